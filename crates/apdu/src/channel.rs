@@ -1,0 +1,150 @@
+//! The transport trait at the hardware boundary, and the one place where `61xx`/`6Cxx` are handled.
+
+use crate::{ApduError, Command, Response, Status};
+
+/// Why a transport could not carry an APDU. Every backend maps its own errors onto these, so a screen
+/// can say something useful (e.g. "the card was taken away" versus "the reader is unplugged").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("the card was removed")]
+    CardRemoved,
+    #[error("the card was reset by another application; reconnect")]
+    CardReset,
+    #[error("the card does not answer")]
+    CardUnresponsive,
+    #[error("no card in the reader")]
+    NoCard,
+    #[error("the reader is gone (unplugged)")]
+    ReaderGone,
+    #[error("no smart-card reader is connected")]
+    NoReader,
+    #[error("another application is using the card")]
+    SharingViolation,
+    #[error("the smart-card service (pcscd) is not running")]
+    ServiceDown,
+    #[error("the card or reader timed out")]
+    Timeout,
+    #[error("transport failure: {0}")]
+    Other(String),
+}
+
+/// A channel to one card. Implemented by `kiosk-pcsc` for real readers and by `kiosk-card-sim` for
+/// the virtual card. `transmit_raw` sends one encoded command APDU and returns the raw response
+/// (data + SW1 SW2). Implementations must not log the bytes: commands may carry a PIN.
+pub trait CardChannel {
+    fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError>;
+}
+
+impl<C: CardChannel + ?Sized> CardChannel for &mut C {
+    fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_raw(command)
+    }
+}
+
+impl<C: CardChannel + ?Sized> CardChannel for Box<C> {
+    fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        (**self).transmit_raw(command)
+    }
+}
+
+/// How many GET RESPONSE / Le-correction rounds we follow before calling the card broken.
+const MAX_CHAINING_ROUNDS: usize = 64;
+
+/// Send `command` and return the complete response.
+///
+/// `61xx` answers are followed with GET RESPONSE (`00 C0 00 00 xx`) and the pieces joined; a `6Cxx`
+/// answer is resent once with the corrected Le. A command that carries a secret is never resent:
+/// for those a `6Cxx` is returned to the caller as is, so a PIN try is never spent twice.
+pub fn transmit(channel: &mut (impl CardChannel + ?Sized), command: &Command) -> Result<Response, ApduError> {
+    let bytes = command.to_bytes()?;
+    let mut response = Response::parse(&channel.transmit_raw(&bytes)?)?;
+    if let Status::WrongLe(n) = response.status()
+        && !command.is_sensitive()
+    {
+        let ne = if n == 0 { 256 } else { n as u32 };
+        let retry = command.clone().with_ne(ne);
+        response = Response::parse(&channel.transmit_raw(&retry.to_bytes()?)?)?;
+    }
+    let mut data = std::mem::take(&mut response.data);
+    let mut rounds = 0;
+    while let Status::MoreData(n) = response.status() {
+        rounds += 1;
+        if rounds > MAX_CHAINING_ROUNDS {
+            return Err(ApduError::ChainingLoop(MAX_CHAINING_ROUNDS));
+        }
+        let ne = if n == 0 { 256 } else { n as u32 };
+        let get = Command::new(command.cla & 0x03, 0xC0, 0, 0).with_ne(ne);
+        response = Response::parse(&channel.transmit_raw(&get.to_bytes()?)?)?;
+        data.extend_from_slice(&response.data);
+    }
+    response.data = data;
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scripted card: answers from a queue and records what it was sent.
+    struct Script {
+        answers: Vec<Vec<u8>>,
+        sent: Vec<Vec<u8>>,
+    }
+    impl CardChannel for Script {
+        fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+            self.sent.push(command.to_vec());
+            if self.answers.is_empty() {
+                return Err(TransportError::CardRemoved);
+            }
+            Ok(self.answers.remove(0))
+        }
+    }
+
+    #[test]
+    fn get_response_chain_is_joined() {
+        let mut card = Script {
+            answers: vec![vec![1, 2, 0x61, 2], vec![3, 4, 0x90, 0]],
+            sent: vec![],
+        };
+        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(256)).unwrap();
+        assert_eq!(r.data, [1, 2, 3, 4]);
+        assert!(r.is_ok());
+        assert_eq!(card.sent[1], [0, 0xC0, 0, 0, 2]);
+    }
+
+    #[test]
+    fn wrong_le_is_resent_once_with_the_right_le() {
+        let mut card = Script {
+            answers: vec![vec![0x6C, 0x10], vec![5; 18]],
+            sent: vec![],
+        };
+        let mut last = vec![5; 16];
+        last.extend_from_slice(&[0x90, 0]);
+        card.answers[1] = last;
+        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(256)).unwrap();
+        assert_eq!(r.data.len(), 16);
+        assert_eq!(card.sent[1], [0, 0xB0, 0, 0, 0x10]);
+    }
+
+    #[test]
+    fn a_verify_is_never_resent() {
+        let mut card = Script {
+            answers: vec![vec![0x6C, 0x04]],
+            sent: vec![],
+        };
+        let verify = Command::new(0, 0x20, 0, 0x80).with_data(*b"1234");
+        let r = transmit(&mut card, &verify).unwrap();
+        assert_eq!(r.sw.0, 0x6C04);
+        assert_eq!(card.sent.len(), 1);
+    }
+
+    #[test]
+    fn endless_chaining_is_an_error() {
+        let mut card = Script {
+            answers: vec![vec![0x61, 0x01]; 100],
+            sent: vec![],
+        };
+        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(1));
+        assert!(matches!(r, Err(ApduError::ChainingLoop(_))));
+    }
+}

@@ -1,0 +1,55 @@
+//! ISO 7816-4 command and response APDUs, typed status words, BER-TLV helpers and the
+//! [`CardChannel`] transport trait that every card backend (PC/SC, the virtual card) implements.
+//!
+//! This crate does no IO and never logs. Commands that carry secrets (VERIFY, CHANGE REFERENCE DATA)
+//! are marked sensitive: their data is redacted in `Debug` and in transcripts, and wiped on drop.
+
+mod channel;
+mod command;
+mod response;
+mod status;
+pub mod tlv;
+pub mod transcript;
+
+pub use channel::{CardChannel, TransportError, transmit};
+pub use command::{Command, CommandError};
+pub use response::{Response, ResponseError};
+pub use status::{Status, StatusWord};
+
+/// Errors of the APDU layer: either the transport broke or the card's answer could not be parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApduError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Response(#[from] ResponseError),
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    #[error("the card kept asking for GET RESPONSE / a new Le beyond {0} rounds")]
+    ChainingLoop(usize),
+}
+
+/// Hex helper shared by transcripts, tools and tests.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02X}");
+    }
+    s
+}
+
+/// Parse hex with optional whitespace. Returns `None` on odd length or a non-hex character.
+pub fn unhex(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.len() % 2 != 0 {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let s = std::str::from_utf8(pair).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}

@@ -1,0 +1,284 @@
+//! BER-TLV (ISO 7816-4 §5.2 / X.690) on top of the `iso7816-tlv` crate.
+//!
+//! Two needs from the card: learn an EF's length from its first bytes (so a read can stop at the
+//! object and ignore the filler bytes the card keeps after it, docs/CARD-NOTES.md §3.4), and walk
+//! the children of a constructed object such as the card face `FF 20` by tag.
+
+use iso7816_tlv::ber::{Tlv, Value};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlvError {
+    #[error("TLV data ends early (need {need} bytes, have {have})")]
+    Truncated { need: usize, have: usize },
+    #[error("malformed TLV: {0}")]
+    Malformed(String),
+    #[error("required tag {0} is missing")]
+    Missing(String),
+    #[error("tag {0} is not a primitive value")]
+    NotPrimitive(String),
+}
+
+/// The header of one BER-TLV object: tag bytes, header length, value length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub tag: Vec<u8>,
+    pub header_len: usize,
+    pub value_len: usize,
+}
+
+impl Header {
+    /// Total encoded length of the object (header + value).
+    pub fn total_len(&self) -> usize {
+        self.header_len + self.value_len
+    }
+}
+
+/// Parse the header at the start of `bytes`. Needs at most 3 tag bytes and 4 length bytes, so reading
+/// the first 7 bytes of an EF is always enough.
+pub fn header(bytes: &[u8]) -> Result<Header, TlvError> {
+    let truncated = |need| TlvError::Truncated {
+        need,
+        have: bytes.len(),
+    };
+    let first = *bytes.first().ok_or(truncated(1))?;
+    let mut i = 1;
+    if first & 0x1F == 0x1F {
+        loop {
+            let b = *bytes.get(i).ok_or(truncated(i + 1))?;
+            i += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+            if i > 3 {
+                return Err(TlvError::Malformed("tag longer than 3 bytes".into()));
+            }
+        }
+    }
+    let tag = bytes[..i].to_vec();
+    let l0 = *bytes.get(i).ok_or(truncated(i + 1))?;
+    i += 1;
+    let value_len = if l0 < 0x80 {
+        l0 as usize
+    } else {
+        let n = (l0 & 0x7F) as usize;
+        if n == 0 || n > 3 {
+            return Err(TlvError::Malformed(format!("length field of {n} bytes")));
+        }
+        let field = bytes.get(i..i + n).ok_or(truncated(i + n))?;
+        i += n;
+        field.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize)
+    };
+    Ok(Header {
+        tag,
+        header_len: i,
+        value_len,
+    })
+}
+
+/// The bytes of the first TLV object in `bytes`, without trailing filler.
+pub fn first_object(bytes: &[u8]) -> Result<&[u8], TlvError> {
+    let h = header(bytes)?;
+    let total = h.total_len();
+    bytes.get(..total).ok_or(TlvError::Truncated {
+        need: total,
+        have: bytes.len(),
+    })
+}
+
+/// One direct child of a constructed object, kept as the card sent it.
+#[derive(Clone)]
+struct Child {
+    tag: Vec<u8>,
+    raw: Vec<u8>,
+    header_len: usize,
+}
+
+/// A parsed constructed object: its tag and its direct children in order, each with its raw encoding
+/// (signatures on the card cover the bytes as sent, so they must be hashed as sent).
+#[derive(Clone)]
+pub struct Constructed {
+    tag: Vec<u8>,
+    children: Vec<Child>,
+}
+
+impl std::fmt::Debug for Constructed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Values may be personal data: show only the tags.
+        let tags: Vec<String> = self.children.iter().map(|c| crate::hex(&c.tag)).collect();
+        write!(
+            f,
+            "Constructed({} children: {})",
+            crate::hex(&self.tag),
+            tags.join(" ")
+        )
+    }
+}
+
+impl Drop for Constructed {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            zeroize::Zeroize::zeroize(&mut c.raw);
+        }
+    }
+}
+
+impl Constructed {
+    /// Parse the first object of `bytes` (filler after it is ignored) and require it to be constructed
+    /// with tag `expected_tag`. The structure is validated by `iso7816-tlv`; the children are then
+    /// walked once more to keep their raw bytes.
+    pub fn parse(bytes: &[u8], expected_tag: &[u8]) -> Result<Constructed, TlvError> {
+        let object = first_object(bytes)?;
+        let h = header(object)?;
+        if h.tag != expected_tag {
+            return Err(TlvError::Malformed(format!(
+                "expected tag {}, found {}",
+                crate::hex(expected_tag),
+                crate::hex(&h.tag)
+            )));
+        }
+        let tlv = Tlv::from_bytes(object).map_err(|e| TlvError::Malformed(format!("{e:?}")))?;
+        let Value::Constructed(parsed) = tlv.value() else {
+            return Err(TlvError::Malformed(format!(
+                "{} is not constructed",
+                crate::hex(&h.tag)
+            )));
+        };
+        let mut children = Vec::with_capacity(parsed.len());
+        let mut rest = &object[h.header_len..];
+        while !rest.is_empty() {
+            let ch = header(rest)?;
+            let raw = rest.get(..ch.total_len()).ok_or(TlvError::Truncated {
+                need: ch.total_len(),
+                have: rest.len(),
+            })?;
+            let total = ch.total_len();
+            children.push(Child {
+                tag: ch.tag,
+                raw: raw.to_vec(),
+                header_len: ch.header_len,
+            });
+            rest = &rest[total..];
+        }
+        if children.len() != parsed.len() {
+            return Err(TlvError::Malformed("children do not add up".into()));
+        }
+        Ok(Constructed { tag: h.tag, children })
+    }
+
+    pub fn tag(&self) -> &[u8] {
+        &self.tag
+    }
+
+    /// Tags of the children, in order.
+    pub fn child_tags(&self) -> Vec<Vec<u8>> {
+        self.children.iter().map(|c| c.tag.clone()).collect()
+    }
+
+    /// The value of the first child with `tag`, if present. A constructed child is an error.
+    pub fn get(&self, tag: &[u8]) -> Result<Option<&[u8]>, TlvError> {
+        match self.children.iter().find(|c| c.tag == tag) {
+            None => Ok(None),
+            Some(c) if c.tag.first().is_some_and(|t| t & 0x20 != 0) => {
+                Err(TlvError::NotPrimitive(crate::hex(tag)))
+            }
+            Some(c) => Ok(Some(&c.raw[c.header_len..])),
+        }
+    }
+
+    /// The raw encoding (tag, length, value) of the first child with `tag`.
+    pub fn raw(&self, tag: &[u8]) -> Result<&[u8], TlvError> {
+        self.children
+            .iter()
+            .find(|c| c.tag == tag)
+            .map(|c| c.raw.as_slice())
+            .ok_or_else(|| TlvError::Missing(crate::hex(tag)))
+    }
+
+    /// Like [`Constructed::get`] but a missing tag is an error.
+    pub fn require(&self, tag: &[u8]) -> Result<&[u8], TlvError> {
+        self.get(tag)?.ok_or_else(|| TlvError::Missing(crate::hex(tag)))
+    }
+}
+
+/// Encode one primitive or constructed object in DER-style definite length (used by the virtual card
+/// and tests).
+pub fn encode(tag: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut out = tag.to_vec();
+    let n = value.len();
+    match n {
+        0..=0x7F => out.push(n as u8),
+        0x80..=0xFF => out.extend_from_slice(&[0x81, n as u8]),
+        0x100..=0xFFFF => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+        _ => out.extend_from_slice(&[0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(value);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn card_face_shape_parses_and_filler_is_ignored() {
+        let mut inner = encode(&[0xDF, 0x22], b"19800217");
+        inner.extend(encode(&[0xDF, 0x23], b"1"));
+        inner.extend(encode(&[0xDF, 0x27], &[0xAB; 300]));
+        let mut ef = encode(&[0xFF, 0x20], &inner);
+        ef.extend_from_slice(&[0xFF; 40]);
+        let face = Constructed::parse(&ef, &[0xFF, 0x20]).unwrap();
+        assert_eq!(face.require(&[0xDF, 0x22]).unwrap(), b"19800217");
+        assert_eq!(face.require(&[0xDF, 0x27]).unwrap().len(), 300);
+        assert_eq!(face.get(&[0xDF, 0x29]).unwrap(), None);
+        assert!(face.require(&[0xDF, 0x29]).is_err());
+        let h = header(&ef).unwrap();
+        assert_eq!(h.total_len(), ef.len() - 40);
+    }
+
+    #[test]
+    fn my_number_ef_with_long_form_tag() {
+        // `FF 10 0C` + 12 digits + `FF FF` filler, 17 bytes (docs/CARD-NOTES.md §4.2).
+        let mut ef = vec![0xFF, 0x10, 0x0C];
+        ef.extend_from_slice(b"123456789012");
+        ef.extend_from_slice(&[0xFF, 0xFF]);
+        let h = header(&ef).unwrap();
+        assert_eq!(h.tag, [0xFF, 0x10]);
+        assert_eq!(h.total_len(), 15);
+    }
+
+    #[test]
+    fn truncated_is_an_error() {
+        assert!(matches!(
+            header(&[0x30, 0x82, 0x01]),
+            Err(TlvError::Truncated { .. })
+        ));
+        assert!(first_object(&[0x30, 0x05, 1, 2]).is_err());
+        assert!(Constructed::parse(&[0xFF, 0x20, 0x03, 0xDF, 0x22, 0x05], &[0xFF, 0x20]).is_err());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn hostile_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = header(&bytes);
+            let _ = first_object(&bytes);
+            if let Ok(c) = Constructed::parse(&bytes, &[0xFF, 0x20]) {
+                let _ = c.get(&[0xDF, 0x22]);
+                let _ = c.child_tags();
+            }
+        }
+
+        #[test]
+        fn mutated_valid_objects_never_panic(flip in 0usize..64, value in any::<u8>()) {
+            let mut inner = encode(&[0xDF, 0x22], b"19800217");
+            inner.extend(encode(&[0xDF, 0x25], &[1; 40]));
+            let mut ef = encode(&[0xFF, 0x20], &inner);
+            let i = flip % ef.len();
+            ef[i] = value;
+            if let Ok(c) = Constructed::parse(&ef, &[0xFF, 0x20]) {
+                let _ = c.get(&[0xDF, 0x25]);
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! `kiosk-card-sim`: list the virtual card profiles, or put one into pcscd's vpcd reader.
+
+use kiosk_card_sim::vpcd::{self, ServeEnd};
+use kiosk_card_sim::{Profile, SharedCard, VirtualCard};
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+const USAGE: &str = "usage:
+  kiosk-card-sim list
+      the embedded card profiles, with each card's PIN, tries and 照合番号B (test data only)
+  kiosk-card-sim serve --profile NAME [--vpcd HOST:PORT] [--profile-file PATH] [--delay-ms N] [--pull-at N]
+      insert the card into pcscd's vpcd reader (default 127.0.0.1:35963) and answer it until stopped
+      (Ctrl-C). --pull-at N takes the card out at its N-th command; --delay-ms slows every command.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("kiosk-card-sim: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("list") => {
+            println!(
+                "{:<14} {:<6} {:<5} {:<14}  description",
+                "profile", "PIN", "tries", "照合番号B"
+            );
+            for name in Profile::embedded_names() {
+                let p = Profile::embedded(name).map_err(|e| e.to_string())?;
+                println!(
+                    "{:<14} {:<6} {:<5} {:<14}  {}",
+                    name,
+                    p.auth_pin,
+                    p.auth_tries,
+                    p.check_code_b(),
+                    p.description
+                );
+            }
+            Ok(())
+        }
+        Some("serve") => serve(&args[1..]),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+    }
+}
+
+fn serve(args: &[String]) -> Result<(), String> {
+    let mut profile = None;
+    let mut addr = vpcd::DEFAULT_ADDR.to_string();
+    let mut delay = Duration::ZERO;
+    let mut pull_at = None;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--profile" => profile = Some(Profile::embedded(&value()?).map_err(|e| e.to_string())?),
+            "--profile-file" => {
+                profile =
+                    Some(Profile::from_file(std::path::Path::new(&value()?)).map_err(|e| e.to_string())?)
+            }
+            "--vpcd" => addr = value()?,
+            "--delay-ms" => {
+                delay = Duration::from_millis(value()?.parse().map_err(|_| "--delay-ms takes a number")?)
+            }
+            "--pull-at" => pull_at = Some(value()?.parse().map_err(|_| "--pull-at takes a number")?),
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    let profile = profile.ok_or("serve needs --profile NAME (see `kiosk-card-sim list`)")?;
+    let name = profile.name.clone();
+    let mut card = VirtualCard::new(profile);
+    card.faults.delay = delay;
+    card.faults.pull_at_command = pull_at;
+    let card = SharedCard::new(card);
+    let stop = AtomicBool::new(false);
+    eprintln!("kiosk-card-sim: card {name:?} waiting for vpcd at {addr}");
+    loop {
+        match vpcd::serve(&card, &addr, &stop).map_err(|e| format!("vpcd connection to {addr}: {e}"))? {
+            ServeEnd::Stopped => return Ok(()),
+            ServeEnd::Pulled => {
+                eprintln!("kiosk-card-sim: card pulled (fault at command {pull_at:?}); exiting");
+                return Ok(());
+            }
+            ServeEnd::ReaderClosed => {
+                eprintln!("kiosk-card-sim: vpcd closed the connection; waiting for it to come back");
+                card.lock().power_cycle();
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+    }
+}

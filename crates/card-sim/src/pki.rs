@@ -1,0 +1,200 @@
+//! A private test PKI for virtual cards: seeded RSA-2048 keys, X.509 certificates shaped like the JPKI
+//! ones (RSA-2048, e = 65537, sha256WithRSAEncryption, DN under `O=JPKI-TEST`, docs/CARD-NOTES.md §7),
+//! and the card-verifiable certificates of the 券面 APs. Same seed, same keys: runs are reproducible.
+//!
+//! Key generation is the slow part (a few hundred ms per key), so keys are made once per process and
+//! shared through a cache.
+
+use crate::profile::Ymd;
+use der::{Decode, Encode, asn1::UtcTime};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey, traits::PublicKeyParts};
+use sha2::{Digest, Sha256};
+use spki::{EncodePublicKey, SubjectPublicKeyInfoOwned};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock};
+use x509_cert::builder::{Builder, CertificateBuilder, Profile as CertProfile};
+use x509_cert::name::Name;
+use x509_cert::serial_number::SerialNumber;
+use x509_cert::time::{Time, Validity};
+
+/// Issuer DN of the test user-authentication CA (production: `O=JPKI`, §7.1).
+pub const AUTH_CA_DN: &str =
+    "CN=JPKI-TEST CA for user authentication,OU=JPKI for user authentication,O=JPKI-TEST,C=JP";
+pub const SIGN_CA_DN: &str =
+    "CN=JPKI-TEST CA for digital signature,OU=JPKI for digital signature,O=JPKI-TEST,C=JP";
+
+/// Key ids of the 券面 AP issuers in the test hierarchy (`6000033` text, `6000023` surface, §4.2).
+pub const TEXT_ISSUER_ID: &[u8; 7] = b"6000033";
+pub const SURFACE_ISSUER_ID: &[u8; 7] = b"6000023";
+pub const ROOT_ID: &[u8; 7] = b"6000001";
+
+/// Derive a deterministic RSA-2048 key from a label.
+pub fn seeded_key(label: &str) -> RsaPrivateKey {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<RsaPrivateKey>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(k) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(label) {
+        return (**k).clone();
+    }
+    let seed: [u8; 32] = Sha256::digest(format!("kiosk-card-sim test key: {label}")).into();
+    let mut rng = ChaCha20Rng::from_seed(seed);
+    #[expect(
+        clippy::expect_used,
+        reason = "2048-bit generation with a working RNG cannot fail"
+    )]
+    let key = RsaPrivateKey::new(&mut rng, 2048).expect("RSA key generation");
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(label.into(), Arc::new(key.clone()));
+    key
+}
+
+/// The shared issuers of the test hierarchy.
+#[derive(Clone)]
+pub struct Issuers {
+    pub auth_ca: RsaPrivateKey,
+    pub sign_ca: RsaPrivateKey,
+    /// Signs the CV certificates of the 券面 APs (the trust anchor for card-data signatures).
+    pub card_data_root: RsaPrivateKey,
+    pub text_issuer: RsaPrivateKey,
+    pub surface_issuer: RsaPrivateKey,
+    pub auth_ca_cert: Vec<u8>,
+    pub sign_ca_cert: Vec<u8>,
+}
+
+impl std::fmt::Debug for Issuers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Issuers(test hierarchy)")
+    }
+}
+
+/// The test hierarchy, made once per process.
+pub fn issuers() -> &'static Issuers {
+    static ISSUERS: OnceLock<Issuers> = OnceLock::new();
+    ISSUERS.get_or_init(|| {
+        let auth_ca = seeded_key("auth-ca");
+        let sign_ca = seeded_key("sign-ca");
+        let start = Ymd { y: 2023, m: 7, d: 16 };
+        let end = Ymd { y: 2033, m: 7, d: 15 };
+        let auth_ca_cert = build_cert(AUTH_CA_DN, None, &auth_ca, &auth_ca, 0x06D1_8006, start, end);
+        let sign_ca_cert = build_cert(SIGN_CA_DN, None, &sign_ca, &sign_ca, 0x067C_6A21, start, end);
+        Issuers {
+            auth_ca,
+            sign_ca,
+            card_data_root: seeded_key("card-data-root"),
+            text_issuer: seeded_key("text-ap-issuer"),
+            surface_issuer: seeded_key("surface-ap-issuer"),
+            auth_ca_cert,
+            sign_ca_cert,
+        }
+    })
+}
+
+/// The key id under which readers should trust [`card_data_trust_anchor`].
+pub fn card_data_trust_anchor_id() -> [u8; 16] {
+    key_id(ROOT_ID, b"001")
+}
+
+/// The public key a reader must trust to accept the virtual cards' card-data signatures.
+pub fn card_data_trust_anchor() -> RsaPublicKey {
+    issuers().card_data_root.to_public_key()
+}
+
+fn time(d: Ymd, end_of_day: bool) -> Time {
+    let (h, m, s) = if end_of_day { (14, 59, 59) } else { (15, 0, 0) };
+    // JPKI certificates run from/to midnight JST, i.e. 15:00 UTC the day before; keep it simple and
+    // use 15:00:00 UTC of the previous day for notBefore and 14:59:59 UTC of the day for notAfter.
+    let date = if end_of_day { d } else { d.add_days(-1) };
+    #[expect(
+        clippy::expect_used,
+        reason = "profile dates are validated to 1868..2099; UTCTime covers 1950..2049"
+    )]
+    let dt = der::DateTime::new(date.y.clamp(1950, 2049), date.m, date.d, h, m, s).expect("valid date");
+    #[expect(clippy::expect_used, reason = "clamped to UTCTime's range above")]
+    Time::UtcTime(UtcTime::from_date_time(dt).expect("UTCTime range"))
+}
+
+/// Build and sign an X.509 v3 certificate. `issuer_dn = None` makes a self-signed CA.
+pub fn build_cert(
+    subject_dn: &str,
+    issuer_dn: Option<&str>,
+    subject_key: &RsaPrivateKey,
+    issuer_key: &RsaPrivateKey,
+    serial: u64,
+    not_before: Ymd,
+    not_after: Ymd,
+) -> Vec<u8> {
+    #[expect(
+        clippy::expect_used,
+        reason = "fixed, well-formed inputs; a failure is a bug in this module"
+    )]
+    let build = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let subject = Name::from_str(subject_dn)?;
+        let profile = match issuer_dn {
+            None => CertProfile::Root,
+            Some(dn) => CertProfile::Leaf {
+                issuer: Name::from_str(dn)?,
+                enable_key_agreement: false,
+                enable_key_encipherment: false,
+            },
+        };
+        let spki_der = subject_key.to_public_key().to_public_key_der()?;
+        let spki = SubjectPublicKeyInfoOwned::from_der(spki_der.as_bytes())?;
+        let validity = Validity {
+            not_before: time(not_before, false),
+            not_after: time(not_after, true),
+        };
+        let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new(issuer_key.clone());
+        let serial = SerialNumber::new(&serial.to_be_bytes()[serial.leading_zeros() as usize / 8..])?;
+        let builder = CertificateBuilder::new(profile, serial, validity, subject, spki, &signer)?;
+        let cert = builder.build::<rsa::pkcs1v15::Signature>()?;
+        Ok(cert.to_der()?)
+    };
+    build().expect("certificate building")
+}
+
+/// The `90 03 <e> 91 82 01 00 <n>` public-key encoding the 券面 APs use (docs/CARD-NOTES.md §4.2).
+pub fn card_public_key_bytes(key: &RsaPublicKey) -> Vec<u8> {
+    let e = key.e().to_bytes_be();
+    let mut n = key.n().to_bytes_be();
+    while n.len() < 256 {
+        n.insert(0, 0);
+    }
+    let mut out = kiosk_apdu::tlv::encode(&[0x90], &e);
+    out.extend(kiosk_apdu::tlv::encode(&[0x91], &n));
+    out
+}
+
+/// A 16-byte key id: 7 ASCII digits, `08 05`, 3 ASCII digits, 4 padding bytes (§4.2).
+pub fn key_id(issuer: &[u8; 7], serial: &[u8; 3]) -> [u8; 16] {
+    let mut id = [0xFFu8; 16];
+    id[..7].copy_from_slice(issuer);
+    id[7..9].copy_from_slice(&[0x08, 0x05]);
+    id[9..12].copy_from_slice(serial);
+    id
+}
+
+/// A card-verifiable certificate (`7F 21`): body `5F 4E` (issuer key id, subject key id, public key),
+/// signature `5F 37` by `signer` over the body value, PKCS#1 v1.5 with SHA-256 (the scheme is a GUESS:
+/// no public source decodes it).
+pub fn cv_certificate(
+    signer: &RsaPrivateKey,
+    signer_id: [u8; 16],
+    subject_id: [u8; 16],
+    subject: &RsaPublicKey,
+) -> Vec<u8> {
+    let mut body = signer_id.to_vec();
+    body.extend_from_slice(&subject_id);
+    body.extend(card_public_key_bytes(subject));
+    let digest = Sha256::digest(&body);
+    #[expect(clippy::expect_used, reason = "a 2048-bit key signs a 32-byte digest")]
+    let sig = signer
+        .sign(Pkcs1v15Sign::new::<Sha256>(), &digest)
+        .expect("signing");
+    let mut inner = kiosk_apdu::tlv::encode(&[0x5F, 0x4E], &body);
+    inner.extend(kiosk_apdu::tlv::encode(&[0x5F, 0x37], &sig));
+    kiosk_apdu::tlv::encode(&[0x7F, 0x21], &inner)
+}

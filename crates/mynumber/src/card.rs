@@ -1,0 +1,449 @@
+//! Commands to the card, following docs/CARD-NOTES.md §2–§3: SELECT by full AID (`00 A4 04 0C`),
+//! SELECT EF (`00 A4 02 0C`), READ BINARY in short APDUs (the first chunk by short EF identifier, which
+//! also saves a SELECT), VERIFY with `P2 = 80` on the selected secret EF, COMPUTE DIGITAL SIGNATURE
+//! `80 2A 00 <80+SFI>` with a DER DigestInfo.
+
+use crate::CardError;
+use crate::cert::Certificate;
+use crate::face::{CardFace, CardFaceCheck, TrustAnchor};
+use crate::secrets::{AuthPin, CheckCodeB, TextPin};
+use crate::text::BasicFour;
+use kiosk_apdu::{CardChannel, Command, Response, Status, transmit};
+use rsa::Pkcs1v15Sign;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// The card's applications (DF names, §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum App {
+    /// 公的個人認証AP.
+    Jpki,
+    /// 券面事項入力補助AP.
+    Text,
+    /// 券面事項確認AP.
+    Surface,
+}
+
+impl App {
+    pub fn aid(self) -> [u8; 10] {
+        match self {
+            App::Jpki => [0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01],
+            App::Text => [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08],
+            App::Surface => [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02],
+        }
+    }
+}
+
+/// EF identifiers (§4).
+mod ef {
+    pub const JPKI_TOKEN: u16 = 0x0006;
+    pub const JPKI_AUTH_CERT: u16 = 0x000A;
+    pub const JPKI_AUTH_CA_CERT: u16 = 0x000B;
+    pub const JPKI_AUTH_KEY: u16 = 0x0017;
+    pub const JPKI_AUTH_PIN: u16 = 0x0018;
+    pub const TEXT_BASIC_FOUR: u16 = 0x0002;
+    pub const TEXT_PIN: u16 = 0x0011;
+    pub const TEXT_CHECK_B: u16 = 0x0015;
+    pub const SURFACE_FACE: u16 = 0x0002;
+    pub const SURFACE_CV_CERT: u16 = 0x0004;
+    pub const SURFACE_CHECK_B: u16 = 0x0012;
+}
+
+/// What the token EF says the JPKI application lives on (§4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardKind {
+    /// `JPKIAPICCTOKEN2`: a plastic My Number card.
+    PlasticCard,
+    /// `JPKIAPICCTOKEN`: an older card.
+    OldCard,
+    /// `JPKIAPGPSETOKEN`: an Android phone (スマホ用電子証明書).
+    AndroidPhone,
+    /// `JPKIAPIOSTOKEN`: an iPhone.
+    Iphone,
+    /// A JPKI AP with a label we do not know.
+    Unknown(String),
+}
+
+impl CardKind {
+    fn from_label(label: &str) -> CardKind {
+        match label {
+            "JPKIAPICCTOKEN2" => CardKind::PlasticCard,
+            "JPKIAPICCTOKEN" => CardKind::OldCard,
+            "JPKIAPGPSETOKEN" => CardKind::AndroidPhone,
+            "JPKIAPIOSTOKEN" => CardKind::Iphone,
+            other => CardKind::Unknown(other.to_string()),
+        }
+    }
+    pub fn is_phone(&self) -> bool {
+        matches!(self, CardKind::AndroidPhone | CardKind::Iphone)
+    }
+}
+
+/// Result of recognising the card in the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identification {
+    MyNumber(CardKind),
+    /// The JPKI AP is absent (`6A82`): some other card (a bank card, an old 保険証 with no chip AP…).
+    NotMyNumberCard,
+}
+
+/// Tries left on a secret, read with the empty VERIFY (spends none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinStatus {
+    TriesLeft(u8),
+    Blocked,
+}
+
+/// The outcome of one VERIFY the patient asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinOutcome {
+    Verified,
+    Wrong { tries_left: u8 },
+    Blocked,
+}
+
+/// Short READ BINARY chunk (Le = 00 means 256 bytes).
+const CHUNK: usize = 256;
+/// The largest offset a short READ BINARY can address is 0x7FFF; no EF on this card is bigger (§3.5).
+const MAX_EF: usize = 0x7FFF + CHUNK;
+
+/// A My Number card behind any [`CardChannel`].
+#[derive(Debug)]
+pub struct MyNumberCard<C> {
+    channel: C,
+    selected: Option<App>,
+    apdus: u64,
+}
+
+impl<C: CardChannel> MyNumberCard<C> {
+    pub fn new(channel: C) -> Self {
+        MyNumberCard {
+            channel,
+            selected: None,
+            apdus: 0,
+        }
+    }
+
+    /// How many APDUs this reader sent (for the benchmark).
+    pub fn apdu_count(&self) -> u64 {
+        self.apdus
+    }
+
+    pub fn into_channel(self) -> C {
+        self.channel
+    }
+
+    /// Forget what we think is selected (after a reset or reconnect).
+    pub fn forget_selection(&mut self) {
+        self.selected = None;
+    }
+
+    fn send(&mut self, cmd: &Command) -> Result<Response, CardError> {
+        self.apdus += 1;
+        Ok(transmit(&mut self.channel, cmd)?)
+    }
+
+    /// SELECT an application by its full AID. `Ok(false)` when the card does not have it.
+    pub fn select(&mut self, app: App) -> Result<bool, CardError> {
+        if self.selected == Some(app) {
+            return Ok(true);
+        }
+        let r = self.send(&Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(app.aid()))?;
+        match r.status() {
+            Status::Ok => {
+                self.selected = Some(app);
+                Ok(true)
+            }
+            Status::NotFound => Ok(false),
+            _ => Err(CardError::Status {
+                during: "selecting an application",
+                sw: r.sw,
+            }),
+        }
+    }
+
+    fn require_app(&mut self, app: App) -> Result<(), CardError> {
+        if self.select(app)? {
+            Ok(())
+        } else {
+            Err(CardError::Missing("application"))
+        }
+    }
+
+    fn select_ef(&mut self, fid: u16) -> Result<(), CardError> {
+        let r = self.send(&Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(fid.to_be_bytes()))?;
+        match r.status() {
+            Status::Ok => Ok(()),
+            Status::NotFound => Err(CardError::Missing("file")),
+            _ => Err(CardError::Status {
+                during: "selecting a file",
+                sw: r.sw,
+            }),
+        }
+    }
+
+    /// Read the TLV object stored in EF `fid` of the selected application, without the filler after
+    /// it. The first chunk is read by short EF identifier; the object's header then gives the length.
+    fn read_object(&mut self, fid: u16, what: &'static str) -> Result<Zeroizing<Vec<u8>>, CardError> {
+        let first =
+            self.send(&Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), 0x00).with_ne(CHUNK as u32))?;
+        match first.status() {
+            Status::Ok | Status::EndOfFile => {}
+            Status::SecurityNotSatisfied => return Err(CardError::NeedsCredential(what)),
+            Status::NotFound => return Err(CardError::Missing(what)),
+            _ => {
+                return Err(CardError::Status {
+                    during: "reading a file",
+                    sw: first.sw,
+                });
+            }
+        }
+        let mut data = Zeroizing::new(first.data.clone());
+        let header = kiosk_apdu::tlv::header(&data).map_err(|e| CardError::Malformed {
+            what,
+            detail: e.to_string(),
+        })?;
+        let total = header.total_len();
+        if total > MAX_EF {
+            return Err(CardError::Malformed {
+                what,
+                detail: format!("declares {total} bytes, more than an EF holds"),
+            });
+        }
+        while data.len() < total {
+            let offset = data.len();
+            let want = (total - offset).min(CHUNK);
+            let cmd =
+                Command::new(0x00, 0xB0, ((offset >> 8) & 0x7F) as u8, offset as u8).with_ne(want as u32);
+            let r = self.send(&cmd)?;
+            match r.status() {
+                Status::Ok if !r.data.is_empty() => data.extend_from_slice(&r.data),
+                Status::Ok | Status::OffsetOutOfRange | Status::EndOfFile => {
+                    return Err(CardError::Malformed {
+                        what,
+                        detail: format!("ends at {offset} of {total} bytes"),
+                    });
+                }
+                _ => {
+                    return Err(CardError::Status {
+                        during: "reading a file",
+                        sw: r.sw,
+                    });
+                }
+            }
+        }
+        data.truncate(total);
+        Ok(data)
+    }
+
+    /// Is this a My Number card, and what kind of token? Reads only free data.
+    pub fn identify(&mut self) -> Result<Identification, CardError> {
+        if !self.select(App::Jpki)? {
+            return Ok(Identification::NotMyNumberCard);
+        }
+        let r = self.send(&Command::new(0x00, 0xB0, 0x80 | ef::JPKI_TOKEN as u8, 0x00).with_ne(32))?;
+        if !r.is_ok() {
+            return Err(CardError::Status {
+                during: "reading the token label",
+                sw: r.sw,
+            });
+        }
+        let label = String::from_utf8_lossy(&r.data);
+        Ok(Identification::MyNumber(CardKind::from_label(
+            label.trim_end_matches([' ', '\0']),
+        )))
+    }
+
+    /// The user-authentication certificate (利用者証明用電子証明書, JPKI EF 000A). Free to read on a
+    /// plastic card; a phone needs the auth PIN first (§4.1).
+    pub fn read_auth_certificate(&mut self) -> Result<Certificate, CardError> {
+        self.require_app(App::Jpki)?;
+        let der = self.read_object(ef::JPKI_AUTH_CERT, "user-authentication certificate")?;
+        Certificate::from_der(&der).map_err(|e| CardError::Malformed {
+            what: "user-authentication certificate",
+            detail: e.to_string(),
+        })
+    }
+
+    /// The CA certificate of the user-authentication certificate (JPKI EF 000B).
+    pub fn read_auth_ca_certificate(&mut self) -> Result<Certificate, CardError> {
+        self.require_app(App::Jpki)?;
+        let der = self.read_object(ef::JPKI_AUTH_CA_CERT, "authentication CA certificate")?;
+        Certificate::from_der(&der).map_err(|e| CardError::Malformed {
+            what: "authentication CA certificate",
+            detail: e.to_string(),
+        })
+    }
+
+    /// Tries left on the secret EF `fid` of `app`, with the empty VERIFY (`00 20 00 80`), which spends
+    /// no try and answers `63Cx` even right after a successful VERIFY (§3.2).
+    fn secret_status(&mut self, app: App, fid: u16) -> Result<PinStatus, CardError> {
+        self.require_app(app)?;
+        self.select_ef(fid)?;
+        let r = self.send(&Command::new(0x00, 0x20, 0x00, 0x80))?;
+        match r.status() {
+            Status::RemainingRetries(0) | Status::Blocked => Ok(PinStatus::Blocked),
+            Status::RemainingRetries(n) => Ok(PinStatus::TriesLeft(n)),
+            // Some cards answer 9000 when already verified (a hedge in myna-card; not seen on this card).
+            Status::Ok => Ok(PinStatus::TriesLeft(3)),
+            _ => Err(CardError::Status {
+                during: "reading the tries left",
+                sw: r.sw,
+            }),
+        }
+    }
+
+    /// One VERIFY with the secret the caller passed, on the already selected secret EF. Never retried.
+    fn verify_selected(&mut self, secret: &[u8]) -> Result<PinOutcome, CardError> {
+        let r = self.send(&Command::new(0x00, 0x20, 0x00, 0x80).with_data(secret))?;
+        match r.status() {
+            Status::Ok => Ok(PinOutcome::Verified),
+            Status::RemainingRetries(0) | Status::Blocked => Ok(PinOutcome::Blocked),
+            Status::RemainingRetries(n) => Ok(PinOutcome::Wrong { tries_left: n }),
+            _ => Err(CardError::Status {
+                during: "verifying a PIN",
+                sw: r.sw,
+            }),
+        }
+    }
+
+    /// Tries left on the 利用者証明用 PIN, without spending one.
+    pub fn auth_pin_status(&mut self) -> Result<PinStatus, CardError> {
+        self.secret_status(App::Jpki, ef::JPKI_AUTH_PIN)
+    }
+
+    /// Verify the 4-digit user-authentication PIN the patient typed: exactly one VERIFY.
+    pub fn verify_auth_pin(&mut self, pin: &AuthPin) -> Result<PinOutcome, CardError> {
+        self.require_app(App::Jpki)?;
+        self.select_ef(ef::JPKI_AUTH_PIN)?;
+        self.verify_selected(pin.as_bytes())
+    }
+
+    /// After a verified PIN: have the card sign `challenge` with the user-authentication key
+    /// (`80 2A 00 97`, DigestInfo of SHA-256) and check the signature with the certificate's key.
+    /// `Ok(false)` means the card could not prove it holds the key.
+    pub fn prove_auth_key(&mut self, certificate: &Certificate, challenge: &[u8]) -> Result<bool, CardError> {
+        self.require_app(App::Jpki)?;
+        let digest = Sha256::digest(challenge);
+        let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
+        digest_info.extend_from_slice(&digest);
+        let cmd = Command::new(0x80, 0x2A, 0x00, 0x80 | ef::JPKI_AUTH_KEY as u8)
+            .with_data(digest_info)
+            .with_ne(256);
+        let r = self.send(&cmd)?;
+        match r.status() {
+            Status::Ok => Ok(certificate
+                .public_key
+                .verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &r.data)
+                .is_ok()),
+            Status::SecurityNotSatisfied => Err(CardError::NeedsCredential("user-authentication key")),
+            _ => Err(CardError::Status {
+                during: "signing the challenge",
+                sw: r.sw,
+            }),
+        }
+    }
+
+    /// Tries left on 照合番号B of the 券面事項確認AP, without spending one.
+    pub fn check_b_status(&mut self) -> Result<PinStatus, CardError> {
+        self.secret_status(App::Surface, ef::SURFACE_CHECK_B)
+    }
+
+    /// 基本4情報 from the 券面事項入力補助AP, opened with its PIN or with 照合番号B: exactly one VERIFY.
+    /// Returns the VERIFY outcome and, when verified, the items.
+    pub fn read_basic_four(
+        &mut self,
+        credential: TextCredential<'_>,
+    ) -> Result<(PinOutcome, Option<BasicFour>), CardError> {
+        self.require_app(App::Text)?;
+        let (fid, secret) = match credential {
+            TextCredential::Pin(p) => (ef::TEXT_PIN, p.as_bytes()),
+            TextCredential::CheckCodeB(b) => (ef::TEXT_CHECK_B, b.as_bytes()),
+        };
+        self.select_ef(fid)?;
+        let outcome = self.verify_selected(secret)?;
+        if outcome != PinOutcome::Verified {
+            return Ok((outcome, None));
+        }
+        let ef = self.read_object(ef::TEXT_BASIC_FOUR, "basic four items")?;
+        let items = BasicFour::parse(&ef).map_err(|detail| CardError::Malformed {
+            what: "basic four items",
+            detail,
+        })?;
+        Ok((outcome, Some(items)))
+    }
+
+    /// Read the card face with 照合番号B (exactly one VERIFY), check its signature against the AP's CV
+    /// certificate and `anchors`, and have the card sign `challenge` with its card key to prove it is
+    /// not a copy. Call [`MyNumberCard::check_b_status`] first: this spends a try when `code` is wrong.
+    pub fn read_card_face(
+        &mut self,
+        code: &CheckCodeB,
+        anchors: &[TrustAnchor],
+        challenge: &[u8],
+    ) -> Result<(PinOutcome, Option<(CardFace, CardFaceCheck)>), CardError> {
+        self.require_app(App::Surface)?;
+        self.select_ef(ef::SURFACE_CHECK_B)?;
+        let outcome = self.verify_selected(code.as_bytes())?;
+        if outcome != PinOutcome::Verified {
+            return Ok((outcome, None));
+        }
+        let raw = self.read_object(ef::SURFACE_FACE, "card face")?;
+        let face = CardFace::parse(&raw).map_err(|detail| CardError::Malformed {
+            what: "card face",
+            detail,
+        })?;
+        let cv = self.read_object(ef::SURFACE_CV_CERT, "card-face certificate")?;
+        let (data_signature_valid, issuer_trusted) = face.check_signature(&cv, anchors);
+        let card_key_proven = self.prove_surface_card_key(&face, challenge)?;
+        Ok((
+            outcome,
+            Some((
+                face,
+                CardFaceCheck {
+                    data_signature_valid,
+                    issuer_trusted,
+                    card_key_proven,
+                },
+            )),
+        ))
+    }
+
+    /// `80 2A 00 00`: the 券面 AP's own card key signs DigestInfo(SHA-256(challenge)) (§3).
+    fn prove_surface_card_key(&mut self, face: &CardFace, challenge: &[u8]) -> Result<bool, CardError> {
+        let digest = Sha256::digest(challenge);
+        let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
+        digest_info.extend_from_slice(&digest);
+        let r = self.send(
+            &Command::new(0x80, 0x2A, 0x00, 0x00)
+                .with_data(digest_info)
+                .with_ne(256),
+        )?;
+        if !r.is_ok() {
+            return Ok(false);
+        }
+        let Ok(key) = face.card_public_key() else {
+            return Ok(false);
+        };
+        Ok(key
+            .verify(
+                Pkcs1v15Sign::new_unprefixed(),
+                &[&SHA256_DIGEST_INFO_PREFIX[..], &digest[..]].concat(),
+                &r.data,
+            )
+            .is_ok())
+    }
+}
+
+/// Which credential opens the 券面事項入力補助AP's basic four items (§4.2: PIN or 照合番号B).
+#[derive(Debug, Clone, Copy)]
+pub enum TextCredential<'a> {
+    Pin(&'a TextPin),
+    CheckCodeB(&'a CheckCodeB),
+}
+
+/// DER DigestInfo prefix for SHA-256 (§3.1): 19 bytes, then the 32-byte hash.
+pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+    0x04, 0x20,
+];

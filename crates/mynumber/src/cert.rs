@@ -1,0 +1,125 @@
+//! X.509 certificates of the JPKI AP (RSA-2048, sha256WithRSAEncryption, docs/CARD-NOTES.md §7.1).
+//! The user-authentication certificate carries no name, address or birth date, so these values are
+//! not personal data; the serial and issuer key the patient's record in the eligibility roster.
+
+use der::{Decode, Encode};
+use rsa::RsaPublicKey;
+use rsa::pkcs1v15::Pkcs1v15Sign;
+use rsa::pkcs8::DecodePublicKey;
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateError {
+    #[error("not a DER X.509 certificate: {0}")]
+    Der(String),
+    #[error("the certificate's public key is not RSA: {0}")]
+    Key(String),
+}
+
+/// A parsed certificate with the fields the reception uses.
+#[derive(Clone)]
+pub struct Certificate {
+    der: Vec<u8>,
+    /// Serial number, upper-case hex without leading zero bytes.
+    pub serial_hex: String,
+    pub issuer: String,
+    pub subject: String,
+    /// Unix seconds.
+    pub not_before: i64,
+    pub not_after: i64,
+    pub public_key: RsaPublicKey,
+    tbs_der: Vec<u8>,
+    signature: Vec<u8>,
+    signature_oid: String,
+}
+
+impl std::fmt::Debug for Certificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Certificate(serial {}, issuer {:?}, {}..{})",
+            self.serial_hex, self.issuer, self.not_before, self.not_after
+        )
+    }
+}
+
+/// sha256WithRSAEncryption.
+const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
+
+impl Certificate {
+    /// Parse DER. Trailing bytes (the card's filler) must already be cut off.
+    pub fn from_der(der: &[u8]) -> Result<Certificate, CertificateError> {
+        let cert = x509_cert::Certificate::from_der(der).map_err(|e| CertificateError::Der(e.to_string()))?;
+        let tbs = &cert.tbs_certificate;
+        let spki_der = tbs
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| CertificateError::Der(e.to_string()))?;
+        let public_key =
+            RsaPublicKey::from_public_key_der(&spki_der).map_err(|e| CertificateError::Key(e.to_string()))?;
+        let mut serial = tbs.serial_number.as_bytes();
+        while serial.len() > 1 && serial[0] == 0 {
+            serial = &serial[1..];
+        }
+        Ok(Certificate {
+            der: der.to_vec(),
+            serial_hex: kiosk_apdu::hex(serial),
+            issuer: tbs.issuer.to_string(),
+            subject: tbs.subject.to_string(),
+            not_before: tbs.validity.not_before.to_unix_duration().as_secs() as i64,
+            not_after: tbs.validity.not_after.to_unix_duration().as_secs() as i64,
+            public_key,
+            tbs_der: tbs.to_der().map_err(|e| CertificateError::Der(e.to_string()))?,
+            signature: cert.signature.raw_bytes().to_vec(),
+            signature_oid: cert.signature_algorithm.oid.to_string(),
+        })
+    }
+
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    pub fn key_bits(&self) -> usize {
+        self.public_key.n().bits()
+    }
+
+    /// Whether `issuer`'s key signed this certificate (sha256WithRSAEncryption only).
+    pub fn is_signed_by(&self, issuer: &Certificate) -> bool {
+        self.signature_oid == SHA256_WITH_RSA
+            && issuer
+                .public_key
+                .verify(
+                    Pkcs1v15Sign::new::<Sha256>(),
+                    &Sha256::digest(&self.tbs_der),
+                    &self.signature,
+                )
+                .is_ok()
+    }
+
+    /// The policy status at `now` (Unix seconds).
+    pub fn insurance_status(&self, now: i64) -> crate::policy::CertificateStatus {
+        crate::policy::evaluate(self.not_before, self.not_after, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn random_bytes_are_rejected_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..1200)) {
+            prop_assert!(Certificate::from_der(&bytes).is_err());
+        }
+
+        #[test]
+        fn der_shaped_garbage_is_rejected_without_panic(len in 0u16..2000, body in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let mut bytes = vec![0x30, 0x82, (len >> 8) as u8, len as u8];
+            bytes.extend(body);
+            let _ = Certificate::from_der(&bytes);
+        }
+    }
+}

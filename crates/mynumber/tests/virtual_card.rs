@@ -1,0 +1,342 @@
+//! The reader against the in-process virtual card: every outcome the reception relies on.
+
+use kiosk_apdu::transcript::{Recorder, Replayer};
+use kiosk_apdu::{CardChannel, TransportError};
+use kiosk_card_sim::{Df, Profile, SharedCard, VirtualCard, pki};
+use kiosk_mynumber::{
+    AuthPin, CardError, CardKind, CertificateStatus, CheckCodeB, Identification, MyNumberCard, PinOutcome,
+    PinStatus, TextCredential, TextPin, TrustAnchor,
+};
+
+fn card(name: &str) -> SharedCard {
+    SharedCard::new(VirtualCard::embedded(name).unwrap())
+}
+
+fn anchors() -> Vec<TrustAnchor> {
+    vec![TrustAnchor {
+        key_id: pki::card_data_trust_anchor_id(),
+        key: pki::card_data_trust_anchor(),
+    }]
+}
+
+fn check_b(sim: &SharedCard) -> CheckCodeB {
+    CheckCodeB::new(&sim.lock().profile().check_code_b()).unwrap()
+}
+
+#[test]
+fn identifies_plastic_cards_phones_and_other_cards() {
+    let mut reader = MyNumberCard::new(card("demo"));
+    assert_eq!(
+        reader.identify().unwrap(),
+        Identification::MyNumber(CardKind::PlasticCard)
+    );
+    let mut reader = MyNumberCard::new(card("android"));
+    let Identification::MyNumber(kind) = reader.identify().unwrap() else {
+        panic!("android is a My Number token")
+    };
+    assert!(kind.is_phone());
+
+    /// A card without the JPKI application answers 6A82 to its SELECT.
+    struct BankCard;
+    impl CardChannel for BankCard {
+        fn transmit_raw(&mut self, _c: &[u8]) -> Result<Vec<u8>, TransportError> {
+            Ok(vec![0x6A, 0x82])
+        }
+    }
+    assert_eq!(
+        MyNumberCard::new(BankCard).identify().unwrap(),
+        Identification::NotMyNumberCard
+    );
+}
+
+#[test]
+fn reads_the_auth_certificate_byte_for_byte_and_checks_its_issuer() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(sim.clone());
+    let cert = reader.read_auth_certificate().unwrap();
+    let ca = reader.read_auth_ca_certificate().unwrap();
+    assert_eq!(cert.der(), sim.lock().auth_certificate_der());
+    assert_eq!(cert.key_bits(), 2048);
+    assert!(cert.is_signed_by(&ca));
+    assert!(!ca.is_signed_by(&cert));
+    assert!(cert.issuer.contains("JPKI-TEST"), "{}", cert.issuer);
+    // SELECT AP + one read per 256 bytes, nothing more.
+    let reads = cert.der().len().div_ceil(256) as u64;
+    assert_eq!(
+        reader.apdu_count(),
+        1 + reads + ca.der().len().div_ceil(256) as u64
+    );
+}
+
+#[test]
+fn the_pin_status_query_spends_nothing() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(sim.clone());
+    for _ in 0..5 {
+        assert_eq!(reader.auth_pin_status().unwrap(), PinStatus::TriesLeft(3));
+    }
+    assert_eq!(sim.lock().stats().auth_pin_verifies, 0);
+    assert_eq!(sim.lock().tries_left(Df::Jpki, 0x0018), Some(3));
+}
+
+#[test]
+fn wrong_then_right_pin_and_the_counter_resets() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(sim.clone());
+    assert_eq!(
+        reader.verify_auth_pin(&AuthPin::new("0000").unwrap()).unwrap(),
+        PinOutcome::Wrong { tries_left: 2 }
+    );
+    assert_eq!(reader.auth_pin_status().unwrap(), PinStatus::TriesLeft(2));
+    assert_eq!(
+        reader.verify_auth_pin(&AuthPin::new("1234").unwrap()).unwrap(),
+        PinOutcome::Verified
+    );
+    // The query still answers 63C3 after a successful VERIFY (OSC-959).
+    assert_eq!(reader.auth_pin_status().unwrap(), PinStatus::TriesLeft(3));
+    assert_eq!(
+        sim.lock().stats().auth_pin_verifies,
+        2,
+        "one VERIFY per call, never more"
+    );
+}
+
+#[test]
+fn three_wrong_pins_lock_the_card() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(sim.clone());
+    let wrong = AuthPin::new("9999").unwrap();
+    assert_eq!(
+        reader.verify_auth_pin(&wrong).unwrap(),
+        PinOutcome::Wrong { tries_left: 2 }
+    );
+    assert_eq!(
+        reader.verify_auth_pin(&wrong).unwrap(),
+        PinOutcome::Wrong { tries_left: 1 }
+    );
+    assert_eq!(
+        reader.verify_auth_pin(&wrong).unwrap(),
+        PinOutcome::Blocked,
+        "63C0 on the last wrong try"
+    );
+    assert_eq!(reader.auth_pin_status().unwrap(), PinStatus::Blocked);
+    // Even the right PIN is refused now (6984).
+    assert_eq!(
+        reader.verify_auth_pin(&AuthPin::new("1234").unwrap()).unwrap(),
+        PinOutcome::Blocked
+    );
+    let status = sim
+        .lock()
+        .process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'])
+        .unwrap();
+    assert_eq!(status, [0x69, 0x84]);
+}
+
+#[test]
+fn a_blocked_card_is_reported_without_any_verify() {
+    let sim = card("pin-blocked");
+    let mut reader = MyNumberCard::new(sim.clone());
+    assert_eq!(reader.auth_pin_status().unwrap(), PinStatus::Blocked);
+    assert_eq!(sim.lock().stats().auth_pin_verifies, 0);
+}
+
+#[test]
+fn signing_proves_the_card_holds_the_auth_key() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(sim.clone());
+    let cert = reader.read_auth_certificate().unwrap();
+    let challenge = [7u8; 32];
+    assert!(matches!(
+        reader.prove_auth_key(&cert, &challenge),
+        Err(CardError::NeedsCredential(_))
+    ));
+    reader.verify_auth_pin(&AuthPin::new("1234").unwrap()).unwrap();
+    assert!(reader.prove_auth_key(&cert, &challenge).unwrap());
+    // Another card's certificate does not match this card's key.
+    let other = MyNumberCard::new(card("suzuki")).read_auth_certificate().unwrap();
+    assert!(!reader.prove_auth_key(&other, &challenge).unwrap());
+}
+
+#[test]
+fn card_face_with_check_code_b_is_genuine_and_carries_the_photo() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(sim.clone());
+    assert_eq!(reader.check_b_status().unwrap(), PinStatus::TriesLeft(10));
+    let (outcome, read) = reader
+        .read_card_face(&check_b(&sim), &anchors(), b"fresh challenge")
+        .unwrap();
+    assert_eq!(outcome, PinOutcome::Verified);
+    let (face, check) = read.unwrap();
+    assert!(check.is_genuine(), "{check:?}");
+    assert_eq!(face.photo_jp2, sim.lock().profile().photo_jp2.clone().unwrap());
+    assert_eq!(face.birth_date.to_string(), "1961-08-04");
+    assert_eq!(face.expiry.year, 2034);
+    assert!(!format!("{face:?}").contains("1961"));
+    // Without the anchor the data still matches its key, but the issuer is not trusted.
+    let (_, read) = MyNumberCard::new(card("demo"))
+        .read_card_face(&check_b(&sim), &[], b"c")
+        .unwrap();
+    assert!(!read.unwrap().1.issuer_trusted);
+}
+
+#[test]
+fn a_wrong_check_code_spends_one_try_and_reads_nothing() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(sim.clone());
+    let wrong = CheckCodeB::new("00000000000000").unwrap();
+    let (outcome, read) = reader.read_card_face(&wrong, &anchors(), b"c").unwrap();
+    assert_eq!(outcome, PinOutcome::Wrong { tries_left: 9 });
+    assert!(read.is_none());
+    assert_eq!(sim.lock().stats().check_b_verifies, 1);
+    assert_eq!(reader.check_b_status().unwrap(), PinStatus::TriesLeft(9));
+}
+
+#[test]
+fn an_altered_card_face_fails_the_signature() {
+    let sim = card("demo");
+    // Change one byte of the photo.
+    sim.lock().tamper_ef(Df::Surface, 0x0002, |d| {
+        let at = d
+            .windows(4)
+            .position(|w| w == [0xFF, 0x4F, 0xFF, 0x51])
+            .unwrap_or(600);
+        d[at + 40] ^= 0x01;
+    });
+    let (_, read) = MyNumberCard::new(sim.clone())
+        .read_card_face(&check_b(&sim), &anchors(), b"c")
+        .unwrap();
+    let (_, check) = read.unwrap();
+    assert!(!check.data_signature_valid);
+    assert!(!check.is_genuine());
+}
+
+#[test]
+fn a_cloned_card_face_fails_the_card_key_proof() {
+    let original = card("demo");
+    let face = original.lock().ef_bytes(Df::Surface, 0x0002).unwrap();
+    // Same holder data on another chip (other seed, so other keys), with the face EF copied over.
+    let mut profile = Profile::embedded("demo").unwrap();
+    profile.seed = 4242;
+    let mut clone = VirtualCard::new(profile);
+    clone.tamper_ef(Df::Surface, 0x0002, |d| *d = face);
+    let clone = SharedCard::new(clone);
+    let (_, read) = MyNumberCard::new(clone.clone())
+        .read_card_face(&check_b(&clone), &anchors(), b"c")
+        .unwrap();
+    let (_, check) = read.unwrap();
+    assert!(
+        check.data_signature_valid && check.issuer_trusted,
+        "the copied data itself is intact"
+    );
+    assert!(
+        !check.card_key_proven,
+        "but the chip cannot sign with the original card key"
+    );
+}
+
+#[test]
+fn basic_four_with_pin_or_check_code_b() {
+    let sim = card("demo");
+    let (outcome, items) = MyNumberCard::new(sim.clone())
+        .read_basic_four(TextCredential::Pin(&TextPin::new("1234").unwrap()))
+        .unwrap();
+    assert_eq!(outcome, PinOutcome::Verified);
+    let items = items.unwrap();
+    assert_eq!(items.name, "山田　太郎");
+    assert_eq!(items.sex, 1);
+    let b = check_b(&sim);
+    let (_, items) = MyNumberCard::new(card("demo"))
+        .read_basic_four(TextCredential::CheckCodeB(&b))
+        .unwrap();
+    assert_eq!(items.unwrap().address, "東京都千代田区霞が関１丁目２番２号");
+    let (outcome, items) = MyNumberCard::new(sim)
+        .read_basic_four(TextCredential::Pin(&TextPin::new("0000").unwrap()))
+        .unwrap();
+    assert_eq!(outcome, PinOutcome::Wrong { tries_left: 2 });
+    assert!(items.is_none());
+}
+
+#[test]
+fn the_infant_card_has_no_photo() {
+    let sim = card("infant");
+    let (_, read) = MyNumberCard::new(sim.clone())
+        .read_card_face(&check_b(&sim), &anchors(), b"c")
+        .unwrap();
+    let (face, check) = read.unwrap();
+    assert!(!face.has_photo());
+    assert!(check.is_genuine());
+}
+
+#[test]
+fn certificate_policy_on_the_expiry_profiles() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let status = |name: &str| {
+        MyNumberCard::new(card(name))
+            .read_auth_certificate()
+            .unwrap()
+            .insurance_status(now)
+    };
+    assert!(matches!(status("demo"), CertificateStatus::Valid { .. }));
+    assert!(matches!(
+        status("expiring"),
+        CertificateStatus::ExpiringSoon {
+            days_left: 44..=46,
+            ..
+        }
+    ));
+    assert!(matches!(
+        status("expired-grace"),
+        CertificateStatus::ExpiredInGrace { .. }
+    ));
+    assert!(matches!(
+        status("expired"),
+        CertificateStatus::ExpiredBeyondGrace { .. }
+    ));
+}
+
+#[test]
+fn a_phone_token_needs_the_pin_before_its_certificate() {
+    let mut reader = MyNumberCard::new(card("android"));
+    assert!(matches!(
+        reader.read_auth_certificate(),
+        Err(CardError::NeedsCredential(_))
+    ));
+}
+
+#[test]
+fn a_card_pulled_mid_read_is_a_card_gone_error_and_the_next_card_reads() {
+    for pull_at in 1..=5 {
+        let sim = card("demo");
+        sim.lock().faults.pull_at_command = Some(pull_at);
+        let err = MyNumberCard::new(sim.clone())
+            .read_auth_certificate()
+            .unwrap_err();
+        assert!(err.is_card_gone(), "pull at {pull_at}: {err}");
+        sim.lock().reinsert();
+        assert!(MyNumberCard::new(sim).read_auth_certificate().is_ok());
+    }
+}
+
+#[test]
+fn a_recorded_read_replays_and_holds_no_pin() {
+    let sim = card("demo");
+    let mut reader = MyNumberCard::new(Recorder::new(sim));
+    reader.auth_pin_status().unwrap();
+    reader.verify_auth_pin(&AuthPin::new("1234").unwrap()).unwrap();
+    let cert = reader.read_auth_certificate().unwrap();
+    let text = reader.into_channel().to_text();
+    assert!(
+        !text.contains("31323334"),
+        "the PIN bytes must not be in the transcript"
+    );
+    let mut replay = MyNumberCard::new(Replayer::from_text(&text).unwrap());
+    assert_eq!(replay.auth_pin_status().unwrap(), PinStatus::TriesLeft(3));
+    assert_eq!(
+        replay.verify_auth_pin(&AuthPin::new("1234").unwrap()).unwrap(),
+        PinOutcome::Verified
+    );
+    assert_eq!(replay.read_auth_certificate().unwrap().der(), cert.der());
+}
