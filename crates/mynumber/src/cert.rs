@@ -97,6 +97,13 @@ impl Certificate {
                 .is_ok()
     }
 
+    /// Whether `signature` is this certificate key's PKCS#1 v1.5 SHA-256 signature of `message`.
+    pub fn verifies_sha256(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.public_key
+            .verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message), signature)
+            .is_ok()
+    }
+
     /// The policy status at `now` (Unix seconds).
     pub fn insurance_status(&self, now: i64) -> crate::policy::CertificateStatus {
         crate::policy::evaluate(self.not_before, self.not_after, now)

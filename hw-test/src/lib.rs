@@ -1,0 +1,147 @@
+//! Helpers for tests that run the whole card stack through real pcscd with the virtual card attached to
+//! vsmartcard's vpcd reader. `cargo xtask test` starts pcscd and runs these tests; run alone they are
+//! `#[ignore]`d because they need the daemon.
+//!
+//! The card is served from a thread inside the test process, so it cannot outlive the test (a stale card
+//! process would shadow the next one in the reader slot, docs/ci-plumbing facts in docs/TESTING.md).
+
+use kiosk_card_sim::SharedCard;
+use kiosk_card_sim::vpcd::{self, ServeEnd};
+use kiosk_pcsc::Pcsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The vpcd reader slot the virtual card uses, and its TCP port.
+pub const READER: &str = "Virtual PCD 00 00";
+pub const VPCD_ADDR: &str = vpcd::DEFAULT_ADDR;
+
+/// How long pcscd may take to notice a card arriving or leaving. After a card vanished in the middle of a
+/// command, vpcd needs a few seconds before it accepts the next card (measured: up to ~3 s).
+pub const CARD_WAIT: Duration = Duration::from_secs(15);
+
+/// One test at a time may use the reader slot.
+pub fn exclusive_reader() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A virtual card sitting in the vpcd reader until [`InsertedCard::remove`] or drop.
+#[derive(Debug)]
+pub struct InsertedCard {
+    card: SharedCard,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<std::io::Result<ServeEnd>>>,
+}
+
+impl InsertedCard {
+    /// Insert `card` and wait until pcscd reports it present.
+    pub fn insert(card: SharedCard) -> InsertedCard {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (card, stop) = (card.clone(), stop.clone());
+            std::thread::Builder::new()
+                .name("vpcd-card".into())
+                .spawn(move || vpcd::serve(&card, VPCD_ADDR, &stop))
+                .ok()
+        };
+        let inserted = InsertedCard { card, stop, thread };
+        let start = Instant::now();
+        assert!(
+            wait_for_card(true, CARD_WAIT),
+            "pcscd did not see the virtual card in {READER} within {CARD_WAIT:?}"
+        );
+        eprintln!("card present after {:?}", start.elapsed());
+        inserted
+    }
+
+    pub fn card(&self) -> &SharedCard {
+        &self.card
+    }
+
+    /// Take the card out and wait until pcscd reports the reader empty.
+    pub fn remove(mut self) -> Option<ServeEnd> {
+        let end = self.stop_thread();
+        assert!(
+            wait_for_card(false, CARD_WAIT),
+            "pcscd still sees a card in {READER}"
+        );
+        end
+    }
+
+    /// Wait for the serving thread to end by itself (e.g. a pull fault fired).
+    pub fn wait_pulled(mut self) -> Option<ServeEnd> {
+        let end = self
+            .thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .and_then(Result::ok);
+        assert!(
+            wait_for_card(false, CARD_WAIT),
+            "pcscd still sees a card in {READER}"
+        );
+        end
+    }
+
+    fn stop_thread(&mut self) -> Option<ServeEnd> {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .and_then(Result::ok)
+    }
+}
+
+impl Drop for InsertedCard {
+    fn drop(&mut self) {
+        self.stop_thread();
+        wait_for_card(false, CARD_WAIT);
+    }
+}
+
+/// Wait until a card is (or is not) present in [`READER`].
+pub fn wait_for_card(present: bool, timeout: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        // Only a definite answer counts: an error (service busy, reader state unknown) is neither.
+        if let Ok(pcsc) = Pcsc::establish()
+            && let Ok(atr) = pcsc.card_atr(READER)
+            && atr.is_some() == present
+        {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// Decode the base64 body of a PEM block (for comparing OpenSC's output byte for byte).
+pub fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
+    let body: String = pem
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in body.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        } as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
