@@ -3,7 +3,7 @@
 //! `#[ignore]`d because they need the daemon.
 //!
 //! The card is served from a thread inside the test process, so it cannot outlive the test (a stale card
-//! process would shadow the next one in the reader slot, docs/ci-plumbing facts in docs/TESTING.md).
+//! process would shadow the next one in the reader slot; see docs/TESTING.md).
 
 use kiosk_card_sim::SharedCard;
 use kiosk_card_sim::vpcd::{self, ServeEnd};

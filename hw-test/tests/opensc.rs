@@ -1,5 +1,6 @@
 //! Cross-check the virtual card with an independent client written against real cards: OpenSC's JPKI
 //! driver (`pkcs15-tool`, `pkcs11-tool`). Run by `cargo xtask test`.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use kiosk_card_sim::{SharedCard, VirtualCard};
 use kiosk_hw_test::{InsertedCard, exclusive_reader, pem_to_der};
@@ -29,12 +30,11 @@ fn opensc_conf() -> std::path::PathBuf {
 }
 
 fn run(tool: &str, args: &[&str]) -> std::process::Output {
-    let out = Command::new(tool)
+    Command::new(tool)
         .args(args)
         .env("OPENSC_CONF", opensc_conf())
         .output()
-        .unwrap_or_else(|e| panic!("{tool} is not installed ({e}); `cargo xtask test` installs opensc"));
-    out
+        .unwrap_or_else(|e| panic!("{tool} is not installed ({e}); `cargo xtask test` installs opensc"))
 }
 
 fn pkcs11_module() -> String {

@@ -1,4 +1,5 @@
 //! The card stack through real pcscd + vpcd with the virtual card. Run by `cargo xtask test`.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use kiosk_apdu::TransportError;
 use kiosk_card_sim::{Df, SharedCard, VirtualCard, pki};

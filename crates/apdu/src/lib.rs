@@ -42,7 +42,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Parse hex with optional whitespace. Returns `None` on odd length or a non-hex character.
 pub fn unhex(text: &str) -> Option<Vec<u8>> {
     let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     digits

@@ -127,10 +127,6 @@ pub fn build_cert(
     not_before: Ymd,
     not_after: Ymd,
 ) -> Vec<u8> {
-    #[expect(
-        clippy::expect_used,
-        reason = "fixed, well-formed inputs; a failure is a bug in this module"
-    )]
     let build = || -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         let subject = Name::from_str(subject_dn)?;
         let profile = match issuer_dn {
@@ -153,7 +149,12 @@ pub fn build_cert(
         let cert = builder.build::<rsa::pkcs1v15::Signature>()?;
         Ok(cert.to_der()?)
     };
-    build().expect("certificate building")
+    #[expect(
+        clippy::expect_used,
+        reason = "fixed, well-formed inputs; a failure is a bug in this module"
+    )]
+    let der = build().expect("certificate building");
+    der
 }
 
 /// The `90 03 <e> 91 82 01 00 <n>` public-key encoding the 券面 APs use (docs/CARD-NOTES.md §4.2).

@@ -1,5 +1,5 @@
 //! Calendar dates in Japan Standard Time. The card and its certificates speak UTC; reception rules speak
-//! Japanese calendar days ("3か月間", docs/RECEPTION-RULES.md), so everything is converted once here.
+//! Japanese calendar days ("3か月間", docs/CARD-NOTES.md §7.2), so everything is converted once here.
 
 /// A civil date (proleptic Gregorian).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

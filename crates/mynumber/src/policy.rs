@@ -1,5 +1,4 @@
-//! The insurance-use policy for the user-authentication certificate (docs/RECEPTION-RULES.md §1.13,
-//! docs/CARD-NOTES.md §7.2): the reader shows a renewal alert from 3 months before expiry; after expiry
+//! The insurance-use policy for the user-authentication certificate (docs/CARD-NOTES.md §7.2): the reader shows a renewal alert from 3 months before expiry; after expiry
 //! the card still works as a health-insurance card for 3 months, for eligibility only (no sharing of
 //! medical information); after that it cannot be used. Dates are Japanese calendar days; `now` is a
 //! parameter so the rule is testable and the crate reads no clock.

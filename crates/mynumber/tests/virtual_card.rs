@@ -1,4 +1,5 @@
 //! The reader against the in-process virtual card: every outcome the reception relies on.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use kiosk_apdu::transcript::{Recorder, Replayer};
 use kiosk_apdu::{CardChannel, TransportError};

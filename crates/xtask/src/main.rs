@@ -1,0 +1,337 @@
+//! `cargo xtask`: the project's recipes, the same on a developer machine and in CI.
+//!
+//! * `cargo xtask demo [ARGS]`: install what building the kiosk needs, then run `kiosk --demo [ARGS]`.
+//! * `cargo xtask test`: install what is missing (Debian packages), then fmt, clippy `-D warnings`, every
+//!   test, and the end-to-end tests through a real pcscd with the vpcd reader and the virtual card.
+//! * `cargo xtask bench`: the card-read benchmark through pcscd, beside OpenSC (docs/benchmarks.md).
+//! * `cargo xtask setup`: only the Debian packages.
+//!
+//! Standard library only: this must build before anything is installed.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+/// Debian packages: pcscd and vsmartcard's vpcd reader driver (the virtual card's reader), the PC/SC
+/// headers the `pcsc` crate links against, pcsc-tools (`pcsc_scan` waits for the reader), OpenSC (the
+/// independent client the virtual card is cross-checked with).
+const TEST_PACKAGES: &[&str] = &[
+    "pkg-config",
+    "libpcsclite-dev",
+    "pcscd",
+    "pcsc-tools",
+    "vsmartcard-vpcd",
+    "opensc",
+];
+const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev"];
+const VPCD_READER: &str = "Virtual PCD 00 00";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("demo") => demo(&args[1..]),
+        Some("bench") => bench(),
+        Some("setup") => ensure_packages(TEST_PACKAGES),
+        _ => Err("usage: cargo xtask <test | demo [kiosk --demo options] | bench | setup>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run(what: &str, cmd: &mut Command) -> Result {
+    eprintln!("xtask: {what}");
+    let start = Instant::now();
+    let status = cmd.status().map_err(|e| format!("{what}: {e}"))?;
+    eprintln!(
+        "xtask: {what}: {} in {:.1} s",
+        if status.success() { "ok" } else { "FAILED" },
+        start.elapsed().as_secs_f64()
+    );
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+/// Test counts summed over every `cargo test` run of a recipe.
+#[derive(Debug, Default)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Totals {
+    /// Add the counts of one `test result: ok. 12 passed; 0 failed; 3 ignored; ...` line.
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        for part in rest.split(';') {
+            // Each part ends in "<count> <kind>", e.g. "ok. 12 passed" or " 3 ignored".
+            let words: Vec<&str> = part.split_whitespace().collect();
+            if let [.., n, kind] = words.as_slice()
+                && let Ok(n) = n.parse::<u64>()
+            {
+                match *kind {
+                    "passed" => self.passed += n,
+                    "failed" => self.failed += n,
+                    "ignored" => self.ignored += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Run `cargo test …`, passing its output through and adding its counts to `totals`.
+fn run_tests(what: &str, cmd: &mut Command, totals: &mut Totals) -> Result {
+    use std::io::{BufRead, BufReader};
+    eprintln!("xtask: {what}");
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{what}: {e}"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(std::result::Result::ok) {
+            println!("{line}");
+            totals.add_line(&line);
+        }
+    }
+    let status = child.wait().map_err(|e| format!("{what}: {e}"))?;
+    eprintln!(
+        "xtask: {what}: {} in {:.1} s",
+        if status.success() { "ok" } else { "FAILED" },
+        start.elapsed().as_secs_f64()
+    );
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
+}
+
+fn missing_packages(packages: &[&str]) -> Vec<String> {
+    packages
+        .iter()
+        .filter(|p| {
+            let out = Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output();
+            !matches!(out, Ok(o) if o.status.success() && o.stdout.ends_with(b"install ok installed"))
+        })
+        .map(|p| p.to_string())
+        .collect()
+}
+
+/// Install missing Debian packages with apt-get (as root), or say exactly what to run.
+fn ensure_packages(packages: &[&str]) -> Result {
+    if Command::new("dpkg-query").arg("--version").output().is_err() {
+        eprintln!(
+            "xtask: not a Debian-like system; install by hand: {}",
+            packages.join(" ")
+        );
+        return Ok(());
+    }
+    let missing = missing_packages(packages);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing.join(" ");
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages; run as root: apt-get install -y --no-install-recommends {list}"
+        ));
+    }
+    run("apt-get update", Command::new("apt-get").args(["update", "-qq"]))?;
+    run(
+        &format!("apt-get install {list}"),
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+fn demo(args: &[String]) -> Result {
+    ensure_packages(BUILD_PACKAGES)?;
+    run(
+        "kiosk --demo",
+        cargo()
+            .args(["run", "--quiet", "-j2", "-p", "kiosk", "--", "--demo"])
+            .args(args),
+    )
+}
+
+fn test() -> Result {
+    ensure_packages(TEST_PACKAGES)?;
+    run(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
+    run(
+        "cargo clippy -D warnings",
+        cargo().args([
+            "clippy",
+            "-j2",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    let mut offline = Totals::default();
+    let result = run_tests(
+        "unit and integration tests",
+        cargo().args(["test", "-j2", "--workspace"]),
+        &mut offline,
+    );
+    let mut end_to_end = Totals::default();
+    let result = result.and_then(|()| {
+        let _pcscd = Pcscd::start()?;
+        run_tests(
+            "end-to-end tests through pcscd + vpcd",
+            cargo().args([
+                "test",
+                "-j2",
+                "-p",
+                "kiosk-hw-test",
+                "--",
+                "--include-ignored",
+                "--test-threads=1",
+            ]),
+            &mut end_to_end,
+        )
+    });
+    // The tests ignored in the first run (they need pcscd) are the ones the second run executes.
+    println!(
+        "all tests: {} passed, {} failed, {} skipped",
+        offline.passed + end_to_end.passed,
+        offline.failed + end_to_end.failed,
+        end_to_end.ignored
+    );
+    result
+}
+
+fn bench() -> Result {
+    ensure_packages(TEST_PACKAGES)?;
+    let _pcscd = Pcscd::start()?;
+    run(
+        "card-read benchmark",
+        cargo().args(["bench", "-j2", "-p", "kiosk-hw-test", "--bench", "card_read"]),
+    )
+}
+
+/// pcscd with the vpcd readers, started for the run unless one is already running; stopped on drop.
+struct Pcscd {
+    child: Option<Child>,
+}
+
+impl Pcscd {
+    fn start() -> Result<Pcscd> {
+        let running = Command::new("pgrep")
+            .args(["-x", "pcscd"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        let child = if running {
+            eprintln!("xtask: using the pcscd that is already running");
+            None
+        } else {
+            if !is_root() {
+                return Err(
+                    "pcscd is not running and starting it needs root: run `pcscd` as root first".into(),
+                );
+            }
+            // A stale socket from a killed pcscd stops the next one from starting.
+            let _ = std::fs::remove_dir_all("/run/pcscd");
+            // No --auto-exit: it would quit after ~60 s idle in the middle of a test run.
+            let child = Command::new("pcscd")
+                .arg("--foreground")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| format!("cannot start pcscd: {e}"))?;
+            Some(child)
+        };
+        let pcscd = Pcscd { child };
+        pcscd.wait_for_reader()?;
+        Ok(pcscd)
+    }
+
+    /// `pcsc_scan -r` lists the readers and exits. (Never probe the vpcd port itself: vpcd takes any
+    /// connection for a card.)
+    fn wait_for_reader(&self) -> Result {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            if let Ok(out) = Command::new("pcsc_scan").arg("-r").output()
+                && String::from_utf8_lossy(&out.stdout).contains(VPCD_READER)
+            {
+                eprintln!(
+                    "xtask: pcscd ready with {VPCD_READER:?} after {:.1} s",
+                    start.elapsed().as_secs_f64()
+                );
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!(
+            "pcscd did not list {VPCD_READER:?} within 15 s: is vsmartcard-vpcd installed?"
+        ))
+    }
+}
+
+impl Drop for Pcscd {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = std::fs::remove_dir_all("/run/pcscd");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Totals;
+
+    #[test]
+    fn counts_are_summed_from_cargo_test_lines() {
+        let mut t = Totals::default();
+        t.add_line(
+            "test result: ok. 12 passed; 0 failed; 3 ignored; 0 measured; 0 filtered out; finished in 0.17s",
+        );
+        t.add_line("test result: FAILED. 5 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.00s");
+        t.add_line("running 3 tests");
+        assert_eq!((t.passed, t.failed, t.ignored), (17, 1, 3));
+    }
+}
