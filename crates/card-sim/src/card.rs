@@ -175,8 +175,10 @@ impl VirtualCard {
         if !self.faults.delay.is_zero() {
             std::thread::sleep(self.faults.delay);
         }
+        // Extended length is visible only in the encoding (a zero byte where a short Lc/Le would be).
+        let extended = apdu.len() > 5 && apdu[4] == 0;
         let (mut data, code) = match Command::parse(apdu) {
-            Ok(cmd) => self.dispatch(&cmd),
+            Ok(cmd) => self.dispatch(&cmd, extended),
             Err(_) => sw(0x6700),
         };
         data.extend_from_slice(&code.to_be_bytes());
@@ -184,7 +186,7 @@ impl VirtualCard {
         Ok(data)
     }
 
-    fn dispatch(&mut self, cmd: &Command) -> Answer {
+    fn dispatch(&mut self, cmd: &Command, extended: bool) -> Answer {
         // Only logical channel 0; no secure messaging at card level (§1.2).
         if cmd.cla & 0x03 != 0 {
             return sw(0x6881);
@@ -201,7 +203,7 @@ impl VirtualCard {
             (0x00, 0x20) => self.verify(cmd),
             (0x00, 0x24) => self.change_reference_data(cmd),
             (0x80, 0x2A) => self.sign(cmd),
-            (0x00, 0x84) => self.get_challenge(cmd),
+            (0x00, 0x84) => self.get_challenge(cmd, extended),
             (0x00, 0xCA) => sw(0x6A88),
             (0x00 | 0x80, _) => sw(0x6D00),
             _ => sw(0x6E00),
@@ -405,9 +407,10 @@ impl VirtualCard {
         }
     }
 
-    fn get_challenge(&mut self, cmd: &Command) -> Answer {
+    /// GET CHALLENGE: the extended form is refused with `6985` (§3).
+    fn get_challenge(&mut self, cmd: &Command, extended: bool) -> Answer {
         match cmd.ne() {
-            _ if cmd.is_extended() => sw(0x6985),
+            _ if extended => sw(0x6985),
             Some(n) => {
                 let mut out = vec![0u8; n as usize];
                 self.rng.fill_bytes(&mut out);

@@ -1,0 +1,66 @@
+//! The `kiosk` binary as a user sees it: demo mode on the embedded defaults, and clear errors.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
+
+use std::process::Command;
+
+fn kiosk(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn section<'a>(out: &'a str, profile: &str) -> &'a str {
+    let start = out.find(&format!("card \"{profile}\"")).unwrap();
+    let rest = &out[start..];
+    let end = rest[1..].find("── card").map(|i| i + 1).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[test]
+fn the_demo_shows_what_the_reception_reads_from_every_card() {
+    let (code, out, err) = kiosk(&["--demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(section(&out, "demo").contains("有効 valid until"));
+    assert!(section(&out, "demo").contains("genuine:                yes"));
+    assert!(section(&out, "last-try").contains("1 tries left"));
+    assert!(section(&out, "pin-blocked").contains("blocked"));
+    assert!(section(&out, "expiring").contains("renewal alert"));
+    assert!(section(&out, "expired-grace").contains("eligibility check only"));
+    assert!(section(&out, "expired").contains("not usable"));
+    assert!(section(&out, "infant").contains("no photo"));
+    assert!(section(&out, "android").contains("Android"));
+}
+
+#[test]
+fn personal_data_only_when_asked() {
+    let (_, plain, _) = kiosk(&["--demo", "--profile", "demo"]);
+    assert!(!plain.contains("山田"), "no name without --personal");
+    assert!(!plain.contains("1961"), "no birth date without --personal");
+    // The header names the virtual card's test PIN so a demo user can try it; the report itself never does.
+    assert!(
+        plain
+            .lines()
+            .filter(|l| !l.starts_with("── card"))
+            .all(|l| !l.contains("1234")),
+        "{plain}"
+    );
+    let (code, personal, _) = kiosk(&["--demo", "--profile", "demo", "--personal"]);
+    assert_eq!(code, 0);
+    assert!(personal.contains("山田　太郎"));
+}
+
+#[test]
+fn bad_usage_is_explained() {
+    let (code, _, err) = kiosk(&["--demo", "--profile", "nobody"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no such profile"), "{err}");
+    let (code, _, err) = kiosk(&["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown command") && err.contains("usage:"), "{err}");
+}
