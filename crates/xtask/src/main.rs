@@ -56,13 +56,11 @@ fn cargo() -> Command {
     c
 }
 
-fn run(what: &str, cmd: &mut Command) -> Result {
-    eprintln!("xtask: {what}");
-    let start = Instant::now();
-    let status = cmd.status().map_err(|e| format!("{what}: {e}"))?;
+/// Say how a step ended and how long it took; a failed step is an error.
+fn report(what: &str, start: Instant, status: std::process::ExitStatus) -> Result {
+    let verdict = if status.success() { "ok" } else { "FAILED" };
     eprintln!(
-        "xtask: {what}: {} in {:.1} s",
-        if status.success() { "ok" } else { "FAILED" },
+        "xtask: {what}: {verdict} in {:.1} s",
         start.elapsed().as_secs_f64()
     );
     if status.success() {
@@ -70,6 +68,13 @@ fn run(what: &str, cmd: &mut Command) -> Result {
     } else {
         Err(format!("{what} failed ({status})"))
     }
+}
+
+fn run(what: &str, cmd: &mut Command) -> Result {
+    eprintln!("xtask: {what}");
+    let start = Instant::now();
+    let status = cmd.status().map_err(|e| format!("{what}: {e}"))?;
+    report(what, start, status)
 }
 
 /// Test counts summed over every `cargo test` run of a recipe.
@@ -119,16 +124,7 @@ fn run_tests(what: &str, cmd: &mut Command, totals: &mut Totals) -> Result {
         }
     }
     let status = child.wait().map_err(|e| format!("{what}: {e}"))?;
-    eprintln!(
-        "xtask: {what}: {} in {:.1} s",
-        if status.success() { "ok" } else { "FAILED" },
-        start.elapsed().as_secs_f64()
-    );
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{what} failed ({status})"))
-    }
+    report(what, start, status)
 }
 
 fn is_root() -> bool {
