@@ -18,3 +18,12 @@ pub use image::{ImageError, RgbImage};
 pub use models::ModelError;
 pub use resnet::FaceNet;
 pub use shape::{FaceBox, Landmarks, ShapePredictor};
+pub mod detect;
+pub mod engine;
+pub mod policy;
+pub mod quality;
+
+pub use detect::{Detection, Detector};
+pub use engine::{CardPhotoError, Descriptor, FaceEngine, FaceModels, FrameAnalysis};
+pub use policy::{MatchDecision, MatchPolicy, MatchSession, Verdict};
+pub use quality::{Guidance, QualityLimits};
