@@ -43,21 +43,22 @@ pub struct QualityLimits {
     /// Backlit: background brighter than the face by this much, with the face below `backlit_face_max`.
     pub backlit_margin: f64,
     pub backlit_face_max: f64,
-    /// Blurred: variance of the Laplacian on the face (scaled to 100 px) below this.
+    /// Blurred: variance of the Laplacian on the face (scaled to 100 px) below this. Measured on a 640×480
+    /// frame of obama2: sharp 1109; box blur of radius 2: 304, radius 3: 144, radius 6: 42.
     pub min_sharpness: f64,
 }
 
 impl Default for QualityLimits {
     fn default() -> Self {
         QualityLimits {
-            min_face_fraction: 0.15,
+            min_face_fraction: 0.2,
             max_face_fraction: 0.75,
             max_offset_fraction: 0.25,
             second_face_fraction: 0.5,
             min_brightness: 50.0,
             backlit_margin: 70.0,
             backlit_face_max: 110.0,
-            min_sharpness: 25.0,
+            min_sharpness: 100.0,
         }
     }
 }
@@ -81,7 +82,7 @@ fn mean(grey: &[u8], w: usize, x0: usize, y0: usize, x1: usize, y1: usize) -> Op
 /// Variance of the 4-neighbour Laplacian over the face, after scaling the face to about 100 px wide so
 /// the measure does not depend on the face's size.
 fn sharpness(grey: &[u8], w: usize, x0: usize, y0: usize, x1: usize, y1: usize) -> f64 {
-    let (fw, fh) = (x1 - x0, y1 - y0);
+    let fw = x1 - x0;
     let step = (fw / 100).max(1);
     let mut vals = Vec::new();
     let mut y = y0 + step;
@@ -94,7 +95,6 @@ fn sharpness(grey: &[u8], w: usize, x0: usize, y0: usize, x1: usize, y1: usize) 
         }
         y += step;
     }
-    let _ = fh;
     if vals.is_empty() {
         return 0.0;
     }
