@@ -64,6 +64,11 @@ impl Detector {
         Detector { inner }
     }
 
+    /// A detector for benchmarks and tools that hold only the loaded models.
+    pub fn new_default_for_bench(models: &crate::FaceModels) -> Detector {
+        Detector::new(models.detector_model())
+    }
+
     /// Faces in `img`, largest first.
     pub fn detect(&mut self, img: &RgbImage) -> Vec<Detection> {
         self.detect_grey(&img.grey(), img.width, img.height, DETECT_WIDTH)

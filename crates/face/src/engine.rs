@@ -79,6 +79,9 @@ impl FaceModels {
     pub fn net(&self) -> &FaceNet {
         &self.net
     }
+    pub fn detector_model(&self) -> &rustface::Model {
+        &self.detector
+    }
 }
 
 /// One frame, analysed.

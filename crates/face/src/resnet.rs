@@ -188,47 +188,46 @@ struct Builder {
 }
 
 impl Builder {
-    fn next(&mut self, want: &str) -> Result<Record, DatError> {
-        self.records.next().ok_or_else(|| DatError {
-            what: format!("the network ends before its {want}"),
+    /// Take the next record and place it in the program if `accept` recognises it as `want`.
+    fn take(&mut self, want: &str, accept: impl FnOnce(Record) -> Option<Step>) -> Result<(), DatError> {
+        let record = self.records.next().ok_or_else(|| DatError {
+            what: format!("the network ends before {want}"),
             offset: 0,
-        })
+        })?;
+        let step = accept(record).ok_or_else(|| DatError {
+            what: format!("expected {want}"),
+            offset: 0,
+        })?;
+        self.steps.push(step);
+        Ok(())
     }
     fn conv(&mut self, filters: usize, stride: usize) -> Result<(), DatError> {
-        match self.next("convolution")? {
-            Record::Conv(c) if c.out == filters && c.stride == stride => Ok(self.steps.push(Step::Conv(c))),
-            _ => Err(DatError {
-                what: format!("expected a {filters}-filter convolution, stride {stride}"),
-                offset: 0,
-            }),
-        }
+        self.take(
+            &format!("a {filters}-filter convolution, stride {stride}"),
+            |r| match r {
+                Record::Conv(c) if c.out == filters && c.stride == stride => Some(Step::Conv(c)),
+                _ => None,
+            },
+        )
     }
     fn affine(&mut self) -> Result<(), DatError> {
-        match self.next("affine")? {
-            Record::Affine(a) => Ok(self.steps.push(Step::Affine(a))),
-            _ => Err(DatError {
-                what: "expected an affine layer".into(),
-                offset: 0,
-            }),
-        }
+        self.take("an affine layer", |r| {
+            if let Record::Affine(a) = r {
+                Some(Step::Affine(a))
+            } else {
+                None
+            }
+        })
     }
     fn relu(&mut self) -> Result<(), DatError> {
-        match self.next("relu")? {
-            Record::Relu => Ok(self.steps.push(Step::Relu)),
-            _ => Err(DatError {
-                what: "expected a relu layer".into(),
-                offset: 0,
-            }),
-        }
+        self.take("a relu layer", |r| {
+            matches!(r, Record::Relu).then_some(Step::Relu)
+        })
     }
     fn add_prev(&mut self, tag: u8) -> Result<(), DatError> {
-        match self.next("residual add")? {
-            Record::AddPrev => Ok(self.steps.push(Step::AddTag(tag))),
-            _ => Err(DatError {
-                what: "expected add_prev".into(),
-                offset: 0,
-            }),
-        }
+        self.take("add_prev", |r| {
+            matches!(r, Record::AddPrev).then_some(Step::AddTag(tag))
+        })
     }
     /// con(stride) affine relu con affine.
     fn block(&mut self, filters: usize, stride: usize) -> Result<(), DatError> {
@@ -251,15 +250,9 @@ impl Builder {
         self.block(filters, 2)?;
         self.steps.push(Step::SaveTag2);
         self.steps.push(Step::SkipToTag1);
-        match self.next("shortcut pool")? {
-            Record::AvgPool { k: 2, s: 2 } => self.steps.push(Step::AvgPool { k: 2, s: 2 }),
-            _ => {
-                return Err(DatError {
-                    what: "expected a 2×2/2 average pool".into(),
-                    offset: 0,
-                });
-            }
-        }
+        self.take("a 2×2/2 average pool", |r| {
+            matches!(r, Record::AvgPool { k: 2, s: 2 }).then_some(Step::AvgPool { k: 2, s: 2 })
+        })?;
         self.add_prev(2)?;
         self.relu()
     }
@@ -306,15 +299,9 @@ impl FaceNet {
         b.conv(32, 2)?;
         b.affine()?;
         b.relu()?;
-        match b.next("stem pool")? {
-            Record::MaxPool { k: 3, s: 2 } => b.steps.push(Step::MaxPool { k: 3, s: 2 }),
-            _ => {
-                return Err(DatError {
-                    what: "expected a 3×3/2 max pool".into(),
-                    offset: 0,
-                });
-            }
-        }
+        b.take("a 3×3/2 max pool", |r| {
+            matches!(r, Record::MaxPool { k: 3, s: 2 }).then_some(Step::MaxPool { k: 3, s: 2 })
+        })?;
         for _ in 0..3 {
             b.ares(32)?;
         }
@@ -325,24 +312,13 @@ impl FaceNet {
             }
         }
         b.ares_down(256)?;
-        match b.next("global pool")? {
-            Record::GlobalAvgPool => b.steps.push(Step::GlobalAvgPool),
-            _ => {
-                return Err(DatError {
-                    what: "expected a global average pool".into(),
-                    offset: 0,
-                });
-            }
-        }
-        match b.next("fc")? {
-            Record::Fc(w) if w.dim() == (256, 128) => b.steps.push(Step::Fc(w)),
-            _ => {
-                return Err(DatError {
-                    what: "expected a 256→128 fully-connected layer".into(),
-                    offset: 0,
-                });
-            }
-        }
+        b.take("a global average pool", |r| {
+            matches!(r, Record::GlobalAvgPool).then_some(Step::GlobalAvgPool)
+        })?;
+        b.take("a 256→128 fully-connected layer", |r| match r {
+            Record::Fc(w) if w.dim() == (256, 128) => Some(Step::Fc(w)),
+            _ => None,
+        })?;
         if b.records.next().is_some() {
             return Err(DatError {
                 what: "more layers than the network has".into(),

@@ -4,6 +4,7 @@
 //! * `cargo xtask test`: install what is missing (Debian packages), then fmt, clippy `-D warnings`, every
 //!   test, and the end-to-end tests through a real pcscd with the vpcd reader and the virtual card.
 //! * `cargo xtask bench`: the card-read benchmark through pcscd, beside OpenSC (docs/benchmarks.md).
+//! * `cargo xtask models`: fetch the face models into the model folder and check their SHA-256.
 //! * `cargo xtask setup`: only the Debian packages.
 //!
 //! Standard library only: this must build before anything is installed.
@@ -33,7 +34,8 @@ fn main() -> ExitCode {
         Some("demo") => demo(&args[1..]),
         Some("bench") => bench(),
         Some("setup") => ensure_packages(TEST_PACKAGES),
-        _ => Err("usage: cargo xtask <test | demo [kiosk --demo options] | bench | setup>".into()),
+        Some("models") => models(),
+        _ => Err("usage: cargo xtask <test | demo [kiosk --demo options] | bench | models | setup>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -189,6 +191,7 @@ fn demo(args: &[String]) -> Result {
 
 fn test() -> Result {
     ensure_packages(TEST_PACKAGES)?;
+    models()?;
     run(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--", "--check"]),
@@ -240,6 +243,7 @@ fn test() -> Result {
 
 fn bench() -> Result {
     ensure_packages(TEST_PACKAGES)?;
+    models()?;
     let _pcscd = Pcscd::start()?;
     run(
         "card-read benchmark",
@@ -314,6 +318,141 @@ impl Drop for Pcscd {
             let _ = std::fs::remove_dir_all("/run/pcscd");
         }
     }
+}
+
+/// The model folder: `$KIOSK_MODELS_DIR`, else `$XDG_CACHE_HOME/kiosk/models`, else `~/.cache/kiosk/models`
+/// (the same rule as `kiosk_face::models::default_dir`, which this std-only tool cannot call).
+fn models_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("KIOSK_MODELS_DIR") {
+        return PathBuf::from(d);
+    }
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("kiosk")
+        .join("models")
+}
+
+/// `assets/models.sha256` entries whose file in `dir` is missing or has another SHA-256.
+fn models_to_fetch(dir: &std::path::Path) -> Result<Vec<String>> {
+    let manifest = std::fs::read_to_string(root().join("assets/models.sha256"))
+        .map_err(|e| format!("models manifest: {e}"))?;
+    let mut missing = Vec::new();
+    for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
+        let (sha, file) = line
+            .split_once("  ")
+            .ok_or(format!("bad manifest line {line:?}"))?;
+        let path = dir.join(file.trim());
+        let ok = Command::new("sha256sum")
+            .arg(&path)
+            .output()
+            .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).starts_with(sha))
+            .unwrap_or(false);
+        if !ok {
+            missing.push(file.trim().to_string());
+        }
+    }
+    Ok(missing)
+}
+
+/// Fetch the face models: dlib's two files from the PyPI package `face-recognition-models==0.3.0` (CC0),
+/// rustface's detector model from the rustface crate in cargo's registry. Checked against the manifest.
+fn models() -> Result {
+    let dir = models_dir();
+    let wanted = models_to_fetch(&dir)?;
+    if wanted.is_empty() {
+        eprintln!("xtask: face models present and verified in {}", dir.display());
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let tmp = std::env::temp_dir().join(format!("kiosk-models-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+    let result = fetch_models(&wanted, &dir, &tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    result?;
+    let still = models_to_fetch(&dir)?;
+    if still.is_empty() {
+        eprintln!("xtask: face models fetched and verified in {}", dir.display());
+        Ok(())
+    } else {
+        Err(format!(
+            "face models still missing or corrupt after fetching: {}",
+            still.join(", ")
+        ))
+    }
+}
+
+fn fetch_models(wanted: &[String], dir: &std::path::Path, tmp: &std::path::Path) -> Result {
+    const PACKAGE: &str = "face-recognition-models==0.3.0";
+    const IN_PACKAGE: &str = "face_recognition_models-0.3.0/face_recognition_models/models/";
+    let dlib: Vec<&String> = wanted.iter().filter(|f| f.ends_with(".dat")).collect();
+    if !dlib.is_empty() {
+        if Command::new("python3")
+            .args(["-m", "pip", "--version"])
+            .output()
+            .map(|o| !o.status.success())
+            .unwrap_or(true)
+        {
+            ensure_packages(&["python3-pip"])?;
+        }
+        run(
+            &format!("pip download {PACKAGE}"),
+            Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-binary=:all:",
+                    PACKAGE,
+                    "-d",
+                ])
+                .arg(tmp),
+        )?;
+        let archive = tmp.join("face_recognition_models-0.3.0.tar.gz");
+        let members: Vec<String> = dlib.iter().map(|f| format!("{IN_PACKAGE}{f}")).collect();
+        run(
+            "extract the dlib models",
+            Command::new("tar")
+                .arg("xzf")
+                .arg(&archive)
+                .arg("-C")
+                .arg(tmp)
+                .args(&members),
+        )?;
+        for (file, member) in dlib.iter().zip(&members) {
+            std::fs::copy(tmp.join(member), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+        }
+    }
+    if let Some(file) = wanted.iter().find(|f| f.ends_with(".bin")) {
+        // rustface ships its model inside the crate; take it from cargo's download cache.
+        run("cargo fetch", cargo().args(["fetch", "--quiet"]))?;
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+            .ok_or("cannot find CARGO_HOME")?;
+        let cache = cargo_home.join("registry/cache");
+        let crate_file = std::fs::read_dir(&cache)
+            .map_err(|e| format!("{}: {e}", cache.display()))?
+            .filter_map(std::result::Result::ok)
+            .map(|d| d.path().join("rustface-0.1.7.crate"))
+            .find(|p| p.exists())
+            .ok_or("rustface-0.1.7.crate is not in cargo's cache")?;
+        let member = format!("rustface-0.1.7/model/{file}");
+        run(
+            "extract the rustface model",
+            Command::new("tar")
+                .arg("xzf")
+                .arg(&crate_file)
+                .arg("-C")
+                .arg(tmp)
+                .arg(&member),
+        )?;
+        std::fs::copy(tmp.join(&member), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,143 @@
+//! Face-engine benchmark (`cargo xtask bench`): detection at 320×240 and 640×480, landmarks, chip,
+//! descriptor, a whole 640×480 kiosk frame, and peak memory. When `DLIB_PYTHON` names a Python with
+//! dlib-bin installed, dlib's own binding is timed on the same frames in the same run
+//! (`benches/dlib_bench.py`). It prints figures and asserts nothing about time.
+#![expect(
+    clippy::expect_used,
+    reason = "a benchmark stops on a broken set-up; it is not product code"
+)]
+
+use kiosk_face::{FaceEngine, FaceModels, RgbImage, chip};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    let _ = f(); // warm-up
+    let mut t: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let s = Instant::now();
+            std::hint::black_box(f());
+            s.elapsed()
+        })
+        .collect();
+    t.sort();
+    t[runs / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+/// A kiosk-like frame: obama2.png scaled so the face is about 40% of the width, centred.
+fn frame(src: &RgbImage, w: usize, h: usize) -> RgbImage {
+    let scale = 0.9 * w as f64 / 640.0;
+    let mut data = vec![128u8; w * h * 3];
+    for y in 0..h {
+        for x in 0..w {
+            let ux = ((x as f64 - w as f64 / 2.0) / scale + 304.0).round() as i64;
+            let uy = ((y as f64 - h as f64 / 2.0) / scale + 424.0).round() as i64;
+            if ux >= 0 && uy >= 0 && (ux as usize) < src.width && (uy as usize) < src.height {
+                let i = (uy as usize * src.width + ux as usize) * 3;
+                data[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&src.data[i..i + 3]);
+            }
+        }
+    }
+    RgbImage::new(w, h, data).expect("frame size")
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let src = RgbImage::decode(&std::fs::read(root.join("assets/faces/obama2.png")).expect("photo"))
+        .expect("decode");
+    let models = FaceModels::load_default().expect("models: run `cargo xtask models`");
+    let mut engine = FaceEngine::new(&models);
+    let f640 = frame(&src, 640, 480);
+    let f320 = frame(&src, 320, 240);
+    let runs = 20;
+    let grey640 = f640.grey();
+    let grey320 = f320.grey();
+    let mut det = kiosk_face::Detector::new_default_for_bench(&models);
+    let d320 = time(runs, || det.detect_grey(&grey320, 320, 240, 320));
+    let d640 = time(runs, || det.detect_grey(&grey640, 640, 480, 640));
+    let d640_kiosk = time(runs, || engine.detect(&f640));
+    let face = engine
+        .detect(&f640)
+        .first()
+        .expect("a face in the benchmark frame")
+        .face;
+    let lm = time(runs, || models.predictor().predict(&f640, face));
+    let landmarks = models.predictor().predict(&f640, face);
+    let ch = time(runs, || chip::extract(&f640, &landmarks));
+    let chip_img = chip::extract(&f640, &landmarks).expect("chip");
+    let desc = time(runs, || models.net().descriptor(&chip_img.data));
+    let whole = time(runs, || engine.analyse(&f640));
+    println!("\nFace engine (kiosk-face, release build), median of {runs} runs after a warm-up\n");
+    println!("| step | kiosk-face ms |");
+    println!("|---|---:|");
+    println!("| detection 320×240 (full size) | {} |", ms(d320));
+    println!("| detection 640×480 (full size) | {} |", ms(d640));
+    println!(
+        "| detection 640×480 as the kiosk runs it (shrunk to 320) | {} |",
+        ms(d640_kiosk)
+    );
+    println!("| 5-point landmarks | {} |", ms(lm));
+    println!("| face chip 150×150 | {} |", ms(ch));
+    println!("| descriptor (ResNet) | {} |", ms(desc));
+    println!(
+        "| whole 640×480 frame (detect, guidance, landmarks, chip, descriptor) | {} |",
+        ms(whole)
+    );
+    println!(
+        "\npeak resident memory: {:.0} MB (models loaded, all of the above)",
+        peak_rss_mb()
+    );
+
+    if let Some(python) = std::env::var_os("DLIB_PYTHON") {
+        let dir = std::env::temp_dir().join(format!("kiosk-face-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for (name, f) in [("f320.png", &f320), ("f640.png", &f640)] {
+            image::save_buffer(
+                dir.join(name),
+                &f.data,
+                f.width as u32,
+                f.height as u32,
+                image::ColorType::Rgb8,
+            )
+            .expect("png");
+        }
+        let out = std::process::Command::new(python)
+            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/dlib_bench.py"))
+            .arg(&dir)
+            .arg(kiosk_face::models::default_dir())
+            .arg(runs.to_string())
+            .output()
+            .expect("run dlib_bench.py");
+        println!(
+            "\ndlib-bin on the same frames (same run):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        if !out.status.success() {
+            eprintln!("dlib_bench.py failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    } else {
+        println!(
+            "\n(set DLIB_PYTHON to a Python with dlib-bin to time dlib beside it; `cargo xtask bench` does)"
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! `kiosk-face`: check and tune the face matcher.
+//!
+//! * `kiosk-face compare A B`: distance between the largest faces of two images, and the decision.
+//! * `kiosk-face eval PAIRS.csv`: lines `image_a,image_b,same` (same = 1 or 0, paths relative to the
+//!   CSV); prints `image_a,image_b,same,distance` per pair, then false accepts and false rejects.
+//!
+//! Images: PNG, JPEG or JPEG 2000 (a card photo). Options: `--threshold T` (default 0.6),
+//! `--models DIR` (default: the kiosk's model folder).
+
+use kiosk_face::{Descriptor, FaceEngine, FaceModels, MatchPolicy, RgbImage, models};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  kiosk-face compare IMAGE_A IMAGE_B [--threshold T] [--models DIR]
+  kiosk-face eval PAIRS.csv [--threshold T] [--models DIR]
+      PAIRS.csv lines: image_a,image_b,same   (same = 1 or 0; paths relative to the CSV file)";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("kiosk-face: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Options {
+    threshold: f32,
+    models: PathBuf,
+    positional: Vec<String>,
+}
+
+fn options(args: Vec<String>) -> Result<Options, String> {
+    let mut o = Options {
+        threshold: MatchPolicy::default().threshold,
+        models: models::default_dir(),
+        positional: Vec::new(),
+    };
+    let mut it = args.into_iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--threshold" => {
+                let v = it.next().ok_or("--threshold needs a value")?;
+                o.threshold = v
+                    .parse()
+                    .ok()
+                    .filter(|t: &f32| t.is_finite() && *t > 0.0)
+                    .ok_or(format!("bad threshold {v:?}"))?;
+            }
+            "--models" => o.models = PathBuf::from(it.next().ok_or("--models needs a folder")?),
+            "-h" | "--help" => return Err(USAGE.into()),
+            _ => o.positional.push(a),
+        }
+    }
+    Ok(o)
+}
+
+/// The descriptor of the largest face in an image file.
+fn describe(engine: &mut FaceEngine<'_>, path: &Path) -> Result<Descriptor, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let img = RgbImage::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let faces = engine.detect_still(&img);
+    let face = faces
+        .first()
+        .ok_or_else(|| format!("{}: no face found", path.display()))?;
+    engine
+        .describe(&img, face.face)
+        .ok_or_else(|| format!("{}: the face could not be aligned", path.display()))
+}
+
+fn run(args: Vec<String>) -> Result<ExitCode, String> {
+    let command = args.first().cloned().ok_or(USAGE)?;
+    let o = options(args[1..].to_vec())?;
+    let load = || FaceModels::load(&o.models).map_err(|e| e.to_string());
+    match (command.as_str(), o.positional.as_slice()) {
+        ("compare", [a, b]) => {
+            let models = load()?;
+            let mut engine = FaceEngine::new(&models);
+            let d = describe(&mut engine, Path::new(a))?.distance(&describe(&mut engine, Path::new(b))?);
+            let same = d <= o.threshold;
+            println!(
+                "distance {d:.4}: {} (threshold {:.2})",
+                if same { "same person" } else { "different people" },
+                o.threshold
+            );
+            Ok(if same {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        ("eval", [csv]) => {
+            let models = load()?;
+            let mut engine = FaceEngine::new(&models);
+            eval(&mut engine, Path::new(csv), o.threshold)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+fn eval(engine: &mut FaceEngine<'_>, csv: &Path, threshold: f32) -> Result<(), String> {
+    let text = std::fs::read_to_string(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+    let base = csv.parent().unwrap_or(Path::new("."));
+    let mut cache: HashMap<String, Result<Descriptor, String>> = HashMap::new();
+    let (mut same_n, mut diff_n, mut false_accepts, mut false_rejects, mut unusable) = (0, 0, 0, 0, 0);
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with("image_a") {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let [a, b, same] = fields.as_slice() else {
+            return Err(format!(
+                "{} line {}: expected image_a,image_b,same",
+                csv.display(),
+                n + 1
+            ));
+        };
+        let same = match *same {
+            "1" => true,
+            "0" => false,
+            other => {
+                return Err(format!(
+                    "{} line {}: same must be 1 or 0, not {other:?}",
+                    csv.display(),
+                    n + 1
+                ));
+            }
+        };
+        for img in [a, b] {
+            if !cache.contains_key(*img) {
+                let d = describe(engine, &base.join(img));
+                cache.insert(img.to_string(), d);
+            }
+        }
+        let distance = match (&cache[*a], &cache[*b]) {
+            (Ok(da), Ok(db)) => da.distance(db),
+            (Err(e), _) | (_, Err(e)) => {
+                eprintln!("kiosk-face: {e}");
+                unusable += 1;
+                println!("{a},{b},{},nan", u8::from(same));
+                continue;
+            }
+        };
+        println!("{a},{b},{},{distance:.4}", u8::from(same));
+        if same {
+            same_n += 1;
+            false_rejects += usize::from(distance > threshold);
+        } else {
+            diff_n += 1;
+            false_accepts += usize::from(distance <= threshold);
+        }
+    }
+    println!(
+        "threshold {threshold:.2}: false accepts {false_accepts}/{diff_n}, false rejects {false_rejects}/{same_n}, pairs without a usable face {unusable}"
+    );
+    Ok(())
+}
