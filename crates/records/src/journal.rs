@@ -1,0 +1,146 @@
+//! The reception journal and the audit log (SQLite). A reception is recorded together with its result
+//! file: the row is inserted in a transaction, the XML file is written atomically, and only then is the
+//! transaction committed. If any step fails, neither remains.
+
+use crate::{RecordsError, RosterEntry, write_result_xml};
+use kiosk_reception::{Prescription, ReceptionRecord, VerifiedBy};
+use rusqlite::{Connection, params};
+use std::path::{Path, PathBuf};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS receptions (
+    id INTEGER PRIMARY KEY,
+    reception_id INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    staff_id TEXT,
+    qualification INTEGER NOT NULL,
+    consent_surgery INTEGER,
+    consent_treatment INTEGER,
+    consent_checkups INTEGER,
+    consent_time INTEGER,
+    prescription TEXT,
+    output_file TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    from_screen TEXT NOT NULL,
+    to_screen TEXT NOT NULL,
+    event TEXT NOT NULL
+);";
+
+/// The journal database.
+#[derive(Debug)]
+pub struct Journal {
+    conn: Connection,
+    path: String,
+}
+
+fn flag(v: Option<bool>) -> Option<i64> {
+    v.map(i64::from)
+}
+
+impl Journal {
+    pub fn open(path: &Path) -> Result<Journal, RecordsError> {
+        let p = path.display().to_string();
+        let conn = Connection::open(path).map_err(|e| RecordsError::from_sqlite(&p, e))?;
+        Journal::init(conn, p)
+    }
+
+    pub fn in_memory() -> Result<Journal, RecordsError> {
+        let conn = Connection::open_in_memory().map_err(|e| RecordsError::from_sqlite(":memory:", e))?;
+        Journal::init(conn, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<Journal, RecordsError> {
+        conn.busy_timeout(std::time::Duration::from_secs(2))
+            .map_err(|e| RecordsError::from_sqlite(&path, e))?;
+        conn.execute_batch(SCHEMA)
+            .map_err(|e| RecordsError::from_sqlite(&path, e))?;
+        Ok(Journal { conn, path })
+    }
+
+    /// Record a completed reception and write its result file into `output_dir`. Either both happen or
+    /// neither does.
+    pub fn complete(
+        &mut self,
+        record: &ReceptionRecord,
+        entry: &RosterEntry,
+        output_dir: &Path,
+        institution_code: &str,
+    ) -> Result<PathBuf, RecordsError> {
+        let path = self.path.clone();
+        let sql = |e| RecordsError::from_sqlite(&path, e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        let (method, staff) = match &record.verified_by {
+            VerifiedBy::Face { .. } => ("face", None),
+            VerifiedBy::Pin => ("pin", None),
+            VerifiedBy::Staff { staff_id } => ("staff", Some(staff_id.clone())),
+        };
+        let c = record.consents;
+        let file_name = crate::result_file_name(record);
+        tx.execute(
+            "INSERT INTO receptions (reception_id, started_at, finished_at, method, staff_id, qualification,
+                consent_surgery, consent_treatment, consent_checkups, consent_time, prescription, output_file)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                record.reception_id as i64,
+                record.started_at,
+                record.finished_at,
+                method,
+                staff,
+                record.qualification.code(),
+                flag(c.and_then(|c| c.surgery)),
+                flag(c.and_then(|c| c.treatment_and_medicine)),
+                flag(c.and_then(|c| c.health_checkups)),
+                record.consent_time,
+                record.prescription.map(|p| match p {
+                    Prescription::Paper => "paper",
+                    Prescription::Electronic => "electronic",
+                }),
+                file_name,
+            ],
+        )
+        .map_err(sql)?;
+        let written = write_result_xml(output_dir, record, entry, institution_code)?;
+        if let Err(e) = tx.commit() {
+            let _ = std::fs::remove_file(&written);
+            return Err(sql(e));
+        }
+        Ok(written)
+    }
+
+    /// One screen transition: names only, no data.
+    pub fn audit(&self, time: i64, from: &str, to: &str, event: &str) -> Result<(), RecordsError> {
+        self.conn
+            .execute(
+                "INSERT INTO audit (time, from_screen, to_screen, event) VALUES (?1, ?2, ?3, ?4)",
+                params![time, from, to, event],
+            )
+            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+        Ok(())
+    }
+
+    /// Receptions recorded so far.
+    pub fn reception_count(&self) -> Result<u64, RecordsError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| RecordsError::from_sqlite(&self.path, e))
+    }
+
+    /// Audit entries so far, oldest first: (from, to, event).
+    pub fn audit_entries(&self) -> Result<Vec<(String, String, String)>, RecordsError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT from_screen, to_screen, event FROM audit ORDER BY id")
+            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| RecordsError::from_sqlite(&self.path, e))
+    }
+}
