@@ -6,6 +6,11 @@
 
 mod report;
 
+use kiosk::driver::{self, Camera, Patient, Reception};
+use kiosk_face::{FaceEngine, FaceModels, RgbImage};
+use kiosk_reception::{Method, Prescription};
+use kiosk_records::{Journal, SqliteRoster};
+
 use kiosk_card_sim::{Profile, VirtualCard, pki};
 use kiosk_mynumber::{CheckCodeB, MyNumberCard, TextPin, TrustAnchor};
 use kiosk_pcsc::{Monitor, Pcsc, ReaderEvent};
@@ -13,9 +18,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  kiosk --demo [--profile NAME] [--personal]
-      run on the embedded defaults: put each virtual demo card (or NAME) in a virtual reader and show what
-      the reception reads. --personal also shows the basic four items (test data).
+  kiosk --demo
+      run on the embedded defaults: scripted patients with the virtual cards, demo cameras (public-domain
+      photos), the demo roster and a temporary journal walk through every path of the reception; each
+      reception's screens are printed
+  kiosk --demo --cards [--profile NAME] [--personal]
+      put each virtual demo card (or NAME) in a virtual reader and show what the reception reads from it.
+      --personal also shows the basic four items (test data).
   kiosk card readers
       list the smart-card readers
   kiosk card info [--reader NAME] [--personal]
@@ -96,6 +105,7 @@ fn demo_anchors() -> Vec<TrustAnchor> {
 fn demo(args: &[String]) -> Result<(), Failure> {
     let mut only = None;
     let mut personal = false;
+    let mut cards = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -107,8 +117,17 @@ fn demo(args: &[String]) -> Result<(), Failure> {
                 )
             }
             "--personal" => personal = true,
+            "--cards" => cards = true,
             other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
         }
+    }
+    if !cards {
+        if only.is_some() || personal {
+            return Err(Failure::Usage(
+                "--profile and --personal go with --demo --cards".into(),
+            ));
+        }
+        return demo_receptions();
     }
     let names: Vec<String> = match only {
         Some(n) => vec![n],
@@ -132,6 +151,160 @@ fn demo(args: &[String]) -> Result<(), Failure> {
         println!("{text}");
     }
     println!("The virtual cards' PINs and 照合番号B: `cargo run -p kiosk-card-sim -- list`.");
+    Ok(())
+}
+
+/// The demo photos, embedded so the demo runs anywhere.
+const HOLDER_PHOTOS: [&[u8]; 2] = [
+    include_bytes!("../../../assets/faces/obama2.png"),
+    include_bytes!("../../../assets/faces/obama3.png"),
+];
+const STRANGER_PHOTO: &[u8] = include_bytes!("../../../assets/faces/biden.png");
+const DEMO_ROSTER: &str = include_str!("../../../assets/roster-demo.toml");
+
+fn demo_receptions() -> Result<(), Failure> {
+    println!(
+        "マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, demo cameras, demo roster)\n"
+    );
+    let models = match FaceModels::load_default() {
+        Ok(m) => Some(m),
+        Err(e) => {
+            println!("face matching is off: {e}\n");
+            None
+        }
+    };
+    let work = std::env::temp_dir().join(format!("kiosk-demo-{}", std::process::id()));
+    let out = work.join("out");
+    std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
+    let roster = SqliteRoster::in_memory().map_err(|e| Failure::Usage(e.to_string()))?;
+    roster
+        .seed_toml(DEMO_ROSTER)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let journal = Journal::open(&work.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut reception = Reception::new(
+        roster,
+        journal,
+        out.clone(),
+        demo_anchors(),
+        models.as_ref(),
+        now_unix(),
+    );
+    let frames = |photos: &[&[u8]]| -> Camera {
+        let Some(m) = models.as_ref() else {
+            return Camera::Missing;
+        };
+        let mut engine = FaceEngine::new(m);
+        let frames = photos
+            .iter()
+            .filter_map(|p| RgbImage::decode(p).ok())
+            .flat_map(|img| [(0.0, 0.0), (6.0, -4.0)].map(|s| driver::kiosk_frame(&mut engine, &img, s)))
+            .flatten()
+            .collect();
+        Camera::Frames(frames)
+    };
+    let holder = frames(&HOLDER_PHOTOS);
+    let stranger = frames(&[STRANGER_PHOTO]);
+    let patient = |method, pins: &[&str], camera: &Camera| Patient {
+        method,
+        pins: pins.iter().map(|p| p.to_string()).collect(),
+        camera: camera.clone(),
+        consents: None,
+        prescription: Prescription::Electronic,
+        staff_code: None,
+        staff_confirms: true,
+    };
+    let scenarios: Vec<(&str, &str, Patient)> = vec![
+        (
+            "demo",
+            "face, the card holder in front of the camera",
+            patient(Method::Face, &[], &holder),
+        ),
+        (
+            "demo",
+            "face, someone else in front of the camera, then the PIN",
+            patient(Method::Face, &["1234"], &stranger),
+        ),
+        (
+            "suzuki",
+            "PIN, wrong then right; individual consent with a refusal; paper prescription",
+            Patient {
+                consents: Some(driver::individual(true, false, true)),
+                prescription: Prescription::Paper,
+                ..patient(Method::Pin, &["1111", "4321"], &holder)
+            },
+        ),
+        (
+            "last-try",
+            "PIN with one try left, mistyped: locked, then the staff visual check",
+            Patient {
+                staff_code: Some("S001".into()),
+                ..patient(Method::Pin, &["9999"], &holder)
+            },
+        ),
+        (
+            "pin-blocked",
+            "blocked PIN, nobody at the camera: staff visual check",
+            Patient {
+                staff_code: Some("S001".into()),
+                ..patient(Method::Face, &[], &Camera::Empty)
+            },
+        ),
+        (
+            "expiring",
+            "certificate expiring: alert, then the PIN",
+            patient(Method::Pin, &["1234"], &holder),
+        ),
+        (
+            "expired-grace",
+            "certificate expired 30 days ago: eligibility only, no consent screens",
+            patient(Method::Pin, &["1234"], &holder),
+        ),
+        (
+            "expired",
+            "certificate expired 200 days ago: not usable",
+            patient(Method::Pin, &[], &holder),
+        ),
+        (
+            "infant",
+            "no photo: PIN only; not yet registered: registration offer",
+            patient(Method::Face, &["1111"], &holder),
+        ),
+        (
+            "android",
+            "a smartphone instead of the card",
+            patient(Method::Pin, &[], &holder),
+        ),
+    ];
+    let mut typed = 0;
+    let mut sent = 0;
+    for (name, what, p) in scenarios {
+        let profile = Profile::embedded(name).map_err(|e| Failure::Usage(e.to_string()))?;
+        let code = CheckCodeB::new(&profile.check_code_b()).ok();
+        let card = VirtualCard::new(profile);
+        typed += p.pins.len();
+        let outcome = reception.run(card, code, &p);
+        sent += outcome.pins_sent;
+        println!("── {name}: {what}");
+        println!("   {}", outcome.screens.join(" → "));
+        let last = match &outcome.last {
+            kiosk_reception::Screen::Done { name } => format!("done: {name} 様, please take your card"),
+            other => format!("{other:?}"),
+        };
+        println!("   ends with: {last}\n");
+    }
+    let files = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
+    let journal_rows = reception.journal.reception_count().unwrap_or(0);
+    println!(
+        "receptions recorded: {journal_rows} journal rows, {files} result files (OQS-style XML) in a temporary folder"
+    );
+    println!(
+        "PIN VERIFYs sent to cards: {sent} (PINs the patients typed: {typed}); the kiosk never sends one on its own"
+    );
+    println!(
+        "The virtual cards' PINs and 照合番号B: `cargo run -p kiosk-card-sim -- list`. The card reports: `kiosk --demo --cards`."
+    );
+    drop(reception);
+    let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
 

@@ -24,7 +24,7 @@ fn section<'a>(out: &'a str, profile: &str) -> &'a str {
 
 #[test]
 fn the_demo_shows_what_the_reception_reads_from_every_card() {
-    let (code, out, err) = kiosk(&["--demo"]);
+    let (code, out, err) = kiosk(&["--demo", "--cards"]);
     assert_eq!(code, 0, "{err}");
     assert!(section(&out, "demo").contains("有効 valid until"));
     assert!(section(&out, "demo").contains("genuine:                yes"));
@@ -39,7 +39,7 @@ fn the_demo_shows_what_the_reception_reads_from_every_card() {
 
 #[test]
 fn personal_data_only_when_asked() {
-    let (_, plain, _) = kiosk(&["--demo", "--profile", "demo"]);
+    let (_, plain, _) = kiosk(&["--demo", "--cards", "--profile", "demo"]);
     assert!(!plain.contains("山田"), "no name without --personal");
     assert!(!plain.contains("1961"), "no birth date without --personal");
     // The header names the virtual card's test PIN so a demo user can try it; the report itself never does.
@@ -50,17 +50,54 @@ fn personal_data_only_when_asked() {
             .all(|l| !l.contains("1234")),
         "{plain}"
     );
-    let (code, personal, _) = kiosk(&["--demo", "--profile", "demo", "--personal"]);
+    let (code, personal, _) = kiosk(&["--demo", "--cards", "--profile", "demo", "--personal"]);
     assert_eq!(code, 0);
     assert!(personal.contains("山田　太郎"));
 }
 
 #[test]
 fn bad_usage_is_explained() {
-    let (code, _, err) = kiosk(&["--demo", "--profile", "nobody"]);
+    let (code, _, err) = kiosk(&["--demo", "--cards", "--profile", "nobody"]);
     assert_eq!(code, 2);
     assert!(err.contains("no such profile"), "{err}");
     let (code, _, err) = kiosk(&["frobnicate"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown command") && err.contains("usage:"), "{err}");
+}
+
+#[test]
+fn the_demo_walks_every_path_of_the_reception() {
+    let (code, out, err) = kiosk(&["--demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.contains("face matching is off"),
+        "the models are needed for this test: `cargo xtask models`\n{out}"
+    );
+    let ending = |scenario: &str| {
+        let start = out
+            .find(scenario)
+            .unwrap_or_else(|| panic!("no scenario {scenario:?} in\n{out}"));
+        out[start..].lines().nth(2).unwrap().to_string()
+    };
+    assert!(ending("demo: face, the card holder").contains("done: 山田　太郎"));
+    assert!(
+        out.contains("FaceMatching → FaceFailed → PinEntry"),
+        "someone else's face falls back to the PIN"
+    );
+    assert!(ending("last-try").contains("done"), "{}", ending("last-try"));
+    assert!(out.contains("PinBlocked → StaffLogin → StaffCheck"));
+    assert!(out.contains("CertificateExpiring → MethodChoice"));
+    assert!(
+        out.contains("NoSharingInfo → Prescription"),
+        "expired in grace skips the consent screens"
+    );
+    assert!(ending("expired: certificate expired 200 days").contains("CertificateNotUsable"));
+    assert!(out.contains("CardFace → NoPhotoPinOnly → PinEntry"));
+    assert!(out.contains("RegistrationOffer → ConsentStart"));
+    assert!(ending("android").contains("PhoneToken"));
+    assert!(out.contains("8 journal rows, 8 result files"), "{out}");
+    assert!(
+        out.contains("PIN VERIFYs sent to cards: 7 (PINs the patients typed: 7)"),
+        "{out}"
+    );
 }

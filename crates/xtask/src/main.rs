@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's recipes, the same on a developer machine and in CI.
 //!
-//! * `cargo xtask demo [ARGS]`: install what building the kiosk needs, then run `kiosk --demo [ARGS]`.
+//! * `cargo xtask demo [ARGS]`: install what building the kiosk needs and fetch the face models, then run
+//!   `kiosk --demo [ARGS]`.
 //! * `cargo xtask test`: install what is missing (Debian packages), then fmt, clippy `-D warnings`, every
 //!   test, and the end-to-end tests through a real pcscd with the vpcd reader and the virtual card.
 //! * `cargo xtask bench`: the card-read benchmark through pcscd, beside OpenSC (docs/benchmarks.md).
@@ -181,6 +182,7 @@ fn ensure_packages(packages: &[&str]) -> Result {
 
 fn demo(args: &[String]) -> Result {
     ensure_packages(BUILD_PACKAGES)?;
+    models()?;
     run(
         "kiosk --demo",
         cargo()
