@@ -11,6 +11,7 @@ use kiosk_reception::{
 };
 use kiosk_records::{EligibilityBackend, Journal, RosterEntry, SqliteRoster};
 use std::path::PathBuf;
+use zeroize::Zeroizing;
 
 /// What the camera sees while a patient stands at the kiosk.
 #[derive(Debug, Clone)]
@@ -50,40 +51,44 @@ pub struct Outcome {
     pub pins_sent: usize,
 }
 
-/// The components a reception uses.
-pub struct Reception<'m> {
-    pub flow: Flow,
+/// Executes the flow's effects against the card, the face engine and the records, and returns the
+/// events they produce. The PIN and staff code come from whoever typed them (the PIN pad, or a scripted
+/// patient) through [`Executor::typed_pin`] / [`Executor::typed_staff_code`]; they are used once and wiped.
+pub struct Executor<'m> {
     pub roster: SqliteRoster,
     pub journal: Journal,
     pub output_dir: PathBuf,
     pub institution_code: String,
     pub anchors: Vec<TrustAnchor>,
     pub face: Option<FaceEngine<'m>>,
-    /// Hashes of valid staff codes are the GUI's concern; the headless driver takes staff ids directly.
-    pub staff_ids: Vec<String>,
+    /// Staff codes and the staff member each identifies (demo: code 0101 is staff S001).
+    pub staff_codes: Vec<(String, String)>,
+    pub camera: Camera,
     pub now: i64,
-    /// Everything the flow emitted, for audits and tests.
-    pub effects: Vec<Effect>,
+    card: Option<MyNumberCard<Box<dyn CardChannel + 'm>>>,
+    check_code_b: Option<CheckCodeB>,
+    typed_pin: Option<Zeroizing<String>>,
+    typed_staff_code: Option<Zeroizing<String>>,
+    facts: Option<CardFacts>,
+    card_descriptor: Option<Descriptor>,
+    card_photo: Option<RgbImage>,
+    entry: Option<RosterEntry>,
+    /// VERIFYs sent to cards for the user-auth PIN, over the executor's life.
+    pub pins_sent: usize,
 }
 
-impl std::fmt::Debug for Reception<'_> {
+impl std::fmt::Debug for Executor<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Reception({:?})", self.flow.screen().kind())
+        write!(
+            f,
+            "Executor(card: {}, pins sent: {})",
+            self.card.is_some(),
+            self.pins_sent
+        )
     }
 }
 
-/// The session's worker state: what the card and face workers hold for one patient. Dropped (and its
-/// secrets wiped) when the flow says `WipeSession`.
-#[derive(Default)]
-struct Work {
-    facts: Option<CardFacts>,
-    card_descriptor: Option<Descriptor>,
-    entry: Option<RosterEntry>,
-    pin_index: usize,
-    pins_sent: usize,
-}
-
-impl<'m> Reception<'m> {
+impl<'m> Executor<'m> {
     pub fn new(
         roster: SqliteRoster,
         journal: Journal,
@@ -91,147 +96,93 @@ impl<'m> Reception<'m> {
         anchors: Vec<TrustAnchor>,
         models: Option<&'m FaceModels>,
         now: i64,
-    ) -> Reception<'m> {
-        let config = FlowConfig {
-            face_enabled: models.is_some(),
-            ..FlowConfig::default()
-        };
-        Reception {
-            flow: Flow::new(config, now),
+    ) -> Self {
+        Executor {
             roster,
             journal,
             output_dir,
             institution_code: "1399999999".into(),
             anchors,
             face: models.map(FaceEngine::new),
-            staff_ids: vec!["S001".into()],
+            staff_codes: vec![("0101".into(), "S001".into())],
+            camera: Camera::Missing,
             now,
-            effects: Vec::new(),
+            card: None,
+            check_code_b: None,
+            typed_pin: None,
+            typed_staff_code: None,
+            facts: None,
+            card_descriptor: None,
+            card_photo: None,
+            entry: None,
+            pins_sent: 0,
         }
     }
 
-    /// Run one patient with `card` from insertion to the card being taken out.
-    pub fn run<C: CardChannel>(
-        &mut self,
-        card: C,
-        check_code_b: Option<CheckCodeB>,
-        patient: &Patient,
-    ) -> Outcome {
-        let mut card = MyNumberCard::new(card);
-        let mut work = Work::default();
-        let mut screens = vec![self.flow.screen().kind()];
-        let mut queue = vec![Event::CardInserted];
-        let mut guard = 0;
-        while let Some(event) = queue.pop() {
-            guard += 1;
-            if guard > 500 {
-                break;
-            }
-            self.now += 1;
-            let _ = self.flow.handle(Event::Tick(self.now));
-            let effects = self.flow.handle(event);
-            for effect in effects {
-                self.effects.push(effect.clone());
-                if let Some(e) = self.execute(effect, &mut card, &mut work, check_code_b.as_ref(), patient) {
-                    queue.insert(0, e);
-                }
-            }
-            if screens.last() != Some(&self.flow.screen().kind()) {
-                screens.push(self.flow.screen().kind());
-            }
-            if queue.is_empty()
-                && let Some(e) = self.patient_input(patient, &mut work)
-            {
-                queue.push(e);
-            }
-        }
-        let last = self.flow.screen().clone();
-        for effect in self.flow.handle(Event::CardRemoved) {
-            self.effects.push(effect.clone());
-            let _ = self.execute(effect, &mut card, &mut work, None, patient);
-        }
-        screens.push(self.flow.screen().kind());
-        Outcome {
-            screens,
-            last,
-            pins_sent: work.pins_sent,
-        }
+    /// A card was placed: the channel to it and (until the card-front reader exists) its 照合番号B.
+    pub fn insert_card(&mut self, channel: Box<dyn CardChannel + 'm>, check_code_b: Option<CheckCodeB>) {
+        self.card = Some(MyNumberCard::new(channel));
+        self.check_code_b = check_code_b;
     }
 
-    /// What the scripted patient does on the current screen (`None`: waits, or is done).
-    fn patient_input(&mut self, p: &Patient, work: &mut Work) -> Option<Event> {
-        Some(match self.flow.screen() {
-            Screen::CertificateExpiring { .. }
-            | Screen::CertificateExpiredGrace { .. }
-            | Screen::NoPhotoPinOnly
-            | Screen::NoSharingInfo => Event::AlertAcknowledged,
-            Screen::MethodChoice { face, pin, staff } => match p.method {
-                Method::Face if *face => Event::MethodChosen(Method::Face),
-                Method::Pin if pin.is_some() => Event::MethodChosen(Method::Pin),
-                _ if pin.is_some() => Event::MethodChosen(Method::Pin),
-                _ if *staff && p.staff_code.is_some() => Event::StaffHelpChosen,
-                _ => return None,
-            },
-            Screen::FaceFailed { pin, staff } => {
-                if pin.is_some() && work.pin_index < p.pins.len() {
-                    Event::MethodChosen(Method::Pin)
-                } else if *staff && p.staff_code.is_some() {
-                    Event::StaffHelpChosen
-                } else {
-                    return None;
-                }
-            }
-            Screen::PinEntry { verifying: false, .. } if work.pin_index < p.pins.len() => Event::PinSubmitted,
-            Screen::PinBlocked { staff: true } if p.staff_code.is_some() => Event::StaffHelpChosen,
-            Screen::StaffLogin { .. } => Event::StaffCodeSubmitted,
-            Screen::StaffCheck { .. } if work.card_descriptor.is_some() || self.face.is_none() => {
-                Event::StaffDecision {
-                    holder_confirmed: p.staff_confirms,
-                }
-            }
-            Screen::RegistrationOffer => Event::RegistrationAccepted(true),
-            Screen::ConsentStart => match p.consents {
-                None => Event::ConsentAll(true),
-                Some(_) => Event::ConsentIndividually,
-            },
-            Screen::ConsentItems { consents } => {
-                let want = p.consents.unwrap_or(Consents::all(true));
-                match kiosk_reception::CONSENT_ITEMS
-                    .iter()
-                    .find(|i| consents.get(**i).is_none())
-                {
-                    Some(item) => Event::ConsentItemChosen(*item, want.get(*item).unwrap_or(true)),
-                    None => Event::ConsentNext,
-                }
-            }
-            Screen::ConsentReview { .. } => Event::ConsentConfirmed,
-            Screen::Prescription => Event::PrescriptionChosen(p.prescription),
-            _ => return None,
-        })
+    /// The card left: drop the channel and everything read from it.
+    pub fn remove_card(&mut self) {
+        self.card = None;
+        self.check_code_b = None;
+        self.wipe();
     }
 
-    fn execute<C: CardChannel>(
-        &mut self,
-        effect: Effect,
-        card: &mut MyNumberCard<C>,
-        work: &mut Work,
-        check_code_b: Option<&CheckCodeB>,
-        patient: &Patient,
-    ) -> Option<Event> {
+    /// The digits the patient confirmed on the PIN pad, for the next `VerifyPin`.
+    pub fn typed_pin(&mut self, digits: Zeroizing<String>) {
+        self.typed_pin = Some(digits);
+    }
+
+    pub fn typed_staff_code(&mut self, code: Zeroizing<String>) {
+        self.typed_staff_code = Some(code);
+    }
+
+    pub fn has_card_photo(&self) -> bool {
+        self.card_descriptor.is_some()
+    }
+
+    fn wipe(&mut self) {
+        self.typed_pin = None;
+        self.typed_staff_code = None;
+        self.facts = None;
+        self.card_descriptor = None;
+        self.card_photo = None;
+        self.entry = None;
+    }
+
+    /// The card photo, for the staff visual check only.
+    pub fn card_photo(&self) -> Option<&RgbImage> {
+        self.card_photo.as_ref()
+    }
+
+    /// Execute one effect; the event it produces, if any, goes back to the flow.
+    pub fn execute(&mut self, effect: Effect) -> Option<Event> {
         match effect {
-            Effect::ReadCard => Some(Event::CardRead(
-                read_card(card, self.now).inspect(|f| work.facts = Some(f.clone())),
-            )),
-            Effect::ReadCardFace => Some(Event::CardFaceRead(self.read_card_face(card, work, check_code_b))),
-            Effect::StartFaceMatching => Some(Event::Face(self.match_face(work, patient))),
-            Effect::StopFaceMatching | Effect::ClearPinPad | Effect::CallStaff => None,
+            Effect::ReadCard => {
+                let card = self.card.as_mut()?;
+                let facts = read_card(card, self.now);
+                self.facts = facts.as_ref().ok().cloned();
+                Some(Event::CardRead(facts))
+            }
+            Effect::ReadCardFace => Some(Event::CardFaceRead(self.read_card_face())),
+            Effect::StartFaceMatching => Some(Event::Face(self.match_face())),
+            Effect::StopFaceMatching | Effect::CallStaff => None,
+            Effect::ClearPinPad => {
+                self.typed_pin = None;
+                None
+            }
             Effect::VerifyPin => {
-                let typed = patient.pins.get(work.pin_index)?;
-                work.pin_index += 1;
-                let Ok(pin) = AuthPin::new(typed) else {
+                // Exactly one VERIFY per PIN the patient confirmed; without one, nothing is sent.
+                let typed = self.typed_pin.take()?;
+                let card = self.card.as_mut()?;
+                let Ok(pin) = AuthPin::new(&typed) else {
                     return Some(Event::PinVerified(PinResult::CardError));
                 };
-                work.pins_sent += 1;
+                self.pins_sent += 1;
                 Some(Event::PinVerified(match card.verify_auth_pin(&pin) {
                     Ok(PinOutcome::Verified) => PinResult::Verified,
                     Ok(PinOutcome::Wrong { tries_left }) => PinResult::Wrong { tries_left },
@@ -240,11 +191,13 @@ impl<'m> Reception<'m> {
                 }))
             }
             Effect::CheckStaffCode => {
-                let ok = patient
-                    .staff_code
-                    .as_ref()
-                    .filter(|c| self.staff_ids.contains(c))
-                    .cloned();
+                let typed = self.typed_staff_code.take();
+                let ok = typed.and_then(|c| {
+                    self.staff_codes
+                        .iter()
+                        .find(|(code, _)| code.as_str() == c.as_str())
+                        .map(|(_, id)| id.clone())
+                });
                 Some(Event::StaffCodeChecked(ok))
             }
             Effect::CheckEligibility {
@@ -255,7 +208,7 @@ impl<'m> Reception<'m> {
                 Some(Event::Eligibility(
                     match self.roster.check(&cert_issuer, &cert_serial, today) {
                         Ok((answer, entry)) => {
-                            work.entry = entry;
+                            self.entry = entry;
                             Ok(answer)
                         }
                         Err(_) => Err(EligibilityFailure::Error),
@@ -270,7 +223,7 @@ impl<'m> Reception<'m> {
                 None
             }
             Effect::SaveRecord(record) => {
-                let saved = work.entry.as_ref().is_some_and(|entry| {
+                let saved = self.entry.as_ref().is_some_and(|entry| {
                     self.journal
                         .complete(&record, entry, &self.output_dir, &self.institution_code)
                         .is_ok()
@@ -278,11 +231,7 @@ impl<'m> Reception<'m> {
                 Some(Event::RecordSaved(saved))
             }
             Effect::WipeSession => {
-                *work = Work {
-                    pins_sent: work.pins_sent,
-                    pin_index: work.pin_index,
-                    ..Work::default()
-                };
+                self.wipe();
                 None
             }
             Effect::Audit { from, to, event } => {
@@ -292,14 +241,9 @@ impl<'m> Reception<'m> {
         }
     }
 
-    fn read_card_face<C: CardChannel>(
-        &mut self,
-        card: &mut MyNumberCard<C>,
-        work: &mut Work,
-        code: Option<&CheckCodeB>,
-    ) -> CardFaceOutcome {
+    fn read_card_face(&mut self) -> CardFaceOutcome {
         // Never spend a 照合番号B try without a code, or when few tries remain (issue 6 refines this).
-        let Some(code) = code else {
+        let (Some(card), Some(code)) = (self.card.as_mut(), self.check_code_b.as_ref()) else {
             return CardFaceOutcome::Unavailable;
         };
         match card.check_b_status() {
@@ -316,9 +260,10 @@ impl<'m> Reception<'m> {
                 if !face.has_photo() {
                     return CardFaceOutcome::NoPhoto;
                 }
+                self.card_photo = RgbImage::decode(&face.photo_jp2).ok();
                 if let Some(engine) = self.face.as_mut() {
                     match engine.card_photo_descriptor(&face.photo_jp2) {
-                        Ok(d) => work.card_descriptor = Some(d),
+                        Ok(d) => self.card_descriptor = Some(d),
                         Err(_) => return CardFaceOutcome::Unavailable,
                     }
                 }
@@ -328,11 +273,11 @@ impl<'m> Reception<'m> {
         }
     }
 
-    fn match_face(&mut self, work: &Work, patient: &Patient) -> FaceEvent {
-        let (Some(engine), Some(card)) = (self.face.as_mut(), work.card_descriptor.as_ref()) else {
+    fn match_face(&mut self) -> FaceEvent {
+        let (Some(engine), Some(card)) = (self.face.as_mut(), self.card_descriptor.as_ref()) else {
             return FaceEvent::CameraUnavailable;
         };
-        let frames = match &patient.camera {
+        let frames = match &self.camera {
             Camera::Missing => return FaceEvent::CameraUnavailable,
             Camera::Empty => Vec::new(),
             Camera::Frames(f) => f.clone(),
@@ -360,6 +305,146 @@ impl<'m> Reception<'m> {
                 frames: decision.frames_agreed,
             },
         }
+    }
+}
+
+/// A headless reception: the flow plus an [`Executor`], driven by scripted patients.
+pub struct Reception<'m> {
+    pub flow: Flow,
+    pub exec: Executor<'m>,
+    /// Everything the flow emitted, for audits and tests.
+    pub effects: Vec<Effect>,
+}
+
+impl std::fmt::Debug for Reception<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reception({:?})", self.flow.screen().kind())
+    }
+}
+
+impl<'m> Reception<'m> {
+    pub fn new(exec: Executor<'m>) -> Reception<'m> {
+        let config = FlowConfig {
+            face_enabled: exec.face.is_some(),
+            ..FlowConfig::default()
+        };
+        Reception {
+            flow: Flow::new(config, exec.now),
+            exec,
+            effects: Vec::new(),
+        }
+    }
+
+    fn step(&mut self, event: Event) -> Vec<Event> {
+        let mut out = Vec::new();
+        for effect in self.flow.handle(event) {
+            self.effects.push(effect.clone());
+            if let Some(e) = self.exec.execute(effect) {
+                out.push(e);
+            }
+        }
+        out
+    }
+
+    /// Run one patient with `card` from insertion to the card being taken out.
+    pub fn run(
+        &mut self,
+        card: Box<dyn CardChannel + 'm>,
+        check_code_b: Option<CheckCodeB>,
+        patient: &Patient,
+    ) -> Outcome {
+        let pins_before = self.exec.pins_sent;
+        self.exec.insert_card(card, check_code_b);
+        self.exec.camera = patient.camera.clone();
+        let mut typed = 0usize;
+        let mut screens = vec![self.flow.screen().kind()];
+        let mut queue = std::collections::VecDeque::from([Event::CardInserted]);
+        let mut guard = 0;
+        while let Some(event) = queue.pop_front() {
+            guard += 1;
+            if guard > 500 {
+                break;
+            }
+            self.exec.now += 1;
+            let now = self.exec.now;
+            let _ = self.flow.handle(Event::Tick(now));
+            queue.extend(self.step(event));
+            if screens.last() != Some(&self.flow.screen().kind()) {
+                screens.push(self.flow.screen().kind());
+            }
+            if queue.is_empty()
+                && let Some(e) = self.patient_input(patient, &mut typed)
+            {
+                queue.push_back(e);
+            }
+        }
+        let last = self.flow.screen().clone();
+        let _ = self.step(Event::CardRemoved);
+        self.exec.remove_card();
+        screens.push(self.flow.screen().kind());
+        Outcome {
+            screens,
+            last,
+            pins_sent: self.exec.pins_sent - pins_before,
+        }
+    }
+
+    /// What the scripted patient does on the current screen (`None`: waits, or is done).
+    fn patient_input(&mut self, p: &Patient, typed: &mut usize) -> Option<Event> {
+        Some(match self.flow.screen() {
+            Screen::CertificateExpiring { .. }
+            | Screen::CertificateExpiredGrace { .. }
+            | Screen::NoPhotoPinOnly
+            | Screen::NoSharingInfo => Event::AlertAcknowledged,
+            Screen::MethodChoice { face, pin, staff } => match p.method {
+                Method::Face if *face => Event::MethodChosen(Method::Face),
+                Method::Pin if pin.is_some() => Event::MethodChosen(Method::Pin),
+                _ if pin.is_some() => Event::MethodChosen(Method::Pin),
+                _ if *staff && p.staff_code.is_some() => Event::StaffHelpChosen,
+                _ => return None,
+            },
+            Screen::FaceFailed { pin, staff } => {
+                if pin.is_some() && *typed < p.pins.len() {
+                    Event::MethodChosen(Method::Pin)
+                } else if *staff && p.staff_code.is_some() {
+                    Event::StaffHelpChosen
+                } else {
+                    return None;
+                }
+            }
+            Screen::PinEntry { verifying: false, .. } if *typed < p.pins.len() => {
+                self.exec.typed_pin(Zeroizing::new(p.pins[*typed].clone()));
+                *typed += 1;
+                Event::PinSubmitted
+            }
+            Screen::PinBlocked { staff: true } if p.staff_code.is_some() => Event::StaffHelpChosen,
+            Screen::StaffLogin { .. } => {
+                self.exec
+                    .typed_staff_code(Zeroizing::new(p.staff_code.clone().unwrap_or_default()));
+                Event::StaffCodeSubmitted
+            }
+            Screen::StaffCheck { .. } => Event::StaffDecision {
+                holder_confirmed: p.staff_confirms,
+            },
+            Screen::RegistrationOffer => Event::RegistrationAccepted(true),
+            Screen::ConsentStart => match p.consents {
+                None => Event::ConsentAll(true),
+                Some(_) => Event::ConsentIndividually,
+            },
+            Screen::ConsentItems { consents } => {
+                let want = p.consents.unwrap_or(Consents::all(true));
+                match kiosk_reception::CONSENT_ITEMS
+                    .iter()
+                    .find(|i| consents.get(**i).is_none())
+                {
+                    Some(item) => Event::ConsentItemChosen(*item, want.get(*item).unwrap_or(true)),
+                    None => Event::ConsentNext,
+                }
+            }
+            Screen::ConsentReview { .. } => Event::ConsentConfirmed,
+            Screen::Prescription => Event::PrescriptionChosen(p.prescription),
+            _ => return None,
+        })
     }
 }
 

@@ -5,3 +5,4 @@
 //! through every screen; the GUI (issue 5) will drive the same flow from its screens.
 
 pub mod driver;
+pub mod gui;

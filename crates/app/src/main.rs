@@ -6,7 +6,7 @@
 
 mod report;
 
-use kiosk::driver::{self, Camera, Patient, Reception};
+use kiosk::driver::{self, Camera, Executor, Patient, Reception};
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
 use kiosk_reception::{Method, Prescription};
 use kiosk_records::{Journal, SqliteRoster};
@@ -19,9 +19,10 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   kiosk --demo
-      run on the embedded defaults: scripted patients with the virtual cards, demo cameras (public-domain
-      photos), the demo roster and a temporary journal walk through every path of the reception; each
-      reception's screens are printed
+      the kiosk window on its embedded defaults: virtual cards placed from a demo panel, demo cameras
+      (public-domain photos), the demo roster and a temporary journal. Without a display it runs --walk.
+  kiosk --demo --walk
+      headless: scripted patients walk through every path of the reception; each one's screens are printed
   kiosk --demo --cards [--profile NAME] [--personal]
       put each virtual demo card (or NAME) in a virtual reader and show what the reception reads from it.
       --personal also shows the basic four items (test data).
@@ -106,6 +107,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
     let mut only = None;
     let mut personal = false;
     let mut cards = false;
+    let mut walk = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -118,6 +120,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
             }
             "--personal" => personal = true,
             "--cards" => cards = true,
+            "--walk" => walk = true,
             other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
         }
     }
@@ -127,7 +130,17 @@ fn demo(args: &[String]) -> Result<(), Failure> {
                 "--profile and --personal go with --demo --cards".into(),
             ));
         }
-        return demo_receptions();
+        let has_display =
+            std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+        if walk || !has_display {
+            if !walk {
+                println!(
+                    "(no display found: walking scripted patients through the reception instead of opening the window)\n"
+                );
+            }
+            return demo_receptions();
+        }
+        return demo_window();
     }
     let names: Vec<String> = match only {
         Some(n) => vec![n],
@@ -181,14 +194,14 @@ fn demo_receptions() -> Result<(), Failure> {
         .seed_toml(DEMO_ROSTER)
         .map_err(|e| Failure::Usage(e.to_string()))?;
     let journal = Journal::open(&work.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
-    let mut reception = Reception::new(
+    let mut reception = Reception::new(Executor::new(
         roster,
         journal,
         out.clone(),
         demo_anchors(),
         models.as_ref(),
         now_unix(),
-    );
+    ));
     let frames = |photos: &[&[u8]]| -> Camera {
         let Some(m) = models.as_ref() else {
             return Camera::Missing;
@@ -237,7 +250,7 @@ fn demo_receptions() -> Result<(), Failure> {
             "last-try",
             "PIN with one try left, mistyped: locked, then the staff visual check",
             Patient {
-                staff_code: Some("S001".into()),
+                staff_code: Some("0101".into()),
                 ..patient(Method::Pin, &["9999"], &holder)
             },
         ),
@@ -245,7 +258,7 @@ fn demo_receptions() -> Result<(), Failure> {
             "pin-blocked",
             "blocked PIN, nobody at the camera: staff visual check",
             Patient {
-                staff_code: Some("S001".into()),
+                staff_code: Some("0101".into()),
                 ..patient(Method::Face, &[], &Camera::Empty)
             },
         ),
@@ -282,7 +295,7 @@ fn demo_receptions() -> Result<(), Failure> {
         let code = CheckCodeB::new(&profile.check_code_b()).ok();
         let card = VirtualCard::new(profile);
         typed += p.pins.len();
-        let outcome = reception.run(card, code, &p);
+        let outcome = reception.run(Box::new(card), code, &p);
         sent += outcome.pins_sent;
         println!("── {name}: {what}");
         println!("   {}", outcome.screens.join(" → "));
@@ -293,7 +306,7 @@ fn demo_receptions() -> Result<(), Failure> {
         println!("   ends with: {last}\n");
     }
     let files = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
-    let journal_rows = reception.journal.reception_count().unwrap_or(0);
+    let journal_rows = reception.exec.journal.reception_count().unwrap_or(0);
     println!(
         "receptions recorded: {journal_rows} journal rows, {files} result files (OQS-style XML) in a temporary folder"
     );
@@ -306,6 +319,59 @@ fn demo_receptions() -> Result<(), Failure> {
     drop(reception);
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
+}
+
+/// The kiosk window in demo mode.
+fn demo_window() -> Result<(), Failure> {
+    let models: Option<&'static FaceModels> = match FaceModels::load_default() {
+        Ok(m) => Some(Box::leak(Box::new(m))),
+        Err(e) => {
+            eprintln!("kiosk: face matching is off: {e}");
+            None
+        }
+    };
+    let work = std::env::temp_dir().join(format!("kiosk-demo-{}", std::process::id()));
+    let out = work.join("out");
+    std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
+    let roster = SqliteRoster::in_memory().map_err(|e| Failure::Usage(e.to_string()))?;
+    roster
+        .seed_toml(DEMO_ROSTER)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let journal = Journal::open(&work.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
+    let exec = Executor::new(roster, journal, out, demo_anchors(), models, now_unix());
+    let app = kiosk::gui::KioskApp::new(
+        exec,
+        models,
+        kiosk_reception::FlowConfig::default(),
+        kiosk_ui::style::Metrics::default(),
+    )
+    .map_err(Failure::Usage)?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("マイナ保険証 受付")
+            .with_inner_size([1280.0, 960.0]),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "kiosk",
+        options,
+        Box::new(move |cc| {
+            kiosk_ui::install_fonts(&cc.egui_ctx);
+            cc.egui_ctx.set_visuals(egui::Visuals::light());
+            Ok(Box::new(Window(app)))
+        }),
+    );
+    let _ = std::fs::remove_dir_all(&work);
+    result.map_err(|e| Failure::Reader(format!("the window could not open: {e}")))
+}
+
+/// The eframe window around the kiosk loop.
+struct Window(kiosk::gui::KioskApp<'static>);
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.0.frame(ui);
+    }
 }
 
 fn card_tool(args: &[String]) -> Result<(), Failure> {

@@ -67,7 +67,7 @@ fn bad_usage_is_explained() {
 
 #[test]
 fn the_demo_walks_every_path_of_the_reception() {
-    let (code, out, err) = kiosk(&["--demo"]);
+    let (code, out, err) = kiosk(&["--demo", "--walk"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         !out.contains("face matching is off"),

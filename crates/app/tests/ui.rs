@@ -1,0 +1,225 @@
+//! The kiosk driven through its screens by accessibility labels (egui_kittest), with the virtual cards,
+//! the demo cameras, the face engine (models from `cargo xtask models`), the demo roster and a journal.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kiosk::driver::Executor;
+use kiosk::gui::KioskApp;
+use kiosk_card_sim::pki;
+use kiosk_face::FaceModels;
+use kiosk_mynumber::TrustAnchor;
+use kiosk_reception::FlowConfig;
+use kiosk_records::{Journal, SqliteRoster};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn models() -> &'static FaceModels {
+    static M: OnceLock<FaceModels> = OnceLock::new();
+    M.get_or_init(|| FaceModels::load_default().unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn out_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kiosk-ui-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn kiosk(tag: &str, config: FlowConfig) -> Harness<'static, KioskApp<'static>> {
+    let roster = SqliteRoster::in_memory().unwrap();
+    roster
+        .seed_toml(include_str!("../../../assets/roster-demo.toml"))
+        .unwrap();
+    let anchors = vec![TrustAnchor {
+        key_id: pki::card_data_trust_anchor_id(),
+        key: pki::card_data_trust_anchor(),
+    }];
+    let exec = Executor::new(
+        roster,
+        Journal::in_memory().unwrap(),
+        out_dir(tag),
+        anchors,
+        Some(models()),
+        0,
+    );
+    let app = KioskApp::new(exec, Some(models()), config, kiosk_ui::style::Metrics::default()).unwrap();
+    // The embedded Japanese font, before the first frame (a missing glyph fails the test, which catches tofu).
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1100.0))
+        .with_context_setup(kiosk_ui::install_fonts)
+        .build_ui_state(|ui, app: &mut KioskApp<'static>| app.frame(ui), app);
+    settle(&mut h);
+    h
+}
+
+fn settle(h: &mut Harness<'static, KioskApp<'static>>) {
+    for _ in 0..4 {
+        h.step();
+    }
+}
+
+fn click(h: &mut Harness<'static, KioskApp<'static>>, label: &str) {
+    h.get_by_label(label).click();
+    settle(h);
+}
+
+fn shows(h: &Harness<'static, KioskApp<'static>>, text: &str) -> bool {
+    h.query_by_label_contains(text).is_some()
+}
+
+fn type_digits(h: &mut Harness<'static, KioskApp<'static>>, digits: &str) {
+    for d in digits.chars() {
+        click(h, &d.to_string());
+    }
+    click(h, "決定");
+}
+
+#[test]
+fn face_path_to_done() {
+    let mut h = kiosk("face", FlowConfig::default());
+    assert!(shows(&h, "マイナンバーカードを置いてください"));
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "顔認証");
+    click(&mut h, "全て同意する");
+    click(&mut h, "この内容で決定");
+    click(&mut h, "電子処方箋");
+    assert!(shows(&h, "受付が完了しました"), "the face path ends on done");
+    assert!(shows(&h, "山田　太郎 様"));
+    click(&mut h, "カードを取る / Take the card");
+    assert!(shows(&h, "マイナンバーカードを置いてください"));
+    assert_eq!(h.state().exec.journal.reception_count().unwrap(), 1);
+}
+
+#[test]
+fn someone_else_at_the_camera_falls_back_to_the_pin() {
+    let mut h = kiosk("stranger", FlowConfig::default());
+    click(&mut h, "カメラ: 別人 / someone else");
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "顔認証");
+    assert!(shows(&h, "顔認証で確認できませんでした"));
+    click(&mut h, "暗証番号（残り 3 回）");
+    type_digits(&mut h, "1234");
+    assert!(shows(&h, "全て同意する"));
+}
+
+#[test]
+fn pin_path_with_a_wrong_pin_then_the_right_one() {
+    let mut h = kiosk("pin", FlowConfig::default());
+    click(&mut h, "カードを置く: suzuki");
+    click(&mut h, "暗証番号（残り 3 回）");
+    // The pad masks the digits and shows how many were typed.
+    click(&mut h, "1");
+    click(&mut h, "1");
+    assert!(shows(&h, "入力済み 2 桁"));
+    assert!(!shows(&h, "11"), "digits are never shown");
+    type_digits(&mut h, "11");
+    assert!(shows(&h, "暗証番号が違います。"));
+    assert!(shows(&h, "残り 2 回"));
+    type_digits(&mut h, "4321");
+    assert!(shows(&h, "全て同意する"));
+    assert_eq!(h.state().exec.pins_sent, 2, "one VERIFY per PIN typed");
+}
+
+#[test]
+fn lock_after_the_last_try_then_the_staff_visual_check() {
+    let mut h = kiosk("lock", FlowConfig::default());
+    click(&mut h, "カードを置く: last-try");
+    click(&mut h, "暗証番号（残り 1 回）");
+    assert!(
+        shows(&h, "次に間違えるとロックされます。"),
+        "the last try is announced"
+    );
+    type_digits(&mut h, "9999");
+    assert!(shows(&h, "暗証番号がロックされています"));
+    click(&mut h, "係員による確認");
+    type_digits(&mut h, "0000");
+    assert!(shows(&h, "係員コードが違います"));
+    type_digits(&mut h, "0101");
+    assert!(shows(&h, "目視確認（係員用）"));
+    click(&mut h, "本人です");
+    assert!(shows(&h, "全て同意する"));
+    assert_eq!(h.state().exec.pins_sent, 1);
+}
+
+#[test]
+fn consent_refused_then_reconsidered() {
+    let dir = out_dir("consent");
+    let mut h = kiosk("consent", FlowConfig::default());
+    h.state_mut().exec.output_dir = dir.clone();
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "暗証番号（残り 3 回）");
+    type_digits(&mut h, "1234");
+    // "Do not agree" is offered with the same weight as "agree", and a review follows.
+    click(&mut h, "全て同意しない");
+    assert!(shows(&h, "診療・薬の情報: 同意しない"));
+    click(&mut h, "選び直す");
+    click(&mut h, "個別に同意する");
+    assert!(shows(&h, "項目ごとに選んでください"));
+    // Each item starts with nothing chosen.
+    assert!(!shows(&h, "●"));
+    click(&mut h, "カードを取る / Take the card");
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "暗証番号（残り 3 回）");
+    type_digits(&mut h, "1234");
+    click(&mut h, "全て同意しない");
+    click(&mut h, "この内容で決定");
+    click(&mut h, "紙の処方箋");
+    assert!(shows(&h, "受付が完了しました"));
+    let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let xml = std::fs::read_to_string(file).unwrap();
+    assert!(
+        xml.contains("<DiagnosisInfoConsFlg>0</DiagnosisInfoConsFlg>")
+            && xml.contains("<OperationInfoConsFlg>0</OperationInfoConsFlg>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<PrescriptionIssueSelect>1</PrescriptionIssueSelect>"));
+}
+
+#[test]
+fn the_card_taken_in_the_middle_returns_to_the_start() {
+    let mut h = kiosk("removed", FlowConfig::default());
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "1");
+    click(&mut h, "カードを取る / Take the card");
+    assert!(shows(&h, "マイナンバーカードを置いてください"));
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "暗証番号（残り 3 回）");
+    assert!(shows(&h, "入力済み 0 桁"), "nothing typed before survives");
+}
+
+#[test]
+fn time_out_warning_and_more_time() {
+    let mut h = kiosk(
+        "timeout",
+        FlowConfig {
+            idle_secs: 1,
+            warning_secs: 20,
+            ..FlowConfig::default()
+        },
+    );
+    click(&mut h, "カードを置く: demo");
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+    settle(&mut h);
+    assert!(shows(&h, "操作がありません"));
+    click(&mut h, "もっと時間が必要です");
+    assert!(!shows(&h, "操作がありません"), "more time clears the warning");
+    assert!(
+        shows(&h, "本人確認の方法を選んでください"),
+        "and the patient is where they were"
+    );
+}
+
+#[test]
+fn english_on_every_screen() {
+    let mut h = kiosk("english", FlowConfig::default());
+    click(&mut h, "English");
+    assert!(shows(&h, "Please place your My Number card"));
+    click(&mut h, "カードを置く: suzuki");
+    assert!(shows(&h, "How would you like to confirm it is you?"));
+    click(&mut h, "PIN (3 tries left)");
+    assert!(shows(&h, "Please enter your 4-digit PIN"));
+    click(&mut h, "日本語");
+    assert!(shows(&h, "暗証番号（数字 4 桁）を入力してください"));
+}
