@@ -15,11 +15,13 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 /// Debian packages: pcscd and vsmartcard's vpcd reader driver (the virtual card's reader), the PC/SC
-/// headers the `pcsc` crate links against, pcsc-tools (`pcsc_scan` waits for the reader), OpenSC (the
-/// independent client the virtual card is cross-checked with).
+/// headers the `pcsc` crate links against, libclang (bindgen, for the camera backend's V4L2 bindings),
+/// pcsc-tools (`pcsc_scan` waits for the reader), OpenSC (the independent client the virtual card is
+/// cross-checked with).
 const TEST_PACKAGES: &[&str] = &[
     "pkg-config",
     "libpcsclite-dev",
+    "libclang-dev",
     "pcscd",
     "pcsc-tools",
     "vsmartcard-vpcd",
