@@ -186,22 +186,9 @@ fn demo_receptions() -> Result<(), Failure> {
             None
         }
     };
-    let work = std::env::temp_dir().join(format!("kiosk-demo-{}", std::process::id()));
-    let out = work.join("out");
-    std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
-    let roster = SqliteRoster::in_memory().map_err(|e| Failure::Usage(e.to_string()))?;
-    roster
-        .seed_toml(DEMO_ROSTER)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    let journal = Journal::open(&work.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
-    let mut reception = Reception::new(Executor::new(
-        roster,
-        journal,
-        out.clone(),
-        demo_anchors(),
-        models.as_ref(),
-        now_unix(),
-    ));
+    let (exec, work) = demo_executor(models.as_ref())?;
+    let out = exec.output_dir.clone();
+    let mut reception = Reception::new(exec);
     let frames = |photos: &[&[u8]]| -> Camera {
         let Some(m) = models.as_ref() else {
             return Camera::Missing;
@@ -321,6 +308,23 @@ fn demo_receptions() -> Result<(), Failure> {
     Ok(())
 }
 
+/// The demo's embedded defaults: the demo roster in memory, a journal and an output folder in a temporary
+/// folder (removed at exit), the test trust anchor. Returns the executor and the temporary folder.
+fn demo_executor(models: Option<&FaceModels>) -> Result<(Executor<'_>, std::path::PathBuf), Failure> {
+    let work = std::env::temp_dir().join(format!("kiosk-demo-{}", std::process::id()));
+    let out = work.join("out");
+    std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
+    let roster = SqliteRoster::in_memory().map_err(|e| Failure::Usage(e.to_string()))?;
+    roster
+        .seed_toml(DEMO_ROSTER)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let journal = Journal::open(&work.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok((
+        Executor::new(roster, journal, out, demo_anchors(), models, now_unix()),
+        work,
+    ))
+}
+
 /// The kiosk window in demo mode.
 fn demo_window() -> Result<(), Failure> {
     let models: Option<&'static FaceModels> = match FaceModels::load_default() {
@@ -330,15 +334,7 @@ fn demo_window() -> Result<(), Failure> {
             None
         }
     };
-    let work = std::env::temp_dir().join(format!("kiosk-demo-{}", std::process::id()));
-    let out = work.join("out");
-    std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
-    let roster = SqliteRoster::in_memory().map_err(|e| Failure::Usage(e.to_string()))?;
-    roster
-        .seed_toml(DEMO_ROSTER)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    let journal = Journal::open(&work.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
-    let exec = Executor::new(roster, journal, out, demo_anchors(), models, now_unix());
+    let (exec, work) = demo_executor(models)?;
     let app = kiosk::gui::KioskApp::new(
         exec,
         models,

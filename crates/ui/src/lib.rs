@@ -254,16 +254,7 @@ impl KioskUi {
                 if *face {
                     self.choice(ui, l, "method.face", Event::MethodChosen(Method::Face), out);
                 }
-                if let Some(n) = pin
-                    && self
-                        .button(ui, &self.t(l, "method.pin").replace("{n}", &n.to_string()), true)
-                        .clicked()
-                {
-                    out.push(Intent::Flow(Event::MethodChosen(Method::Pin)));
-                }
-                if *staff {
-                    self.choice(ui, l, "method.staff", Event::StaffHelpChosen, out);
-                }
+                self.pin_and_staff(ui, l, *pin, *staff, out);
             }
             Screen::CardFace => self.notice(ui, l, "card_face.title", "card_face.body"),
             Screen::FaceMatching { attempt, guidance } => {
@@ -285,16 +276,7 @@ impl KioskUi {
             }
             Screen::FaceFailed { pin, staff } => {
                 self.notice(ui, l, "face_failed.title", "face_failed.body");
-                if let Some(n) = pin
-                    && self
-                        .button(ui, &self.t(l, "method.pin").replace("{n}", &n.to_string()), true)
-                        .clicked()
-                {
-                    out.push(Intent::Flow(Event::MethodChosen(Method::Pin)));
-                }
-                if *staff {
-                    self.choice(ui, l, "method.staff", Event::StaffHelpChosen, out);
-                }
+                self.pin_and_staff(ui, l, *pin, *staff, out);
             }
             Screen::NoPhotoPinOnly => {
                 self.notice(ui, l, "no_photo.title", "no_photo.body");
@@ -482,6 +464,20 @@ impl KioskUi {
                 self.body(ui, &self.t(l, &format!("counter.{}", counter_key(*reason))));
                 self.body(ui, &self.t(l, "common.take_card"));
             }
+        }
+    }
+
+    /// The PIN (with its tries left) and staff-check choices, offered on the method and face-failed screens.
+    fn pin_and_staff(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Intent>) {
+        if let Some(n) = pin
+            && self
+                .button(ui, &self.t(l, "method.pin").replace("{n}", &n.to_string()), true)
+                .clicked()
+        {
+            out.push(Intent::Flow(Event::MethodChosen(Method::Pin)));
+        }
+        if staff {
+            self.choice(ui, l, "method.staff", Event::StaffHelpChosen, out);
         }
     }
 
