@@ -277,10 +277,11 @@ impl<'m> Executor<'m> {
         let (Some(engine), Some(card)) = (self.face.as_mut(), self.card_descriptor.as_ref()) else {
             return FaceEvent::CameraUnavailable;
         };
-        let frames = match &self.camera {
+        // Borrow the clip (a disjoint field from the engine) instead of copying every frame.
+        let frames: &[RgbImage] = match &self.camera {
             Camera::Missing => return FaceEvent::CameraUnavailable,
-            Camera::Empty => Vec::new(),
-            Camera::Frames(f) => f.clone(),
+            Camera::Empty => &[],
+            Camera::Frames(f) => f,
         };
         let policy = MatchPolicy::default();
         let mut session = MatchSession::new(policy);

@@ -207,10 +207,9 @@ impl<'m> KioskApp<'m> {
             } else {
                 None
             },
-            face_box: Some(egui::Rect::from_min_max(
-                egui::pos2(0.3, 0.2),
-                egui::pos2(0.7, 0.8),
-            )),
+            // The face engine's box is not passed to the UI yet (see the architecture notes): draw none
+            // rather than a made-up one.
+            face_box: None,
             staff_photo: self.staff_photo.as_ref(),
         };
         let intents = egui::CentralPanel::default()
