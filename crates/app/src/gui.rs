@@ -1,230 +1,222 @@
-//! The kiosk's interactive loop: the flow, the screens and the executor, plus the demo panel that places
-//! and removes virtual cards and switches the demo camera. The eframe window and the UI tests both drive
-//! this same loop.
-//!
-//! Effects run on the UI thread for now (a virtual card answers in microseconds; face matching over the
-//! demo clip takes a few hundred milliseconds); moving the executor onto worker threads is the next step.
+//! The kiosk window's loop: the kiosk core, the screens, the live preview, and (in demo mode) the panel
+//! that places and removes virtual cards and switches the demo camera. The eframe window and the UI tests
+//! both drive this loop; all card, camera and records work happens on the core's worker threads, so a
+//! frame only draws.
 
-use crate::driver::{Camera, Executor, kiosk_frame};
-use kiosk_card_sim::{Profile, VirtualCard};
-use kiosk_face::{FaceEngine, FaceModels, RgbImage};
-use kiosk_mynumber::CheckCodeB;
-use kiosk_reception::{Effect, Event, Flow, FlowConfig, Screen};
+use crate::core::KioskCore;
+use crate::demo::{self, DemoCamera, DemoFrames, Holder};
+use kiosk_card_sim::Profile;
+use kiosk_face::FaceModels;
+use kiosk_reception::Screen;
 use kiosk_ui::{Intent, KioskUi, View, style::Metrics};
-use std::collections::VecDeque;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
-/// The public-domain photos behind the demo cameras.
-const PHOTOS: &[(&str, &[u8])] = &[
-    ("obama.png", include_bytes!("../../../assets/faces/obama.png")),
-    ("obama2.png", include_bytes!("../../../assets/faces/obama2.png")),
-    ("obama3.png", include_bytes!("../../../assets/faces/obama3.png")),
-    ("biden.png", include_bytes!("../../../assets/faces/biden.png")),
-];
-
-/// Who stands in front of the demo camera.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DemoCamera {
-    CardHolder,
-    SomeoneElse,
-    Nobody,
-    Unplugged,
+/// The demo panel's state.
+#[derive(Debug)]
+pub struct DemoPanel {
+    models: Option<&'static FaceModels>,
+    frames: Arc<DemoFrames>,
+    camera: DemoCamera,
+    holder: Holder,
 }
 
-/// Live photos of the person on each card photo, and of someone else.
-fn live_photos(card_photo: &str, holder: bool) -> Vec<&'static str> {
-    let obama = card_photo.starts_with("obama");
-    match (obama, holder) {
-        (true, true) => vec!["obama2.png", "obama3.png"],
-        (false, true) => vec!["biden.png"],
-        (true, false) => vec!["biden.png"],
-        (false, false) => vec!["obama.png"],
+impl DemoPanel {
+    pub fn new(models: Option<&'static FaceModels>) -> DemoPanel {
+        DemoPanel {
+            models,
+            frames: Arc::new(DemoFrames::default()),
+            camera: DemoCamera::CardHolder,
+            holder: Holder::Obama,
+        }
     }
+
+    /// The camera to start with (the card holder, for the first demo card).
+    pub fn initial_camera(&self) -> crate::workers::SourceFactory {
+        self.frames.camera(self.models, self.camera, self.holder)
+    }
+}
+
+/// Frame timing of the window, for the performance figures (`--measure`).
+#[derive(Debug, Default, Clone)]
+pub struct FrameTimes {
+    /// Time spent in each `frame` call, in microseconds.
+    pub work_us: Vec<u32>,
+    /// When the idle screen was first drawn.
+    pub first_idle: Option<Instant>,
 }
 
 /// The interactive kiosk.
-pub struct KioskApp<'m> {
-    pub flow: Flow,
+pub struct KioskApp {
+    pub core: KioskCore,
     pub ui: KioskUi,
-    pub exec: Executor<'m>,
-    models: Option<&'m FaceModels>,
-    queue: VecDeque<Event>,
-    camera: DemoCamera,
-    card_photo_name: Option<String>,
+    pub demo: Option<DemoPanel>,
     preview: Option<egui::TextureHandle>,
+    preview_serial: u64,
+    face_box: Option<egui::Rect>,
     staff_photo: Option<egui::TextureHandle>,
-    /// Show the demo panel (placing cards, camera).
-    pub demo: bool,
+    /// Filled on the first frame; the workers' wake-up calls repaint through it.
+    ctx: Arc<OnceLock<egui::Context>>,
+    pub times: FrameTimes,
 }
 
-impl std::fmt::Debug for KioskApp<'_> {
+impl std::fmt::Debug for KioskApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "KioskApp({})", self.flow.screen().kind())
+        write!(f, "KioskApp({:?})", self.core)
     }
 }
 
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+/// A wake-up for the workers that repaints the window once it exists.
+pub fn waker() -> (Arc<OnceLock<egui::Context>>, Arc<dyn Fn() + Send + Sync>) {
+    let cell: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+    let c = cell.clone();
+    (
+        cell,
+        Arc::new(move || {
+            if let Some(ctx) = c.get() {
+                ctx.request_repaint();
+            }
+        }),
+    )
 }
 
-fn texture(ctx: &egui::Context, name: &str, img: &RgbImage) -> egui::TextureHandle {
-    let color = egui::ColorImage::from_rgb([img.width, img.height], &img.data);
+fn texture(ctx: &egui::Context, name: &str, width: usize, height: usize, rgb: &[u8]) -> egui::TextureHandle {
+    let color = egui::ColorImage::from_rgb([width, height], rgb);
     ctx.load_texture(name, color, egui::TextureOptions::LINEAR)
 }
 
-impl<'m> KioskApp<'m> {
+impl KioskApp {
+    /// `ctx`: the cell given with the core's waker (see [`waker`]).
     pub fn new(
-        exec: Executor<'m>,
-        models: Option<&'m FaceModels>,
-        config: FlowConfig,
+        core: KioskCore,
+        ctx: Arc<OnceLock<egui::Context>>,
+        demo: Option<DemoPanel>,
         metrics: Metrics,
     ) -> Result<Self, String> {
-        let config = FlowConfig {
-            face_enabled: models.is_some() && config.face_enabled,
-            ..config
-        };
         Ok(KioskApp {
-            flow: Flow::new(config, now_unix()),
+            core,
             ui: KioskUi::new(metrics)?,
-            exec,
-            models,
-            queue: VecDeque::new(),
-            camera: DemoCamera::CardHolder,
-            card_photo_name: None,
+            demo,
             preview: None,
+            preview_serial: 0,
+            face_box: None,
             staff_photo: None,
-            demo: true,
+            ctx,
+            times: FrameTimes::default(),
         })
     }
 
     /// Place a virtual card from an embedded profile (the demo panel's button).
     pub fn place_card(&mut self, profile: &str) -> Result<(), String> {
-        if *self.flow.screen() != Screen::Idle {
+        if *self.core.screen() != Screen::Idle {
             return Ok(());
         }
-        let profile = Profile::embedded(profile).map_err(|e| e.to_string())?;
-        let code = CheckCodeB::new(&profile.check_code_b()).ok();
-        self.card_photo_name = Some(
-            match profile.name.as_str() {
-                "demo" => "obama.jp2",
-                "suzuki" => "biden.jp2",
-                _ => "obama2.jp2",
-            }
-            .to_string(),
-        );
-        self.exec.insert_card(Box::new(VirtualCard::new(profile)), code);
-        self.set_camera(self.camera);
-        self.queue.push_back(Event::CardInserted);
+        let (card, code, holder) = demo::card(profile)?;
+        if let Some(d) = self.demo.as_mut() {
+            d.holder = holder;
+            let camera = d.frames.camera(d.models, d.camera, holder);
+            self.core.set_camera(camera);
+        }
+        self.core.insert_card(Box::new(card), code);
         Ok(())
     }
 
     pub fn remove_card(&mut self) {
-        self.queue.push_back(Event::CardRemoved);
+        self.core.remove_card();
     }
 
     pub fn set_camera(&mut self, camera: DemoCamera) {
-        self.camera = camera;
-        let frames = |names: Vec<&str>, models: &FaceModels| -> Vec<RgbImage> {
-            let mut engine = FaceEngine::new(models);
-            names
-                .iter()
-                .filter_map(|n| PHOTOS.iter().find(|(p, _)| p == n))
-                .filter_map(|(_, bytes)| RgbImage::decode(bytes).ok())
-                .filter_map(|img| kiosk_frame(&mut engine, &img, (0.0, 0.0)))
-                .collect()
-        };
-        let card_photo = self.card_photo_name.clone().unwrap_or_else(|| "obama.jp2".into());
-        self.exec.camera = match (camera, self.models) {
-            (DemoCamera::Unplugged, _) | (_, None) => Camera::Missing,
-            (DemoCamera::Nobody, _) => Camera::Empty,
-            (DemoCamera::CardHolder, Some(m)) => Camera::Frames(frames(live_photos(&card_photo, true), m)),
-            (DemoCamera::SomeoneElse, Some(m)) => Camera::Frames(frames(live_photos(&card_photo, false), m)),
-        };
-        self.preview = None;
-    }
-
-    /// Feed events to the flow and run its effects until nothing is left to do.
-    fn process(&mut self) {
-        let mut guard = 0;
-        while let Some(event) = self.queue.pop_front() {
-            guard += 1;
-            if guard > 200 {
-                break;
-            }
-            let removed = event == Event::CardRemoved;
-            for effect in self.flow.handle(event) {
-                if effect == Effect::ClearPinPad {
-                    self.ui.clear_pin();
-                }
-                if let Some(e) = self.exec.execute(effect) {
-                    self.queue.push_back(e);
-                }
-            }
-            if removed {
-                self.exec.remove_card();
-                self.staff_photo = None;
-            }
+        if let Some(d) = self.demo.as_mut() {
+            d.camera = camera;
+            let factory = d.frames.camera(d.models, camera, d.holder);
+            self.core.set_camera(factory);
         }
     }
 
-    /// One frame: the demo panel, the current screen, and the flow's work.
+    /// One frame: the workers' answers, the demo panel, the current screen.
     pub fn frame(&mut self, ui: &mut egui::Ui) {
-        self.exec.now = now_unix();
-        self.queue.push_back(Event::Tick(self.exec.now));
-        self.process();
+        let started = Instant::now();
         let ctx = ui.ctx().clone();
-        if self.demo {
+        let _ = self.ctx.set(ctx.clone());
+        self.core.tick();
+        self.core.poll();
+        if self.demo.is_some() {
             egui::Panel::right("demo").show(ui, |ui| self.demo_panel(ui));
         }
-        // Textures for the preview and the staff check.
+        self.update_pictures(&ctx);
+        let flow = self.core.flow();
         let camera_screen = matches!(
-            self.flow.screen(),
+            flow.screen(),
             Screen::FaceMatching { .. } | Screen::StaffCheck { .. }
         );
-        if camera_screen
-            && self.preview.is_none()
-            && let Camera::Frames(f) = &self.exec.camera
-            && let Some(first) = f.first()
-        {
-            self.preview = Some(texture(&ctx, "preview", first));
-        }
-        if matches!(self.flow.screen(), Screen::StaffCheck { .. })
-            && self.staff_photo.is_none()
-            && let Some(p) = self.exec.card_photo()
-        {
-            self.staff_photo = Some(texture(&ctx, "card-photo", p));
-        }
         let view = View {
-            screen: self.flow.screen(),
-            lang: self.flow.lang(),
-            timeout_left: self.flow.timeout_warning(),
-            more_time_available: self.flow.more_time_available(),
-            help_requested: self.flow.help_requested(),
+            screen: flow.screen(),
+            lang: flow.lang(),
+            timeout_left: flow.timeout_warning(),
+            more_time_available: flow.more_time_available(),
+            help_requested: flow.help_requested(),
             preview: if camera_screen {
                 self.preview.as_ref()
             } else {
                 None
             },
-            // The face engine's box is not passed to the UI yet (see the architecture notes): draw none
-            // rather than a made-up one.
-            face_box: None,
+            face_box: self.face_box,
             staff_photo: self.staff_photo.as_ref(),
         };
         let intents = egui::CentralPanel::default()
             .show(ui, |ui| self.ui.show(ui, &view))
             .inner;
+        if self.times.first_idle.is_none() && *self.core.screen() == Screen::Idle {
+            self.times.first_idle = Some(Instant::now());
+        }
         for intent in intents {
             match intent {
-                Intent::Flow(e) => self.queue.push_back(e),
-                Intent::SubmitPin(digits) => self.exec.typed_pin(digits),
-                Intent::SubmitStaffCode(code) => self.exec.typed_staff_code(code),
+                Intent::Flow(e) => self.core.submit(e),
+                Intent::SubmitPin(digits) => self.core.typed_pin(digits),
+                Intent::SubmitStaffCode(code) => self.core.typed_staff_code(code),
             }
         }
-        self.process();
-        // Keep ticking for the time-out warning.
+        if self.core.take_pin_pad_cleared() {
+            self.ui.clear_pin();
+        }
+        // Keep ticking for the time-out warning; workers repaint at once when they answer.
         ctx.request_repaint_after(std::time::Duration::from_millis(500));
+        self.times
+            .work_us
+            .push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
+        if self.times.work_us.len() > 100_000 {
+            self.times.work_us.drain(..50_000);
+        }
+    }
+
+    /// The live picture and the staff's card photo, uploaded when they change and dropped when the
+    /// screen no longer shows them.
+    fn update_pictures(&mut self, ctx: &egui::Context) {
+        if let Some(update) = self.core.shared().take_preview(self.preview_serial) {
+            self.preview_serial = update.serial;
+            self.face_box = update
+                .face_box
+                .map(|[l, t, r, b]| egui::Rect::from_min_max(egui::pos2(l, t), egui::pos2(r, b)));
+            match update.frame {
+                Some(f) => match self.preview.as_mut() {
+                    Some(t) if t.size() == [f.width, f.height] => t.set(
+                        egui::ColorImage::from_rgb([f.width, f.height], &f.rgb),
+                        egui::TextureOptions::LINEAR,
+                    ),
+                    _ => self.preview = Some(texture(ctx, "preview", f.width, f.height, &f.rgb)),
+                },
+                None => self.preview = None,
+            }
+        }
+        let staff_check = matches!(self.core.screen(), Screen::StaffCheck { .. });
+        if !staff_check {
+            self.staff_photo = None;
+        } else if self.staff_photo.is_none() {
+            self.staff_photo = self
+                .core
+                .shared()
+                .with_card_photo(|p| p.map(|p| texture(ctx, "card-photo", p.width, p.height, &p.data)));
+        }
     }
 
     fn demo_panel(&mut self, ui: &mut egui::Ui) {
@@ -240,15 +232,21 @@ impl<'m> KioskApp<'m> {
         }
         ui.separator();
         ui.label("カメラ / Camera");
+        let current = self.demo.as_ref().map(|d| d.camera);
         for (camera, label) in [
             (DemoCamera::CardHolder, "カメラ: 本人 / card holder"),
             (DemoCamera::SomeoneElse, "カメラ: 別人 / someone else"),
             (DemoCamera::Nobody, "カメラ: 不在 / nobody"),
             (DemoCamera::Unplugged, "カメラ: 未接続 / unplugged"),
         ] {
-            if ui.radio(self.camera == camera, label).clicked() {
+            if ui.radio(current == Some(camera), label).clicked() {
                 self.set_camera(camera);
             }
+        }
+        if let Some(p) = self.core.problems.back() {
+            ui.separator();
+            ui.label("お知らせ / Notice");
+            ui.label(p.as_str());
         }
     }
 }

@@ -1,8 +1,19 @@
-//! The kiosk application: wiring of the card, face engine, reception flow and records.
+//! The kiosk application: the wiring of the card, the camera, the face engine, the reception flow and
+//! the records.
 //!
-//! [`driver::Reception`] runs the reception flow headless: it executes the flow's effects against the
-//! real components and feeds the results back as events. `kiosk --demo` uses it to walk scripted patients
-//! through every screen; the GUI (issue 5) will drive the same flow from its screens.
+//! * [`core::KioskCore`]: the flow plus three named worker threads ([`workers`]); effects go to the
+//!   workers and their answers come back as events.
+//! * [`gui::KioskApp`]: the window's loop over the core (eframe, and egui_kittest in the UI tests).
+//! * [`driver::Reception`]: scripted patients over the core, headless (`kiosk --demo --walk`, hw-test).
+//! * [`config`]: the kiosk's TOML configuration; [`doctor`]: `kiosk doctor`.
+//! * [`demo`]: the embedded defaults of `kiosk --demo`.
 
+pub mod config;
+pub mod core;
+pub mod demo;
+pub mod doctor;
 pub mod driver;
+pub mod gallery;
 pub mod gui;
+pub mod staff;
+pub mod workers;

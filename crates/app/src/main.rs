@@ -5,24 +5,40 @@
 //! * `kiosk card readers`, `kiosk card info`, `kiosk card watch`: the card tool for clinic IT.
 
 mod report;
+mod window;
 
-use kiosk::driver::{self, Camera, Executor, Patient, Reception};
-use kiosk_face::{FaceEngine, FaceModels, RgbImage};
+use kiosk::core::KioskCore;
+use kiosk::demo::{self, DemoCamera};
+use kiosk::driver::{self, Patient, Reception};
+use kiosk_face::FaceModels;
 use kiosk_reception::{Method, Prescription};
 use kiosk_records::{Journal, SqliteRoster};
 
-use kiosk_card_sim::{Profile, VirtualCard, pki};
-use kiosk_mynumber::{CheckCodeB, MyNumberCard, TextPin, TrustAnchor};
+use kiosk_card_sim::{Profile, VirtualCard};
+use kiosk_mynumber::{CheckCodeB, MyNumberCard, TextPin};
 use kiosk_pcsc::{Monitor, Pcsc, ReaderEvent};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
+  kiosk [--config FILE]
+      the kiosk on a real reader and camera, configured by FILE (default $KIOSK_CONFIG, else
+      /etc/kiosk/kiosk.toml; `kiosk config example` prints a commented one)
+  kiosk doctor [--config FILE]
+      check the reader, camera, face models, database and output folder, and say what to fix
+  kiosk config example
+      print a commented example configuration
+  kiosk staff-code ID
+      ask for a staff code and print its hashed [[staff]] entry for the configuration
   kiosk --demo
       the kiosk window on its embedded defaults: virtual cards placed from a demo panel, demo cameras
       (public-domain photos), the demo roster and a temporary journal. Without a display it runs --walk.
   kiosk --demo --walk
       headless: scripted patients walk through every path of the reception; each one's screens are printed
+  kiosk --demo --screenshots DIR
+      draw every screen (Japanese and English) into DIR as PNG files, then exit
+  kiosk --demo --measure
+      walk one face reception in the window and print start-up, card, face, frame-time and memory figures
   kiosk --demo --cards [--profile NAME] [--personal]
       put each virtual demo card (or NAME) in a virtual reader and show what the reception reads from it.
       --personal also shows the basic four items (test data).
@@ -35,19 +51,25 @@ const USAGE: &str = "usage:
   kiosk card watch
       print reader and card events until Ctrl-C";
 
-/// Exit codes: 0 ok, 1 the card could not be read, 2 usage, 3 no reader or no PC/SC service.
+/// Exit codes: 0 ok, 1 the card could not be read, 2 usage, 3 no reader or no PC/SC service,
+/// 4 configuration problem (or `kiosk doctor` found one).
 fn main() -> ExitCode {
+    let _ = window::STARTED.set(std::time::Instant::now());
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("--demo") => demo(&args[1..]),
         Some("card") => card_tool(&args[1..]),
+        Some("doctor") => doctor(&args[1..]),
+        Some("config") if args.get(1).map(String::as_str) == Some("example") => {
+            print!("{}", kiosk::config::EXAMPLE);
+            Ok(())
+        }
+        Some("staff-code") => staff_code(&args[1..]),
+        None | Some("--config") => run_kiosk(&args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
         }
-        None => Err(Failure::Usage(
-            "the GUI is not built yet: run `kiosk --demo` or `kiosk card info`".into(),
-        )),
         Some(other) => Err(Failure::Usage(format!("unknown command {other:?}"))),
     };
     match result {
@@ -61,6 +83,7 @@ fn main() -> ExitCode {
                 }
                 Failure::Card(_) => 1,
                 Failure::Reader(_) => 3,
+                Failure::Config(_) => 4,
             })
         }
     }
@@ -71,12 +94,13 @@ enum Failure {
     Usage(String),
     Card(String),
     Reader(String),
+    Config(String),
 }
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Usage(m) | Failure::Card(m) | Failure::Reader(m) => f.write_str(m),
+            Failure::Usage(m) | Failure::Card(m) | Failure::Reader(m) | Failure::Config(m) => f.write_str(m),
         }
     }
 }
@@ -94,20 +118,12 @@ fn challenge() -> [u8; 32] {
     c
 }
 
-/// The trust anchors for card-face signatures. Demo mode trusts the virtual cards' test hierarchy; the
-/// J-LIS production keys are not public, so a real deployment configures its own (see docs/CARD-NOTES.md).
-fn demo_anchors() -> Vec<TrustAnchor> {
-    vec![TrustAnchor {
-        key_id: pki::card_data_trust_anchor_id(),
-        key: pki::card_data_trust_anchor(),
-    }]
-}
-
 fn demo(args: &[String]) -> Result<(), Failure> {
     let mut only = None;
     let mut personal = false;
     let mut cards = false;
     let mut walk = false;
+    let mut mode = WindowMode::Serve;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -121,6 +137,14 @@ fn demo(args: &[String]) -> Result<(), Failure> {
             "--personal" => personal = true,
             "--cards" => cards = true,
             "--walk" => walk = true,
+            "--measure" => mode = WindowMode::Measure,
+            "--screenshots" => {
+                mode = WindowMode::Screenshots(
+                    it.next()
+                        .ok_or(Failure::Usage("--screenshots needs a folder".into()))?
+                        .into(),
+                )
+            }
             other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
         }
     }
@@ -140,13 +164,16 @@ fn demo(args: &[String]) -> Result<(), Failure> {
             }
             return demo_receptions();
         }
-        return demo_window();
+        if let WindowMode::Screenshots(dir) = &mode {
+            std::fs::create_dir_all(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
+        }
+        return demo_window(mode);
     }
     let names: Vec<String> = match only {
         Some(n) => vec![n],
         None => Profile::embedded_names().into_iter().map(String::from).collect(),
     };
-    let anchors = demo_anchors();
+    let anchors = demo::anchors();
     println!("マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, no hardware)\n");
     for name in names {
         let profile = Profile::embedded(&name).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -167,62 +194,52 @@ fn demo(args: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The demo photos, embedded so the demo runs anywhere.
-const HOLDER_PHOTOS: [&[u8]; 2] = [
-    include_bytes!("../../../assets/faces/obama2.png"),
-    include_bytes!("../../../assets/faces/obama3.png"),
-];
-const STRANGER_PHOTO: &[u8] = include_bytes!("../../../assets/faces/biden.png");
-const DEMO_ROSTER: &str = include_str!("../../../assets/roster-demo.toml");
+/// Load the face models once for the life of the process (the workers borrow them).
+fn load_models(dir: Option<&std::path::Path>) -> Option<&'static FaceModels> {
+    let loaded = match dir {
+        Some(d) => FaceModels::load(d),
+        None => FaceModels::load_default(),
+    };
+    match loaded {
+        Ok(m) => Some(Box::leak(Box::new(m))),
+        Err(e) => {
+            eprintln!("kiosk: face matching is off: {e}");
+            None
+        }
+    }
+}
 
 fn demo_receptions() -> Result<(), Failure> {
     println!(
         "マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, demo cameras, demo roster)\n"
     );
-    let models = match FaceModels::load_default() {
-        Ok(m) => Some(m),
-        Err(e) => {
-            println!("face matching is off: {e}\n");
-            None
-        }
-    };
-    let (exec, work) = demo_executor(models.as_ref())?;
-    let out = exec.output_dir.clone();
-    let mut reception = Reception::new(exec);
-    let frames = |photos: &[&[u8]]| -> Camera {
-        let Some(m) = models.as_ref() else {
-            return Camera::Missing;
-        };
-        let mut engine = FaceEngine::new(m);
-        let frames = photos
-            .iter()
-            .filter_map(|p| RgbImage::decode(p).ok())
-            .flat_map(|img| [(0.0, 0.0), (6.0, -4.0)].map(|s| driver::kiosk_frame(&mut engine, &img, s)))
-            .flatten()
-            .collect();
-        Camera::Frames(frames)
-    };
-    let holder = frames(&HOLDER_PHOTOS);
-    let stranger = frames(&[STRANGER_PHOTO]);
-    let patient = |method, pins: &[&str], camera: &Camera| Patient {
-        method,
-        pins: pins.iter().map(|p| p.to_string()).collect(),
-        camera: camera.clone(),
-        consents: None,
-        prescription: Prescription::Electronic,
-        staff_code: None,
-        staff_confirms: true,
-    };
+    let models = load_models(None);
+    let work = demo::TempDir::new("demo").map_err(Failure::Usage)?;
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let mut parts = demo::parts(
+        models,
+        frames.camera(models, DemoCamera::CardHolder, demo::Holder::Obama),
+        &work,
+        std::sync::Arc::new(|| {}),
+    )
+    .map_err(Failure::Usage)?;
+    // Nobody in front of the camera: give up sooner than at a real kiosk, so the walk stays short.
+    parts.face.give_up_after = std::time::Duration::from_secs(3);
+    let core = KioskCore::start(parts).map_err(Failure::Usage)?;
+    let mut reception = Reception::new(core, models);
+    reception.frames = frames;
+    let p = Patient::new;
+    let staff = Some(demo::DEMO_STAFF.1.to_string());
     let scenarios: Vec<(&str, &str, Patient)> = vec![
         (
             "demo",
             "face, the card holder in front of the camera",
-            patient(Method::Face, &[], &holder),
+            p(Method::Face, &[], DemoCamera::CardHolder),
         ),
         (
             "demo",
             "face, someone else in front of the camera, then the PIN",
-            patient(Method::Face, &["1234"], &stranger),
+            p(Method::Face, &["1234"], DemoCamera::SomeoneElse),
         ),
         (
             "suzuki",
@@ -230,59 +247,56 @@ fn demo_receptions() -> Result<(), Failure> {
             Patient {
                 consents: Some(driver::individual(true, false, true)),
                 prescription: Prescription::Paper,
-                ..patient(Method::Pin, &["1111", "4321"], &holder)
+                ..p(Method::Pin, &["1111", "4321"], DemoCamera::CardHolder)
             },
         ),
         (
             "last-try",
             "PIN with one try left, mistyped: locked, then the staff visual check",
             Patient {
-                staff_code: Some("0101".into()),
-                ..patient(Method::Pin, &["9999"], &holder)
+                staff_code: staff.clone(),
+                ..p(Method::Pin, &["9999"], DemoCamera::CardHolder)
             },
         ),
         (
             "pin-blocked",
             "blocked PIN, nobody at the camera: staff visual check",
             Patient {
-                staff_code: Some("0101".into()),
-                ..patient(Method::Face, &[], &Camera::Empty)
+                staff_code: staff.clone(),
+                ..p(Method::Face, &[], DemoCamera::Nobody)
             },
         ),
         (
             "expiring",
             "certificate expiring: alert, then the PIN",
-            patient(Method::Pin, &["1234"], &holder),
+            p(Method::Pin, &["1234"], DemoCamera::CardHolder),
         ),
         (
             "expired-grace",
             "certificate expired 30 days ago: eligibility only, no consent screens",
-            patient(Method::Pin, &["1234"], &holder),
+            p(Method::Pin, &["1234"], DemoCamera::CardHolder),
         ),
         (
             "expired",
             "certificate expired 200 days ago: not usable",
-            patient(Method::Pin, &[], &holder),
+            p(Method::Pin, &[], DemoCamera::CardHolder),
         ),
         (
             "infant",
             "no photo: PIN only; not yet registered: registration offer",
-            patient(Method::Face, &["1111"], &holder),
+            p(Method::Face, &["1111"], DemoCamera::CardHolder),
         ),
         (
             "android",
             "a smartphone instead of the card",
-            patient(Method::Pin, &[], &holder),
+            p(Method::Pin, &[], DemoCamera::CardHolder),
         ),
     ];
-    let mut typed = 0;
-    let mut sent = 0;
-    for (name, what, p) in scenarios {
-        let profile = Profile::embedded(name).map_err(|e| Failure::Usage(e.to_string()))?;
-        let code = CheckCodeB::new(&profile.check_code_b()).ok();
-        let card = VirtualCard::new(profile);
-        typed += p.pins.len();
-        let outcome = reception.run(Box::new(card), code, &p);
+    let (mut typed, mut sent) = (0, 0);
+    for (name, what, patient) in scenarios {
+        let (card, code, holder) = demo::card(name).map_err(Failure::Usage)?;
+        let outcome = reception.run(Box::new(card), code, holder, &patient);
+        typed += outcome.pins_typed;
         sent += outcome.pins_sent;
         println!("── {name}: {what}");
         println!("   {}", outcome.screens.join(" → "));
@@ -292,8 +306,10 @@ fn demo_receptions() -> Result<(), Failure> {
         };
         println!("   ends with: {last}\n");
     }
-    let files = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
-    let journal_rows = reception.exec.journal.reception_count().unwrap_or(0);
+    let files = std::fs::read_dir(work.path().join("out"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let journal_rows = reception.core.reception_count().unwrap_or(0);
     println!(
         "receptions recorded: {journal_rows} journal rows, {files} result files (OQS-style XML) in a temporary folder"
     );
@@ -303,71 +319,186 @@ fn demo_receptions() -> Result<(), Failure> {
     println!(
         "The virtual cards' PINs and 照合番号B: `cargo run -p kiosk-card-sim -- list`. The card reports: `kiosk --demo --cards`."
     );
-    drop(reception);
-    let _ = std::fs::remove_dir_all(&work);
     Ok(())
 }
 
-/// The demo's embedded defaults: the demo roster in memory, a journal and an output folder in a temporary
-/// folder (removed at exit), the test trust anchor. Returns the executor and the temporary folder.
-fn demo_executor(models: Option<&FaceModels>) -> Result<(Executor<'_>, std::path::PathBuf), Failure> {
-    let work = std::env::temp_dir().join(format!("kiosk-demo-{}", std::process::id()));
-    let out = work.join("out");
-    std::fs::create_dir_all(&out).map_err(|e| Failure::Usage(format!("{}: {e}", out.display())))?;
-    let roster = SqliteRoster::in_memory().map_err(|e| Failure::Usage(e.to_string()))?;
-    roster
-        .seed_toml(DEMO_ROSTER)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    let journal = Journal::open(&work.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok((
-        Executor::new(roster, journal, out, demo_anchors(), models, now_unix()),
-        work,
-    ))
+/// What the window does besides serving patients.
+#[derive(Debug, Clone)]
+enum WindowMode {
+    Serve,
+    /// Draw every screen and save it as PNG in this folder, then close.
+    Screenshots(std::path::PathBuf),
+    /// Walk one face reception by itself, print timing figures, then close.
+    Measure,
 }
 
 /// The kiosk window in demo mode.
-fn demo_window() -> Result<(), Failure> {
-    let models: Option<&'static FaceModels> = match FaceModels::load_default() {
-        Ok(m) => Some(Box::leak(Box::new(m))),
-        Err(e) => {
-            eprintln!("kiosk: face matching is off: {e}");
-            None
-        }
-    };
-    let (exec, work) = demo_executor(models)?;
-    let app = kiosk::gui::KioskApp::new(
-        exec,
-        models,
-        kiosk_reception::FlowConfig::default(),
-        kiosk_ui::style::Metrics::default(),
-    )
-    .map_err(Failure::Usage)?;
+fn demo_window(mode: WindowMode) -> Result<(), Failure> {
+    let models = load_models(None);
+    let work = demo::TempDir::new("demo").map_err(Failure::Usage)?;
+    let panel = kiosk::gui::DemoPanel::new(models);
+    let (ctx, wake) = kiosk::gui::waker();
+    let parts = demo::parts(models, panel.initial_camera(), &work, wake).map_err(Failure::Usage)?;
+    let core = KioskCore::start(parts).map_err(Failure::Usage)?;
+    let app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
+        .map_err(Failure::Usage)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_title("マイナ保険証 受付")
+            .with_title("マイナ保険証 受付 (demo)")
             .with_inner_size([1280.0, 960.0]),
         ..Default::default()
     };
-    let result = eframe::run_native(
+    let result = run_window(app, options, mode, models);
+    drop(work);
+    result
+}
+
+fn run_window(
+    app: kiosk::gui::KioskApp,
+    options: eframe::NativeOptions,
+    mode: WindowMode,
+    models: Option<&'static FaceModels>,
+) -> Result<(), Failure> {
+    eframe::run_native(
         "kiosk",
         options,
         Box::new(move |cc| {
             kiosk_ui::install_fonts(&cc.egui_ctx);
             cc.egui_ctx.set_visuals(egui::Visuals::light());
-            Ok(Box::new(Window(app)))
+            Ok(Box::new(window::Window::new(app, mode_of(mode), models)))
         }),
-    );
-    let _ = std::fs::remove_dir_all(&work);
-    result.map_err(|e| Failure::Reader(format!("the window could not open: {e}")))
+    )
+    .map_err(|e| Failure::Reader(format!("the window could not open: {e}")))
 }
 
-/// The eframe window around the kiosk loop.
-struct Window(kiosk::gui::KioskApp<'static>);
-
-impl eframe::App for Window {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.0.frame(ui);
+fn mode_of(mode: WindowMode) -> window::Mode {
+    match mode {
+        WindowMode::Serve => window::Mode::Serve,
+        WindowMode::Screenshots(dir) => window::Mode::Screenshots {
+            dir,
+            next: 0,
+            wait: 0,
+        },
+        WindowMode::Measure => window::Mode::Measure(Default::default()),
     }
+}
+
+/// The kiosk on a real reader and camera, from its configuration.
+fn run_kiosk(args: &[String]) -> Result<(), Failure> {
+    let config = load_config(args)?;
+    let models = if config.face.enabled && config.camera_config().is_some() {
+        load_models(config.models_dir().as_deref())
+    } else {
+        None
+    };
+    let data = &config.folders.data;
+    std::fs::create_dir_all(data).map_err(|e| Failure::Usage(format!("{}: {e}", data.display())))?;
+    let roster =
+        SqliteRoster::open(&data.join("roster.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
+    let journal = Journal::open(&data.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
+    let camera_config = config.camera_config();
+    let camera: kiosk::workers::SourceFactory = Box::new(move || match camera_config {
+        Some(c) => Ok(Box::new(kiosk_camera::NokhwaSource::new(c)) as Box<dyn kiosk_camera::FrameSource>),
+        None => Err(kiosk_camera::CameraError::NotFound("(none configured)".into())),
+    });
+    let (ctx, wake) = kiosk::gui::waker();
+    let parts = kiosk::core::Parts {
+        flow: config.flow(),
+        language: config.lang(),
+        models,
+        face: config.face_settings(),
+        camera,
+        anchors: config.trust_anchors().map_err(Failure::Usage)?,
+        roster,
+        journal,
+        output_dir: config.folders.output.clone(),
+        institution_code: config.institution_code.clone(),
+        staff: kiosk::staff::StaffCodes::new(config.staff.clone()),
+        wake,
+    };
+    let mut core = KioskCore::start(parts).map_err(Failure::Usage)?;
+    let reader = (!config.reader.name.is_empty()).then(|| config.reader.name.clone());
+    core.watch_readers(reader).map_err(Failure::Reader)?;
+    let metrics = kiosk_ui::style::Metrics::from_dpi(config.screen.dpi, 1.0);
+    let app = kiosk::gui::KioskApp::new(core, ctx, None, metrics).map_err(Failure::Usage)?;
+    let mut viewport = egui::ViewportBuilder::default().with_title("マイナ保険証 受付");
+    viewport = if config.screen.fullscreen {
+        viewport.with_fullscreen(true).with_decorations(false)
+    } else {
+        viewport.with_inner_size([1280.0, 960.0])
+    };
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    run_window(app, options, WindowMode::Serve, models)
+}
+
+fn load_config(args: &[String]) -> Result<kiosk::config::Config, Failure> {
+    let mut path = kiosk::config::default_path();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--config" => {
+                path = it
+                    .next()
+                    .ok_or(Failure::Usage("--config needs a file".into()))?
+                    .into()
+            }
+            other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
+        }
+    }
+    kiosk::config::Config::load(&path).map_err(|e| Failure::Config(e.to_string()))
+}
+
+fn doctor(args: &[String]) -> Result<(), Failure> {
+    let config = load_config(args)?;
+    println!("kiosk doctor: checking what the kiosk needs (no card is read, no try is spent)\n");
+    let checks = kiosk::doctor::run(&config, std::time::Duration::from_secs(3));
+    print!("{}", kiosk::doctor::report(&checks));
+    let problems = checks.iter().filter(|c| !c.ok).count();
+    if problems == 0 {
+        println!("\nall good");
+        Ok(())
+    } else {
+        Err(Failure::Config(format!(
+            "{problems} problem(s) to fix, see above"
+        )))
+    }
+}
+
+/// `kiosk staff-code ID`: ask for a staff code twice and print the hashed entry for kiosk.toml.
+fn staff_code(args: &[String]) -> Result<(), Failure> {
+    let id = args.first().ok_or(Failure::Usage(
+        "staff-code needs the staff member's id, e.g. S001".into(),
+    ))?;
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "staff-code needs a terminal to type the code".into(),
+        ));
+    }
+    let read = |prompt: &str| -> Result<zeroize::Zeroizing<String>, Failure> {
+        eprint!("{prompt}");
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        Ok(zeroize::Zeroizing::new(line.trim().to_string()))
+    };
+    let code = read("staff code (4–8 digits): ")?;
+    if !(4..=8).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Failure::Usage("a staff code is 4 to 8 digits".into()));
+    }
+    if read("again: ")?.as_str() != code.as_str() {
+        return Err(Failure::Usage("the two codes differ".into()));
+    }
+    let e = kiosk::staff::StaffCodes::entry(id, &code);
+    println!(
+        "[[staff]]\nid = {:?}\nsalt = {:?}\ncode_sha256 = {:?}",
+        e.id, e.salt, e.code_sha256
+    );
+    Ok(())
 }
 
 fn card_tool(args: &[String]) -> Result<(), Failure> {

@@ -4,71 +4,80 @@
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kiosk::driver::Executor;
-use kiosk::gui::KioskApp;
-use kiosk_card_sim::pki;
+use kiosk::core::KioskCore;
+use kiosk::demo::{self, TempDir};
+use kiosk::gui::{DemoPanel, KioskApp};
 use kiosk_face::FaceModels;
-use kiosk_mynumber::TrustAnchor;
 use kiosk_reception::FlowConfig;
-use kiosk_records::{Journal, SqliteRoster};
-use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 fn models() -> &'static FaceModels {
     static M: OnceLock<FaceModels> = OnceLock::new();
     M.get_or_init(|| FaceModels::load_default().unwrap_or_else(|e| panic!("{e}")))
 }
 
-fn out_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kiosk-ui-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+struct Kiosk {
+    h: Harness<'static, KioskApp>,
+    work: TempDir,
 }
 
-fn kiosk(tag: &str, config: FlowConfig) -> Harness<'static, KioskApp<'static>> {
-    let roster = SqliteRoster::in_memory().unwrap();
-    roster
-        .seed_toml(include_str!("../../../assets/roster-demo.toml"))
-        .unwrap();
-    let anchors = vec![TrustAnchor {
-        key_id: pki::card_data_trust_anchor_id(),
-        key: pki::card_data_trust_anchor(),
-    }];
-    let exec = Executor::new(
-        roster,
-        Journal::in_memory().unwrap(),
-        out_dir(tag),
-        anchors,
-        Some(models()),
-        0,
-    );
-    let app = KioskApp::new(exec, Some(models()), config, kiosk_ui::style::Metrics::default()).unwrap();
-    // The embedded Japanese font, before the first frame (a missing glyph fails the test, which catches tofu).
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1100.0))
-        .with_context_setup(kiosk_ui::install_fonts)
-        .build_ui_state(|ui, app: &mut KioskApp<'static>| app.frame(ui), app);
-    settle(&mut h);
-    h
-}
-
-fn settle(h: &mut Harness<'static, KioskApp<'static>>) {
-    for _ in 0..4 {
-        h.step();
+impl std::ops::Deref for Kiosk {
+    type Target = Harness<'static, KioskApp>;
+    fn deref(&self) -> &Self::Target {
+        &self.h
     }
 }
 
-fn click(h: &mut Harness<'static, KioskApp<'static>>, label: &str) {
+impl std::ops::DerefMut for Kiosk {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.h
+    }
+}
+
+fn kiosk(tag: &str, config: FlowConfig) -> Kiosk {
+    let work = TempDir::new(&format!("ui-{tag}")).unwrap();
+    let panel = DemoPanel::new(Some(models()));
+    let (ctx, wake) = kiosk::gui::waker();
+    let mut parts = demo::parts(Some(models()), panel.initial_camera(), &work, wake).unwrap();
+    parts.flow = config;
+    let core = KioskCore::start(parts).unwrap();
+    let app = KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default()).unwrap();
+    // The embedded Japanese font, before the first frame (a missing glyph fails the test, which catches tofu).
+    let h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1100.0))
+        .with_context_setup(kiosk_ui::install_fonts)
+        .build_ui_state(|ui, app: &mut KioskApp| app.frame(ui), app);
+    let mut k = Kiosk { h, work };
+    settle(&mut k);
+    k
+}
+
+/// Step the window until the workers have answered everything (face matching takes a moment).
+fn settle(h: &mut Kiosk) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        for _ in 0..3 {
+            h.step();
+        }
+        if !h.state().core.busy() || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+}
+
+fn click(h: &mut Kiosk, label: &str) {
     h.get_by_label(label).click();
     settle(h);
 }
 
-fn shows(h: &Harness<'static, KioskApp<'static>>, text: &str) -> bool {
+fn shows(h: &Kiosk, text: &str) -> bool {
     h.query_by_label_contains(text).is_some()
 }
 
-fn type_digits(h: &mut Harness<'static, KioskApp<'static>>, digits: &str) {
+fn type_digits(h: &mut Kiosk, digits: &str) {
     for d in digits.chars() {
         click(h, &d.to_string());
     }
@@ -88,7 +97,7 @@ fn face_path_to_done() {
     assert!(shows(&h, "山田　太郎 様"));
     click(&mut h, "カードを取る / Take the card");
     assert!(shows(&h, "マイナンバーカードを置いてください"));
-    assert_eq!(h.state().exec.journal.reception_count().unwrap(), 1);
+    assert_eq!(h.state().core.reception_count().unwrap(), 1);
 }
 
 #[test]
@@ -118,7 +127,7 @@ fn pin_path_with_a_wrong_pin_then_the_right_one() {
     assert!(shows(&h, "残り 2 回"));
     type_digits(&mut h, "4321");
     assert!(shows(&h, "全て同意する"));
-    assert_eq!(h.state().exec.pins_sent, 2, "one VERIFY per PIN typed");
+    assert_eq!(h.state().core.counters.pins_sent, 2, "one VERIFY per PIN typed");
 }
 
 #[test]
@@ -139,14 +148,13 @@ fn lock_after_the_last_try_then_the_staff_visual_check() {
     assert!(shows(&h, "目視確認（係員用）"));
     click(&mut h, "本人です");
     assert!(shows(&h, "全て同意する"));
-    assert_eq!(h.state().exec.pins_sent, 1);
+    assert_eq!(h.state().core.counters.pins_sent, 1);
 }
 
 #[test]
 fn consent_refused_then_reconsidered() {
-    let dir = out_dir("consent");
     let mut h = kiosk("consent", FlowConfig::default());
-    h.state_mut().exec.output_dir = dir.clone();
+    let dir = h.work.path().join("out");
     click(&mut h, "カードを置く: demo");
     click(&mut h, "暗証番号（残り 3 回）");
     type_digits(&mut h, "1234");
@@ -156,8 +164,16 @@ fn consent_refused_then_reconsidered() {
     click(&mut h, "選び直す");
     click(&mut h, "個別に同意する");
     assert!(shows(&h, "項目ごとに選んでください"));
-    // Each item starts with nothing chosen.
+    // Each item starts with nothing chosen; each answer says which item it is for.
     assert!(!shows(&h, "●"));
+    click(&mut h, "手術の情報: 同意する");
+    click(&mut h, "診療・薬の情報: 同意しない");
+    click(&mut h, "健診の情報: 同意する");
+    // "Next" appears only once every item has an answer: all three taps counted.
+    click(&mut h, "次へ");
+    assert!(shows(&h, "手術の情報: 同意する"));
+    assert!(shows(&h, "診療・薬の情報: 同意しない"));
+    assert!(shows(&h, "健診の情報: 同意する"));
     click(&mut h, "カードを取る / Take the card");
     click(&mut h, "カードを置く: demo");
     click(&mut h, "暗証番号（残り 3 回）");
@@ -200,7 +216,7 @@ fn time_out_warning_and_more_time() {
         },
     );
     click(&mut h, "カードを置く: demo");
-    std::thread::sleep(std::time::Duration::from_millis(2200));
+    std::thread::sleep(Duration::from_millis(2200));
     settle(&mut h);
     assert!(shows(&h, "操作がありません"));
     click(&mut h, "もっと時間が必要です");
@@ -222,4 +238,68 @@ fn english_on_every_screen() {
     assert!(shows(&h, "Please enter your 4-digit PIN"));
     click(&mut h, "日本語");
     assert!(shows(&h, "暗証番号（数字 4 桁）を入力してください"));
+}
+
+#[test]
+fn an_unplugged_camera_offers_the_pin_and_a_replugged_one_works_again() {
+    let mut h = kiosk("camera", FlowConfig::default());
+    click(&mut h, "カメラ: 未接続 / unplugged");
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "顔認証");
+    assert!(
+        shows(&h, "顔認証で確認できませんでした"),
+        "no dead end without a camera"
+    );
+    assert!(
+        h.state().core.problems.iter().any(|p| p.contains("camera")),
+        "the camera problem is reported for staff and the log"
+    );
+    click(&mut h, "カードを取る / Take the card");
+    click(&mut h, "カメラ: 本人 / card holder");
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "顔認証");
+    assert!(
+        shows(&h, "全て同意する"),
+        "matched once the camera is back, without a restart"
+    );
+}
+
+#[test]
+fn every_screen_of_the_gallery_draws_in_both_languages() {
+    let kinds = kiosk::gallery::kinds();
+    assert_eq!(
+        kinds.len(),
+        28,
+        "the gallery shows all 28 kinds of screen: {kinds:?}"
+    );
+    for shot in kiosk::gallery::shots() {
+        for lang in [kiosk_reception::Lang::Ja, kiosk_reception::Lang::En] {
+            let mut ui = kiosk_ui::KioskUi::new(kiosk_ui::style::Metrics::default()).unwrap();
+            let screen = shot.screen.clone();
+            let mut h = Harness::builder()
+                .with_size(egui::vec2(1280.0, 1100.0))
+                .with_context_setup(kiosk_ui::install_fonts)
+                .build_ui(move |eui| {
+                    let view = kiosk_ui::View {
+                        screen: &screen,
+                        lang,
+                        timeout_left: shot.timeout_left,
+                        more_time_available: true,
+                        help_requested: shot.help,
+                        preview: None,
+                        face_box: None,
+                        staff_photo: None,
+                    };
+                    let _ = ui.show(eui, &view);
+                });
+            h.step();
+            // Every screen offers the language switch to the other language.
+            let other = if lang == kiosk_reception::Lang::Ja {
+                "English"
+            } else {
+                "日本語"
+            };
+            assert!(h.query_by_label(other).is_some(), "{} in {lang:?}", shot.name);
+        }
+    }
 }

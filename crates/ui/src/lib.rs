@@ -404,9 +404,25 @@ impl KioskUi {
                             let mark = if chosen == Some(agree) { "● " } else { "" };
                             let label = format!("{mark}{}", self.t(l, key));
                             // A stable id per item and answer: the label changes when chosen.
+                            // Screen readers hear which item the answer is for ("手術の情報: 同意する"),
+                            // and whether it is the chosen one.
+                            let spoken = format!(
+                                "{}: {}",
+                                self.t(l, &format!("consent.item.{}", item_key(item))),
+                                self.t(l, key)
+                            );
                             let clicked = ui
                                 .push_id((item_key(item), agree), |ui| {
-                                    self.button(ui, &label, false).clicked()
+                                    let r = self.button(ui, &label, false);
+                                    r.widget_info(|| {
+                                        egui::WidgetInfo::selected(
+                                            egui::WidgetType::Button,
+                                            true,
+                                            chosen == Some(agree),
+                                            &spoken,
+                                        )
+                                    });
+                                    r.clicked()
                                 })
                                 .inner;
                             if clicked {

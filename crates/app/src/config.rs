@@ -1,0 +1,460 @@
+//! The kiosk's configuration (`kiosk.toml`): reader, camera, face-matching thresholds, language, screen,
+//! folders and staff codes (hashed, see [`crate::staff`]). Every value is checked when the file is read and
+//! a bad one is reported with its key and what is allowed, so clinic IT can fix it without reading code.
+//! `assets/kiosk.example.toml` is a complete, commented example (`kiosk config example` prints it).
+
+use crate::staff::StaffEntry;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The commented example configuration.
+pub const EXAMPLE: &str = include_str!("../../../assets/kiosk.example.toml");
+
+/// Where `kiosk` looks for its configuration when `--config` is not given.
+pub fn default_path() -> PathBuf {
+    std::env::var_os("KIOSK_CONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/etc/kiosk/kiosk.toml"))
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The language screens start in: "ja" or "en".
+    #[serde(default = "ja")]
+    pub language: String,
+    /// The clinic's 10-digit medical institution code (医療機関コード), written into result files.
+    pub institution_code: String,
+    #[serde(default)]
+    pub reader: ReaderConfig,
+    #[serde(default)]
+    pub camera: CameraSection,
+    #[serde(default)]
+    pub face: FaceSection,
+    #[serde(default)]
+    pub screen: ScreenSection,
+    pub folders: Folders,
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    /// DER files of the public keys that sign the card face data (J-LIS; not public, see CARD-NOTES).
+    #[serde(default)]
+    pub card_face_keys: Vec<CardFaceKey>,
+    #[serde(default)]
+    pub staff: Vec<StaffEntry>,
+}
+
+fn ja() -> String {
+    "ja".into()
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReaderConfig {
+    /// The PC/SC reader name; empty: the first reader a card is placed on.
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraSection {
+    /// Camera index ("0") or the device name the system reports; "none" for a kiosk without camera.
+    #[serde(default = "zero")]
+    pub device: String,
+    #[serde(default = "w640")]
+    pub width: u32,
+    #[serde(default = "h480")]
+    pub height: u32,
+    #[serde(default = "fps30")]
+    pub fps: u32,
+}
+
+fn zero() -> String {
+    "0".into()
+}
+fn w640() -> u32 {
+    640
+}
+fn h480() -> u32 {
+    480
+}
+fn fps30() -> u32 {
+    30
+}
+
+impl Default for CameraSection {
+    fn default() -> Self {
+        CameraSection {
+            device: zero(),
+            width: 640,
+            height: 480,
+            fps: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaceSection {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Folder of the model files; empty: the default (`cargo xtask models` puts them there).
+    #[serde(default)]
+    pub models_dir: String,
+    /// Largest descriptor distance that counts as the same person (dlib's 0.6).
+    #[serde(default = "point6")]
+    pub threshold: f32,
+    /// Frames that must agree.
+    #[serde(default = "three")]
+    pub frames_needed: u32,
+    /// Good frames looked at before deciding "not matched".
+    #[serde(default = "eight")]
+    pub max_frames: u32,
+    /// Seconds without a decision before giving up (nobody in front of the camera).
+    #[serde(default = "eight")]
+    pub give_up_seconds: u32,
+}
+
+fn yes() -> bool {
+    true
+}
+fn point6() -> f32 {
+    0.6
+}
+fn three() -> u32 {
+    3
+}
+fn eight() -> u32 {
+    8
+}
+
+impl Default for FaceSection {
+    fn default() -> Self {
+        FaceSection {
+            enabled: true,
+            models_dir: String::new(),
+            threshold: 0.6,
+            frames_needed: 3,
+            max_frames: 8,
+            give_up_seconds: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenSection {
+    /// Fill the screen, without window decorations (kiosk mode).
+    #[serde(default = "yes")]
+    pub fullscreen: bool,
+    /// The screen's real dots per inch, so touch targets are 15 mm and text 5 mm on the glass.
+    #[serde(default = "dpi96")]
+    pub dpi: f32,
+}
+
+fn dpi96() -> f32 {
+    96.0
+}
+
+impl Default for ScreenSection {
+    fn default() -> Self {
+        ScreenSection {
+            fullscreen: true,
+            dpi: 96.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Folders {
+    /// The roster (`roster.sqlite`) and the journal (`journal.sqlite`).
+    pub data: PathBuf,
+    /// Result files for the clinic's reception system.
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    /// Seconds without input before the "more time?" warning.
+    #[serde(default = "sixty")]
+    pub idle_seconds: u32,
+    /// Seconds the warning shows (at least 20, WCAG 2.2.1).
+    #[serde(default = "thirty")]
+    pub warning_seconds: u32,
+}
+
+fn sixty() -> u32 {
+    60
+}
+fn thirty() -> u32 {
+    30
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            idle_seconds: 60,
+            warning_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardFaceKey {
+    /// The key identifier the card names (32 hex digits).
+    pub key_id: String,
+    /// A DER file with the RSA public key (SubjectPublicKeyInfo).
+    pub public_key_der: PathBuf,
+}
+
+/// A configuration problem, with the file, the key and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    pub message: String,
+}
+
+impl Config {
+    /// Read and check `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: file.clone(),
+            message: if e.kind() == std::io::ErrorKind::NotFound {
+                "not found: write one from the example (`kiosk config example > kiosk.toml`), or run \
+                 `kiosk --demo` to try the kiosk without one"
+                    .into()
+            } else {
+                e.to_string()
+            },
+        })?;
+        Config::parse(&text, &file)
+    }
+
+    /// Parse and check configuration text (`file` names it in messages).
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            file: file.into(),
+            message,
+        };
+        let config: Config = toml::from_str(text).map_err(|e| err(e.to_string().trim().to_string()))?;
+        config.check().map_err(err)?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if !["ja", "en"].contains(&self.language.as_str()) {
+            return Err(format!("language = {:?}: use \"ja\" or \"en\"", self.language));
+        }
+        if self.institution_code.len() != 10 || !self.institution_code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "institution_code = {:?}: the 10-digit medical institution code (医療機関コード)",
+                self.institution_code
+            ));
+        }
+        let f = &self.face;
+        if !(0.3..=0.8).contains(&f.threshold) {
+            return Err(format!(
+                "face.threshold = {}: between 0.3 and 0.8 (0.6 is dlib's calibrated value; lower is stricter)",
+                f.threshold
+            ));
+        }
+        if f.frames_needed == 0 || f.frames_needed > f.max_frames || f.max_frames > 100 {
+            return Err(format!(
+                "face.frames_needed = {}, face.max_frames = {}: need 1 ≤ frames_needed ≤ max_frames ≤ 100",
+                f.frames_needed, f.max_frames
+            ));
+        }
+        if !(1..=120).contains(&f.give_up_seconds) {
+            return Err(format!(
+                "face.give_up_seconds = {}: between 1 and 120",
+                f.give_up_seconds
+            ));
+        }
+        let c = &self.camera;
+        if c.device.trim().is_empty() {
+            return Err("camera.device is empty: a camera index (\"0\"), its name, or \"none\"".into());
+        }
+        if !(160..=3840).contains(&c.width)
+            || !(120..=2160).contains(&c.height)
+            || !(1..=120).contains(&c.fps)
+        {
+            return Err(format!(
+                "camera: {}×{} at {} fps is out of range (width 160–3840, height 120–2160, fps 1–120)",
+                c.width, c.height, c.fps
+            ));
+        }
+        if !(50.0..=600.0).contains(&self.screen.dpi) {
+            return Err(format!(
+                "screen.dpi = {}: the screen's real dots per inch, 50–600 (measure the screen's width)",
+                self.screen.dpi
+            ));
+        }
+        if self.timeouts.warning_seconds < 20 || self.timeouts.idle_seconds < 10 {
+            return Err(format!(
+                "timeouts: idle_seconds = {}, warning_seconds = {}: at least 10 and 20 (WCAG 2.2.1)",
+                self.timeouts.idle_seconds, self.timeouts.warning_seconds
+            ));
+        }
+        for k in &self.card_face_keys {
+            if k.key_id.len() != 32 || !k.key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "card_face_keys: key_id {:?} must be 32 hex digits",
+                    k.key_id
+                ));
+            }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for s in &self.staff {
+            if s.id.trim().is_empty() || !ids.insert(s.id.as_str()) {
+                return Err(format!("staff: id {:?} is empty or repeated", s.id));
+            }
+            if s.salt.len() < 8 {
+                return Err(format!("staff {:?}: salt must be at least 8 characters", s.id));
+            }
+            if s.code_sha256.len() != 64 || !s.code_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "staff {:?}: code_sha256 must be 64 hex digits (make the entry with `kiosk staff-code ID`)",
+                    s.id
+                ));
+            }
+        }
+        if self.staff.is_empty() {
+            return Err(
+                "no [[staff]] entry: staff need a code for the visual check (make one with `kiosk staff-code ID`)"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The camera as kiosk-camera wants it (`None`: no camera configured).
+    pub fn camera_config(&self) -> Option<kiosk_camera::CameraConfig> {
+        let c = &self.camera;
+        if c.device.eq_ignore_ascii_case("none") {
+            return None;
+        }
+        let device = match c.device.parse::<u32>() {
+            Ok(i) => kiosk_camera::CameraSelector::Index(i),
+            Err(_) => kiosk_camera::CameraSelector::Name(c.device.clone()),
+        };
+        Some(kiosk_camera::CameraConfig {
+            device,
+            width: c.width,
+            height: c.height,
+            fps: c.fps,
+        })
+    }
+
+    /// The model folder (`None`: the default).
+    pub fn models_dir(&self) -> Option<PathBuf> {
+        (!self.face.models_dir.is_empty()).then(|| PathBuf::from(&self.face.models_dir))
+    }
+
+    pub fn lang(&self) -> kiosk_reception::Lang {
+        if self.language == "en" {
+            kiosk_reception::Lang::En
+        } else {
+            kiosk_reception::Lang::Ja
+        }
+    }
+
+    pub fn flow(&self) -> kiosk_reception::FlowConfig {
+        kiosk_reception::FlowConfig {
+            idle_secs: self.timeouts.idle_seconds.into(),
+            warning_secs: self.timeouts.warning_seconds.into(),
+            face_enabled: self.face.enabled,
+            ..Default::default()
+        }
+    }
+
+    pub fn face_settings(&self) -> crate::workers::FaceSettings {
+        crate::workers::FaceSettings {
+            policy: kiosk_face::MatchPolicy {
+                threshold: self.face.threshold,
+                frames_needed: self.face.frames_needed,
+                max_frames: self.face.max_frames,
+            },
+            give_up_after: std::time::Duration::from_secs(self.face.give_up_seconds.into()),
+            frame_interval: std::time::Duration::from_millis(10),
+        }
+    }
+
+    /// The card-face trust anchors, read from their DER files.
+    pub fn trust_anchors(&self) -> Result<Vec<kiosk_mynumber::TrustAnchor>, String> {
+        use rsa::pkcs8::DecodePublicKey;
+        self.card_face_keys
+            .iter()
+            .map(|k| {
+                let der = std::fs::read(&k.public_key_der)
+                    .map_err(|e| format!("card_face_keys: {}: {e}", k.public_key_der.display()))?;
+                let key = rsa::RsaPublicKey::from_public_key_der(&der).map_err(|e| {
+                    format!(
+                        "card_face_keys: {}: not an RSA public key in DER: {e}",
+                        k.public_key_der.display()
+                    )
+                })?;
+                let mut key_id = [0u8; 16];
+                for (i, b) in key_id.iter_mut().enumerate() {
+                    *b = u8::from_str_radix(&k.key_id[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+                }
+                Ok(kiosk_mynumber::TrustAnchor { key_id, key })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_is_a_valid_configuration() {
+        let c = Config::parse(EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.institution_code.len(), 10);
+        assert_eq!(c.staff.len(), 1);
+        assert!(c.camera_config().is_some());
+    }
+
+    fn with(replace: &str, by: &str) -> Result<Config, ConfigError> {
+        assert!(EXAMPLE.contains(replace), "{replace}");
+        Config::parse(&EXAMPLE.replacen(replace, by, 1), "kiosk.toml")
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let cases = [
+            ("language = \"ja\"", "language = \"fr\"", "language"),
+            ("threshold = 0.6", "threshold = 1.5", "face.threshold"),
+            ("threshold = 0.6", "threshold = \"strict\"", "threshold"),
+            ("dpi = 96", "dpi = 0", "screen.dpi"),
+            ("warning_seconds = 30", "warning_seconds = 5", "warning_seconds"),
+            (
+                "institution_code = \"1399999999\"",
+                "institution_code = \"12\"",
+                "institution_code",
+            ),
+            (
+                "fullscreen = true",
+                "fullscreen = true\nfulscreen = false",
+                "fulscreen",
+            ),
+            ("frames_needed = 3", "frames_needed = 9", "frames_needed"),
+        ];
+        for (from, to, key) in cases {
+            let e = with(from, to).expect_err(to);
+            assert!(e.to_string().contains(key), "{to}: {e}");
+            assert!(e.to_string().starts_with("kiosk.toml"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_missing_file_says_how_to_make_one() {
+        let e = Config::load(Path::new("/nonexistent/kiosk.toml")).expect_err("missing");
+        assert!(e.message.contains("kiosk config example"), "{e}");
+    }
+}

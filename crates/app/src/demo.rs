@@ -1,0 +1,211 @@
+//! The embedded defaults behind `kiosk --demo`: the virtual cards' test trust anchor, the demo roster, a
+//! temporary journal and output folder, the demo staff code, and demo cameras made from the public-domain
+//! photos in `assets/faces/` (the card holder, someone else, nobody, or no camera at all).
+
+use crate::core::Parts;
+use crate::staff::StaffCodes;
+use crate::workers::{FaceSettings, SourceFactory};
+use kiosk_camera::{CameraError, ClipSource, Frame, FrameSource};
+use kiosk_card_sim::{Profile, VirtualCard, pki};
+use kiosk_face::{FaceEngine, FaceModels, RgbImage};
+use kiosk_mynumber::{CheckCodeB, TrustAnchor};
+use kiosk_reception::{FlowConfig, Lang};
+use kiosk_records::{Journal, SqliteRoster};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+/// The demo roster: who is insured, by certificate serial (test data).
+pub const DEMO_ROSTER: &str = include_str!("../../../assets/roster-demo.toml");
+
+/// The demo staff member and code (printed in the user guide; a real kiosk has its own in the config).
+pub const DEMO_STAFF: (&str, &str) = ("S001", "0101");
+
+/// The public-domain photos behind the demo cameras.
+const PHOTOS: &[(&str, &[u8])] = &[
+    ("obama.png", include_bytes!("../../../assets/faces/obama.png")),
+    ("obama2.png", include_bytes!("../../../assets/faces/obama2.png")),
+    ("obama3.png", include_bytes!("../../../assets/faces/obama3.png")),
+    ("biden.png", include_bytes!("../../../assets/faces/biden.png")),
+];
+const BIDEN_CARD_PHOTO: &[u8] = include_bytes!("../../../assets/photos/biden.jp2");
+
+/// The trust anchor for card-face signatures. Demo mode trusts the virtual cards' test hierarchy; the
+/// J-LIS production keys are not public, so a real deployment configures its own (docs/CARD-NOTES.md).
+pub fn anchors() -> Vec<TrustAnchor> {
+    vec![TrustAnchor {
+        key_id: pki::card_data_trust_anchor_id(),
+        key: pki::card_data_trust_anchor(),
+    }]
+}
+
+/// Who stands in front of the demo camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoCamera {
+    CardHolder,
+    SomeoneElse,
+    Nobody,
+    Unplugged,
+}
+
+/// Whose photo is on a card: the demo cards carry either Obama's or Biden's portrait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Obama,
+    Biden,
+}
+
+impl Holder {
+    pub fn of(profile: &Profile) -> Holder {
+        match profile.photo_jp2.as_deref() {
+            Some(p) if p == BIDEN_CARD_PHOTO => Holder::Biden,
+            _ => Holder::Obama,
+        }
+    }
+}
+
+/// The demo camera frames, 640×480 with the face where a patient at the kiosk would be; made once (face
+/// detection on the full photos takes a moment), on the face thread that first needs them.
+#[derive(Debug, Default)]
+pub struct DemoFrames {
+    frames: OnceLock<Vec<(&'static str, Frame)>>,
+}
+
+impl DemoFrames {
+    fn get(&self, models: &FaceModels) -> &[(&'static str, Frame)] {
+        self.frames.get_or_init(|| {
+            let mut engine = FaceEngine::new(models);
+            PHOTOS
+                .iter()
+                .filter_map(|(name, bytes)| {
+                    let photo = RgbImage::decode(bytes).ok()?;
+                    let img = kiosk_frame(&mut engine, &photo, (0.0, 0.0))?;
+                    Some((
+                        *name,
+                        Frame {
+                            width: img.width,
+                            height: img.height,
+                            rgb: img.data.clone(),
+                        },
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    /// A camera for the demo panel's choice, given whose photo is on the card.
+    pub fn camera(
+        self: &Arc<Self>,
+        models: Option<&'static FaceModels>,
+        who: DemoCamera,
+        holder: Holder,
+    ) -> SourceFactory {
+        let frames = self.clone();
+        Box::new(move || {
+            let names: &[&str] = match (who, holder) {
+                (DemoCamera::Unplugged, _) => {
+                    return Err(CameraError::NotFound("(demo: unplugged)".into()));
+                }
+                (DemoCamera::Nobody, _) => &[],
+                (DemoCamera::CardHolder, Holder::Obama) | (DemoCamera::SomeoneElse, Holder::Biden) => {
+                    &["obama2.png", "obama3.png"]
+                }
+                (DemoCamera::CardHolder, Holder::Biden) | (DemoCamera::SomeoneElse, Holder::Obama) => {
+                    &["biden.png"]
+                }
+            };
+            let all = match models {
+                Some(m) => frames.get(m),
+                None => &[],
+            };
+            let clip: Vec<Frame> = all
+                .iter()
+                .filter(|(n, _)| names.contains(n))
+                .map(|(_, f)| f.clone())
+                .collect();
+            Ok(Box::new(ClipSource::new(clip)) as Box<dyn FrameSource>)
+        })
+    }
+}
+
+/// A 640×480 kiosk frame of `photo`, face centred, about 40% of the width (for demo cameras).
+pub fn kiosk_frame(engine: &mut FaceEngine<'_>, photo: &RgbImage, shift: (f64, f64)) -> Option<RgbImage> {
+    let face = engine.detect_still(photo).first()?.face;
+    let (cx, cy) = (
+        (face.left + face.right) as f64 / 2.0,
+        (face.top + face.bottom) as f64 / 2.0,
+    );
+    let scale = 0.4 * 640.0 / face.width() as f64;
+    let (w, h) = (640usize, 480usize);
+    let mut data = vec![128u8; w * h * 3];
+    for y in 0..h {
+        for x in 0..w {
+            let ux = ((x as f64 - 320.0 - shift.0) / scale + cx).round();
+            let uy = ((y as f64 - 240.0 - shift.1) / scale + cy).round();
+            if ux >= 0.0 && uy >= 0.0 && (ux as usize) < photo.width && (uy as usize) < photo.height {
+                let i = (uy as usize * photo.width + ux as usize) * 3;
+                data[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&photo.data[i..i + 3]);
+            }
+        }
+    }
+    RgbImage::new(w, h, data)
+}
+
+/// A virtual card from an embedded profile, with its 照合番号B (standing in for reading the card front)
+/// and whose photo is on it.
+pub fn card(profile: &str) -> Result<(VirtualCard, Option<CheckCodeB>, Holder), String> {
+    let profile = Profile::embedded(profile).map_err(|e| e.to_string())?;
+    let code = CheckCodeB::new(&profile.check_code_b()).ok();
+    let holder = Holder::of(&profile);
+    Ok((VirtualCard::new(profile), code, holder))
+}
+
+/// A temporary folder for the demo's journal and result files, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Result<TempDir, String> {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("kiosk-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("out")).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(TempDir(dir))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The parts of a demo kiosk: roster in memory, journal and output folder in `work`.
+pub fn parts(
+    models: Option<&'static FaceModels>,
+    camera: SourceFactory,
+    work: &TempDir,
+    wake: Arc<dyn Fn() + Send + Sync>,
+) -> Result<Parts, String> {
+    let roster = SqliteRoster::in_memory().map_err(|e| e.to_string())?;
+    roster.seed_toml(DEMO_ROSTER).map_err(|e| e.to_string())?;
+    let journal = Journal::open(&work.path().join("journal.sqlite")).map_err(|e| e.to_string())?;
+    Ok(Parts {
+        flow: FlowConfig::default(),
+        language: Lang::Ja,
+        models,
+        face: FaceSettings::default(),
+        camera,
+        anchors: anchors(),
+        roster,
+        journal,
+        output_dir: work.path().join("out"),
+        institution_code: "1399999999".into(),
+        staff: StaffCodes::new(vec![StaffCodes::entry(DEMO_STAFF.0, DEMO_STAFF.1)]),
+        wake,
+    })
+}

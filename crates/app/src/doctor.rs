@@ -1,0 +1,226 @@
+//! `kiosk doctor`: checks what the kiosk needs (reader, camera, face models, database, output folder,
+//! card-face keys, staff codes) and says what to fix for each problem. Reads no card and spends no try.
+
+use crate::config::Config;
+use kiosk_camera::FrameSource;
+use std::path::Path;
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub what: &'static str,
+    pub ok: bool,
+    /// What was found.
+    pub detail: String,
+    /// What to do when not ok.
+    pub fix: String,
+}
+
+fn ok(what: &'static str, detail: impl Into<String>) -> Check {
+    Check {
+        what,
+        ok: true,
+        detail: detail.into(),
+        fix: String::new(),
+    }
+}
+
+fn problem(what: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+    Check {
+        what,
+        ok: false,
+        detail: detail.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Run every check. `camera` is tried for up to `camera_wait` (a camera takes a moment to start).
+pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
+    vec![
+        reader(config),
+        camera(config, camera_wait),
+        models(config),
+        database(&config.folders.data),
+        output(&config.folders.output),
+        keys(config),
+        ok(
+            "staff codes",
+            format!("{} staff entries (hashed)", config.staff.len()),
+        ),
+    ]
+}
+
+fn reader(config: &Config) -> Check {
+    let pcsc = match kiosk_pcsc::Pcsc::establish() {
+        Ok(p) => p,
+        Err(e) => {
+            return problem(
+                "card reader",
+                e.to_string(),
+                "start the smart-card service: `systemctl enable --now pcscd` (Debian: apt-get install pcscd)",
+            );
+        }
+    };
+    let readers = pcsc.readers().unwrap_or_default();
+    let wanted = config.reader.name.trim();
+    if readers.is_empty() {
+        return problem(
+            "card reader",
+            "no reader connected",
+            "plug in the reader; `pcsc_scan` (pcsc-tools) should list it",
+        );
+    }
+    if !wanted.is_empty() && !readers.iter().any(|r| r == wanted) {
+        return problem(
+            "card reader",
+            format!("{wanted:?} is not connected; connected: {}", readers.join(", ")),
+            "set [reader] name to one of the connected readers, or leave it empty",
+        );
+    }
+    ok("card reader", readers.join(", "))
+}
+
+fn camera(config: &Config, wait: std::time::Duration) -> Check {
+    let Some(cam) = config.camera_config() else {
+        return ok(
+            "camera",
+            "none configured: the face path is off, patients use the PIN",
+        );
+    };
+    let listed = kiosk_camera::list_cameras();
+    let mut source = kiosk_camera::NokhwaSource::new(cam);
+    let until = std::time::Instant::now() + wait;
+    let last = loop {
+        match source.next_frame() {
+            Ok(f) => {
+                return ok(
+                    "camera",
+                    format!("{}: {}×{} frames", source.name(), f.width, f.height),
+                );
+            }
+            Err(e) if std::time::Instant::now() >= until => break e.to_string(),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
+        }
+    };
+    problem(
+        "camera",
+        format!(
+            "{}: {last}; cameras found: {}",
+            source.name(),
+            if listed.is_empty() {
+                "none".into()
+            } else {
+                listed.join(", ")
+            }
+        ),
+        "plug in the camera and set [camera] device to its index or name (or \"none\" for PIN only); \
+         the kiosk user must be in the `video` group",
+    )
+}
+
+fn models(config: &Config) -> Check {
+    if !config.face.enabled || config.camera_config().is_none() {
+        return ok("face models", "face matching is off in the configuration");
+    }
+    let dir = config
+        .models_dir()
+        .unwrap_or_else(kiosk_face::models::default_dir);
+    match kiosk_face::FaceModels::load(&dir) {
+        Ok(_) => ok(
+            "face models",
+            format!("{}: all files present and checked", dir.display()),
+        ),
+        Err(e) => problem(
+            "face models",
+            e.to_string(),
+            "run `cargo xtask models` (or copy the files listed in assets/models.sha256 into [face] models_dir)",
+        ),
+    }
+}
+
+fn database(dir: &Path) -> Check {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return problem(
+            "database",
+            format!("{}: {e}", dir.display()),
+            "create the [folders] data folder and make it writable by the kiosk user",
+        );
+    }
+    let roster = kiosk_records::SqliteRoster::open(&dir.join("roster.sqlite"));
+    let journal = kiosk_records::Journal::open(&dir.join("journal.sqlite"));
+    match (roster, journal) {
+        (Ok(_), Ok(j)) => ok(
+            "database",
+            format!(
+                "{}: roster and journal open ({} receptions recorded)",
+                dir.display(),
+                j.reception_count().unwrap_or(0)
+            ),
+        ),
+        (Err(e), _) | (_, Err(e)) => problem(
+            "database",
+            e.to_string(),
+            "check the [folders] data folder: free space, permissions, and that no other program holds the files",
+        ),
+    }
+}
+
+fn output(dir: &Path) -> Check {
+    let probe = dir.join(format!(".kiosk-doctor-{}", std::process::id()));
+    let result = std::fs::create_dir_all(dir)
+        .and_then(|_| std::fs::write(&probe, b"probe"))
+        .and_then(|_| std::fs::remove_file(&probe));
+    match result {
+        Ok(()) => ok("output folder", format!("{}: writable", dir.display())),
+        Err(e) => problem(
+            "output folder",
+            format!("{}: {e}", dir.display()),
+            "make the [folders] output folder writable by the kiosk user",
+        ),
+    }
+}
+
+fn keys(config: &Config) -> Check {
+    match config.trust_anchors() {
+        Ok(k) if k.is_empty() => ok(
+            "card-face keys",
+            "none configured: card photos cannot be trusted, so patients are offered the PIN",
+        ),
+        Ok(k) => ok("card-face keys", format!("{} keys loaded", k.len())),
+        Err(e) => problem("card-face keys", e, "fix the [[card_face_keys]] entries"),
+    }
+}
+
+/// The report as text: one line per check, the fix under each problem.
+pub fn report(checks: &[Check]) -> String {
+    let mut out = String::new();
+    for c in checks {
+        let mark = if c.ok { "ok     " } else { "PROBLEM" };
+        out.push_str(&format!("{mark} {:<15} {}\n", c.what, c.detail));
+        if !c.ok {
+            out.push_str(&format!("        {:<15} fix: {}\n", "", c.fix));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_checked_and_a_file_in_the_way_is_a_problem() {
+        let base = std::env::temp_dir().join(format!("kiosk-doctor-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(&base).unwrap_or_else(|e| panic!("{e}"));
+        assert!(database(&base.join("data")).ok);
+        assert!(output(&base.join("out")).ok);
+        std::fs::write(base.join("blocked"), b"x").unwrap_or_else(|e| panic!("{e}"));
+        let c = output(&base.join("blocked"));
+        assert!(!c.ok);
+        assert!(c.fix.contains("output folder"), "{c:?}");
+        let text = report(&[c]);
+        assert!(text.starts_with("PROBLEM output folder"), "{text}");
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}

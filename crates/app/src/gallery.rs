@@ -1,0 +1,203 @@
+//! Every screen of the kiosk with example contents, for `kiosk --demo --screenshots DIR` (the pictures in
+//! docs/screenshots) and for tests that draw each one. The data is the demo's test data.
+
+use kiosk_mynumber::Date;
+use kiosk_reception::{
+    ConsentItem, Consents, CounterReason, EligibilityFailure, GuidanceKind, Lang, Qualification, Screen,
+};
+
+/// One picture: file name (without extension), screen, language, and whether the time-out warning or
+/// the help message shows on top.
+#[derive(Debug, Clone)]
+pub struct Shot {
+    pub name: &'static str,
+    pub screen: Screen,
+    pub lang: Lang,
+    pub timeout_left: Option<i64>,
+    pub help: bool,
+}
+
+fn date(y: i32, m: u8, d: u8) -> Date {
+    Date {
+        year: y,
+        month: m,
+        day: d,
+    }
+}
+
+/// The screens, in the order a patient meets them, then the failure screens, then overlays and English.
+pub fn shots() -> Vec<Shot> {
+    let mut some = Consents::default();
+    some.set(ConsentItem::Surgery, true);
+    let mut chosen = Consents::all(true);
+    chosen.set(ConsentItem::TreatmentAndMedicine, false);
+    let s = |name, screen| Shot {
+        name,
+        screen,
+        lang: Lang::Ja,
+        timeout_left: None,
+        help: false,
+    };
+    let mut v = vec![
+        s("01-idle", Screen::Idle),
+        s("02-reading", Screen::Reading),
+        s(
+            "03-certificate-expiring",
+            Screen::CertificateExpiring {
+                expires_on: date(2027, 1, 20),
+                days_left: 60,
+            },
+        ),
+        s(
+            "04-certificate-expired-grace",
+            Screen::CertificateExpiredGrace {
+                usable_until: date(2027, 2, 10),
+            },
+        ),
+        s(
+            "05-method-choice",
+            Screen::MethodChoice {
+                face: true,
+                pin: Some(3),
+                staff: true,
+            },
+        ),
+        s("06-card-face", Screen::CardFace),
+        s(
+            "07-face-matching",
+            Screen::FaceMatching {
+                attempt: 1,
+                guidance: None,
+            },
+        ),
+        s(
+            "08-face-guidance",
+            Screen::FaceMatching {
+                attempt: 1,
+                guidance: Some(GuidanceKind::TooSmall),
+            },
+        ),
+        s(
+            "09-face-failed",
+            Screen::FaceFailed {
+                pin: Some(3),
+                staff: true,
+            },
+        ),
+        s("10-no-photo-pin-only", Screen::NoPhotoPinOnly),
+        s(
+            "11-pin-entry",
+            Screen::PinEntry {
+                tries_left: 3,
+                last_try: false,
+                wrong_before: false,
+                verifying: false,
+            },
+        ),
+        s(
+            "12-pin-wrong-last-try",
+            Screen::PinEntry {
+                tries_left: 1,
+                last_try: true,
+                wrong_before: true,
+                verifying: false,
+            },
+        ),
+        s("13-pin-blocked", Screen::PinBlocked { staff: true }),
+        s("14-staff-login", Screen::StaffLogin { failed: 0 }),
+        s(
+            "15-staff-check",
+            Screen::StaffCheck {
+                staff_id: "S001".into(),
+            },
+        ),
+        s("16-checking-eligibility", Screen::CheckingEligibility),
+        s("17-registration-offer", Screen::RegistrationOffer),
+        s("18-consent-start", Screen::ConsentStart),
+        s("19-consent-items", Screen::ConsentItems { consents: some }),
+        s("20-consent-review", Screen::ConsentReview { consents: chosen }),
+        s("21-no-sharing-info", Screen::NoSharingInfo),
+        s("22-prescription", Screen::Prescription),
+        s("23-saving", Screen::Saving),
+        s(
+            "24-done",
+            Screen::Done {
+                name: "山田　太郎".into(),
+            },
+        ),
+        s(
+            "25-eligibility-invalid",
+            Screen::EligibilityProblem {
+                qualification: Some(Qualification::Invalid),
+                failure: None,
+            },
+        ),
+        s(
+            "26-eligibility-error",
+            Screen::EligibilityProblem {
+                qualification: None,
+                failure: Some(EligibilityFailure::Timeout),
+            },
+        ),
+        s("27-not-my-number-card", Screen::NotMyNumberCard),
+        s("28-card-unreadable", Screen::CardUnreadable),
+        s("29-reader-problem", Screen::ReaderProblem),
+        s("30-phone-token", Screen::PhoneToken),
+        s(
+            "31-counter-certificate",
+            Screen::Counter {
+                reason: CounterReason::CertificateNotUsable,
+            },
+        ),
+        s(
+            "32-counter-timed-out",
+            Screen::Counter {
+                reason: CounterReason::TimedOut,
+            },
+        ),
+    ];
+    v.push(Shot {
+        timeout_left: Some(25),
+        ..s(
+            "33-timeout-warning",
+            Screen::MethodChoice {
+                face: true,
+                pin: Some(3),
+                staff: true,
+            },
+        )
+    });
+    v.push(Shot {
+        help: true,
+        ..s("34-help", Screen::ConsentStart)
+    });
+    v.push(Shot {
+        lang: Lang::En,
+        ..s(
+            "35-english-method-choice",
+            Screen::MethodChoice {
+                face: true,
+                pin: Some(3),
+                staff: true,
+            },
+        )
+    });
+    v.push(Shot {
+        lang: Lang::En,
+        ..s(
+            "36-english-pin-entry",
+            Screen::PinEntry {
+                tries_left: 2,
+                last_try: false,
+                wrong_before: true,
+                verifying: false,
+            },
+        )
+    });
+    v
+}
+
+/// Whether `shots` covers every kind of screen (tests keep the gallery complete).
+pub fn kinds() -> std::collections::BTreeSet<&'static str> {
+    shots().iter().map(|s| s.screen.kind()).collect()
+}

@@ -1,0 +1,279 @@
+//! The eframe window around the kiosk loop, with two extra modes for the documentation: drawing every
+//! screen to PNG files (`--screenshots DIR`) and a measured run (`--measure`).
+
+use kiosk::gallery::{self, Shot};
+use kiosk::gui::KioskApp;
+use kiosk_face::{FaceEngine, FaceModels, RgbImage};
+use kiosk_reception::{Event, Method, Screen};
+use kiosk_ui::View;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// When the process started (set first thing in `main`), for the start-up figure.
+pub static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+#[derive(Debug)]
+pub enum Mode {
+    Serve,
+    Screenshots { dir: PathBuf, next: usize, wait: u32 },
+    Measure(Measure),
+}
+
+/// The measured run's progress and figures.
+#[derive(Debug, Default)]
+pub struct Measure {
+    step: u32,
+    at: Option<Instant>,
+    startup_ms: f64,
+    card_to_method_ms: f64,
+    face_to_decision_ms: f64,
+    face_start: Option<Instant>,
+    /// Frame intervals while face matching runs (ms).
+    intervals: Vec<f64>,
+    /// Work per frame while face matching runs (ms).
+    work: Vec<f64>,
+    last_frame: Option<Instant>,
+}
+
+pub struct Window {
+    app: KioskApp,
+    mode: Mode,
+    shots: Vec<Shot>,
+    saved: Arc<AtomicUsize>,
+    gallery_preview: Option<egui::TextureHandle>,
+    gallery_photo: Option<egui::TextureHandle>,
+    models: Option<&'static FaceModels>,
+}
+
+impl Window {
+    pub fn new(app: KioskApp, mode: Mode, models: Option<&'static FaceModels>) -> Window {
+        Window {
+            app,
+            mode,
+            shots: gallery::shots(),
+            saved: Arc::new(AtomicUsize::new(0)),
+            gallery_preview: None,
+            gallery_photo: None,
+            models,
+        }
+    }
+
+    fn screenshots(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let Mode::Screenshots { dir, next, wait } = &mut self.mode else {
+            return;
+        };
+        if *next >= self.shots.len() {
+            if self.saved.load(Ordering::SeqCst) >= self.shots.len() {
+                println!("{} screens saved in {}", self.shots.len(), dir.display());
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            ctx.request_repaint();
+            return;
+        }
+        if self.gallery_preview.is_none() {
+            self.gallery_preview = demo_textures(&ctx, self.models).0;
+            self.gallery_photo = demo_textures(&ctx, self.models).1;
+        }
+        let shot = &self.shots[*next];
+        let view = View {
+            screen: &shot.screen,
+            lang: shot.lang,
+            timeout_left: shot.timeout_left,
+            more_time_available: true,
+            help_requested: shot.help,
+            preview: self.gallery_preview.as_ref(),
+            face_box: Some(egui::Rect::from_min_max(
+                egui::pos2(0.37, 0.28),
+                egui::pos2(0.63, 0.68),
+            )),
+            staff_photo: self.gallery_photo.as_ref(),
+        };
+        egui::CentralPanel::default().show(ui, |ui| {
+            let _ = self.app.ui.show(ui, &view);
+        });
+        // Let the layout settle for a few frames, then take the picture of the next frame.
+        *wait += 1;
+        if *wait == 4 {
+            let path = dir.join(format!("{}.png", shot.name));
+            let saved = self.saved.clone();
+            ctx.request_screenshot(move |image| {
+                if let Err(e) = save_png(&path, &image) {
+                    eprintln!("kiosk: {}: {e}", path.display());
+                }
+                saved.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        if *wait >= 7 {
+            *wait = 0;
+            *next += 1;
+        }
+        ctx.request_repaint();
+    }
+
+    fn measure(&mut self) {
+        let Mode::Measure(m) = &mut self.mode else {
+            return;
+        };
+        let now = Instant::now();
+        let screen = self.app.core.screen().clone();
+        match m.step {
+            0 => {
+                if let Some(t) = self.app.times.first_idle {
+                    let start = *STARTED.get_or_init(Instant::now);
+                    m.startup_ms = (t - start).as_secs_f64() * 1000.0;
+                    m.step = 1;
+                }
+            }
+            1 => {
+                // Let the demo camera's frames be made (face thread), then place the card.
+                if m.at.is_none() {
+                    m.at = Some(now);
+                }
+                if m.at.is_some_and(|t| (now - t).as_secs_f64() > 2.0) {
+                    let _ = self.app.place_card("demo");
+                    m.at = Some(Instant::now());
+                    m.step = 2;
+                }
+            }
+            2 => {
+                if matches!(screen, Screen::MethodChoice { .. }) {
+                    m.card_to_method_ms = m.at.map(|t| (now - t).as_secs_f64() * 1000.0).unwrap_or(0.0);
+                    self.app.core.submit(Event::MethodChosen(Method::Face));
+                    m.step = 3;
+                }
+            }
+            3 => {
+                if matches!(screen, Screen::FaceMatching { .. }) {
+                    if m.face_start.is_none() {
+                        m.face_start = Some(now);
+                    }
+                    if let Some(last) = m.last_frame {
+                        m.intervals.push((now - last).as_secs_f64() * 1000.0);
+                    }
+                    if let Some(w) = self.app.times.work_us.last() {
+                        m.work.push(*w as f64 / 1000.0);
+                    }
+                } else if m.face_start.is_some() {
+                    m.face_to_decision_ms = m
+                        .face_start
+                        .map(|t| (now - t).as_secs_f64() * 1000.0)
+                        .unwrap_or(0.0);
+                    m.step = 4;
+                    self.report(&screen);
+                }
+                if let Mode::Measure(m) = &mut self.mode {
+                    m.last_frame = Some(now);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn report(&mut self, screen: &Screen) {
+        let Mode::Measure(m) = &mut self.mode else {
+            return;
+        };
+        let pct = |v: &mut Vec<f64>, p: f64| -> f64 {
+            if v.is_empty() {
+                return 0.0;
+            }
+            v.sort_by(f64::total_cmp);
+            v[((v.len() - 1) as f64 * p).round() as usize]
+        };
+        let (rss, peak) = memory_kb();
+        println!("measured run (demo card, face path, card holder at the camera):");
+        println!("  start-up to the idle screen:     {:.0} ms", m.startup_ms);
+        println!("  card placed to method choice:    {:.0} ms", m.card_to_method_ms);
+        println!(
+            "  face matching to decision:       {:.0} ms (ended on {})",
+            m.face_to_decision_ms,
+            screen.kind()
+        );
+        println!(
+            "  frames while matching:           {} frames; interval p50 {:.1} ms, p99 {:.1} ms; UI work p50 {:.2} ms, p99 {:.2} ms",
+            m.intervals.len(),
+            pct(&mut m.intervals, 0.5),
+            pct(&mut m.intervals, 0.99),
+            pct(&mut m.work, 0.5),
+            pct(&mut m.work, 0.99)
+        );
+        println!(
+            "  resident memory:                 {} MB now, {} MB peak",
+            rss / 1024,
+            peak / 1024
+        );
+    }
+}
+
+/// Resident memory now and at its peak, in kB (Linux `/proc/self/status`).
+pub fn memory_kb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn demo_textures(
+    ctx: &egui::Context,
+    models: Option<&'static FaceModels>,
+) -> (Option<egui::TextureHandle>, Option<egui::TextureHandle>) {
+    let tex = |name: &str, img: &RgbImage| {
+        ctx.load_texture(
+            name,
+            egui::ColorImage::from_rgb([img.width, img.height], &img.data),
+            egui::TextureOptions::LINEAR,
+        )
+    };
+    let live = models.and_then(|m| {
+        let photo = RgbImage::decode(include_bytes!("../../../assets/faces/obama2.png")).ok()?;
+        kiosk::demo::kiosk_frame(&mut FaceEngine::new(m), &photo, (0.0, 0.0))
+    });
+    let card = RgbImage::decode(include_bytes!("../../../assets/photos/obama.jp2")).ok();
+    (
+        live.map(|i| tex("gallery-preview", &i)),
+        card.map(|i| tex("gallery-photo", &i)),
+    )
+}
+
+fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut enc = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        image.size[0] as u32,
+        image.size[1] as u32,
+    );
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().map_err(|e| e.to_string())?;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    w.write_image_data(&bytes).map_err(|e| e.to_string())
+}
+
+impl eframe::App for Window {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        match self.mode {
+            Mode::Serve => self.app.frame(ui),
+            Mode::Screenshots { .. } => self.screenshots(ui),
+            Mode::Measure(_) => {
+                self.app.frame(ui);
+                self.measure();
+                if let Mode::Measure(m) = &self.mode {
+                    if m.step >= 4 {
+                        ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                }
+                // Draw continuously, so the frame intervals measure what a frame costs.
+                ui.ctx().request_repaint();
+            }
+        }
+    }
+}

@@ -1,0 +1,717 @@
+//! The kiosk's named worker threads: `kiosk-card` (the card reader), `kiosk-face` (camera and face
+//! matching) and `kiosk-records` (roster, journal, staff codes). Each owns a blocking resource: PC/SC calls
+//! block, a camera belongs to the thread that opened it, SQLite connections are used from one thread. The
+//! UI thread sends them jobs over tokio channels and gets [`Reply`]s back, so the screen keeps drawing while
+//! a card computes a signature or the face engine works through a frame.
+//!
+//! Every job that answers carries a [`Ticket`]; the kiosk core drops answers whose ticket it has
+//! cancelled (the card was taken, face matching was stopped), so a late answer never reaches the next
+//! patient's session.
+
+use crate::staff::StaffCodes;
+use kiosk_apdu::{CardChannel, TransportError};
+use kiosk_camera::{CameraError, Frame, FrameSource};
+use kiosk_face::{
+    Descriptor, FaceEngine, FaceModels, Guidance, MatchPolicy, MatchSession, RgbImage, Verdict,
+};
+use kiosk_mynumber::{AuthPin, CheckCodeB, Identification, MyNumberCard, PinOutcome, PinStatus, TrustAnchor};
+use kiosk_pcsc::{Pcsc, ReaderEvent};
+use kiosk_reception::{
+    CardFaceOutcome, CardFacts, EligibilityFailure, Event, FaceEvent, GuidanceKind, PinResult, PinState,
+    ReadFailure, ReceptionRecord,
+};
+use kiosk_records::{EligibilityBackend, Journal, RosterEntry, SqliteRoster};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, error::TryRecvError, unbounded_channel};
+use zeroize::Zeroizing;
+
+/// Identifies one job's answer.
+pub type Ticket = u64;
+
+/// What comes back to the UI thread.
+#[derive(Debug)]
+pub enum Reply {
+    /// An answer to a job. `last`: the job is finished (face matching sends guidance before its verdict).
+    Job {
+        ticket: Ticket,
+        event: Event,
+        last: bool,
+    },
+    /// A reader or card changed (real readers, through the PC/SC monitor).
+    Reader(ReaderEvent),
+    /// Something clinic IT must hear about (written to the log and shown to staff); never personal data.
+    Problem(String),
+}
+
+/// Sends replies and wakes the UI (egui repaints at once instead of at its next tick).
+#[derive(Clone)]
+pub struct ReplySender {
+    tx: UnboundedSender<Reply>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for ReplySender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReplySender")
+    }
+}
+
+impl ReplySender {
+    pub fn new(wake: Arc<dyn Fn() + Send + Sync>) -> (ReplySender, UnboundedReceiver<Reply>) {
+        let (tx, rx) = unbounded_channel();
+        (ReplySender { tx, wake }, rx)
+    }
+
+    pub fn send(&self, reply: Reply) {
+        // The receiver is gone only while the kiosk shuts down.
+        let _ = self.tx.send(reply);
+        (self.wake)();
+    }
+
+    fn answer(&self, ticket: Ticket, event: Event) {
+        self.send(Reply::Job {
+            ticket,
+            event,
+            last: true,
+        });
+    }
+}
+
+fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, String> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(body)
+        .map_err(|e| format!("cannot start the {name} thread: {e}"))
+}
+
+// ───────────────────────────── card ─────────────────────────────
+
+/// A card channel that can move to the card thread.
+pub type SendChannel = Box<dyn CardChannel + Send>;
+
+/// Jobs for the `kiosk-card` thread.
+pub enum CardJob {
+    /// A card is there (a virtual card, or a channel opened by the caller), with its 照合番号B when known.
+    Insert(SendChannel, Option<CheckCodeB>),
+    /// A card arrived in this PC/SC reader: connect to it.
+    Connect(String),
+    /// The card left: drop the channel and everything read from it.
+    Remove,
+    Read {
+        ticket: Ticket,
+        now: i64,
+    },
+    ReadFace {
+        ticket: Ticket,
+    },
+    /// One VERIFY with the digits the patient typed.
+    Verify {
+        ticket: Ticket,
+        pin: Zeroizing<String>,
+    },
+    /// Forget what was read (the session ended).
+    Wipe,
+    Stop,
+}
+
+impl std::fmt::Debug for CardJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CardJob::Insert(..) => "Insert",
+            CardJob::Connect(_) => "Connect",
+            CardJob::Remove => "Remove",
+            CardJob::Read { .. } => "Read",
+            CardJob::ReadFace { .. } => "ReadFace",
+            CardJob::Verify { .. } => "Verify(**)",
+            CardJob::Wipe => "Wipe",
+            CardJob::Stop => "Stop",
+        })
+    }
+}
+
+/// What the card thread needs.
+#[derive(Debug)]
+pub struct CardWorker {
+    pub anchors: Vec<TrustAnchor>,
+    pub models: Option<&'static FaceModels>,
+    pub face: UnboundedSender<FaceJob>,
+    pub shared: Arc<Shared>,
+    pub replies: ReplySender,
+}
+
+struct CardState {
+    card: Option<MyNumberCard<SendChannel>>,
+    /// Why there is no card channel although a card was announced (a failed connect).
+    connect_error: Option<ReadFailure>,
+    check_code_b: Option<CheckCodeB>,
+}
+
+impl CardWorker {
+    pub fn spawn(self, mut jobs: UnboundedReceiver<CardJob>) -> Result<JoinHandle<()>, String> {
+        spawn("kiosk-card", move || {
+            let mut engine = self.models.map(FaceEngine::new);
+            let mut state = CardState {
+                card: None,
+                connect_error: None,
+                check_code_b: None,
+            };
+            while let Some(job) = jobs.blocking_recv() {
+                match job {
+                    CardJob::Stop => break,
+                    CardJob::Insert(channel, code) => {
+                        state.card = Some(MyNumberCard::new(channel));
+                        state.connect_error = None;
+                        state.check_code_b = code;
+                    }
+                    CardJob::Connect(reader) => {
+                        state.check_code_b = None;
+                        match Pcsc::establish().and_then(|p| p.connect(&reader)) {
+                            Ok(ch) => {
+                                state.card = Some(MyNumberCard::new(Box::new(ch)));
+                                state.connect_error = None;
+                            }
+                            Err(e) => {
+                                state.card = None;
+                                state.connect_error = Some(match e {
+                                    TransportError::CardRemoved | TransportError::CardUnresponsive => {
+                                        ReadFailure::Unreadable
+                                    }
+                                    _ => ReadFailure::ReaderProblem,
+                                });
+                                self.replies.send(Reply::Problem(format!("reader {reader}: {e}")));
+                            }
+                        }
+                    }
+                    CardJob::Remove => {
+                        state.card = None;
+                        state.connect_error = None;
+                        state.check_code_b = None;
+                        self.shared.clear_card_photo();
+                    }
+                    CardJob::Wipe => self.shared.clear_card_photo(),
+                    CardJob::Read { ticket, now } => {
+                        let result = match state.card.as_mut() {
+                            Some(card) => read_card(card, now),
+                            None => Err(state.connect_error.clone().unwrap_or(ReadFailure::Unreadable)),
+                        };
+                        self.replies.answer(ticket, Event::CardRead(result));
+                    }
+                    CardJob::ReadFace { ticket } => {
+                        let outcome = self.read_card_face(&mut state, engine.as_mut());
+                        self.replies.answer(ticket, Event::CardFaceRead(outcome));
+                    }
+                    CardJob::Verify { ticket, pin } => {
+                        let result = match (state.card.as_mut(), AuthPin::new(&pin)) {
+                            (Some(card), Ok(pin)) => match card.verify_auth_pin(&pin) {
+                                Ok(PinOutcome::Verified) => PinResult::Verified,
+                                Ok(PinOutcome::Wrong { tries_left }) => PinResult::Wrong { tries_left },
+                                Ok(PinOutcome::Blocked) => PinResult::Blocked,
+                                Err(_) => PinResult::CardError,
+                            },
+                            _ => PinResult::CardError,
+                        };
+                        drop(pin);
+                        self.replies.answer(ticket, Event::PinVerified(result));
+                    }
+                }
+            }
+        })
+    }
+
+    /// The card face (photo) with 照合番号B; the photo's descriptor goes straight to the face thread.
+    fn read_card_face(
+        &self,
+        state: &mut CardState,
+        engine: Option<&mut FaceEngine<'static>>,
+    ) -> CardFaceOutcome {
+        // Never spend a 照合番号B try without a code, or when few tries remain.
+        let (Some(card), Some(code)) = (state.card.as_mut(), state.check_code_b.as_ref()) else {
+            return CardFaceOutcome::Unavailable;
+        };
+        match card.check_b_status() {
+            Ok(PinStatus::TriesLeft(n)) if n >= 3 => {}
+            _ => return CardFaceOutcome::Unavailable,
+        }
+        let mut challenge = [0u8; 32];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
+        match card.read_card_face(code, &self.anchors, &challenge) {
+            Ok((PinOutcome::Verified, Some((face, check)))) => {
+                if !check.is_genuine() {
+                    return CardFaceOutcome::NotGenuine;
+                }
+                if !face.has_photo() {
+                    return CardFaceOutcome::NoPhoto;
+                }
+                if let Ok(photo) = RgbImage::decode(&face.photo_jp2) {
+                    self.shared.set_card_photo(photo);
+                }
+                if let Some(engine) = engine {
+                    match engine.card_photo_descriptor(&face.photo_jp2) {
+                        Ok(d) => {
+                            let _ = self.face.send(FaceJob::CardPhoto(d));
+                        }
+                        Err(_) => return CardFaceOutcome::Unavailable,
+                    }
+                }
+                CardFaceOutcome::PhotoReady
+            }
+            _ => CardFaceOutcome::Unavailable,
+        }
+    }
+}
+
+/// Read what the reception needs from the card, spending no try.
+pub fn read_card<C: CardChannel>(card: &mut MyNumberCard<C>, now: i64) -> Result<CardFacts, ReadFailure> {
+    let gone = |e: kiosk_mynumber::CardError| match e {
+        kiosk_mynumber::CardError::Transport(TransportError::ServiceDown | TransportError::ReaderGone) => {
+            ReadFailure::ReaderProblem
+        }
+        _ => ReadFailure::Unreadable,
+    };
+    let kind = match card.identify().map_err(gone)? {
+        Identification::NotMyNumberCard => return Err(ReadFailure::NotMyNumberCard),
+        Identification::MyNumber(k) => k,
+    };
+    if kind.is_phone() {
+        return Ok(CardFacts {
+            kind,
+            certificate: kiosk_mynumber::CertificateStatus::NotYetValid {
+                valid_from: kiosk_mynumber::Date::from_unix_jst(0),
+            },
+            cert_issuer: String::new(),
+            cert_serial: String::new(),
+            pin: PinState::NotSet,
+        });
+    }
+    let cert = card.read_auth_certificate().map_err(gone)?;
+    let pin = match card.auth_pin_status().map_err(gone)? {
+        PinStatus::TriesLeft(n) => PinState::TriesLeft(n),
+        PinStatus::Blocked => PinState::Blocked,
+    };
+    Ok(CardFacts {
+        kind,
+        certificate: cert.insurance_status(now),
+        cert_issuer: cert.issuer.clone(),
+        cert_serial: cert.serial_hex.clone(),
+        pin,
+    })
+}
+
+// ───────────────────────────── face ─────────────────────────────
+
+/// Makes a frame source on the face thread (a real camera cannot move between threads).
+pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn FrameSource>, CameraError> + Send>;
+
+/// Jobs for the `kiosk-face` thread.
+pub enum FaceJob {
+    /// Use this camera from now on.
+    Camera(SourceFactory),
+    /// The card photo's descriptor, for the next matching.
+    CardPhoto(Descriptor),
+    /// Show the live picture (face path and staff check) or stop.
+    Preview(bool),
+    /// Match faces until a decision (verdict, or give up after the configured time).
+    Start(Ticket),
+    Stop,
+    /// Forget the card photo.
+    Wipe,
+    Quit,
+}
+
+impl std::fmt::Debug for FaceJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FaceJob::Camera(_) => f.write_str("Camera"),
+            FaceJob::CardPhoto(_) => f.write_str("CardPhoto(..)"),
+            FaceJob::Preview(on) => write!(f, "Preview({on})"),
+            FaceJob::Start(t) => write!(f, "Start({t})"),
+            FaceJob::Stop => f.write_str("Stop"),
+            FaceJob::Wipe => f.write_str("Wipe"),
+            FaceJob::Quit => f.write_str("Quit"),
+        }
+    }
+}
+
+/// How face matching runs.
+#[derive(Debug, Clone, Copy)]
+pub struct FaceSettings {
+    pub policy: MatchPolicy,
+    /// Give up (not matched) when no decision comes within this time, e.g. nobody in front of the camera.
+    pub give_up_after: Duration,
+    /// Shortest time between two frames (clips would otherwise spin; a real camera paces itself).
+    pub frame_interval: Duration,
+}
+
+impl Default for FaceSettings {
+    fn default() -> Self {
+        FaceSettings {
+            policy: MatchPolicy::default(),
+            give_up_after: Duration::from_secs(8),
+            frame_interval: Duration::from_millis(66),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct FaceWorker {
+    pub models: Option<&'static FaceModels>,
+    pub settings: FaceSettings,
+    pub shared: Arc<Shared>,
+    pub replies: ReplySender,
+}
+
+struct Matching {
+    ticket: Ticket,
+    session: MatchSession,
+    started: Instant,
+    guidance: Option<Option<GuidanceKind>>,
+}
+
+fn guidance_kind(g: Guidance) -> Option<GuidanceKind> {
+    Some(match g {
+        Guidance::Ok => return None,
+        Guidance::NoFace => GuidanceKind::NoFace,
+        Guidance::SeveralFaces => GuidanceKind::SeveralFaces,
+        Guidance::TooSmall => GuidanceKind::TooSmall,
+        Guidance::TooClose => GuidanceKind::TooClose,
+        Guidance::OffCentre => GuidanceKind::OffCentre,
+        Guidance::TooDark => GuidanceKind::TooDark,
+        Guidance::Backlit => GuidanceKind::Backlit,
+        Guidance::Blurred => GuidanceKind::Blurred,
+    })
+}
+
+impl FaceWorker {
+    pub fn spawn(self, mut jobs: UnboundedReceiver<FaceJob>) -> Result<JoinHandle<()>, String> {
+        spawn("kiosk-face", move || {
+            let mut engine = self.models.map(FaceEngine::new);
+            let mut source: Option<Box<dyn FrameSource>> = None;
+            let mut card: Option<Descriptor> = None;
+            let mut preview = false;
+            let mut matching: Option<Matching> = None;
+            let mut camera_problem_told = false;
+            loop {
+                // Idle: sleep until a job comes. Busy: take the jobs waiting, then work on a frame.
+                let job = if preview || matching.is_some() {
+                    match jobs.try_recv() {
+                        Ok(j) => Some(j),
+                        Err(TryRecvError::Empty) => None,
+                        Err(TryRecvError::Disconnected) => break,
+                    }
+                } else {
+                    match jobs.blocking_recv() {
+                        Some(j) => Some(j),
+                        None => break,
+                    }
+                };
+                if let Some(job) = job {
+                    match job {
+                        FaceJob::Quit => break,
+                        FaceJob::Camera(make) => {
+                            source = None;
+                            match make() {
+                                Ok(s) => source = Some(s),
+                                Err(e) => self.replies.send(Reply::Problem(format!("camera: {e}"))),
+                            }
+                            self.shared.set_preview(None, None);
+                        }
+                        FaceJob::CardPhoto(d) => card = Some(d),
+                        FaceJob::Preview(on) => {
+                            preview = on;
+                            if !on {
+                                self.shared.set_preview(None, None);
+                            }
+                        }
+                        FaceJob::Start(ticket) => {
+                            matching = Some(Matching {
+                                ticket,
+                                session: MatchSession::new(self.settings.policy),
+                                started: Instant::now(),
+                                guidance: None,
+                            })
+                        }
+                        FaceJob::Stop => matching = None,
+                        FaceJob::Wipe => {
+                            card = None;
+                            matching = None;
+                        }
+                    }
+                    continue;
+                }
+                let started = Instant::now();
+                let frame = match source.as_mut().map(|s| s.next_frame()) {
+                    Some(Ok(frame)) => {
+                        camera_problem_told = false;
+                        frame
+                    }
+                    other => {
+                        if let Some(m) = matching.take() {
+                            self.replies
+                                .answer(m.ticket, Event::Face(FaceEvent::CameraUnavailable));
+                        }
+                        self.shared.set_preview(None, None);
+                        if !camera_problem_told {
+                            camera_problem_told = true;
+                            let why = match other {
+                                Some(Err(e)) => e.to_string(),
+                                _ => "no camera is configured".into(),
+                            };
+                            self.replies.send(Reply::Problem(format!("camera: {why}")));
+                        }
+                        std::thread::sleep(Duration::from_millis(250));
+                        continue;
+                    }
+                };
+                let mut face_box = None;
+                if let Some(m) = matching.as_mut() {
+                    match (engine.as_mut(), card.as_ref(), to_image(&frame)) {
+                        (Some(engine), Some(card), Some(img)) => {
+                            let analysis = engine.analyse(&img);
+                            face_box = analysis.face.map(|b| {
+                                [
+                                    b.left as f32 / img.width as f32,
+                                    b.top as f32 / img.height as f32,
+                                    b.right as f32 / img.width as f32,
+                                    b.bottom as f32 / img.height as f32,
+                                ]
+                            });
+                            let kind = guidance_kind(analysis.guidance);
+                            if m.guidance != Some(kind) {
+                                m.guidance = Some(kind);
+                                self.replies.send(Reply::Job {
+                                    ticket: m.ticket,
+                                    event: Event::Face(FaceEvent::Guidance(kind)),
+                                    last: false,
+                                });
+                            }
+                            let mut decision = m.session.decision();
+                            if let Some(d) = analysis.descriptor {
+                                decision = m.session.add(d.distance(card));
+                            }
+                            let timed_out = m.started.elapsed() >= self.settings.give_up_after;
+                            if decision.verdict != Verdict::Undecided || timed_out {
+                                let distance_milli =
+                                    decision.distance.map(|d| (d * 1000.0) as u32).unwrap_or(0);
+                                let frames = decision.frames_agreed;
+                                let event = if decision.verdict == Verdict::SamePerson {
+                                    FaceEvent::Matched {
+                                        distance_milli,
+                                        frames,
+                                    }
+                                } else {
+                                    FaceEvent::NotMatched {
+                                        distance_milli,
+                                        frames,
+                                    }
+                                };
+                                self.replies.answer(m.ticket, Event::Face(event));
+                                matching = None;
+                            }
+                        }
+                        _ => {
+                            // No engine or no card photo: the face path cannot decide.
+                            self.replies
+                                .answer(m.ticket, Event::Face(FaceEvent::CameraUnavailable));
+                            matching = None;
+                        }
+                    }
+                }
+                if preview {
+                    self.shared.set_preview(Some(frame), face_box);
+                }
+                if let Some(rest) = self.settings.frame_interval.checked_sub(started.elapsed()) {
+                    std::thread::sleep(rest);
+                }
+            }
+        })
+    }
+}
+
+fn to_image(frame: &Frame) -> Option<RgbImage> {
+    RgbImage::new(frame.width, frame.height, frame.rgb.clone())
+}
+
+// ───────────────────────────── records ─────────────────────────────
+
+/// Jobs for the `kiosk-records` thread.
+pub enum RecordsJob {
+    Eligibility {
+        ticket: Ticket,
+        issuer: String,
+        serial: String,
+        now: i64,
+    },
+    Register {
+        issuer: String,
+        serial: String,
+    },
+    Save {
+        ticket: Ticket,
+        record: ReceptionRecord,
+    },
+    Audit {
+        now: i64,
+        from: &'static str,
+        to: &'static str,
+        event: &'static str,
+    },
+    StaffCode {
+        ticket: Ticket,
+        code: Zeroizing<String>,
+    },
+    Wipe,
+    /// Answer with the journal's reception count (tests and the endurance run).
+    Count(std::sync::mpsc::Sender<u64>),
+    Stop,
+}
+
+impl std::fmt::Debug for RecordsJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecordsJob::Eligibility { .. } => "Eligibility",
+            RecordsJob::Register { .. } => "Register",
+            RecordsJob::Save { .. } => "Save",
+            RecordsJob::Audit { .. } => "Audit",
+            RecordsJob::StaffCode { .. } => "StaffCode(**)",
+            RecordsJob::Wipe => "Wipe",
+            RecordsJob::Count(_) => "Count",
+            RecordsJob::Stop => "Stop",
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct RecordsWorker {
+    pub roster: SqliteRoster,
+    pub journal: Journal,
+    pub output_dir: PathBuf,
+    pub institution_code: String,
+    pub staff: StaffCodes,
+    pub replies: ReplySender,
+}
+
+impl RecordsWorker {
+    pub fn spawn(mut self, mut jobs: UnboundedReceiver<RecordsJob>) -> Result<JoinHandle<()>, String> {
+        spawn("kiosk-records", move || {
+            let mut entry: Option<RosterEntry> = None;
+            while let Some(job) = jobs.blocking_recv() {
+                match job {
+                    RecordsJob::Stop => break,
+                    RecordsJob::Eligibility {
+                        ticket,
+                        issuer,
+                        serial,
+                        now,
+                    } => {
+                        let today = kiosk_mynumber::Date::from_unix_jst(now);
+                        let answer = match self.roster.check(&issuer, &serial, today) {
+                            Ok((answer, found)) => {
+                                entry = found;
+                                Ok(answer)
+                            }
+                            Err(e) => {
+                                self.replies.send(Reply::Problem(format!("roster: {e}")));
+                                Err(EligibilityFailure::Error)
+                            }
+                        };
+                        self.replies.answer(ticket, Event::Eligibility(answer));
+                    }
+                    RecordsJob::Register { issuer, serial } => {
+                        if let Err(e) = self.roster.register(&issuer, &serial) {
+                            self.replies.send(Reply::Problem(format!("roster: {e}")));
+                        }
+                    }
+                    RecordsJob::Save { ticket, record } => {
+                        let saved = match entry.as_ref() {
+                            Some(entry) => self
+                                .journal
+                                .complete(&record, entry, &self.output_dir, &self.institution_code)
+                                .map_err(|e| e.to_string()),
+                            None => Err("no roster entry for this reception".into()),
+                        };
+                        if let Err(e) = &saved {
+                            self.replies.send(Reply::Problem(format!("journal: {e}")));
+                        }
+                        self.replies.answer(ticket, Event::RecordSaved(saved.is_ok()));
+                    }
+                    RecordsJob::Audit { now, from, to, event } => {
+                        if let Err(e) = self.journal.audit(now, from, to, event) {
+                            self.replies.send(Reply::Problem(format!("audit log: {e}")));
+                        }
+                    }
+                    RecordsJob::StaffCode { ticket, code } => {
+                        let staff = self.staff.check(&code);
+                        drop(code);
+                        self.replies.answer(ticket, Event::StaffCodeChecked(staff));
+                    }
+                    RecordsJob::Wipe => entry = None,
+                    RecordsJob::Count(tx) => {
+                        let _ = tx.send(self.journal.reception_count().unwrap_or(0));
+                    }
+                }
+            }
+        })
+    }
+}
+
+// ───────────────────────────── shared with the UI ─────────────────────────────
+
+/// What the workers show on screen: the live picture (with the face box, normalised 0..1) and the card
+/// photo for the staff check. In memory only; frames are wiped when dropped.
+#[derive(Debug, Default)]
+pub struct Shared {
+    preview: Mutex<PreviewSlot>,
+    card_photo: Mutex<Option<RgbImage>>,
+}
+
+#[derive(Debug, Default)]
+struct PreviewSlot {
+    frame: Option<Frame>,
+    face_box: Option<[f32; 4]>,
+    serial: u64,
+}
+
+/// A new preview picture for the UI.
+#[derive(Debug)]
+pub struct PreviewUpdate {
+    pub frame: Option<Frame>,
+    pub face_box: Option<[f32; 4]>,
+    pub serial: u64,
+}
+
+impl Shared {
+    fn set_preview(&self, frame: Option<Frame>, face_box: Option<[f32; 4]>) {
+        let mut slot = self.preview.lock().unwrap_or_else(|e| e.into_inner());
+        slot.frame = frame;
+        slot.face_box = face_box;
+        slot.serial += 1;
+    }
+
+    /// The newest picture if it changed since `seen` (the slot keeps no copy once taken).
+    pub fn take_preview(&self, seen: u64) -> Option<PreviewUpdate> {
+        let mut slot = self.preview.lock().unwrap_or_else(|e| e.into_inner());
+        (slot.serial != seen).then(|| PreviewUpdate {
+            frame: slot.frame.take(),
+            face_box: slot.face_box,
+            serial: slot.serial,
+        })
+    }
+
+    fn set_card_photo(&self, photo: RgbImage) {
+        *self.card_photo.lock().unwrap_or_else(|e| e.into_inner()) = Some(photo);
+    }
+
+    pub fn clear_card_photo(&self) {
+        if let Some(mut p) = self.card_photo.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            zeroize::Zeroize::zeroize(&mut p.data);
+        }
+    }
+
+    /// Run `f` on the card photo (the staff check shows it; nothing else reads it).
+    pub fn with_card_photo<T>(&self, f: impl FnOnce(Option<&RgbImage>) -> T) -> T {
+        f(self.card_photo.lock().unwrap_or_else(|e| e.into_inner()).as_ref())
+    }
+}
