@@ -99,38 +99,52 @@ impl Reception {
     /// Walk `patient` through the session that has just started (a card was placed, here or through a
     /// reader), then take the card away.
     pub fn walk(&mut self, patient: &Patient) -> Outcome {
+        let mut outcome = self.serve(patient);
+        self.core.remove_card();
+        self.core.settle(STEP_LIMIT);
+        self.record(&mut outcome.screens);
+        outcome
+    }
+
+    /// Walk `patient` until the kiosk waits for something the patient does not do (done: take the card;
+    /// or a screen they cannot get past). The card stays where it is.
+    pub fn serve(&mut self, patient: &Patient) -> Outcome {
         let pins_before = self.core.counters.pins_sent;
         let mut typed = 0usize;
         let mut screens = vec!["Idle"];
-        let mut guard = 0;
-        let mut record = |core: &mut KioskCore| {
-            for kind in core.take_screens() {
-                if screens.last() != Some(&kind) {
-                    screens.push(kind);
-                }
-            }
-        };
-        loop {
-            guard += 1;
+        for _ in 0..200 {
             self.core.settle(STEP_LIMIT);
-            record(&mut self.core);
-            if guard > 200 {
-                break;
-            }
+            self.record(&mut screens);
             match self.patient_input(patient, &mut typed) {
                 Some(e) => self.core.submit(e),
                 None => break,
             }
         }
-        let last = self.core.screen().clone();
-        self.core.remove_card();
-        self.core.settle(STEP_LIMIT);
-        record(&mut self.core);
         Outcome {
             screens,
-            last,
+            last: self.core.screen().clone(),
             pins_sent: self.core.counters.pins_sent - pins_before,
             pins_typed: typed,
+        }
+    }
+
+    /// Wait up to `timeout` until `pred` holds for the screen (cards through a reader arrive by themselves).
+    pub fn wait_for(&mut self, timeout: Duration, pred: impl Fn(&Screen) -> bool) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        while !pred(self.core.screen()) {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            self.core.wait(Duration::from_millis(20));
+        }
+        true
+    }
+
+    fn record(&mut self, screens: &mut Vec<&'static str>) {
+        for kind in self.core.take_screens() {
+            if screens.last() != Some(&kind) {
+                screens.push(kind);
+            }
         }
     }
 

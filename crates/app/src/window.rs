@@ -44,6 +44,9 @@ pub struct Window {
     saved: Arc<AtomicUsize>,
     gallery_preview: Option<egui::TextureHandle>,
     gallery_photo: Option<egui::TextureHandle>,
+    /// The face engine's box on the gallery's live picture.
+    gallery_box: Option<egui::Rect>,
+    done: bool,
     models: Option<&'static FaceModels>,
 }
 
@@ -56,6 +59,8 @@ impl Window {
             saved: Arc::new(AtomicUsize::new(0)),
             gallery_preview: None,
             gallery_photo: None,
+            gallery_box: None,
+            done: false,
             models,
         }
     }
@@ -66,7 +71,8 @@ impl Window {
             return;
         };
         if *next >= self.shots.len() {
-            if self.saved.load(Ordering::SeqCst) >= self.shots.len() {
+            if self.saved.load(Ordering::SeqCst) >= self.shots.len() && !self.done {
+                self.done = true;
                 println!("{} screens saved in {}", self.shots.len(), dir.display());
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
@@ -74,8 +80,7 @@ impl Window {
             return;
         }
         if self.gallery_preview.is_none() {
-            self.gallery_preview = demo_textures(&ctx, self.models).0;
-            self.gallery_photo = demo_textures(&ctx, self.models).1;
+            (self.gallery_preview, self.gallery_box, self.gallery_photo) = demo_textures(&ctx, self.models);
         }
         let shot = &self.shots[*next];
         let view = View {
@@ -222,10 +227,15 @@ pub fn memory_kb() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
+/// The gallery's live picture (a demo camera frame), the face engine's box on it, and the card photo.
 fn demo_textures(
     ctx: &egui::Context,
     models: Option<&'static FaceModels>,
-) -> (Option<egui::TextureHandle>, Option<egui::TextureHandle>) {
+) -> (
+    Option<egui::TextureHandle>,
+    Option<egui::Rect>,
+    Option<egui::TextureHandle>,
+) {
     let tex = |name: &str, img: &RgbImage| {
         ctx.load_texture(
             name,
@@ -235,11 +245,22 @@ fn demo_textures(
     };
     let live = models.and_then(|m| {
         let photo = RgbImage::decode(include_bytes!("../../../assets/faces/obama2.png")).ok()?;
-        kiosk::demo::kiosk_frame(&mut FaceEngine::new(m), &photo, (0.0, 0.0))
+        let mut engine = FaceEngine::new(m);
+        let frame = kiosk::demo::kiosk_frame(&mut engine, &photo, (0.0, 0.0))?;
+        let face = engine.analyse(&frame).face.map(|b| {
+            let (w, h) = (frame.width as f32, frame.height as f32);
+            egui::Rect::from_min_max(
+                egui::pos2(b.left as f32 / w, b.top as f32 / h),
+                egui::pos2(b.right as f32 / w, b.bottom as f32 / h),
+            )
+        });
+        Some((frame, face))
     });
     let card = RgbImage::decode(include_bytes!("../../../assets/photos/obama.jp2")).ok();
+    let face = live.as_ref().and_then(|(_, b)| *b);
     (
-        live.map(|i| tex("gallery-preview", &i)),
+        live.map(|(i, _)| tex("gallery-preview", &i)),
+        face,
         card.map(|i| tex("gallery-photo", &i)),
     )
 }

@@ -416,7 +416,7 @@ impl KioskUi {
                                     let r = self.button(ui, &label, false);
                                     r.widget_info(|| {
                                         egui::WidgetInfo::selected(
-                                            egui::WidgetType::Button,
+                                            egui::Role::Button,
                                             true,
                                             chosen == Some(agree),
                                             &spoken,

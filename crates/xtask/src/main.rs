@@ -7,6 +7,10 @@
 //! * `cargo xtask bench`: the card-read benchmark through pcscd, beside OpenSC (docs/benchmarks.md).
 //! * `cargo xtask models`: fetch the face models into the model folder and check their SHA-256.
 //! * `cargo xtask setup`: only the Debian packages.
+//! * `cargo xtask screenshots`: draw every screen into `docs/screenshots/` (under Xvfb when there is no
+//!   display).
+//! * `cargo xtask measure`: the kiosk window's measured run (start-up, card, face, frame times, memory),
+//!   release build, for docs/benchmarks.md.
 //!
 //! Standard library only: this must build before anything is installed.
 
@@ -38,7 +42,12 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("setup") => ensure_packages(TEST_PACKAGES),
         Some("models") => models(),
-        _ => Err("usage: cargo xtask <test | demo [kiosk --demo options] | bench | models | setup>".into()),
+        Some("screenshots") => window_run(&["--screenshots", "docs/screenshots"]),
+        Some("measure") => window_run(&["--measure"]),
+        _ => Err(
+            "usage: cargo xtask <test | demo [kiosk --demo options] | bench | models | setup | screenshots | measure>"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -191,6 +200,54 @@ fn demo(args: &[String]) -> Result {
             .args(["run", "--quiet", "-j2", "-p", "kiosk", "--", "--demo"])
             .args(args),
     )
+}
+
+/// Packages for running the window without a screen: a virtual X server and Mesa's software OpenGL.
+const WINDOW_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "libgl1-mesa-dri",
+    "libegl1",
+    "libxkbcommon-x11-0",
+];
+
+/// Run `kiosk --demo ARGS` (release build) in a window: on the display there is, else on a private Xvfb.
+fn window_run(args: &[&str]) -> Result {
+    ensure_packages(BUILD_PACKAGES)?;
+    models()?;
+    let mut xvfb = None;
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-j2",
+        "-p",
+        "kiosk",
+        "--",
+        "--demo",
+    ])
+    .args(args);
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        ensure_packages(WINDOW_PACKAGES)?;
+        let child = Command::new("Xvfb")
+            .args([":97", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("Xvfb: {e}"))?;
+        xvfb = Some(child);
+        std::thread::sleep(Duration::from_secs(1));
+        let runtime = std::env::temp_dir().join("kiosk-xdg-runtime");
+        let _ = std::fs::create_dir_all(&runtime);
+        cmd.env("DISPLAY", ":97").env("XDG_RUNTIME_DIR", runtime);
+    }
+    let result = run(&format!("kiosk --demo {}", args.join(" ")), &mut cmd);
+    if let Some(mut x) = xvfb {
+        let _ = x.kill();
+        let _ = x.wait();
+    }
+    result
 }
 
 fn test() -> Result {
