@@ -1,0 +1,233 @@
+//! Endurance and privacy: many consecutive receptions through the kiosk core (flow, workers, records) with
+//! in-process virtual cards and demo cameras, sampling resident memory and open file descriptors, then a
+//! search of every file the run left for the patients' secrets and card data.
+//!
+//! `cargo test` runs 100 receptions; `KIOSK_ENDURANCE=1000 cargo test --release -p kiosk-hw-test --test
+//! endurance -- --nocapture` (or `cargo xtask endurance`) runs the full form. Figures: docs/reliability.md.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
+
+use kiosk::core::KioskCore;
+use kiosk::demo::{self, DemoCamera, Holder, TempDir};
+use kiosk::driver::{Patient, Reception};
+use kiosk_card_sim::{Profile, SharedCard, VirtualCard};
+use kiosk_face::FaceModels;
+use kiosk_mynumber::CheckCodeB;
+use kiosk_reception::{Method, Screen};
+use std::path::{Path, PathBuf};
+
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+}
+
+fn utf16(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+struct Visitor {
+    profile: &'static str,
+    card: SharedCard,
+    code: Option<CheckCodeB>,
+    holder: Holder,
+    patient: Patient,
+    /// Whether the reception ends with a result (done).
+    completes: bool,
+}
+
+#[test]
+fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
+    let n: usize = std::env::var("KIOSK_ENDURANCE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let models: Option<&'static FaceModels> =
+        FaceModels::load_default().ok().map(|m| &*Box::leak(Box::new(m)));
+    let temp_before: std::collections::BTreeSet<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    let work = TempDir::new("endurance").unwrap();
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let mut parts = demo::parts(
+        models,
+        frames.camera(models, DemoCamera::CardHolder, Holder::Obama),
+        &work,
+        std::sync::Arc::new(|| {}),
+    )
+    .unwrap();
+    parts.face.frame_interval = std::time::Duration::from_millis(1);
+    let mut r = Reception::new(KioskCore::start(parts).unwrap(), models);
+    r.frames = frames;
+    let visitor = |profile: &'static str, patient: Patient, completes: bool| {
+        let p = Profile::embedded(profile).unwrap();
+        let code = CheckCodeB::new(&p.check_code_b()).ok();
+        let holder = Holder::of(&p);
+        Visitor {
+            profile,
+            card: SharedCard::new(VirtualCard::new(p)),
+            code,
+            holder,
+            patient,
+            completes,
+        }
+    };
+    let face = if models.is_some() {
+        Method::Face
+    } else {
+        Method::Pin
+    };
+    let visitors = [
+        visitor(
+            "demo",
+            Patient::new(face, &["1234"], DemoCamera::CardHolder),
+            true,
+        ),
+        visitor(
+            "suzuki",
+            Patient::new(Method::Pin, &["1111", "4321"], DemoCamera::Nobody),
+            true,
+        ),
+        visitor(
+            "expiring",
+            Patient::new(Method::Pin, &["1234"], DemoCamera::Nobody),
+            true,
+        ),
+        visitor(
+            "expired",
+            Patient::new(Method::Pin, &[], DemoCamera::Nobody),
+            false,
+        ),
+    ];
+    let (mut completed, mut typed) = (0u64, 0u64);
+    let mut samples: Vec<(usize, u64, usize)> = Vec::new();
+    for i in 0..n {
+        let v = &visitors[i % visitors.len()];
+        let outcome = r.run(Box::new(v.card.clone()), v.code.clone(), v.holder, &v.patient);
+        assert_eq!(
+            matches!(outcome.last, Screen::Done { .. }),
+            v.completes,
+            "reception {i} ({}): {outcome:?}",
+            v.profile
+        );
+        assert_eq!(*r.core.screen(), Screen::Idle, "reception {i}: back to the start");
+        completed += u64::from(v.completes);
+        typed += outcome.pins_typed as u64;
+        if i % (n / 10).max(1) == 0 || i + 1 == n {
+            samples.push((i + 1, rss_kb(), open_fds()));
+        }
+    }
+    // Every completed reception is in the journal exactly once, with one result file.
+    assert_eq!(r.core.reception_count(), Some(completed));
+    let results = std::fs::read_dir(work.path().join("out")).unwrap().count() as u64;
+    assert_eq!(results, completed, "one result file per completed reception");
+    // The cards saw exactly the PINs the patients typed.
+    let verifies: u64 = visitors
+        .iter()
+        .map(|v| v.card.lock().stats().auth_pin_verifies)
+        .sum();
+    assert_eq!(verifies, typed, "VERIFYs on the cards = PINs typed");
+    // Memory and descriptors: flat after warm-up (the second sample onwards).
+    let base = samples[1.min(samples.len() - 1)];
+    let last = *samples.last().unwrap();
+    eprintln!("{n} receptions, {completed} completed; samples (reception, RSS kB, fds): {samples:?}");
+    assert!(last.2 <= base.2 + 2, "file descriptors grow: {samples:?}");
+    assert!(last.1 <= base.1 + 30 * 1024, "resident memory grows: {samples:?}");
+
+    // Privacy: nothing from the cards' secrets or chips anywhere the kiosk wrote, in UTF-8 or UTF-16.
+    drop(r);
+    let mut files = Vec::new();
+    files_under(work.path(), &mut files);
+    for p in std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+    {
+        if !temp_before.contains(&p) && p != work.path() {
+            files_under(&p, &mut files);
+            if p.is_file() {
+                files.push(p);
+            }
+        }
+    }
+    let mut hits = Vec::new();
+    for v in &visitors {
+        let p = v.card.lock().profile().clone();
+        // Data only the card holds: never written anywhere (result files included).
+        let mut card_only: Vec<(String, Vec<u8>)> = vec![
+            ("check code B".into(), p.check_code_b().into_bytes()),
+            ("my number".into(), p.my_number.clone().into_bytes()),
+            ("address".into(), p.address.clone().into_bytes()),
+            ("address utf-16".into(), utf16(&p.address)),
+        ];
+        if let Some(photo) = &p.photo_jp2 {
+            // Any 48 bytes from the middle of the photo's code stream.
+            let mid = photo.len() / 2;
+            card_only.push(("card photo".into(), photo[mid..mid + 48].to_vec()));
+        }
+        // The PIN and the name: not in the journal, logs or temp files (the result file, the clinic's
+        // interface, carries the roster's name by design, and its numbers can contain any 4 digits).
+        let secrets = vec![
+            ("PIN".to_string(), p.auth_pin.clone().into_bytes()),
+            ("PIN utf-16".into(), utf16(&p.auth_pin)),
+            ("name".into(), p.holder_name.clone().into_bytes()),
+            ("name utf-16".into(), utf16(&p.holder_name)),
+        ];
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap_or_default();
+            let is_result = f.extension().is_some_and(|e| e == "xml");
+            for (what, needle) in card_only
+                .iter()
+                .chain(if is_result { [].iter() } else { secrets.iter() })
+            {
+                if contains(&bytes, needle) {
+                    hits.push(format!("{} of {} in {}", what, v.profile, f.display()));
+                }
+            }
+        }
+    }
+    // The scanner finds what is there: the roster's name is in the result files, by design.
+    let name = visitors[0].card.lock().profile().holder_name.clone();
+    assert!(
+        files
+            .iter()
+            .any(|f| contains(&std::fs::read(f).unwrap_or_default(), name.as_bytes())),
+        "the scan must see the result files' names"
+    );
+    eprintln!(
+        "privacy scan: {} files searched, {} hits",
+        files.len(),
+        hits.len()
+    );
+    assert!(
+        files.len() as u64 > completed,
+        "the scan saw the journal and the result files"
+    );
+    assert!(hits.is_empty(), "{hits:#?}");
+}
