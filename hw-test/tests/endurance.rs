@@ -4,7 +4,6 @@
 //!
 //! `cargo test` runs 100 receptions; `KIOSK_ENDURANCE=1000 cargo test --release -p kiosk-hw-test --test
 //! endurance -- --nocapture` (or `cargo xtask endurance`) runs the full form. Figures: docs/reliability.md.
-#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use kiosk::core::KioskCore;
 use kiosk::demo::{self, DemoCamera, Holder, TempDir};
@@ -193,7 +192,7 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
         }
         // The PIN and the name: not in the journal, logs or temp files (the result file, the clinic's
         // interface, carries the roster's name by design, and its numbers can contain any 4 digits).
-        let secrets = vec![
+        let secrets = [
             ("PIN".to_string(), p.auth_pin.clone().into_bytes()),
             ("PIN utf-16".into(), utf16(&p.auth_pin)),
             ("name".into(), p.holder_name.clone().into_bytes()),

@@ -335,14 +335,16 @@ impl KioskCore {
     fn on_reader(&mut self, event: ReaderEvent) {
         let ours = |r: &str, wanted: &Option<String>| wanted.as_deref().is_none_or(|w| w == r);
         match event {
-            ReaderEvent::CardInserted { reader, .. } if ours(&reader, &self.reader) => {
-                if *self.flow.screen() == Screen::Idle && !self.reader_card {
-                    self.reader_card = true;
-                    let _ = self.card.send(CardJob::Connect(reader.clone()));
-                    self.counters.cards += 1;
-                    self.reader = Some(reader);
-                    self.queue.push_back(Event::CardInserted);
-                }
+            ReaderEvent::CardInserted { reader, .. }
+                if ours(&reader, &self.reader)
+                    && *self.flow.screen() == Screen::Idle
+                    && !self.reader_card =>
+            {
+                self.reader_card = true;
+                let _ = self.card.send(CardJob::Connect(reader.clone()));
+                self.counters.cards += 1;
+                self.reader = Some(reader);
+                self.queue.push_back(Event::CardInserted);
             }
             ReaderEvent::CardRemoved { reader } | ReaderEvent::ReaderRemoved(reader)
                 if self.reader_card && self.reader.as_deref() == Some(reader.as_str()) =>

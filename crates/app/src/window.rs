@@ -287,10 +287,10 @@ impl eframe::App for Window {
             Mode::Measure(_) => {
                 self.app.frame(ui);
                 self.measure();
-                if let Mode::Measure(m) = &self.mode {
-                    if m.step >= 4 {
-                        ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
-                    }
+                if let Mode::Measure(m) = &self.mode
+                    && m.step >= 4
+                {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
                 // Draw continuously, so the frame intervals measure what a frame costs.
                 ui.ctx().request_repaint();

@@ -251,7 +251,7 @@ impl CardWorker {
                 if let Some(engine) = engine {
                     match engine.card_photo_descriptor(&face.photo_jp2) {
                         Ok(d) => {
-                            let _ = self.face.send(FaceJob::CardPhoto(d));
+                            let _ = self.face.send(FaceJob::CardPhoto(Box::new(d)));
                         }
                         Err(_) => return CardFaceOutcome::Unavailable,
                     }
@@ -310,7 +310,7 @@ pub enum FaceJob {
     /// Use this camera from now on.
     Camera(SourceFactory),
     /// The card photo's descriptor, for the next matching.
-    CardPhoto(Descriptor),
+    CardPhoto(Box<Descriptor>),
     /// Show the live picture (face path and staff check) or stop.
     Preview(bool),
     /// Match faces until a decision (verdict, or give up after the configured time).
@@ -418,7 +418,7 @@ impl FaceWorker {
                             }
                             self.shared.set_preview(None, None);
                         }
-                        FaceJob::CardPhoto(d) => card = Some(d),
+                        FaceJob::CardPhoto(d) => card = Some(*d),
                         FaceJob::Preview(on) => {
                             preview = on;
                             if !on {

@@ -11,6 +11,8 @@
 //!   display).
 //! * `cargo xtask measure`: the kiosk window's measured run (start-up, card, face, frame times, memory),
 //!   release build, for docs/benchmarks.md.
+//! * `cargo xtask endurance`: the full fault and endurance campaign (1,000 receptions, release build, and the
+//!   pcscd fault tests), for docs/reliability.md.
 //!
 //! Standard library only: this must build before anything is installed.
 
@@ -44,8 +46,9 @@ fn main() -> ExitCode {
         Some("models") => models(),
         Some("screenshots") => window_run(&["--screenshots", "docs/screenshots"]),
         Some("measure") => window_run(&["--measure"]),
+        Some("endurance") => endurance(),
         _ => Err(
-            "usage: cargo xtask <test | demo [kiosk --demo options] | bench | models | setup | screenshots | measure>"
+            "usage: cargo xtask <test | demo [kiosk --demo options] | bench | models | setup | screenshots | measure | endurance>"
                 .into(),
         ),
     };
@@ -248,6 +251,43 @@ fn window_run(args: &[&str]) -> Result {
         let _ = x.wait();
     }
     result
+}
+
+fn endurance() -> Result {
+    ensure_packages(TEST_PACKAGES)?;
+    models()?;
+    run(
+        "1,000 receptions (release)",
+        cargo()
+            .args([
+                "test",
+                "--release",
+                "-j2",
+                "-p",
+                "kiosk-hw-test",
+                "--test",
+                "endurance",
+                "--",
+                "--nocapture",
+            ])
+            .env("KIOSK_ENDURANCE", "1000"),
+    )?;
+    let _pcscd = Pcscd::start()?;
+    run(
+        "faults through pcscd",
+        cargo().args([
+            "test",
+            "-j2",
+            "-p",
+            "kiosk-hw-test",
+            "--test",
+            "kiosk",
+            "--",
+            "--include-ignored",
+            "--test-threads=1",
+            "--nocapture",
+        ]),
+    )
 }
 
 fn test() -> Result {
