@@ -287,6 +287,12 @@ pub fn read_card<C: CardChannel>(card: &mut MyNumberCard<C>, now: i64) -> Result
         });
     }
     let cert = card.read_auth_certificate().map_err(gone)?;
+    // A certificate its own card's CA did not sign is corrupt or forged: refuse it here rather than send it
+    // on (a hostile card answering contradictory data must not reach "done"). Costs one more file read.
+    let ca = card.read_auth_ca_certificate().map_err(gone)?;
+    if !cert.is_signed_by(&ca) {
+        return Err(ReadFailure::Unreadable);
+    }
     let pin = match card.auth_pin_status().map_err(gone)? {
         PinStatus::TriesLeft(n) => PinState::TriesLeft(n),
         PinStatus::Blocked => PinState::Blocked,

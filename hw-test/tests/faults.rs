@@ -1,0 +1,148 @@
+//! Faults through the kiosk core (flow, workers, records) with in-process virtual cards: a slow card, a second
+//! card while one is in use, and hostile cards whose files are malformed, truncated, oversized or
+//! contradictory. Each must end in a clear screen, never a panic, and leave the kiosk ready for the next
+//! patient. (Card pulls and pcscd faults: `kiosk.rs`; endurance and privacy: `endurance.rs`.)
+
+use kiosk::core::KioskCore;
+use kiosk::demo::{self, DemoCamera, Holder, TempDir};
+use kiosk::driver::{Patient, Reception};
+use kiosk_card_sim::{Df, SharedCard, VirtualCard};
+use kiosk_reception::{Method, Screen};
+use std::time::{Duration, Instant};
+
+fn kiosk(tag: &str) -> (Reception, TempDir) {
+    let work = TempDir::new(tag).unwrap_or_else(|e| panic!("{e}"));
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let parts = demo::parts(
+        None,
+        frames.camera(None, DemoCamera::Nobody, Holder::Obama),
+        &work,
+        std::sync::Arc::new(|| {}),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (
+        Reception::new(KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}")), None),
+        work,
+    )
+}
+
+fn card(profile: &str) -> SharedCard {
+    SharedCard::new(VirtualCard::embedded(profile).unwrap_or_else(|e| panic!("{e}")))
+}
+
+fn pin_patient() -> Patient {
+    Patient::new(Method::Pin, &["1234"], DemoCamera::Nobody)
+}
+
+#[test]
+fn a_slow_card_never_blocks_the_screen() {
+    let (mut r, _work) = kiosk("slow");
+    let slow = card("demo");
+    slow.lock().faults.delay = Duration::from_millis(150);
+    r.core.insert_card(Box::new(slow.clone()), None);
+    // While the card thread waits on the card, the UI thread's calls return at once.
+    let mut longest = Duration::ZERO;
+    let start = Instant::now();
+    while r.core.busy() && start.elapsed() < Duration::from_secs(30) {
+        let t = Instant::now();
+        r.core.poll();
+        r.core.tick();
+        longest = longest.max(t.elapsed());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(
+        matches!(r.core.screen(), Screen::MethodChoice { .. }),
+        "{:?}",
+        r.core.screen()
+    );
+    assert!(
+        longest < Duration::from_millis(100),
+        "a UI-thread call took {longest:?} while a 150 ms/command card was read"
+    );
+    assert!(
+        start.elapsed() > Duration::from_millis(600),
+        "the card really was slow"
+    );
+    let outcome = r.walk(&pin_patient());
+    assert!(outcome.screens.contains(&"Done"), "{outcome:?}");
+}
+
+#[test]
+fn a_second_card_while_one_is_in_use_is_ignored() {
+    let (mut r, _work) = kiosk("second");
+    let first = card("demo");
+    let second = card("suzuki");
+    r.core.insert_card(Box::new(first.clone()), None);
+    r.core.settle(Duration::from_secs(30));
+    r.core.insert_card(Box::new(second.clone()), None);
+    let outcome = r.walk(&pin_patient());
+    assert!(
+        matches!(outcome.last, Screen::Done { ref name } if name == "山田　太郎"),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        second.lock().stats().commands,
+        0,
+        "the second card was never talked to"
+    );
+    assert_eq!(r.core.reception_count(), Some(1));
+}
+
+/// Ways a hostile card can lie in its user-authentication certificate file. (Bytes after the certificate's
+/// DER are not a fault: real EFs are padded, and the reader reads only the length the TLV header gives.)
+fn hostile(edit: fn(&mut Vec<u8>)) -> SharedCard {
+    let c = card("demo");
+    assert!(
+        c.lock().tamper_ef(Df::Jpki, 0x000A, edit),
+        "the certificate EF exists"
+    );
+    c
+}
+
+#[test]
+fn hostile_cards_are_refused_clearly_and_the_next_patient_is_served() {
+    let cases: [(&str, fn(&mut Vec<u8>)); 6] = [
+        ("truncated certificate", |d| d.truncate(d.len() / 2)),
+        ("empty certificate", |d| d.clear()),
+        ("length says 64 KiB", |d| {
+            if d.len() > 4 {
+                d[1] = 0x83;
+                d[2] = 0xFF;
+                d[3] = 0xFF;
+            }
+        }),
+        ("oversized: a 60 KiB certificate", |d| {
+            *d = vec![0x30, 0x82, 0xF0, 0x00];
+            d.extend(std::iter::repeat_n(0xA5, 0xF000));
+        }),
+        ("garbage", |d| {
+            d.iter_mut().enumerate().for_each(|(i, b)| *b = (i * 37) as u8)
+        }),
+        ("contradictory: a certificate its CA did not sign", |d| {
+            // The DER's end (30 82 LL LL …), inside the signature value; the EF may be padded after it.
+            let end = 4 + ((d[2] as usize) << 8 | d[3] as usize);
+            d[end - 10] ^= 0xFF;
+        }),
+    ];
+    let (mut r, _work) = kiosk("hostile");
+    for (what, edit) in cases {
+        let outcome = r.run(Box::new(hostile(edit)), None, Holder::Obama, &pin_patient());
+        assert!(
+            !outcome.screens.contains(&"Done"),
+            "{what}: a card with a broken certificate must not be accepted: {outcome:?}"
+        );
+        assert!(
+            outcome
+                .screens
+                .iter()
+                .any(|s| ["CardUnreadable", "Counter", "EligibilityProblem"].contains(s)),
+            "{what}: a clear screen: {outcome:?}"
+        );
+        assert_eq!(*r.core.screen(), Screen::Idle, "{what}: back to the start");
+        let next = r.run(Box::new(card("demo")), None, Holder::Obama, &pin_patient());
+        assert!(
+            next.screens.contains(&"Done"),
+            "{what}: the next patient: {next:?}"
+        );
+    }
+}
