@@ -88,9 +88,12 @@ fn a_second_card_while_one_is_in_use_is_ignored() {
     assert_eq!(r.core.reception_count(), Some(1));
 }
 
+/// A change to a file's bytes.
+type EfEdit = fn(&mut Vec<u8>);
+
 /// Ways a hostile card can lie in its user-authentication certificate file. (Bytes after the certificate's
 /// DER are not a fault: real EFs are padded, and the reader reads only the length the TLV header gives.)
-fn hostile(edit: fn(&mut Vec<u8>)) -> SharedCard {
+fn hostile(edit: EfEdit) -> SharedCard {
     let c = card("demo");
     assert!(
         c.lock().tamper_ef(Df::Jpki, 0x000A, edit),
@@ -101,7 +104,7 @@ fn hostile(edit: fn(&mut Vec<u8>)) -> SharedCard {
 
 #[test]
 fn hostile_cards_are_refused_clearly_and_the_next_patient_is_served() {
-    let cases: [(&str, fn(&mut Vec<u8>)); 6] = [
+    let cases: [(&str, EfEdit); 6] = [
         ("truncated certificate", |d| d.truncate(d.len() / 2)),
         ("empty certificate", |d| d.clear()),
         ("length says 64 KiB", |d| {
