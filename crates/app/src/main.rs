@@ -28,6 +28,9 @@ const USAGE: &str = "usage:
       check the reader, camera, face models, database and output folder, and say what to fix
   kiosk config example
       print a commented example configuration
+  kiosk roster import FILE [--config FILE]
+      add or update the insured people in FILE (TOML, the format of assets/roster-demo.toml) in the
+      roster of the configured data folder; the stand-in for the online eligibility check
   kiosk staff-code ID
       ask for a staff code and print its hashed [[staff]] entry for the configuration
   kiosk --demo
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some("staff-code") => staff_code(&args[1..]),
+        Some("roster") if args.get(1).map(String::as_str) == Some("import") => roster_import(&args[2..]),
         None | Some("--config") => run_kiosk(&args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
@@ -465,6 +469,27 @@ fn doctor(args: &[String]) -> Result<(), Failure> {
             "{problems} problem(s) to fix, see above"
         )))
     }
+}
+
+/// `kiosk roster import FILE`: fill the configured roster (real mode has no other way to get patients in).
+fn roster_import(args: &[String]) -> Result<(), Failure> {
+    let file = args
+        .first()
+        .ok_or(Failure::Usage("roster import needs a TOML file".into()))?;
+    let config = load_config(&args[1..])?;
+    let text = std::fs::read_to_string(file).map_err(|e| Failure::Config(format!("{file}: {e}")))?;
+    let data = &config.folders.data;
+    std::fs::create_dir_all(data).map_err(|e| Failure::Config(format!("{}: {e}", data.display())))?;
+    let roster =
+        SqliteRoster::open(&data.join("roster.sqlite")).map_err(|e| Failure::Config(e.to_string()))?;
+    let n = roster
+        .seed_toml(&text)
+        .map_err(|e| Failure::Config(format!("{file}: {e}")))?;
+    println!(
+        "{n} insured people added or updated in {}",
+        data.join("roster.sqlite").display()
+    );
+    Ok(())
 }
 
 /// `kiosk staff-code ID`: ask for a staff code twice and print the hashed entry for kiosk.toml.

@@ -101,3 +101,32 @@ fn the_demo_walks_every_path_of_the_reception() {
         "{out}"
     );
 }
+
+#[test]
+fn clinic_it_configures_the_kiosk_and_fills_its_roster() {
+    let dir = std::env::temp_dir().join(format!("kiosk-cli-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, example, _) = kiosk(&["config", "example"]);
+    assert_eq!(code, 0);
+    let data = dir.join("data");
+    let config = dir.join("kiosk.toml");
+    std::fs::write(&config, example.replace("/var/lib/kiosk", data.to_str().unwrap())).unwrap();
+    let cfg = config.to_str().unwrap();
+    let (code, out, err) = kiosk(&[
+        "roster",
+        "import",
+        "../../assets/roster-demo.toml",
+        "--config",
+        cfg,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("8 insured people"), "{out}");
+    assert!(data.join("roster.sqlite").exists());
+    // A bad value is refused with the file, the key and what is allowed.
+    std::fs::write(&config, example.replace("dpi = 96", "dpi = 9000")).unwrap();
+    let (code, _, err) = kiosk(&["doctor", "--config", cfg]);
+    assert_eq!(code, 4);
+    assert!(err.contains("kiosk.toml: screen.dpi = 9000"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

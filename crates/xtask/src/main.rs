@@ -33,7 +33,8 @@ const TEST_PACKAGES: &[&str] = &[
     "vsmartcard-vpcd",
     "opensc",
 ];
-const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev"];
+/// What building the kiosk binary needs: the PC/SC headers, and libclang for the camera backend's bindgen.
+const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev", "libclang-dev"];
 const VPCD_READER: &str = "Virtual PCD 00 00";
 
 fn main() -> ExitCode {
