@@ -8,25 +8,12 @@
 use kiosk::core::KioskCore;
 use kiosk::demo::{self, DemoCamera, Holder, TempDir};
 use kiosk::driver::{Patient, Reception};
+use kiosk::process::{memory_kb, open_fds};
 use kiosk_card_sim::{Profile, SharedCard, VirtualCard};
 use kiosk_face::FaceModels;
 use kiosk_mynumber::CheckCodeB;
 use kiosk_reception::{Method, Screen};
 use std::path::{Path, PathBuf};
-
-fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
-}
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     if let Ok(rd) = std::fs::read_dir(dir) {
@@ -82,8 +69,7 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
     )
     .unwrap();
     parts.face.frame_interval = std::time::Duration::from_millis(1);
-    let mut r = Reception::new(KioskCore::start(parts).unwrap(), models);
-    r.frames = frames;
+    let mut r = Reception::new(KioskCore::start(parts).unwrap(), models, frames);
     let visitor = |profile: &'static str, patient: Patient, completes: bool| {
         let p = Profile::embedded(profile).unwrap();
         let code = CheckCodeB::new(&p.check_code_b()).ok();
@@ -139,7 +125,7 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
         completed += u64::from(v.completes);
         typed += outcome.pins_typed as u64;
         if i % (n / 10).max(1) == 0 || i + 1 == n {
-            samples.push((i + 1, rss_kb(), open_fds()));
+            samples.push((i + 1, memory_kb().0, open_fds()));
         }
     }
     // Every completed reception is in the journal exactly once, with one result file.

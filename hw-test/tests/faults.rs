@@ -21,7 +21,11 @@ fn kiosk(tag: &str) -> (Reception, TempDir) {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     (
-        Reception::new(KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}")), None),
+        Reception::new(
+            KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}")),
+            None,
+            frames,
+        ),
         work,
     )
 }

@@ -24,7 +24,7 @@ fn kiosk() -> (Reception, TempDir) {
     .unwrap();
     let mut core = KioskCore::start(parts).unwrap();
     core.watch_readers(Some(READER.into())).unwrap();
-    (Reception::new(core, None), work)
+    (Reception::new(core, None, frames), work)
 }
 
 fn suzuki() -> SharedCard {
@@ -78,6 +78,15 @@ fn patients_are_served_through_pcscd_and_only_their_pins_reach_the_card() {
     );
 }
 
+/// Place `card` on the reader, serve `patient` to done, take the card away: back to the idle screen.
+fn served_to_done(r: &mut Reception, card: &SharedCard, patient: &Patient) {
+    let inserted = InsertedCard::insert(card.clone());
+    assert!(r.wait_for(CARD_WAIT, |s| matches!(s, Screen::MethodChoice { .. })));
+    assert!(matches!(r.serve(patient).last, Screen::Done { .. }));
+    inserted.remove();
+    assert!(idle(r));
+}
+
 #[test]
 #[ignore = "needs pcscd with the vpcd reader (cargo xtask test starts it)"]
 fn a_card_pulled_at_any_command_of_a_reception_leaves_the_kiosk_ready_for_the_next() {
@@ -86,11 +95,7 @@ fn a_card_pulled_at_any_command_of_a_reception_leaves_the_kiosk_ready_for_the_ne
     let patient = Patient::new(Method::Pin, &["4321"], DemoCamera::Nobody);
     // A clean reception first: how many commands it takes.
     let card = suzuki();
-    let inserted = InsertedCard::insert(card.clone());
-    assert!(r.wait_for(CARD_WAIT, |s| matches!(s, Screen::MethodChoice { .. })));
-    assert!(matches!(r.serve(&patient).last, Screen::Done { .. }));
-    inserted.remove();
-    assert!(idle(&mut r));
+    served_to_done(&mut r, &card, &patient);
     let commands = card.lock().stats().commands;
     assert!(commands > 5, "{commands}");
     let (mut typed, mut verifies, mut done) = (0, 0, 0);
@@ -122,10 +127,5 @@ fn a_card_pulled_at_any_command_of_a_reception_leaves_the_kiosk_ready_for_the_ne
          {verifies} VERIFYs reached cards for {typed} PINs typed"
     );
     // And the next patient is served as if nothing happened.
-    let card = suzuki();
-    let inserted = InsertedCard::insert(card.clone());
-    assert!(r.wait_for(CARD_WAIT, |s| matches!(s, Screen::MethodChoice { .. })));
-    assert!(matches!(r.serve(&patient).last, Screen::Done { .. }));
-    inserted.remove();
-    assert!(idle(&mut r));
+    served_to_done(&mut r, &suzuki(), &patient);
 }

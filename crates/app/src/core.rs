@@ -50,10 +50,6 @@ impl std::fmt::Debug for Parts {
 pub struct Counters {
     /// VERIFYs for the user-auth PIN handed to the card thread (one per PIN the patient confirmed).
     pub pins_sent: usize,
-    /// Receptions started (cards placed).
-    pub cards: usize,
-    /// Answers that arrived after their job was cancelled, and were dropped.
-    pub late_answers: usize,
 }
 
 /// The reception kiosk's core.
@@ -96,7 +92,8 @@ impl std::fmt::Debug for KioskCore {
     }
 }
 
-fn now_unix() -> i64 {
+/// Seconds since the Unix epoch (the flow and the records take time as a value).
+pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -177,18 +174,15 @@ impl KioskCore {
         // The monitor moves to a named thread that forwards its events (its receiver is a std channel).
         let replies = self.reply_tx.clone();
         let stop = self.stop_reader.clone();
-        let handle = std::thread::Builder::new()
-            .name("kiosk-reader".into())
-            .spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match monitor.events().recv_timeout(Duration::from_millis(200)) {
-                        Ok(e) => replies.send(Reply::Reader(e)),
-                        Err(RecvTimeoutError::Timeout) => {}
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
+        let handle = crate::workers::spawn("kiosk-reader", move || {
+            while !stop.load(Ordering::SeqCst) {
+                match monitor.events().recv_timeout(Duration::from_millis(200)) {
+                    Ok(e) => replies.send(Reply::Reader(e)),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
                 }
-            })
-            .map_err(|e| e.to_string())?;
+            }
+        })?;
         self.threads.push(handle);
         self.reader = reader;
         Ok(())
@@ -227,7 +221,6 @@ impl KioskCore {
             return;
         }
         let _ = self.card.send(CardJob::Insert(channel, check_code_b));
-        self.counters.cards += 1;
         self.submit(Event::CardInserted);
     }
 
@@ -310,7 +303,6 @@ impl KioskCore {
         match reply {
             Reply::Job { ticket, event, last } => {
                 if !self.live.contains(&ticket) {
-                    self.counters.late_answers += usize::from(last);
                     return;
                 }
                 if last {
@@ -342,7 +334,6 @@ impl KioskCore {
             {
                 self.reader_card = true;
                 let _ = self.card.send(CardJob::Connect(reader.clone()));
-                self.counters.cards += 1;
                 self.reader = Some(reader);
                 self.queue.push_back(Event::CardInserted);
             }

@@ -74,12 +74,9 @@ impl std::fmt::Debug for Reception {
 }
 
 impl Reception {
-    pub fn new(core: KioskCore, models: Option<&'static FaceModels>) -> Reception {
-        Reception {
-            core,
-            models,
-            frames: Arc::new(DemoFrames::default()),
-        }
+    /// `frames`: the demo frames the core's first camera was made from (made once, shared).
+    pub fn new(core: KioskCore, models: Option<&'static FaceModels>, frames: Arc<DemoFrames>) -> Reception {
+        Reception { core, models, frames }
     }
 
     /// Run one patient with `card` from placing it to taking it away.

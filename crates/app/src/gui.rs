@@ -31,8 +31,8 @@ impl DemoPanel {
         }
     }
 
-    /// The camera to start with (the card holder, for the first demo card).
-    pub fn initial_camera(&self) -> crate::workers::SourceFactory {
+    /// The demo camera for the panel's current choice and card (at start: the holder of the first demo card).
+    pub fn camera(&self) -> crate::workers::SourceFactory {
         self.frames.camera(self.models, self.camera, self.holder)
     }
 }
@@ -80,7 +80,14 @@ pub fn waker() -> (Arc<OnceLock<egui::Context>>, Arc<dyn Fn() + Send + Sync>) {
     )
 }
 
-fn texture(ctx: &egui::Context, name: &str, width: usize, height: usize, rgb: &[u8]) -> egui::TextureHandle {
+/// An RGB picture as a texture for the screens.
+pub fn texture(
+    ctx: &egui::Context,
+    name: &str,
+    width: usize,
+    height: usize,
+    rgb: &[u8],
+) -> egui::TextureHandle {
     let color = egui::ColorImage::from_rgb([width, height], rgb);
     ctx.load_texture(name, color, egui::TextureOptions::LINEAR)
 }
@@ -114,8 +121,7 @@ impl KioskApp {
         let (card, code, holder) = demo::card(profile)?;
         if let Some(d) = self.demo.as_mut() {
             d.holder = holder;
-            let camera = d.frames.camera(d.models, d.camera, holder);
-            self.core.set_camera(camera);
+            self.core.set_camera(d.camera());
         }
         self.core.insert_card(Box::new(card), code);
         Ok(())
@@ -128,8 +134,7 @@ impl KioskApp {
     pub fn set_camera(&mut self, camera: DemoCamera) {
         if let Some(d) = self.demo.as_mut() {
             d.camera = camera;
-            let factory = d.frames.camera(d.models, camera, d.holder);
-            self.core.set_camera(factory);
+            self.core.set_camera(d.camera());
         }
     }
 

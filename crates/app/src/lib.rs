@@ -6,7 +6,7 @@
 //! * [`gui::KioskApp`]: the window's loop over the core (eframe, and egui_kittest in the UI tests).
 //! * [`driver::Reception`]: scripted patients over the core, headless (`kiosk --demo --walk`, hw-test).
 //! * [`config`]: the kiosk's TOML configuration; [`doctor`]: `kiosk doctor`.
-//! * [`demo`]: the embedded defaults of `kiosk --demo`.
+//! * [`demo`]: the embedded defaults of `kiosk --demo`; [`process`]: memory and descriptor figures.
 
 pub mod config;
 pub mod core;
@@ -15,5 +15,6 @@ pub mod doctor;
 pub mod driver;
 pub mod gallery;
 pub mod gui;
+pub mod process;
 pub mod staff;
 pub mod workers;

@@ -7,7 +7,7 @@
 mod report;
 mod window;
 
-use kiosk::core::KioskCore;
+use kiosk::core::{KioskCore, now_unix};
 use kiosk::demo::{self, DemoCamera};
 use kiosk::driver::{self, Patient, Reception};
 use kiosk_face::FaceModels;
@@ -107,13 +107,6 @@ impl std::fmt::Display for Failure {
             Failure::Usage(m) | Failure::Card(m) | Failure::Reader(m) | Failure::Config(m) => f.write_str(m),
         }
     }
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 fn challenge() -> [u8; 32] {
@@ -230,8 +223,7 @@ fn demo_receptions() -> Result<(), Failure> {
     // Nobody in front of the camera: give up sooner than at a real kiosk, so the walk stays short.
     parts.face.give_up_after = std::time::Duration::from_secs(3);
     let core = KioskCore::start(parts).map_err(Failure::Usage)?;
-    let mut reception = Reception::new(core, models);
-    reception.frames = frames;
+    let mut reception = Reception::new(core, models, frames);
     let p = Patient::new;
     let staff = Some(demo::DEMO_STAFF.1.to_string());
     let scenarios: Vec<(&str, &str, Patient)> = vec![
@@ -342,7 +334,7 @@ fn demo_window(mode: WindowMode) -> Result<(), Failure> {
     let work = demo::TempDir::new("demo").map_err(Failure::Usage)?;
     let panel = kiosk::gui::DemoPanel::new(models);
     let (ctx, wake) = kiosk::gui::waker();
-    let parts = demo::parts(models, panel.initial_camera(), &work, wake).map_err(Failure::Usage)?;
+    let parts = demo::parts(models, panel.camera(), &work, wake).map_err(Failure::Usage)?;
     let core = KioskCore::start(parts).map_err(Failure::Usage)?;
     let app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
         .map_err(Failure::Usage)?;

@@ -98,7 +98,7 @@ pub fn card_report<C: CardChannel>(
                 cert.key_bits()
             );
             let _ = writeln!(out, "  issuer:                 {}", cert.issuer);
-            let ca_ok = card.read_auth_ca_certificate().map(|ca| cert.is_signed_by(&ca));
+            let ca_ok = card.auth_certificate_chains(&cert);
             let _ = writeln!(
                 out,
                 "  issued by card's CA:    {}",

@@ -188,7 +188,7 @@ impl Window {
             v.sort_by(f64::total_cmp);
             v[((v.len() - 1) as f64 * p).round() as usize]
         };
-        let (rss, peak) = memory_kb();
+        let (rss, peak) = kiosk::process::memory_kb();
         println!("measured run (demo card, face path, card holder at the camera):");
         println!("  start-up to the idle screen:     {:.0} ms", m.startup_ms);
         println!("  card placed to method choice:    {:.0} ms", m.card_to_method_ms);
@@ -213,20 +213,6 @@ impl Window {
     }
 }
 
-/// Resident memory now and at its peak, in kB (Linux `/proc/self/status`).
-pub fn memory_kb() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 /// The gallery's live picture (a demo camera frame), the face engine's box on it, and the card photo.
 fn demo_textures(
     ctx: &egui::Context,
@@ -236,13 +222,7 @@ fn demo_textures(
     Option<egui::Rect>,
     Option<egui::TextureHandle>,
 ) {
-    let tex = |name: &str, img: &RgbImage| {
-        ctx.load_texture(
-            name,
-            egui::ColorImage::from_rgb([img.width, img.height], &img.data),
-            egui::TextureOptions::LINEAR,
-        )
-    };
+    let tex = |name: &str, img: &RgbImage| kiosk::gui::texture(ctx, name, img.width, img.height, &img.data);
     let live = models.and_then(|m| {
         let photo = RgbImage::decode(include_bytes!("../../../assets/faces/obama2.png")).ok()?;
         let mut engine = FaceEngine::new(m);

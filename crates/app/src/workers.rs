@@ -80,7 +80,8 @@ impl ReplySender {
     }
 }
 
-fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, String> {
+/// A named thread (names show in `top -H`, debuggers and panic messages).
+pub(crate) fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, String> {
     std::thread::Builder::new()
         .name(name.into())
         .spawn(body)
@@ -287,10 +288,9 @@ pub fn read_card<C: CardChannel>(card: &mut MyNumberCard<C>, now: i64) -> Result
         });
     }
     let cert = card.read_auth_certificate().map_err(gone)?;
-    // A certificate its own card's CA did not sign is corrupt or forged: refuse it here rather than send it
-    // on (a hostile card answering contradictory data must not reach "done"). Costs one more file read.
-    let ca = card.read_auth_ca_certificate().map_err(gone)?;
-    if !cert.is_signed_by(&ca) {
+    // Refuse a corrupt or forged certificate here rather than send it on (a hostile card answering
+    // contradictory data must not reach "done"). Costs one more file read.
+    if !card.auth_certificate_chains(&cert).map_err(gone)? {
         return Err(ReadFailure::Unreadable);
     }
     let pin = match card.auth_pin_status().map_err(gone)? {

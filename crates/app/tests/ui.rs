@@ -39,7 +39,7 @@ fn kiosk(tag: &str, config: FlowConfig) -> Kiosk {
     let work = TempDir::new(&format!("ui-{tag}")).unwrap();
     let panel = DemoPanel::new(Some(models()));
     let (ctx, wake) = kiosk::gui::waker();
-    let mut parts = demo::parts(Some(models()), panel.initial_camera(), &work, wake).unwrap();
+    let mut parts = demo::parts(Some(models()), panel.camera(), &work, wake).unwrap();
     parts.flow = config;
     let core = KioskCore::start(parts).unwrap();
     let app = KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default()).unwrap();

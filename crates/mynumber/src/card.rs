@@ -275,6 +275,12 @@ impl<C: CardChannel> MyNumberCard<C> {
         })
     }
 
+    /// Whether `certificate` was signed by the CA certificate on this card (JPKI EF 000B). A certificate
+    /// its own card's CA did not sign is corrupt or forged.
+    pub fn auth_certificate_chains(&mut self, certificate: &Certificate) -> Result<bool, CardError> {
+        Ok(certificate.is_signed_by(&self.read_auth_ca_certificate()?))
+    }
+
     /// Tries left on the secret EF `fid` of `app`, with the empty VERIFY (`00 20 00 80`), which spends
     /// no try and answers `63Cx` even right after a successful VERIFY (§3.2).
     fn secret_status(&mut self, app: App, fid: u16) -> Result<PinStatus, CardError> {
