@@ -15,7 +15,7 @@ fn kiosk(tag: &str) -> (Reception, TempDir) {
     let frames = std::sync::Arc::new(demo::DemoFrames::default());
     let parts = demo::parts(
         None,
-        frames.camera(None, DemoCamera::Nobody, Holder::Obama),
+        frames.camera(None, DemoCamera::Nobody, Holder::default()),
         &work,
         std::sync::Arc::new(|| {}),
     )
@@ -43,7 +43,7 @@ fn a_slow_card_never_blocks_the_screen() {
     let (mut r, _work) = kiosk("slow");
     let slow = card("demo");
     slow.lock().faults.delay = Duration::from_millis(150);
-    r.core.insert_card(Box::new(slow.clone()), None);
+    r.core.insert_card(Box::new(slow.clone()));
     // While the card thread waits on the card, the UI thread's calls return at once.
     let mut longest = Duration::ZERO;
     let start = Instant::now();
@@ -76,9 +76,9 @@ fn a_second_card_while_one_is_in_use_is_ignored() {
     let (mut r, _work) = kiosk("second");
     let first = card("demo");
     let second = card("suzuki");
-    r.core.insert_card(Box::new(first.clone()), None);
+    r.core.insert_card(Box::new(first.clone()));
     r.core.settle(Duration::from_secs(30));
-    r.core.insert_card(Box::new(second.clone()), None);
+    r.core.insert_card(Box::new(second.clone()));
     let outcome = r.walk(&pin_patient());
     assert!(
         matches!(outcome.last, Screen::Done { ref name } if name == "山田　太郎"),
@@ -133,7 +133,7 @@ fn hostile_cards_are_refused_clearly_and_the_next_patient_is_served() {
     ];
     let (mut r, _work) = kiosk("hostile");
     for (what, edit) in cases {
-        let outcome = r.run(Box::new(hostile(edit)), None, Holder::Obama, &pin_patient());
+        let outcome = r.run(Box::new(hostile(edit)), Holder::default(), &pin_patient());
         assert!(
             !outcome.screens.contains(&"Done"),
             "{what}: a card with a broken certificate must not be accepted: {outcome:?}"
@@ -146,7 +146,7 @@ fn hostile_cards_are_refused_clearly_and_the_next_patient_is_served() {
             "{what}: a clear screen: {outcome:?}"
         );
         assert_eq!(*r.core.screen(), Screen::Idle, "{what}: back to the start");
-        let next = r.run(Box::new(card("demo")), None, Holder::Obama, &pin_patient());
+        let next = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
         assert!(
             next.screens.contains(&"Done"),
             "{what}: the next patient: {next:?}"

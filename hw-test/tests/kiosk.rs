@@ -17,7 +17,7 @@ fn kiosk() -> (Reception, TempDir) {
     let frames = std::sync::Arc::new(demo::DemoFrames::default());
     let parts = demo::parts(
         None,
-        frames.camera(None, DemoCamera::Nobody, demo::Holder::Obama),
+        frames.camera(None, DemoCamera::Nobody, demo::Holder::default()),
         &work,
         std::sync::Arc::new(|| {}),
     )

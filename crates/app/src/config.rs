@@ -381,6 +381,7 @@ impl Config {
             },
             give_up_after: std::time::Duration::from_secs(self.face.give_up_seconds.into()),
             frame_interval: std::time::Duration::from_millis(10),
+            ..Default::default()
         }
     }
 

@@ -50,6 +50,8 @@ impl std::fmt::Debug for Parts {
 pub struct Counters {
     /// VERIFYs for the user-auth PIN handed to the card thread (one per PIN the patient confirmed).
     pub pins_sent: usize,
+    /// 照合番号B codes staff typed and the core handed to the card thread.
+    pub check_codes_typed: usize,
 }
 
 /// The reception kiosk's core.
@@ -69,7 +71,9 @@ pub struct KioskCore {
     live: BTreeSet<Ticket>,
     next_ticket: Ticket,
     face_ticket: Option<Ticket>,
+    card_face_ticket: Option<Ticket>,
     typed_pin: Option<Zeroizing<String>>,
+    typed_check_code: Option<CheckCodeB>,
     typed_staff_code: Option<Zeroizing<String>>,
     pin_pad_cleared: bool,
     camera_on: bool,
@@ -156,7 +160,9 @@ impl KioskCore {
             live: BTreeSet::new(),
             next_ticket: 1,
             face_ticket: None,
+            card_face_ticket: None,
             typed_pin: None,
+            typed_check_code: None,
             typed_staff_code: None,
             pin_pad_cleared: false,
             camera_on: false,
@@ -215,12 +221,12 @@ impl KioskCore {
         std::mem::take(&mut self.pin_pad_cleared)
     }
 
-    /// A card was placed (virtual card, or a channel the caller opened), with its 照合番号B if known.
-    pub fn insert_card(&mut self, channel: SendChannel, check_code_b: Option<CheckCodeB>) {
+    /// A card was placed (virtual card, or a channel the caller opened).
+    pub fn insert_card(&mut self, channel: SendChannel) {
         if *self.flow.screen() != Screen::Idle {
             return;
         }
-        let _ = self.card.send(CardJob::Insert(channel, check_code_b));
+        let _ = self.card.send(CardJob::Insert(channel));
         self.submit(Event::CardInserted);
     }
 
@@ -236,6 +242,13 @@ impl KioskCore {
 
     pub fn typed_staff_code(&mut self, code: Zeroizing<String>) {
         self.typed_staff_code = Some(code);
+    }
+
+    /// The card front's 14 digits as staff typed them, for the next `ReadCardFaceTyped`. Returns false
+    /// (and keeps nothing) if they are not 14 digits.
+    pub fn typed_check_code(&mut self, digits: Zeroizing<String>) -> bool {
+        self.typed_check_code = CheckCodeB::new(&digits).ok();
+        self.typed_check_code.is_some()
     }
 
     /// Use another camera (the demo panel switches between clips).
@@ -390,7 +403,7 @@ impl KioskCore {
             }
             let camera = matches!(
                 self.flow.screen(),
-                Screen::FaceMatching { .. } | Screen::StaffCheck { .. }
+                Screen::FaceMatching { .. } | Screen::StaffCheck { .. } | Screen::CardFace { .. }
             );
             if camera != self.camera_on {
                 self.camera_on = camera;
@@ -408,7 +421,25 @@ impl KioskCore {
             }
             Effect::ReadCardFace => {
                 let ticket = self.ticket();
-                let _ = self.card.send(CardJob::ReadFace { ticket });
+                self.card_face_ticket = Some(ticket);
+                let _ = self.card.send(CardJob::ReadFace { ticket, typed: None });
+            }
+            Effect::ReadCardFaceTyped => {
+                if let Some(code) = self.typed_check_code.take() {
+                    // Staff typed the numbers: the camera stops looking for the front (its wait ends
+                    // with no code and no try spent), and the typed code goes instead.
+                    if let Some(t) = self.card_face_ticket.take() {
+                        self.live.remove(&t);
+                    }
+                    let _ = self.face.send(FaceJob::Stop);
+                    self.counters.check_codes_typed += 1;
+                    let ticket = self.ticket();
+                    self.card_face_ticket = Some(ticket);
+                    let _ = self.card.send(CardJob::ReadFace {
+                        ticket,
+                        typed: Some(code),
+                    });
+                }
             }
             Effect::StartFaceMatching => {
                 let ticket = self.ticket();
@@ -466,6 +497,7 @@ impl KioskCore {
             }
             Effect::WipeSession => {
                 self.typed_pin = None;
+                self.typed_check_code = None;
                 self.typed_staff_code = None;
                 let _ = self.card.send(CardJob::Wipe);
                 let _ = self.face.send(FaceJob::Wipe);

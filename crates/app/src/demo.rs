@@ -5,10 +5,11 @@
 use crate::core::Parts;
 use crate::staff::StaffCodes;
 use crate::workers::{FaceSettings, SourceFactory};
-use kiosk_camera::{CameraError, ClipSource, Frame, FrameSource};
+use kiosk_camera::{Aim, CameraError, ClipSource, Frame, FrameSource};
 use kiosk_card_sim::{Profile, VirtualCard, pki};
+use kiosk_cardfront::synth::Variation;
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
-use kiosk_mynumber::{CheckCodeB, TrustAnchor};
+use kiosk_mynumber::TrustAnchor;
 use kiosk_reception::{FlowConfig, Lang};
 use kiosk_records::{Journal, SqliteRoster};
 use std::path::{Path, PathBuf};
@@ -48,18 +49,82 @@ pub enum DemoCamera {
 }
 
 /// Whose photo is on a card: the demo cards carry either Obama's or Biden's portrait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Holder {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Portrait {
+    #[default]
     Obama,
     Biden,
 }
 
+/// The demo card in the patient's hand: whose photo it carries, and the card itself, whose front the
+/// patient holds up to the camera when the kiosk asks (`Holder::default()`: a card nobody shows).
+#[derive(Debug, Clone, Default)]
+pub struct Holder {
+    pub portrait: Portrait,
+    pub card: Option<Arc<Profile>>,
+}
+
 impl Holder {
     pub fn of(profile: &Profile) -> Holder {
-        match profile.photo_jp2.as_deref() {
-            Some(p) if p == BIDEN_CARD_PHOTO => Holder::Biden,
-            _ => Holder::Obama,
+        let portrait = match profile.photo_jp2.as_deref() {
+            Some(p) if p == BIDEN_CARD_PHOTO => Portrait::Biden,
+            _ => Portrait::Obama,
+        };
+        Holder {
+            portrait,
+            card: Some(Arc::new(profile.clone())),
         }
+    }
+}
+
+/// The card front as the demo camera shows it: a few frames of the card held up, slightly turned and
+/// in perspective, as a hand holds it (800×600).
+pub fn front_frames(profile: &Profile) -> Vec<Frame> {
+    let card = profile.draw_front();
+    [
+        (Variation::Clean, 1),
+        (Variation::Rotation, 2),
+        (Variation::Perspective, 3),
+        (Variation::Rotation, 4),
+    ]
+    .into_iter()
+    .map(|(v, seed)| {
+        let p = kiosk_cardfront::synth::photograph(&card, v, seed, 800, 600);
+        Frame {
+            width: p.width,
+            height: p.height,
+            rgb: p.rgb.clone(),
+        }
+    })
+    .collect()
+}
+
+/// The demo camera: the person in front of it, or the card front while the kiosk reads it (drawn the
+/// first time it is needed, on the face thread).
+struct DemoScene {
+    face: ClipSource,
+    card: Option<Arc<Profile>>,
+    front: Option<ClipSource>,
+    aim: Aim,
+}
+
+impl FrameSource for DemoScene {
+    fn next_frame(&mut self) -> Result<Frame, CameraError> {
+        match (self.aim, &self.card) {
+            (Aim::CardFront, Some(card)) => self
+                .front
+                .get_or_insert_with(|| ClipSource::new(front_frames(card)))
+                .next_frame(),
+            _ => self.face.next_frame(),
+        }
+    }
+
+    fn name(&self) -> String {
+        format!("demo scene ({})", self.face.name())
+    }
+
+    fn aim(&mut self, aim: Aim) {
+        self.aim = aim;
     }
 }
 
@@ -101,18 +166,17 @@ impl DemoFrames {
     ) -> SourceFactory {
         let frames = self.clone();
         Box::new(move || {
-            let names: &[&str] = match (who, holder) {
-                (DemoCamera::Unplugged, _) => {
-                    return Err(CameraError::NotFound("(demo: unplugged)".into()));
-                }
-                (DemoCamera::Nobody, _) => &[],
-                (DemoCamera::CardHolder, Holder::Obama) | (DemoCamera::SomeoneElse, Holder::Biden) => {
-                    &["obama2.png", "obama3.png"]
-                }
-                (DemoCamera::CardHolder, Holder::Biden) | (DemoCamera::SomeoneElse, Holder::Obama) => {
-                    &["biden.png"]
-                }
-            };
+            let names: &[&str] =
+                match (who, holder.portrait) {
+                    (DemoCamera::Unplugged, _) => {
+                        return Err(CameraError::NotFound("(demo: unplugged)".into()));
+                    }
+                    (DemoCamera::Nobody, _) => &[],
+                    (DemoCamera::CardHolder, Portrait::Obama)
+                    | (DemoCamera::SomeoneElse, Portrait::Biden) => &["obama2.png", "obama3.png"],
+                    (DemoCamera::CardHolder, Portrait::Biden)
+                    | (DemoCamera::SomeoneElse, Portrait::Obama) => &["biden.png"],
+                };
             let all = match models {
                 Some(m) => frames.get(m),
                 None => &[],
@@ -122,7 +186,18 @@ impl DemoFrames {
                 .filter(|(n, _)| names.contains(n))
                 .map(|(_, f)| f.clone())
                 .collect();
-            Ok(Box::new(ClipSource::new(clip)) as Box<dyn FrameSource>)
+            // Nobody at the kiosk shows no card either.
+            let card = if who == DemoCamera::Nobody {
+                None
+            } else {
+                holder.card
+            };
+            Ok(Box::new(DemoScene {
+                face: ClipSource::new(clip),
+                card,
+                front: None,
+                aim: Aim::Face,
+            }) as Box<dyn FrameSource>)
         })
     }
 }
@@ -150,13 +225,12 @@ pub fn kiosk_frame(engine: &mut FaceEngine<'_>, photo: &RgbImage, shift: (f64, f
     RgbImage::new(w, h, data)
 }
 
-/// A virtual card from an embedded profile, with its 照合番号B (standing in for reading the card front)
-/// and whose photo is on it.
-pub fn card(profile: &str) -> Result<(VirtualCard, Option<CheckCodeB>, Holder), String> {
+/// A virtual card from an embedded profile, and its holder (whose photo, and the card front they
+/// show the camera).
+pub fn card(profile: &str) -> Result<(VirtualCard, Holder), String> {
     let profile = Profile::embedded(profile).map_err(|e| e.to_string())?;
-    let code = CheckCodeB::new(&profile.check_code_b()).ok();
     let holder = Holder::of(&profile);
-    Ok((VirtualCard::new(profile), code, holder))
+    Ok((VirtualCard::new(profile), holder))
 }
 
 /// A temporary folder for the demo's journal and result files, removed when dropped.

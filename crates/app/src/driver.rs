@@ -6,7 +6,6 @@ use crate::core::KioskCore;
 use crate::demo::{DemoCamera, DemoFrames, Holder};
 use crate::workers::SendChannel;
 use kiosk_face::FaceModels;
-use kiosk_mynumber::CheckCodeB;
 use kiosk_reception::{ConsentItem, Consents, Event, Method, Prescription, Screen};
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,16 +79,10 @@ impl Reception {
     }
 
     /// Run one patient with `card` from placing it to taking it away.
-    pub fn run(
-        &mut self,
-        card: SendChannel,
-        check_code_b: Option<CheckCodeB>,
-        holder: Holder,
-        patient: &Patient,
-    ) -> Outcome {
+    pub fn run(&mut self, card: SendChannel, holder: Holder, patient: &Patient) -> Outcome {
         let camera = self.frames.camera(self.models, patient.camera, holder);
         self.core.set_camera(camera);
-        self.core.insert_card(card, check_code_b);
+        self.core.insert_card(card);
         self.walk(patient)
     }
 

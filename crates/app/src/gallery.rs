@@ -3,7 +3,8 @@
 
 use kiosk_mynumber::Date;
 use kiosk_reception::{
-    ConsentItem, Consents, CounterReason, EligibilityFailure, GuidanceKind, Lang, Qualification, Screen,
+    ConsentItem, Consents, CounterReason, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Lang,
+    Qualification, Screen,
 };
 
 /// One picture: file name (without extension), screen, language, and whether the time-out warning or
@@ -62,7 +63,12 @@ pub fn shots() -> Vec<Shot> {
                 staff: true,
             },
         ),
-        s("06-card-face", Screen::CardFace),
+        s(
+            "06-card-face",
+            Screen::CardFace {
+                guidance: Some(FrontGuidanceKind::AvoidGlare),
+            },
+        ),
         s(
             "07-face-matching",
             Screen::FaceMatching {
@@ -109,6 +115,7 @@ pub fn shots() -> Vec<Shot> {
             "15-staff-check",
             Screen::StaffCheck {
                 staff_id: "S001".into(),
+                front_failed: false,
             },
         ),
         s("16-checking-eligibility", Screen::CheckingEligibility),

@@ -27,13 +27,13 @@ impl DemoPanel {
             models,
             frames: Arc::new(DemoFrames::default()),
             camera: DemoCamera::CardHolder,
-            holder: Holder::Obama,
+            holder: Holder::default(),
         }
     }
 
     /// The demo camera for the panel's current choice and card (at start: the holder of the first demo card).
     pub fn camera(&self) -> crate::workers::SourceFactory {
-        self.frames.camera(self.models, self.camera, self.holder)
+        self.frames.camera(self.models, self.camera, self.holder.clone())
     }
 }
 
@@ -118,12 +118,12 @@ impl KioskApp {
         if *self.core.screen() != Screen::Idle {
             return Ok(());
         }
-        let (card, code, holder) = demo::card(profile)?;
+        let (card, holder) = demo::card(profile)?;
         if let Some(d) = self.demo.as_mut() {
             d.holder = holder;
             self.core.set_camera(d.camera());
         }
-        self.core.insert_card(Box::new(card), code);
+        self.core.insert_card(Box::new(card));
         Ok(())
     }
 
@@ -152,7 +152,7 @@ impl KioskApp {
         let flow = self.core.flow();
         let camera_screen = matches!(
             flow.screen(),
-            Screen::FaceMatching { .. } | Screen::StaffCheck { .. }
+            Screen::FaceMatching { .. } | Screen::StaffCheck { .. } | Screen::CardFace { .. }
         );
         let view = View {
             screen: flow.screen(),
@@ -179,6 +179,9 @@ impl KioskApp {
                 Intent::Flow(e) => self.core.submit(e),
                 Intent::SubmitPin(digits) => self.core.typed_pin(digits),
                 Intent::SubmitStaffCode(code) => self.core.typed_staff_code(code),
+                Intent::SubmitCheckCode(digits) => {
+                    self.core.typed_check_code(digits);
+                }
             }
         }
         if self.core.take_pin_pad_cleared() {

@@ -215,7 +215,7 @@ fn demo_receptions() -> Result<(), Failure> {
     let frames = std::sync::Arc::new(demo::DemoFrames::default());
     let mut parts = demo::parts(
         models,
-        frames.camera(models, DemoCamera::CardHolder, demo::Holder::Obama),
+        frames.camera(models, DemoCamera::CardHolder, demo::Holder::default()),
         &work,
         std::sync::Arc::new(|| {}),
     )
@@ -290,8 +290,8 @@ fn demo_receptions() -> Result<(), Failure> {
     ];
     let (mut typed, mut sent) = (0, 0);
     for (name, what, patient) in scenarios {
-        let (card, code, holder) = demo::card(name).map_err(Failure::Usage)?;
-        let outcome = reception.run(Box::new(card), code, holder, &patient);
+        let (card, holder) = demo::card(name).map_err(Failure::Usage)?;
+        let outcome = reception.run(Box::new(card), holder, &patient);
         typed += outcome.pins_typed;
         sent += outcome.pins_sent;
         println!("── {name}: {what}");

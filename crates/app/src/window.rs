@@ -44,6 +44,8 @@ pub struct Window {
     saved: Arc<AtomicUsize>,
     gallery_preview: Option<egui::TextureHandle>,
     gallery_photo: Option<egui::TextureHandle>,
+    /// The demo card's front as the camera sees it (the card-front screen's live picture).
+    gallery_front: Option<egui::TextureHandle>,
     /// The face engine's box on the gallery's live picture.
     gallery_box: Option<egui::Rect>,
     done: bool,
@@ -59,6 +61,7 @@ impl Window {
             saved: Arc::new(AtomicUsize::new(0)),
             gallery_preview: None,
             gallery_photo: None,
+            gallery_front: None,
             gallery_box: None,
             done: false,
             models,
@@ -81,19 +84,32 @@ impl Window {
         }
         if self.gallery_preview.is_none() {
             (self.gallery_preview, self.gallery_box, self.gallery_photo) = demo_textures(&ctx, self.models);
+            self.gallery_front = kiosk_card_sim::Profile::embedded("demo").ok().and_then(|p| {
+                let frame = kiosk::demo::front_frames(&p).into_iter().nth(1)?;
+                Some(kiosk::gui::texture(
+                    &ctx,
+                    "gallery-front",
+                    frame.width,
+                    frame.height,
+                    &frame.rgb,
+                ))
+            });
         }
         let shot = &self.shots[*next];
+        let front = matches!(shot.screen, Screen::CardFace { .. });
         let view = View {
             screen: &shot.screen,
             lang: shot.lang,
             timeout_left: shot.timeout_left,
             more_time_available: true,
             help_requested: shot.help,
-            preview: self.gallery_preview.as_ref(),
-            face_box: Some(egui::Rect::from_min_max(
-                egui::pos2(0.37, 0.28),
-                egui::pos2(0.63, 0.68),
-            )),
+            preview: if front {
+                self.gallery_front.as_ref()
+            } else {
+                self.gallery_preview.as_ref()
+            },
+            face_box: (!front)
+                .then(|| egui::Rect::from_min_max(egui::pos2(0.37, 0.28), egui::pos2(0.63, 0.68))),
             staff_photo: self.gallery_photo.as_ref(),
         };
         egui::CentralPanel::default().show(ui, |ui| {

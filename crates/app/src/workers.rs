@@ -10,15 +10,16 @@
 
 use crate::staff::StaffCodes;
 use kiosk_apdu::{CardChannel, TransportError};
-use kiosk_camera::{CameraError, Frame, FrameSource};
+use kiosk_camera::{Aim, CameraError, Frame, FrameSource};
+use kiosk_cardfront::{Agreement, FrontGuidance, FrontReader, Picture};
 use kiosk_face::{
     Descriptor, FaceEngine, FaceModels, Guidance, MatchPolicy, MatchSession, RgbImage, Verdict,
 };
 use kiosk_mynumber::{AuthPin, CheckCodeB, Identification, MyNumberCard, PinOutcome, PinStatus, TrustAnchor};
 use kiosk_pcsc::{Pcsc, ReaderEvent};
 use kiosk_reception::{
-    CardFaceOutcome, CardFacts, EligibilityFailure, Event, FaceEvent, GuidanceKind, PinResult, PinState,
-    ReadFailure, ReceptionRecord,
+    CardFaceOutcome, CardFacts, EligibilityFailure, Event, FaceEvent, FrontGuidanceKind, GuidanceKind,
+    PinResult, PinState, ReadFailure, ReceptionRecord,
 };
 use kiosk_records::{EligibilityBackend, Journal, RosterEntry, SqliteRoster};
 use std::path::PathBuf;
@@ -95,8 +96,8 @@ pub type SendChannel = Box<dyn CardChannel + Send>;
 
 /// Jobs for the `kiosk-card` thread.
 pub enum CardJob {
-    /// A card is there (a virtual card, or a channel opened by the caller), with its 照合番号B when known.
-    Insert(SendChannel, Option<CheckCodeB>),
+    /// A card is there (a virtual card, or a channel opened by the caller).
+    Insert(SendChannel),
     /// A card arrived in this PC/SC reader: connect to it.
     Connect(String),
     /// The card left: drop the channel and everything read from it.
@@ -105,8 +106,10 @@ pub enum CardJob {
         ticket: Ticket,
         now: i64,
     },
+    /// The photo through 照合番号B: read from the card front by the face thread, or typed by staff.
     ReadFace {
         ticket: Ticket,
+        typed: Option<CheckCodeB>,
     },
     /// One VERIFY with the digits the patient typed.
     Verify {
@@ -147,8 +150,12 @@ struct CardState {
     card: Option<MyNumberCard<SendChannel>>,
     /// Why there is no card channel although a card was announced (a failed connect).
     connect_error: Option<ReadFailure>,
-    check_code_b: Option<CheckCodeB>,
 }
+
+/// Fewest 照合番号B tries left at which the kiosk still spends one (the card allows 10, GUESS per
+/// docs/CARD-NOTES.md §5); below this, the PIN or staff take over and the card keeps its last tries for
+/// the holder's municipality.
+pub const MIN_CHECK_B_TRIES: u8 = 3;
 
 impl CardWorker {
     pub fn spawn(self, mut jobs: UnboundedReceiver<CardJob>) -> Result<JoinHandle<()>, String> {
@@ -157,39 +164,33 @@ impl CardWorker {
             let mut state = CardState {
                 card: None,
                 connect_error: None,
-                check_code_b: None,
             };
             while let Some(job) = jobs.blocking_recv() {
                 match job {
                     CardJob::Stop => break,
-                    CardJob::Insert(channel, code) => {
+                    CardJob::Insert(channel) => {
                         state.card = Some(MyNumberCard::new(channel));
                         state.connect_error = None;
-                        state.check_code_b = code;
                     }
-                    CardJob::Connect(reader) => {
-                        state.check_code_b = None;
-                        match Pcsc::establish().and_then(|p| p.connect(&reader)) {
-                            Ok(ch) => {
-                                state.card = Some(MyNumberCard::new(Box::new(ch)));
-                                state.connect_error = None;
-                            }
-                            Err(e) => {
-                                state.card = None;
-                                state.connect_error = Some(match e {
-                                    TransportError::CardRemoved | TransportError::CardUnresponsive => {
-                                        ReadFailure::Unreadable
-                                    }
-                                    _ => ReadFailure::ReaderProblem,
-                                });
-                                self.replies.send(Reply::Problem(format!("reader {reader}: {e}")));
-                            }
+                    CardJob::Connect(reader) => match Pcsc::establish().and_then(|p| p.connect(&reader)) {
+                        Ok(ch) => {
+                            state.card = Some(MyNumberCard::new(Box::new(ch)));
+                            state.connect_error = None;
                         }
-                    }
+                        Err(e) => {
+                            state.card = None;
+                            state.connect_error = Some(match e {
+                                TransportError::CardRemoved | TransportError::CardUnresponsive => {
+                                    ReadFailure::Unreadable
+                                }
+                                _ => ReadFailure::ReaderProblem,
+                            });
+                            self.replies.send(Reply::Problem(format!("reader {reader}: {e}")));
+                        }
+                    },
                     CardJob::Remove => {
                         state.card = None;
                         state.connect_error = None;
-                        state.check_code_b = None;
                         self.shared.clear_card_photo();
                     }
                     CardJob::Wipe => self.shared.clear_card_photo(),
@@ -200,8 +201,8 @@ impl CardWorker {
                         };
                         self.replies.answer(ticket, Event::CardRead(result));
                     }
-                    CardJob::ReadFace { ticket } => {
-                        let outcome = self.read_card_face(&mut state, engine.as_mut());
+                    CardJob::ReadFace { ticket, typed } => {
+                        let outcome = self.read_card_face(&mut state, ticket, typed, engine.as_mut());
                         self.replies.answer(ticket, Event::CardFaceRead(outcome));
                     }
                     CardJob::Verify { ticket, pin } => {
@@ -222,23 +223,47 @@ impl CardWorker {
         })
     }
 
-    /// The card face (photo) with 照合番号B; the photo's descriptor goes straight to the face thread.
+    /// The card face (photo) through 照合番号B; the photo's descriptor goes straight to the face thread.
+    ///
+    /// Tries first, without spending one; then the code: typed by staff, or read from the card front by
+    /// the face thread (this thread waits for it; taking the card or stopping ends the wait). Exactly one
+    /// VERIFY per code, never repeated.
     fn read_card_face(
         &self,
         state: &mut CardState,
+        ticket: Ticket,
+        typed: Option<CheckCodeB>,
         engine: Option<&mut FaceEngine<'static>>,
     ) -> CardFaceOutcome {
-        // Never spend a 照合番号B try without a code, or when few tries remain.
-        let (Some(card), Some(code)) = (state.card.as_mut(), state.check_code_b.as_ref()) else {
+        let Some(card) = state.card.as_mut() else {
             return CardFaceOutcome::Unavailable;
         };
         match card.check_b_status() {
-            Ok(PinStatus::TriesLeft(n)) if n >= 3 => {}
-            _ => return CardFaceOutcome::Unavailable,
+            Ok(PinStatus::TriesLeft(n)) if n >= MIN_CHECK_B_TRIES => {}
+            Ok(_) => return CardFaceOutcome::TooFewTries,
+            Err(_) => return CardFaceOutcome::Unavailable,
         }
+        let code = match typed {
+            Some(code) => code,
+            None => {
+                let (answer, code) = std::sync::mpsc::channel();
+                if self.face.send(FaceJob::ReadFront { ticket, answer }).is_err() {
+                    return CardFaceOutcome::Unavailable;
+                }
+                match code.recv() {
+                    Ok(code) => code,
+                    Err(_) => return CardFaceOutcome::Unavailable,
+                }
+            }
+        };
         let mut challenge = [0u8; 32];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
-        match card.read_card_face(code, &self.anchors, &challenge) {
+        self.shared
+            .check_codes_sent
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let read = card.read_card_face(&code, &self.anchors, &challenge);
+        drop(code);
+        match read {
             Ok((PinOutcome::Verified, Some((face, check)))) => {
                 if !check.is_genuine() {
                     return CardFaceOutcome::NotGenuine;
@@ -259,6 +284,7 @@ impl CardWorker {
                 }
                 CardFaceOutcome::PhotoReady
             }
+            Ok((PinOutcome::Wrong { .. } | PinOutcome::Blocked, _)) => CardFaceOutcome::CodeRefused,
             _ => CardFaceOutcome::Unavailable,
         }
     }
@@ -321,6 +347,12 @@ pub enum FaceJob {
     Preview(bool),
     /// Match faces until a decision (verdict, or give up after the configured time).
     Start(Ticket),
+    /// Read the card front until enough frames agree on 照合番号B, then hand it to the card thread on
+    /// `answer`; dropping `answer` (time-out, stop, wipe) tells the card thread there is none.
+    ReadFront {
+        ticket: Ticket,
+        answer: std::sync::mpsc::Sender<CheckCodeB>,
+    },
     Stop,
     /// Forget the card photo.
     Wipe,
@@ -334,6 +366,7 @@ impl std::fmt::Debug for FaceJob {
             FaceJob::CardPhoto(_) => f.write_str("CardPhoto(..)"),
             FaceJob::Preview(on) => write!(f, "Preview({on})"),
             FaceJob::Start(t) => write!(f, "Start({t})"),
+            FaceJob::ReadFront { ticket, .. } => write!(f, "ReadFront({ticket})"),
             FaceJob::Stop => f.write_str("Stop"),
             FaceJob::Wipe => f.write_str("Wipe"),
             FaceJob::Quit => f.write_str("Quit"),
@@ -349,6 +382,10 @@ pub struct FaceSettings {
     pub give_up_after: Duration,
     /// Shortest time between two frames (clips would otherwise spin; a real camera paces itself).
     pub frame_interval: Duration,
+    /// Give up reading the card front after this long (the PIN or staff take over; no try spent).
+    pub front_give_up_after: Duration,
+    /// Confident card-front frames in a row that must read the same 照合番号B before it is used.
+    pub front_frames_agree: usize,
 }
 
 impl Default for FaceSettings {
@@ -357,6 +394,8 @@ impl Default for FaceSettings {
             policy: MatchPolicy::default(),
             give_up_after: Duration::from_secs(8),
             frame_interval: Duration::from_millis(66),
+            front_give_up_after: Duration::from_secs(20),
+            front_frames_agree: 3,
         }
     }
 }
@@ -374,6 +413,24 @@ struct Matching {
     session: MatchSession,
     started: Instant,
     guidance: Option<Option<GuidanceKind>>,
+}
+
+struct FrontScan {
+    ticket: Ticket,
+    answer: std::sync::mpsc::Sender<CheckCodeB>,
+    agreement: Agreement,
+    started: Instant,
+    guidance: Option<Option<FrontGuidanceKind>>,
+}
+
+fn front_guidance_kind(g: FrontGuidance) -> FrontGuidanceKind {
+    match g {
+        FrontGuidance::ShowCard => FrontGuidanceKind::ShowCard,
+        FrontGuidance::Closer => FrontGuidanceKind::Closer,
+        FrontGuidance::MoreLight => FrontGuidanceKind::MoreLight,
+        FrontGuidance::AvoidGlare => FrontGuidanceKind::AvoidGlare,
+        FrontGuidance::HoldStill => FrontGuidanceKind::HoldStill,
+    }
 }
 
 fn guidance_kind(g: Guidance) -> Option<GuidanceKind> {
@@ -398,10 +455,12 @@ impl FaceWorker {
             let mut card: Option<Descriptor> = None;
             let mut preview = false;
             let mut matching: Option<Matching> = None;
+            let mut front: Option<FrontScan> = None;
+            let reader = FrontReader::default();
             let mut camera_problem_told = false;
             loop {
                 // Idle: sleep until a job comes. Busy: take the jobs waiting, then work on a frame.
-                let job = if preview || matching.is_some() {
+                let job = if preview || matching.is_some() || front.is_some() {
                     match jobs.try_recv() {
                         Ok(j) => Some(j),
                         Err(TryRecvError::Empty) => None,
@@ -419,7 +478,12 @@ impl FaceWorker {
                         FaceJob::Camera(make) => {
                             source = None;
                             match make() {
-                                Ok(s) => source = Some(s),
+                                Ok(mut s) => {
+                                    if front.is_some() {
+                                        s.aim(Aim::CardFront);
+                                    }
+                                    source = Some(s)
+                                }
                                 Err(e) => self.replies.send(Reply::Problem(format!("camera: {e}"))),
                             }
                             self.shared.set_preview(None, None);
@@ -439,10 +503,34 @@ impl FaceWorker {
                                 guidance: None,
                             })
                         }
-                        FaceJob::Stop => matching = None,
+                        FaceJob::ReadFront { ticket, answer } => {
+                            if let Some(s) = source.as_mut() {
+                                s.aim(Aim::CardFront);
+                            }
+                            front = Some(FrontScan {
+                                ticket,
+                                answer,
+                                agreement: Agreement::new(self.settings.front_frames_agree),
+                                started: Instant::now(),
+                                guidance: None,
+                            });
+                        }
+                        FaceJob::Stop => {
+                            matching = None;
+                            if front.take().is_some()
+                                && let Some(s) = source.as_mut()
+                            {
+                                s.aim(Aim::Face);
+                            }
+                        }
                         FaceJob::Wipe => {
                             card = None;
                             matching = None;
+                            if front.take().is_some()
+                                && let Some(s) = source.as_mut()
+                            {
+                                s.aim(Aim::Face);
+                            }
                         }
                     }
                     continue;
@@ -458,6 +546,8 @@ impl FaceWorker {
                             self.replies
                                 .answer(m.ticket, Event::Face(FaceEvent::CameraUnavailable));
                         }
+                        // No camera, no card front: the card thread hears "none" and answers.
+                        front = None;
                         self.shared.set_preview(None, None);
                         if !camera_problem_told {
                             camera_problem_told = true;
@@ -525,6 +615,22 @@ impl FaceWorker {
                         }
                     }
                 }
+                if let Some(scan) = front.as_mut() {
+                    if let Some(code) = self.read_front(&reader, scan, &frame) {
+                        self.shared
+                            .confident_front_reads
+                            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let _ = scan.answer.send(code);
+                        front = None;
+                    } else if scan.started.elapsed() >= self.settings.front_give_up_after {
+                        front = None;
+                    }
+                    if front.is_none()
+                        && let Some(s) = source.as_mut()
+                    {
+                        s.aim(Aim::Face);
+                    }
+                }
                 if preview {
                     self.shared.set_preview(Some(frame), face_box);
                 }
@@ -533,6 +639,33 @@ impl FaceWorker {
                 }
             }
         })
+    }
+}
+
+impl FaceWorker {
+    /// One card-front frame: guidance to the screen when it changes, and the code once enough frames
+    /// agree. The frame copy and the fields are wiped when dropped.
+    fn read_front(&self, reader: &FrontReader, scan: &mut FrontScan, frame: &Frame) -> Option<CheckCodeB> {
+        let picture = Picture::new(frame.width, frame.height, frame.rgb.clone())?;
+        let read = reader.read(&picture);
+        drop(picture);
+        let guidance = read
+            .result
+            .as_ref()
+            .err()
+            .map(|r| front_guidance_kind(r.guidance()));
+        if scan.guidance != Some(guidance) {
+            scan.guidance = Some(guidance);
+            self.replies.send(Reply::Job {
+                ticket: scan.ticket,
+                event: Event::CardFrontGuidance(guidance),
+                last: false,
+            });
+        }
+        match scan.agreement.push(read.result.as_ref().ok()) {
+            kiosk_cardfront::Verdict::Agreed(fields) => CheckCodeB::new(&fields.check_code_b()).ok(),
+            kiosk_cardfront::Verdict::Pending { .. } => None,
+        }
     }
 }
 
@@ -671,6 +804,10 @@ impl RecordsWorker {
 pub struct Shared {
     preview: Mutex<PreviewSlot>,
     card_photo: Mutex<Option<RgbImage>>,
+    /// 照合番号B codes the card-front reader agreed on (each handed to the card thread once).
+    pub confident_front_reads: std::sync::atomic::AtomicU64,
+    /// 照合番号B VERIFYs the card thread sent (front reads plus codes typed by staff): the try audit.
+    pub check_codes_sent: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug, Default)]

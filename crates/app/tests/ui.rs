@@ -41,6 +41,8 @@ fn kiosk(tag: &str, config: FlowConfig) -> Kiosk {
     let (ctx, wake) = kiosk::gui::waker();
     let mut parts = demo::parts(Some(models()), panel.camera(), &work, wake).unwrap();
     parts.flow = config;
+    // Nobody shows a card front in some tests: give up on it sooner than the kiosk's 20 s.
+    parts.face.front_give_up_after = Duration::from_secs(3);
     let core = KioskCore::start(parts).unwrap();
     let app = KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default()).unwrap();
     // The embedded Japanese font, before the first frame (a missing glyph fails the test, which catches tofu).
@@ -90,6 +92,24 @@ fn face_path_to_done() {
     assert!(shows(&h, "マイナンバーカードを置いてください"));
     click(&mut h, "カードを置く: demo");
     click(&mut h, "顔認証");
+    // The card front was read from the camera (照合番号B), the photo through it, the face matched:
+    // no PIN anywhere, and exactly one 照合番号B try for one confident read.
+    assert!(
+        shows(&h, "全て同意する"),
+        "face matched after the card front was read"
+    );
+    let shared = h.state().core.shared();
+    assert_eq!(
+        shared
+            .confident_front_reads
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(
+        shared.check_codes_sent.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(h.state().core.counters.pins_sent, 0, "no PIN on the face path");
     click(&mut h, "全て同意する");
     click(&mut h, "この内容で決定");
     click(&mut h, "電子処方箋");
@@ -261,6 +281,45 @@ fn an_unplugged_camera_offers_the_pin_and_a_replugged_one_works_again() {
     assert!(
         shows(&h, "全て同意する"),
         "matched once the camera is back, without a restart"
+    );
+}
+
+#[test]
+fn staff_type_the_card_front_numbers_when_the_camera_sees_no_card() {
+    let mut h = kiosk("typed", FlowConfig::default());
+    click(&mut h, "カメラ: 不在 / nobody");
+    click(&mut h, "カードを置く: pin-blocked");
+    click(&mut h, "係員による確認");
+    type_digits(&mut h, "0101");
+    assert!(shows(&h, "目視確認（係員用）"));
+    assert!(
+        shows(&h, "番号が違うか、読めませんでした"),
+        "the front could not be read: staff are told, and the pad is there"
+    );
+    // A mistyped number costs one try and says so; the right one opens the photo.
+    type_digits(&mut h, "00000000000000");
+    assert!(shows(&h, "番号が違うか、読めませんでした"));
+    let code = kiosk_card_sim::Profile::embedded("pin-blocked")
+        .unwrap()
+        .check_code_b();
+    type_digits(&mut h, &code);
+    assert!(
+        !shows(&h, "番号が違うか") && !shows(&h, "カード表面から顔写真を読み取っています"),
+        "the photo is shown instead of the pad"
+    );
+    click(&mut h, "本人です");
+    assert!(shows(&h, "全て同意する"));
+    let shared = h.state().core.shared();
+    assert_eq!(
+        shared.check_codes_sent.load(std::sync::atomic::Ordering::SeqCst),
+        2
+    );
+    assert_eq!(h.state().core.counters.check_codes_typed, 2);
+    assert_eq!(
+        shared
+            .confident_front_reads
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
     );
 }
 

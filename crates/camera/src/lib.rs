@@ -54,12 +54,23 @@ pub enum CameraError {
     Failed(String),
 }
 
+/// What the kiosk is looking at: the patient's face, or the front of their card held up to the camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Aim {
+    #[default]
+    Face,
+    CardFront,
+}
+
 /// A source of frames. Not `Send`: a real camera belongs to the thread that opened it.
 pub trait FrameSource {
     /// The next frame, or why there is none right now.
     fn next_frame(&mut self) -> Result<Frame, CameraError>;
     /// A name for messages ("camera 0", "clip of 3 images").
     fn name(&self) -> String;
+    /// Told what the kiosk looks for next. A plain camera needs nothing; a demo scene switches what it
+    /// shows (a document camera could refocus).
+    fn aim(&mut self, _aim: Aim) {}
 }
 
 /// Still images played in a loop. An empty clip is an empty scene (nobody in front of the camera).

@@ -8,11 +8,13 @@
 //!
 //! The same card runs in-process (it implements [`kiosk_apdu::CardChannel`]) and behind real pcscd as
 //! a vpcd client ([`vpcd::serve`]). It deliberately does not use `kiosk-mynumber`: the card must not
-//! share the reader's assumptions.
+//! share the reader's assumptions. Its printed front (for the kiosk's card-front reader) is drawn with
+//! `kiosk-cardfront`'s renderer, from fields the card works out itself ([`front`]).
 
 pub mod card;
 pub mod era;
 mod files;
+pub mod front;
 pub mod pki;
 pub mod profile;
 pub mod vpcd;

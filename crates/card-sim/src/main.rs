@@ -1,4 +1,4 @@
-//! `kiosk-card-sim`: list the virtual card profiles, or put one into pcscd's vpcd reader.
+//! `kiosk-card-sim`: list the virtual card profiles, put one into pcscd's vpcd reader, or draw its front.
 
 use kiosk_card_sim::vpcd::{self, ServeEnd};
 use kiosk_card_sim::{Profile, SharedCard, VirtualCard};
@@ -11,7 +11,10 @@ const USAGE: &str = "usage:
       the embedded card profiles, with each card's PIN, tries and 照合番号B (test data only)
   kiosk-card-sim serve --profile NAME [--vpcd HOST:PORT] [--profile-file PATH] [--delay-ms N] [--pull-at N]
       insert the card into pcscd's vpcd reader (default 127.0.0.1:35963) and answer it until stopped
-      (Ctrl-C). --pull-at N takes the card out at its N-th command; --delay-ms slows every command.";
+      (Ctrl-C). --pull-at N takes the card out at its N-th command; --delay-ms slows every command.
+  kiosk-card-sim front --profile NAME --out FILE.png [--variation NAME] [--seed N]
+      draw the card's printed front (test data), straight, or as a camera sees it: --variation is one of
+      clean, rotation, perspective, blur, glare, low, thumb, mixed (800x600 frame)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,12 +48,59 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("serve") => serve(&args[1..]),
+        Some("front") => front(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())
         }
         Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
     }
+}
+
+fn front(args: &[String]) -> Result<(), String> {
+    use kiosk_cardfront::synth::Variation;
+    let (mut profile, mut out, mut variation, mut seed) = (None, None, None, 0u64);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--profile" => profile = Some(Profile::embedded(&value()?).map_err(|e| e.to_string())?),
+            "--out" => out = Some(value()?),
+            "--seed" => seed = value()?.parse().map_err(|_| "--seed takes a number")?,
+            "--variation" => {
+                let name = value()?;
+                variation = Some(
+                    Variation::ALL
+                        .into_iter()
+                        .find(|v| v.name().starts_with(name.as_str()))
+                        .ok_or_else(|| format!("unknown variation {name:?}\n{USAGE}"))?,
+                );
+            }
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    let profile = profile.ok_or("front needs --profile NAME (see `kiosk-card-sim list`)")?;
+    let out = out.ok_or("front needs --out FILE.png")?;
+    let picture = match variation {
+        Some(v) => profile.photograph_front(v, seed, 800, 600),
+        None => profile.draw_front(),
+    };
+    let file = std::fs::File::create(&out).map_err(|e| format!("{out}: {e}"))?;
+    let mut enc = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        picture.width as u32,
+        picture.height as u32,
+    );
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header()
+        .and_then(|mut w| w.write_image_data(&picture.rgb))
+        .map_err(|e| format!("{out}: {e}"))?;
+    eprintln!(
+        "kiosk-card-sim: wrote {out} ({}x{})",
+        picture.width, picture.height
+    );
+    Ok(())
 }
 
 fn serve(args: &[String]) -> Result<(), String> {

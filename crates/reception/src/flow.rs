@@ -73,8 +73,11 @@ pub enum Screen {
         pin: Option<u8>,
         staff: bool,
     },
-    /// Reading the card front and the photo (照合番号B).
-    CardFace,
+    /// Reading the card front (held up to the camera) for 照合番号B, then the photo; `guidance` while
+    /// the front is not yet readable.
+    CardFace {
+        guidance: Option<FrontGuidanceKind>,
+    },
     FaceMatching {
         attempt: u32,
         guidance: Option<GuidanceKind>,
@@ -98,9 +101,12 @@ pub enum Screen {
     StaffLogin {
         failed: u32,
     },
-    /// Staff compare the card photo with the patient; shown only to staff.
+    /// Staff compare the card photo with the patient; shown only to staff. `front_failed`: the photo
+    /// could not be read through the card front (not read in time, typed numbers refused, few tries
+    /// left); staff can type the numbers (again) or decide with another photo ID.
     StaffCheck {
         staff_id: String,
+        front_failed: bool,
     },
     CheckingEligibility,
     RegistrationOffer,
@@ -140,7 +146,7 @@ impl Screen {
             Screen::CertificateExpiring { .. } => "CertificateExpiring",
             Screen::CertificateExpiredGrace { .. } => "CertificateExpiredGrace",
             Screen::MethodChoice { .. } => "MethodChoice",
-            Screen::CardFace => "CardFace",
+            Screen::CardFace { .. } => "CardFace",
             Screen::FaceMatching { .. } => "FaceMatching",
             Screen::FaceFailed { .. } => "FaceFailed",
             Screen::NoPhotoPinOnly => "NoPhotoPinOnly",
@@ -187,6 +193,11 @@ pub enum Event {
     MethodChosen(Method),
     StaffHelpChosen,
     CardFaceRead(CardFaceOutcome),
+    /// Guidance from the card-front reader (`None`: the front is readable, hold on).
+    CardFrontGuidance(Option<FrontGuidanceKind>),
+    /// Staff typed the card front's numbers on the staff screen. The digits stay in the UI and go
+    /// straight to the card worker with `ReadCardFaceTyped`; the flow never holds them.
+    CheckCodeTyped,
     Face(FaceEvent),
     /// The patient pressed "confirm" on the PIN pad with 4 digits typed. The digits stay in the UI and go
     /// straight to the card worker with the `VerifyPin` effect; the flow never holds them.
@@ -224,7 +235,12 @@ impl Event {
             Event::AlertAcknowledged => "AlertAcknowledged",
             Event::MethodChosen(_) => "MethodChosen",
             Event::StaffHelpChosen => "StaffHelpChosen",
+            // A refused 照合番号B spent one of the card's tries: it has its own audit entry.
+            Event::CardFaceRead(CardFaceOutcome::CodeRefused) => "CardFaceCodeRefused",
+            Event::CardFaceRead(CardFaceOutcome::TooFewTries) => "CardFaceTooFewTries",
             Event::CardFaceRead(_) => "CardFaceRead",
+            Event::CardFrontGuidance(_) => "CardFrontGuidance",
+            Event::CheckCodeTyped => "CheckCodeTyped",
             Event::Face(_) => "Face",
             Event::PinSubmitted => "PinSubmitted",
             Event::PinVerified(_) => "PinVerified",
@@ -256,6 +272,8 @@ pub enum Effect {
     ReadCard,
     /// Read the card front, 照合番号B and the photo (face path and staff check).
     ReadCardFace,
+    /// Read the photo with the 照合番号B staff typed (the UI hands the digits to the app).
+    ReadCardFaceTyped,
     StartFaceMatching,
     StopFaceMatching,
     /// Send exactly one VERIFY with the digits the patient typed.
@@ -476,7 +494,10 @@ impl Flow {
                 fx.push(Effect::CallStaff);
                 self.go(Screen::StaffLogin { failed: 0 });
             }
-            (Screen::CardFace, Event::CardFaceRead(outcome)) => self.card_face(outcome, fx),
+            (Screen::CardFace { .. }, Event::CardFaceRead(outcome)) => self.card_face(outcome, fx),
+            (Screen::CardFace { .. }, Event::CardFrontGuidance(guidance)) => {
+                self.screen = Screen::CardFace { guidance };
+            }
             (Screen::FaceMatching { attempt, .. }, Event::Face(FaceEvent::Guidance(g))) => {
                 self.screen = Screen::FaceMatching { attempt, guidance: g };
             }
@@ -541,11 +562,17 @@ impl Flow {
                 Some(staff_id) => {
                     let photo = self.session.as_ref().and_then(|s| s.photo);
                     if photo == Some(true) {
-                        self.go(Screen::StaffCheck { staff_id });
+                        self.go(Screen::StaffCheck {
+                            staff_id,
+                            front_failed: false,
+                        });
                     } else {
                         // The photo has to be read first; the staff check follows when it is ready.
                         fx.push(Effect::ReadCardFace);
-                        self.go(Screen::StaffCheck { staff_id });
+                        self.go(Screen::StaffCheck {
+                            staff_id,
+                            front_failed: false,
+                        });
                     }
                 }
                 None if failed + 1 >= self.config.staff_code_attempts => {
@@ -558,20 +585,40 @@ impl Flow {
                 }
                 None => self.screen = Screen::StaffLogin { failed: failed + 1 },
             },
-            (Screen::StaffCheck { .. }, Event::CardFaceRead(outcome)) => {
-                if let Some(s) = self.session.as_mut() {
+            (Screen::StaffCheck { staff_id, .. }, Event::CheckCodeTyped) => {
+                fx.push(Effect::ReadCardFaceTyped);
+                self.screen = Screen::StaffCheck {
+                    staff_id,
+                    front_failed: false,
+                };
+            }
+            (Screen::StaffCheck { staff_id, .. }, Event::CardFaceRead(outcome)) => {
+                if matches!(outcome, CardFaceOutcome::PhotoReady | CardFaceOutcome::NoPhoto)
+                    && let Some(s) = self.session.as_mut()
+                {
                     s.photo = Some(outcome == CardFaceOutcome::PhotoReady);
                 }
-                if outcome != CardFaceOutcome::PhotoReady {
-                    self.end_session(
+                // The front unread, a typed code refused, few tries left: staff stay on their screen,
+                // where they can type the numbers (again) or decide with another photo ID.
+                match outcome {
+                    CardFaceOutcome::NoPhoto | CardFaceOutcome::NotGenuine => self.end_session(
                         Screen::Counter {
                             reason: CounterReason::NoMethodLeft,
                         },
                         fx,
-                    );
+                    ),
+                    CardFaceOutcome::PhotoReady => {}
+                    CardFaceOutcome::Unavailable
+                    | CardFaceOutcome::CodeRefused
+                    | CardFaceOutcome::TooFewTries => {
+                        self.screen = Screen::StaffCheck {
+                            staff_id,
+                            front_failed: true,
+                        }
+                    }
                 }
             }
-            (Screen::StaffCheck { staff_id }, Event::StaffDecision { holder_confirmed }) => {
+            (Screen::StaffCheck { staff_id, .. }, Event::StaffDecision { holder_confirmed }) => {
                 if holder_confirmed {
                     self.verified(VerifiedBy::Staff { staff_id }, fx);
                 } else {
@@ -735,7 +782,7 @@ impl Flow {
             });
         } else {
             fx.push(Effect::ReadCardFace);
-            self.go(Screen::CardFace);
+            self.go(Screen::CardFace { guidance: None });
         }
     }
 
@@ -767,7 +814,10 @@ impl Flow {
                     )
                 }
             }
-            CardFaceOutcome::Unavailable | CardFaceOutcome::NotGenuine => self.face_failed(fx),
+            CardFaceOutcome::Unavailable
+            | CardFaceOutcome::CodeRefused
+            | CardFaceOutcome::TooFewTries
+            | CardFaceOutcome::NotGenuine => self.face_failed(fx),
         }
     }
 

@@ -78,8 +78,13 @@ pub enum CardFaceOutcome {
     PhotoReady,
     /// The card has no photo (under 1 year): PIN only.
     NoPhoto,
-    /// The card front could not be read, or the code was refused, or too few tries remain.
+    /// The card front could not be read (nothing confident within the time allowed, or the camera is
+    /// gone); no try was spent.
     Unavailable,
+    /// The card refused the 照合番号B read from the front: one try spent (audited, without the digits).
+    CodeRefused,
+    /// Too few 照合番号B tries remain to risk one; none was spent.
+    TooFewTries,
     /// The card-face data failed its signature or card-key check.
     NotGenuine,
 }
@@ -98,6 +103,17 @@ pub enum FaceEvent {
         frames: u32,
     },
     CameraUnavailable,
+}
+
+/// Guidance while the card front is read; mirrors `kiosk_cardfront::FrontGuidance` without depending on
+/// the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontGuidanceKind {
+    ShowCard,
+    Closer,
+    MoreLight,
+    AvoidGlare,
+    HoldStill,
 }
 
 /// Mirrors `kiosk_face::Guidance` without depending on the face engine.

@@ -37,6 +37,7 @@ fn effect_name(e: &Effect) -> &'static str {
     match e {
         Effect::ReadCard => "ReadCard",
         Effect::ReadCardFace => "ReadCardFace",
+        Effect::ReadCardFaceTyped => "ReadCardFaceTyped",
         Effect::StartFaceMatching => "StartFaceMatching",
         Effect::StopFaceMatching => "StopFaceMatching",
         Effect::VerifyPin => "VerifyPin",
@@ -456,6 +457,130 @@ fn camera_gone_and_unreadable_card_front_fall_back() {
                 &[],
             ),
             (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
+        ],
+    ]));
+}
+
+#[test]
+fn card_front_guidance_shows_and_a_refused_code_is_audited_and_falls_back() {
+    let (flow, fx) = run(cat(vec![
+        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        vec![
+            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
+            (
+                Event::CardFrontGuidance(Some(FrontGuidanceKind::Closer)),
+                "CardFace",
+                &[],
+            ),
+            (
+                Event::CardFaceRead(CardFaceOutcome::CodeRefused),
+                "FaceFailed",
+                &[],
+            ),
+        ],
+    ]));
+    assert_eq!(
+        *flow.screen(),
+        Screen::FaceFailed {
+            pin: Some(3),
+            staff: true
+        }
+    );
+    // The spent try has its own audit entry (no digits anywhere in it).
+    assert!(fx.iter().any(|e| matches!(
+        e,
+        Effect::Audit {
+            event: "CardFaceCodeRefused",
+            ..
+        }
+    )));
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        vec![
+            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
+            (
+                Event::CardFrontGuidance(Some(FrontGuidanceKind::AvoidGlare)),
+                "CardFace",
+                &[],
+            ),
+        ],
+    ]));
+    assert_eq!(
+        *flow.screen(),
+        Screen::CardFace {
+            guidance: Some(FrontGuidanceKind::AvoidGlare)
+        }
+    );
+    run(cat(vec![
+        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        vec![
+            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
+            (
+                Event::CardFaceRead(CardFaceOutcome::TooFewTries),
+                "FaceFailed",
+                &[],
+            ),
+        ],
+    ]));
+}
+
+#[test]
+fn staff_type_the_card_front_numbers_when_the_front_cannot_be_read() {
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        vec![
+            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
+            (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
+            (
+                Event::StaffCodeChecked(Some("S01".into())),
+                "StaffCheck",
+                &["ReadCardFace"],
+            ),
+            // Not read in time: staff stay, and are told.
+            (
+                Event::CardFaceRead(CardFaceOutcome::Unavailable),
+                "StaffCheck",
+                &[],
+            ),
+            (Event::CheckCodeTyped, "StaffCheck", &["ReadCardFaceTyped"]),
+            // A mistyped number is refused by the card: staff may type again.
+            (
+                Event::CardFaceRead(CardFaceOutcome::CodeRefused),
+                "StaffCheck",
+                &[],
+            ),
+        ],
+    ]));
+    assert!(matches!(
+        flow.screen(),
+        Screen::StaffCheck {
+            front_failed: true,
+            ..
+        }
+    ));
+    run(cat(vec![
+        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        vec![
+            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
+            (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
+            (
+                Event::StaffCodeChecked(Some("S01".into())),
+                "StaffCheck",
+                &["ReadCardFace"],
+            ),
+            (Event::CheckCodeTyped, "StaffCheck", &["ReadCardFaceTyped"]),
+            (
+                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                "StaffCheck",
+                &[],
+            ),
+            (
+                Event::StaffDecision {
+                    holder_confirmed: true,
+                },
+                "CheckingEligibility",
+                &["CheckEligibility"],
+            ),
         ],
     ]));
 }

@@ -50,6 +50,27 @@ pub enum Intent {
     SubmitPin(Zeroizing<String>),
     /// The staff code for checking (the app compares hashes).
     SubmitStaffCode(Zeroizing<String>),
+    /// The card front's 14 digits (照合番号B) staff typed on the staff screen. The app also sends
+    /// `Event::CheckCodeTyped`.
+    SubmitCheckCode(Zeroizing<String>),
+}
+
+/// Which entry a numeric pad fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PadFor {
+    Pin,
+    StaffCode,
+    /// 照合番号B: birth YYMMDD, expiry year, security code.
+    CheckCode,
+}
+
+impl PadFor {
+    fn len(self) -> usize {
+        match self {
+            PadFor::Pin | PadFor::StaffCode => 4,
+            PadFor::CheckCode => 14,
+        }
+    }
 }
 
 /// The screens and their small pieces of local state (the PIN pad).
@@ -59,6 +80,7 @@ pub struct KioskUi {
     metrics: Metrics,
     pin: Zeroizing<String>,
     staff_code: Zeroizing<String>,
+    check_code: Zeroizing<String>,
     last_screen: &'static str,
 }
 
@@ -95,6 +117,7 @@ impl KioskUi {
             metrics,
             pin: Zeroizing::default(),
             staff_code: Zeroizing::default(),
+            check_code: Zeroizing::default(),
             last_screen: "",
         })
     }
@@ -103,6 +126,7 @@ impl KioskUi {
     pub fn clear_pin(&mut self) {
         self.pin = Zeroizing::default();
         self.staff_code = Zeroizing::default();
+        self.check_code = Zeroizing::default();
     }
 
     /// How many digits the PIN pad holds (never the digits).
@@ -256,7 +280,19 @@ impl KioskUi {
                 }
                 self.pin_and_staff(ui, l, *pin, *staff, out);
             }
-            Screen::CardFace => self.notice(ui, l, "card_face.title", "card_face.body"),
+            Screen::CardFace { guidance } => {
+                self.notice(ui, l, "card_face.title", "card_face.body");
+                let g = match guidance {
+                    Some(g) => format!("front.{g:?}"),
+                    None => "front.ok".into(),
+                };
+                ui.label(
+                    RichText::new(self.t(l, &g))
+                        .size(self.metrics.text_mm(7.0))
+                        .color(Palette::EMPHASIS),
+                );
+                self.preview(ui, view.preview, None, 90.0);
+            }
             Screen::FaceMatching { attempt, guidance } => {
                 self.title(ui, &self.t(l, "face.title"));
                 self.body(
@@ -309,7 +345,7 @@ impl KioskUi {
                 }
                 if *verifying {
                     self.body(ui, &self.t(l, "pin.verifying"));
-                } else if let Some(digits) = self.pad(ui, l, false) {
+                } else if let Some(digits) = self.pad(ui, l, PadFor::Pin) {
                     out.push(Intent::SubmitPin(digits));
                     out.push(Intent::Flow(Event::PinSubmitted));
                 }
@@ -331,13 +367,31 @@ impl KioskUi {
                         .color(Palette::WARNING),
                     );
                 }
-                if let Some(code) = self.pad(ui, l, true) {
+                if let Some(code) = self.pad(ui, l, PadFor::StaffCode) {
                     out.push(Intent::SubmitStaffCode(code));
                     out.push(Intent::Flow(Event::StaffCodeSubmitted));
                 }
             }
-            Screen::StaffCheck { .. } => {
+            Screen::StaffCheck { front_failed, .. } => {
                 self.notice(ui, l, "staff_check.title", "staff_check.body");
+                if view.staff_photo.is_none() {
+                    // No photo yet: it is being read through the card front, or staff type the numbers.
+                    let (key, colour) = if *front_failed {
+                        ("staff_check.refused", Palette::WARNING)
+                    } else {
+                        ("staff_check.reading", Palette::TEXT)
+                    };
+                    ui.label(
+                        RichText::new(self.t(l, key))
+                            .size(self.metrics.text_mm(5.0))
+                            .color(colour),
+                    );
+                    self.body(ui, &self.t(l, "staff_check.type"));
+                    if let Some(digits) = self.pad(ui, l, PadFor::CheckCode) {
+                        out.push(Intent::SubmitCheckCode(digits));
+                        out.push(Intent::Flow(Event::CheckCodeTyped));
+                    }
+                }
                 ui.horizontal(|ui| {
                     ui.vertical(|ui| {
                         self.body(ui, &self.t(l, "staff_check.card_photo"));
@@ -530,16 +584,34 @@ impl KioskUi {
         }
     }
 
-    /// A numeric pad. Returns the digits when the 4-digit entry is confirmed.
-    fn pad(&mut self, ui: &mut egui::Ui, l: Lang, staff: bool) -> Option<Zeroizing<String>> {
+    fn entry(&mut self, target: PadFor) -> &mut Zeroizing<String> {
+        match target {
+            PadFor::Pin => &mut self.pin,
+            PadFor::StaffCode => &mut self.staff_code,
+            PadFor::CheckCode => &mut self.check_code,
+        }
+    }
+
+    /// A numeric pad. Returns the digits when the full entry is confirmed. PIN and staff code show as
+    /// dots; the card-front numbers (printed on the card, typed by staff) show as digits in their three
+    /// groups, so staff can compare them with the card.
+    fn pad(&mut self, ui: &mut egui::Ui, l: Lang, target: PadFor) -> Option<Zeroizing<String>> {
         let m = self.metrics;
-        let len = if staff {
-            self.staff_code.len()
+        let len = self.entry(target).len();
+        let shown: String = if target == PadFor::CheckCode {
+            let typed: Vec<char> = self.check_code.chars().collect();
+            (0..target.len())
+                .flat_map(|i| {
+                    let gap = (i == 6 || i == 10).then_some(' ');
+                    gap.into_iter().chain([typed.get(i).copied().unwrap_or('_')])
+                })
+                .collect()
         } else {
-            self.pin.len()
+            (0..target.len())
+                .map(|i| if i < len { '●' } else { '○' })
+                .collect()
         };
-        let dots: String = (0..4).map(|i| if i < len { '●' } else { '○' }).collect();
-        ui.label(RichText::new(dots).size(m.text_mm(10.0)));
+        ui.label(RichText::new(shown).size(m.text_mm(if target == PadFor::CheckCode { 8.0 } else { 10.0 })));
         self.body(ui, &self.t(l, "pin.entered").replace("{n}", &len.to_string()));
         let mut confirmed = false;
         // Centre the 3-key rows: three keys and two gaps.
@@ -550,7 +622,7 @@ impl KioskUi {
                 indent(ui);
                 for d in row {
                     if self.button(ui, d, false).clicked() {
-                        self.push_digit(d, staff);
+                        self.push_digit(d, target);
                     }
                 }
             });
@@ -558,44 +630,24 @@ impl KioskUi {
         ui.horizontal(|ui| {
             indent(ui);
             if self.button(ui, &self.t(l, "pin.delete"), false).clicked() {
-                if staff {
-                    self.staff_code.pop()
-                } else {
-                    self.pin.pop()
-                };
+                self.entry(target).pop();
             }
             if self.button(ui, "0", false).clicked() {
-                self.push_digit("0", staff);
+                self.push_digit("0", target);
             }
-            let ready = (if staff {
-                self.staff_code.len()
-            } else {
-                self.pin.len()
-            }) == 4;
+            let ready = self.entry(target).len() == target.len();
             let confirm = ui
                 .add_enabled_ui(ready, |ui| self.button(ui, &self.t(l, "pin.confirm"), false))
                 .inner;
             confirmed = ready && confirm.clicked();
         });
-        if confirmed {
-            let digits = if staff {
-                std::mem::take(&mut self.staff_code)
-            } else {
-                std::mem::take(&mut self.pin)
-            };
-            return Some(digits);
-        }
-        None
+        confirmed.then(|| std::mem::take(self.entry(target)))
     }
 
-    fn push_digit(&mut self, d: &str, staff: bool) {
-        let target = if staff {
-            &mut self.staff_code
-        } else {
-            &mut self.pin
-        };
-        if target.len() < 4 {
-            target.push_str(d);
+    fn push_digit(&mut self, d: &str, target: PadFor) {
+        let entry = self.entry(target);
+        if entry.len() < target.len() {
+            entry.push_str(d);
         }
     }
 }
