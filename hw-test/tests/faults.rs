@@ -153,3 +153,58 @@ fn hostile_cards_are_refused_clearly_and_the_next_patient_is_served() {
         );
     }
 }
+
+#[test]
+fn an_unusable_output_folder_is_a_clear_failure_and_fixing_it_needs_no_restart() {
+    // A file where the output folder should be: writing fails even for root (CI runs as root, so
+    // permissions alone would not stop it).
+    let work = TempDir::new("output").unwrap_or_else(|e| panic!("{e}"));
+    let out = work.path().join("results");
+    std::fs::write(&out, b"not a folder").unwrap_or_else(|e| panic!("{e}"));
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let mut parts = demo::parts(
+        None,
+        frames.camera(None, DemoCamera::Nobody, Holder::default()),
+        &work,
+        std::sync::Arc::new(|| {}),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    parts.output_dir = out.clone();
+    let mut r = Reception::new(
+        KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}")),
+        None,
+        frames,
+    );
+
+    let failed = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
+    assert_eq!(
+        failed.last,
+        Screen::Counter {
+            reason: kiosk_reception::CounterReason::RecordNotSaved
+        },
+        "the patient is sent to the counter, not shown done: {failed:?}"
+    );
+    assert!(
+        r.core.problems.iter().any(|p| p.contains("journal")),
+        "the failure is reported for staff and the log: {:?}",
+        r.core.problems
+    );
+    assert_eq!(
+        r.core.reception_count(),
+        Some(0),
+        "nothing half-written in the journal"
+    );
+    assert_eq!(std::fs::read(&out).ok().as_deref(), Some(&b"not a folder"[..]));
+
+    // Clinic IT fixes the folder; the running kiosk serves the next patient.
+    std::fs::remove_file(&out).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(&out).unwrap_or_else(|e| panic!("{e}"));
+    let next = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
+    assert!(next.screens.contains(&"Done"), "{next:?}");
+    assert_eq!(r.core.reception_count(), Some(1));
+    assert_eq!(
+        std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0),
+        1,
+        "one result file"
+    );
+}
