@@ -11,15 +11,21 @@ use kiosk_reception::{Method, Screen};
 use std::time::{Duration, Instant};
 
 fn kiosk(tag: &str) -> (Reception, TempDir) {
+    kiosk_with(tag, |_, _| {})
+}
+
+/// A kiosk whose parts `edit` may change first (a broken output folder, …).
+fn kiosk_with(tag: &str, edit: impl FnOnce(&mut kiosk::core::Parts, &TempDir)) -> (Reception, TempDir) {
     let work = TempDir::new(tag).unwrap_or_else(|e| panic!("{e}"));
     let frames = std::sync::Arc::new(demo::DemoFrames::default());
-    let parts = demo::parts(
+    let mut parts = demo::parts(
         None,
         frames.camera(None, DemoCamera::Nobody, Holder::default()),
         &work,
         std::sync::Arc::new(|| {}),
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    edit(&mut parts, &work);
     (
         Reception::new(
             KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}")),
@@ -158,23 +164,12 @@ fn hostile_cards_are_refused_clearly_and_the_next_patient_is_served() {
 fn an_unusable_output_folder_is_a_clear_failure_and_fixing_it_needs_no_restart() {
     // A file where the output folder should be: writing fails even for root (CI runs as root, so
     // permissions alone would not stop it).
-    let work = TempDir::new("output").unwrap_or_else(|e| panic!("{e}"));
+    let (mut r, work) = kiosk_with("output", |parts, work| {
+        let out = work.path().join("results");
+        std::fs::write(&out, b"not a folder").unwrap_or_else(|e| panic!("{e}"));
+        parts.output_dir = out;
+    });
     let out = work.path().join("results");
-    std::fs::write(&out, b"not a folder").unwrap_or_else(|e| panic!("{e}"));
-    let frames = std::sync::Arc::new(demo::DemoFrames::default());
-    let mut parts = demo::parts(
-        None,
-        frames.camera(None, DemoCamera::Nobody, Holder::default()),
-        &work,
-        std::sync::Arc::new(|| {}),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    parts.output_dir = out.clone();
-    let mut r = Reception::new(
-        KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}")),
-        None,
-        frames,
-    );
 
     let failed = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
     assert_eq!(

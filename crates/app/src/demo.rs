@@ -89,11 +89,11 @@ pub fn front_frames(profile: &Profile) -> Vec<Frame> {
     ]
     .into_iter()
     .map(|(v, seed)| {
-        let p = kiosk_cardfront::synth::photograph(&card, v, seed, 800, 600);
+        let mut p = kiosk_cardfront::synth::photograph(&card, v, seed, 800, 600);
         Frame {
             width: p.width,
             height: p.height,
-            rgb: p.rgb.clone(),
+            rgb: std::mem::take(&mut p.data),
         }
     })
     .collect()

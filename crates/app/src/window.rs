@@ -84,15 +84,9 @@ impl Window {
         }
         if self.gallery_preview.is_none() {
             (self.gallery_preview, self.gallery_box, self.gallery_photo) = demo_textures(&ctx, self.models);
-            self.gallery_front = kiosk_card_sim::Profile::embedded("demo").ok().and_then(|p| {
-                let frame = kiosk::demo::front_frames(&p).into_iter().nth(1)?;
-                Some(kiosk::gui::texture(
-                    &ctx,
-                    "gallery-front",
-                    frame.width,
-                    frame.height,
-                    &frame.rgb,
-                ))
+            self.gallery_front = kiosk_card_sim::Profile::embedded("demo").ok().map(|p| {
+                let shot = p.photograph_front(kiosk_cardfront::synth::Variation::Rotation, 2, 800, 600);
+                kiosk::gui::texture(&ctx, "gallery-front", shot.width, shot.height, &shot.data)
             });
         }
         let shot = &self.shots[*next];

@@ -11,7 +11,7 @@
 use crate::staff::StaffCodes;
 use kiosk_apdu::{CardChannel, TransportError};
 use kiosk_camera::{Aim, CameraError, Frame, FrameSource};
-use kiosk_cardfront::{Agreement, FrontGuidance, FrontReader, Picture};
+use kiosk_cardfront::{Agreement, FrontGuidance, FrontReader};
 use kiosk_face::{
     Descriptor, FaceEngine, FaceModels, Guidance, MatchPolicy, MatchSession, RgbImage, Verdict,
 };
@@ -423,6 +423,16 @@ struct FrontScan {
     guidance: Option<Option<FrontGuidanceKind>>,
 }
 
+/// Stop reading the card front (dropping its answer channel tells the card thread there is no code) and
+/// point the camera back at faces.
+fn end_front(front: &mut Option<FrontScan>, source: Option<&mut (dyn FrameSource + 'static)>) {
+    if front.take().is_some()
+        && let Some(s) = source
+    {
+        s.aim(Aim::Face);
+    }
+}
+
 fn front_guidance_kind(g: FrontGuidance) -> FrontGuidanceKind {
     match g {
         FrontGuidance::ShowCard => FrontGuidanceKind::ShowCard,
@@ -517,20 +527,12 @@ impl FaceWorker {
                         }
                         FaceJob::Stop => {
                             matching = None;
-                            if front.take().is_some()
-                                && let Some(s) = source.as_mut()
-                            {
-                                s.aim(Aim::Face);
-                            }
+                            end_front(&mut front, source.as_deref_mut());
                         }
                         FaceJob::Wipe => {
                             card = None;
                             matching = None;
-                            if front.take().is_some()
-                                && let Some(s) = source.as_mut()
-                            {
-                                s.aim(Aim::Face);
-                            }
+                            end_front(&mut front, source.as_deref_mut());
                         }
                     }
                     continue;
@@ -621,14 +623,9 @@ impl FaceWorker {
                             .confident_front_reads
                             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                         let _ = scan.answer.send(code);
-                        front = None;
+                        end_front(&mut front, source.as_deref_mut());
                     } else if scan.started.elapsed() >= self.settings.front_give_up_after {
-                        front = None;
-                    }
-                    if front.is_none()
-                        && let Some(s) = source.as_mut()
-                    {
-                        s.aim(Aim::Face);
+                        end_front(&mut front, source.as_deref_mut());
                     }
                 }
                 if preview {
@@ -643,12 +640,10 @@ impl FaceWorker {
 }
 
 impl FaceWorker {
-    /// One card-front frame: guidance to the screen when it changes, and the code once enough frames
-    /// agree. The frame copy and the fields are wiped when dropped.
+    /// One card-front frame (read in place): guidance to the screen when it changes, and the code once
+    /// enough frames agree. The fields are wiped when dropped.
     fn read_front(&self, reader: &FrontReader, scan: &mut FrontScan, frame: &Frame) -> Option<CheckCodeB> {
-        let picture = Picture::new(frame.width, frame.height, frame.rgb.clone())?;
-        let read = reader.read(&picture);
-        drop(picture);
+        let read = reader.read_rgb(&frame.rgb, frame.width, frame.height);
         let guidance = read
             .result
             .as_ref()

@@ -4,7 +4,7 @@
 
 use crate::Profile;
 use kiosk_cardfront::synth::{Variation, photograph};
-use kiosk_cardfront::{Era, FrontFields, Picture, PrintedBirth, PrintedFront, Ymd};
+use kiosk_cardfront::{Era, FrontFields, PrintedBirth, PrintedFront, RgbImage, Ymd};
 
 impl Profile {
     /// What the card front prints.
@@ -51,17 +51,13 @@ impl Profile {
     }
 
     /// The card front, straight (see `kiosk_cardfront::layout` for the size).
-    pub fn draw_front(&self) -> Picture {
-        let photo = self
-            .photo_jp2
-            .as_deref()
-            .and_then(|b| kiosk_face::RgbImage::decode(b).ok())
-            .and_then(|p| Picture::new(p.width, p.height, p.data.clone()));
+    pub fn draw_front(&self) -> RgbImage {
+        let photo = self.photo_jp2.as_deref().and_then(|b| RgbImage::decode(b).ok());
         kiosk_cardfront::render(&self.printed_front(), photo.as_ref())
     }
 
     /// The card front as a `width × height` camera would see it.
-    pub fn photograph_front(&self, variation: Variation, seed: u64, width: usize, height: usize) -> Picture {
+    pub fn photograph_front(&self, variation: Variation, seed: u64, width: usize, height: usize) -> RgbImage {
         photograph(&self.draw_front(), variation, seed, width, height)
     }
 }

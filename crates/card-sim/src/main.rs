@@ -94,7 +94,7 @@ fn front(args: &[String]) -> Result<(), String> {
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     enc.write_header()
-        .and_then(|mut w| w.write_image_data(&picture.rgb))
+        .and_then(|mut w| w.write_image_data(&picture.data))
         .map_err(|e| format!("{out}: {e}"))?;
     eprintln!(
         "kiosk-card-sim: wrote {out} ({}x{})",

@@ -3,7 +3,7 @@
 //! one frame each; also the time per frame.
 
 use kiosk_cardfront::synth::{Variation, photograph, placeholder_photo, random_front};
-use kiosk_cardfront::{Agreement, FrontReader, Picture, Verdict, render};
+use kiosk_cardfront::{Agreement, FrontReader, RgbImage, Verdict, render};
 use std::time::Instant;
 
 fn main() {
@@ -91,7 +91,7 @@ fn main() {
     }
 }
 
-fn write_png(path: &str, p: &Picture) {
+fn write_png(path: &str, p: &RgbImage) {
     let Ok(file) = std::fs::File::create(path) else {
         return;
     };
@@ -99,13 +99,13 @@ fn write_png(path: &str, p: &Picture) {
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
     if let Ok(mut w) = enc.write_header() {
-        let _ = w.write_image_data(&p.rgb);
+        let _ = w.write_image_data(&p.data);
     }
 }
 
 /// From the first frame of a card in view to an agreed 照合番号B: frames a hand-held card (turned, in
 /// perspective, now and then blurred or glaring) needs, and the reader's own time for them.
-fn time_to_code(reader: &FrontReader, photo: &Picture, cards: u64) {
+fn time_to_code(reader: &FrontReader, photo: &RgbImage, cards: u64) {
     let mut frames_needed = Vec::new();
     let mut compute_ms = Vec::new();
     let mut failed = 0;

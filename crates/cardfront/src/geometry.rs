@@ -1,6 +1,6 @@
 //! Plane geometry: the homography between the straightened card and the frame, and bilinear sampling.
 
-use crate::Picture;
+use crate::RgbImage;
 
 /// A projective map, (x, y) ↦ ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (g x + h y + 1)).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,10 +47,10 @@ impl Homography {
 }
 
 /// Bilinear RGB at (x, y), edges clamped.
-pub fn sample_rgb(p: &Picture, x: f32, y: f32) -> [u8; 3] {
+pub fn sample_rgb(p: &RgbImage, x: f32, y: f32) -> [u8; 3] {
     let mut out = [0u8; 3];
     for (k, o) in out.iter_mut().enumerate() {
-        *o = bilinear(p.width, p.height, x, y, |i| f32::from(p.rgb[i * 3 + k])).round() as u8;
+        *o = bilinear(p.width, p.height, x, y, |i| f32::from(p.data[i * 3 + k])).round() as u8;
     }
     out
 }

@@ -33,46 +33,9 @@ pub use render::render;
 pub use vote::{Agreement, Verdict};
 use zeroize::{Zeroize, Zeroizing};
 
-/// An RGB picture, row-major, 3 bytes a pixel; wiped on drop.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Picture {
-    pub width: usize,
-    pub height: usize,
-    pub rgb: Vec<u8>,
-}
-
-impl std::fmt::Debug for Picture {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Picture({}x{})", self.width, self.height)
-    }
-}
-
-impl Drop for Picture {
-    fn drop(&mut self) {
-        self.rgb.zeroize();
-    }
-}
-
-impl Picture {
-    /// A picture of one colour.
-    pub fn filled(width: usize, height: usize, rgb: [u8; 3]) -> Picture {
-        Picture {
-            width,
-            height,
-            rgb: rgb.iter().copied().cycle().take(width * height * 3).collect(),
-        }
-    }
-
-    /// `None` when the buffer does not hold `width × height` pixels.
-    pub fn new(width: usize, height: usize, rgb: Vec<u8>) -> Option<Picture> {
-        (rgb.len() == width * height * 3).then_some(Picture { width, height, rgb })
-    }
-
-    /// Luma (BT.601) of every pixel.
-    pub fn grey(&self) -> Vec<u8> {
-        grey_of(&self.rgb)
-    }
-}
+/// Card fronts, frames and photos are the face engine's RGB image: wiped on drop, `Debug` shows only the
+/// size.
+pub use kiosk_face::RgbImage;
 
 /// Luma (BT.601) of packed RGB.
 pub fn grey_of(rgb: &[u8]) -> Vec<u8> {

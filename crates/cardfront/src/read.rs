@@ -14,7 +14,7 @@
 use crate::find::{NotFound, Quad, find_card};
 use crate::geometry::{Homography, bilinear};
 use crate::layout::{self, CARD_H, CARD_W, Cell, Line};
-use crate::{Era, FrontFields, Picture, PrintedBirth, Ymd, glyphs};
+use crate::{Era, FrontFields, PrintedBirth, RgbImage, Ymd, glyphs};
 
 /// What the patient should do so the card front can be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,9 +116,14 @@ impl FrontReader {
     }
 
     /// Read one RGB frame.
-    pub fn read(&self, frame: &Picture) -> FrontRead {
-        let grey = frame.grey();
-        let quad = match find_card(&grey, frame.width, frame.height) {
+    pub fn read(&self, frame: &RgbImage) -> FrontRead {
+        self.read_rgb(&frame.data, frame.width, frame.height)
+    }
+
+    /// Read one frame given as packed RGB (a camera's buffer, read in place).
+    pub fn read_rgb(&self, rgb: &[u8], width: usize, height: usize) -> FrontRead {
+        let grey = crate::grey_of(rgb);
+        let quad = match find_card(&grey, width, height) {
             Ok(q) => q,
             Err(e) => {
                 let refusal = match e {
@@ -137,13 +142,13 @@ impl FrontReader {
             confidence,
             corners: Some(quad),
         };
-        if quad.width() < self.min_card_share * frame.width as f64 {
+        if quad.width() < self.min_card_share * width as f64 {
             return refuse(Refusal::TooFar, 0.0);
         }
         // Upright first; a card held upside down reads the other way round.
         let mut first = None;
         for q in [quad, quad.turned()] {
-            let Some(card) = Straightened::new(&grey, frame.width, frame.height, &q) else {
+            let Some(card) = Straightened::new(&grey, width, height, &q) else {
                 continue;
             };
             match self.read_card(&card) {

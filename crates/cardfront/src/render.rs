@@ -3,14 +3,14 @@
 //! their fixed-pitch cells (see [`crate::layout`]), on a pale patterned ground.
 
 use crate::layout::{self, CARD_H, CARD_W, Cell, Line};
-use crate::{Picture, PrintedFront, glyphs};
+use crate::{PrintedFront, RgbImage, glyphs};
 
 const INK: [f32; 3] = [38.0, 36.0, 40.0];
 
 /// The card front, `CARD_W × CARD_H`. `photo` is scaled into the photo box (a blank box without one).
-pub fn render(front: &PrintedFront, photo: Option<&Picture>) -> Picture {
+pub fn render(front: &PrintedFront, photo: Option<&RgbImage>) -> RgbImage {
     let mut card = ground();
-    let ink = |card: &mut Picture, x: i64, y: i64, c: f32| blend(card, x, y, c, INK);
+    let ink = |card: &mut RgbImage, x: i64, y: i64, c: f32| blend(card, x, y, c, INK);
     glyphs::run("個人番号カード", 26.0, 36.0, 22.0, |x, y, c| {
         ink(&mut card, x, y, c)
     });
@@ -66,8 +66,8 @@ pub fn render(front: &PrintedFront, photo: Option<&Picture>) -> Picture {
 
 /// A pale pink ground with fine guilloche-like waves (real cards are patterned, which the reader must
 /// tolerate).
-fn ground() -> Picture {
-    let mut card = Picture::filled(CARD_W, CARD_H, [0, 0, 0]);
+fn ground() -> RgbImage {
+    let mut card = RgbImage::filled(CARD_W, CARD_H, [0, 0, 0]);
     for y in 0..CARD_H {
         for x in 0..CARD_W {
             let (fx, fy) = (x as f32, y as f32);
@@ -76,27 +76,27 @@ fn ground() -> Picture {
             .abs();
             let tint = 1.0 - 0.05 * wave - 0.03 * (fy / CARD_H as f32);
             let i = (y * CARD_W + x) * 3;
-            card.rgb[i] = (250.0 * tint) as u8;
-            card.rgb[i + 1] = (238.0 * tint) as u8;
-            card.rgb[i + 2] = (242.0 * tint) as u8;
+            card.data[i] = (250.0 * tint) as u8;
+            card.data[i + 1] = (238.0 * tint) as u8;
+            card.data[i + 2] = (242.0 * tint) as u8;
         }
     }
     card
 }
 
-fn blend(card: &mut Picture, x: i64, y: i64, c: f32, colour: [f32; 3]) {
+fn blend(card: &mut RgbImage, x: i64, y: i64, c: f32, colour: [f32; 3]) {
     if x < 0 || y < 0 || x as usize >= card.width || y as usize >= card.height {
         return;
     }
     let i = (y as usize * card.width + x as usize) * 3;
     let c = c.clamp(0.0, 1.0);
-    for (px, ink) in card.rgb[i..i + 3].iter_mut().zip(colour) {
+    for (px, ink) in card.data[i..i + 3].iter_mut().zip(colour) {
         *px = (f32::from(*px) * (1.0 - c) + ink * c).round() as u8;
     }
 }
 
 /// Print `text` into the line's cells (one character per cell).
-fn cells(card: &mut Picture, line: &Line, kinds: &[Cell], text: &[char]) {
+fn cells(card: &mut RgbImage, line: &Line, kinds: &[Cell], text: &[char]) {
     for ((off, w), ch) in layout::cell_spans(line, kinds).into_iter().zip(text) {
         let glyph = glyphs::cell(*ch, line.px, w, line.height);
         for gy in 0..glyph.h {
@@ -111,7 +111,7 @@ fn cells(card: &mut Picture, line: &Line, kinds: &[Cell], text: &[char]) {
     }
 }
 
-fn frame(card: &mut Picture, x: usize, y: usize, w: usize, h: usize, colour: [f32; 3]) {
+fn frame(card: &mut RgbImage, x: usize, y: usize, w: usize, h: usize, colour: [f32; 3]) {
     for t in 0..2 {
         for i in x..x + w {
             blend(card, i as i64, (y + t) as i64, 1.0, colour);
@@ -125,7 +125,7 @@ fn frame(card: &mut Picture, x: usize, y: usize, w: usize, h: usize, colour: [f3
 }
 
 /// Scale `photo` to cover the box (centre crop), bilinear.
-fn paste_scaled(card: &mut Picture, photo: &Picture, x: usize, y: usize, w: usize, h: usize) {
+fn paste_scaled(card: &mut RgbImage, photo: &RgbImage, x: usize, y: usize, w: usize, h: usize) {
     let s = (photo.width as f32 / w as f32).min(photo.height as f32 / h as f32);
     let (ox, oy) = (
         (photo.width as f32 - w as f32 * s) / 2.0,
@@ -136,7 +136,7 @@ fn paste_scaled(card: &mut Picture, photo: &Picture, x: usize, y: usize, w: usiz
             let (sx, sy) = (ox + (i as f32 + 0.5) * s - 0.5, oy + (j as f32 + 0.5) * s - 0.5);
             let px = crate::geometry::sample_rgb(photo, sx, sy);
             let o = ((y + j) * card.width + x + i) * 3;
-            card.rgb[o..o + 3].copy_from_slice(&px);
+            card.data[o..o + 3].copy_from_slice(&px);
         }
     }
 }

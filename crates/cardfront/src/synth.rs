@@ -4,7 +4,7 @@
 
 use crate::geometry::{Homography, sample_rgb};
 use crate::layout::{CARD_H, CARD_W};
-use crate::{Era, FrontFields, Picture, PrintedBirth, PrintedFront, Ymd};
+use crate::{Era, FrontFields, PrintedBirth, PrintedFront, RgbImage, Ymd};
 
 /// How a photograph differs from a clean one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl Rng {
 }
 
 /// A photograph of `card` (a [`crate::render`] output) in a `width × height` frame.
-pub fn photograph(card: &Picture, variation: Variation, seed: u64, width: usize, height: usize) -> Picture {
+pub fn photograph(card: &RgbImage, variation: Variation, seed: u64, width: usize, height: usize) -> RgbImage {
     use Variation as V;
     let mut rng = Rng::new(seed);
     let (w, h) = (width as f64, height as f64);
@@ -119,19 +119,19 @@ pub fn photograph(card: &Picture, variation: Variation, seed: u64, width: usize,
     let to_card = Homography::from_points(corners, [(0.0, 0.0), (kw, 0.0), (kw, kh), (0.0, kh)]);
 
     // A dark tray with a soft light fall-off and a little texture.
-    let mut out = Picture::filled(width, height, [0, 0, 0]);
+    let mut out = RgbImage::filled(width, height, [0, 0, 0]);
     for y in 0..height {
         for x in 0..width {
             let fall = 1.0 - 0.25 * (((x as f64 - w / 2.0) / w).powi(2) + ((y as f64 - h / 2.0) / h).powi(2));
             let tex = ((x as f64 * 0.31).sin() * (y as f64 * 0.17).cos()) * 4.0;
             let base = [78.0, 72.0, 70.0].map(|c: f64| (c * fall + tex).clamp(0.0, 255.0) as u8);
             let i = (y * width + x) * 3;
-            out.rgb[i..i + 3].copy_from_slice(&base);
+            out.data[i..i + 3].copy_from_slice(&base);
             if let Some(hm) = to_card {
                 let (u, v) = hm.apply(x as f64 + 0.5, y as f64 + 0.5);
                 if u >= 0.0 && v >= 0.0 && u < kw && v < kh {
                     let px = sample_rgb(card, u as f32 - 0.5, v as f32 - 0.5);
-                    out.rgb[i..i + 3].copy_from_slice(&px);
+                    out.data[i..i + 3].copy_from_slice(&px);
                 }
             }
         }
@@ -162,7 +162,7 @@ pub fn photograph(card: &Picture, variation: Variation, seed: u64, width: usize,
         V::Mixed => (rng.range(0.5, 0.9), 3.0),
         _ => (1.0, 2.0),
     };
-    for v in out.rgb.iter_mut() {
+    for v in out.data.iter_mut() {
         *v = (f64::from(*v) * gain + rng.normal() * noise)
             .round()
             .clamp(0.0, 255.0) as u8;
@@ -171,7 +171,7 @@ pub fn photograph(card: &Picture, variation: Variation, seed: u64, width: usize,
 }
 
 /// A thumb: a skin-coloured ellipse from one of the card's edges inwards.
-fn thumb(out: &mut Picture, corners: &[(f64, f64); 4], rng: &mut Rng) {
+fn thumb(out: &mut RgbImage, corners: &[(f64, f64); 4], rng: &mut Rng) {
     let edge = rng.below(4) as usize;
     let (a, b) = (corners[edge], corners[(edge + 1) % 4]);
     let t = rng.range(0.15, 0.85);
@@ -186,7 +186,7 @@ fn thumb(out: &mut Picture, corners: &[(f64, f64); 4], rng: &mut Rng) {
                 let shade = 1.0 - 0.25 * d;
                 let i = (y * out.width + x) * 3;
                 for (k, c) in [196.0, 150.0, 126.0].iter().enumerate() {
-                    out.rgb[i + k] = (c * shade) as u8;
+                    out.data[i + k] = (c * shade) as u8;
                 }
             }
         }
@@ -194,7 +194,7 @@ fn thumb(out: &mut Picture, corners: &[(f64, f64); 4], rng: &mut Rng) {
 }
 
 /// A reflection: a bright soft spot somewhere on the card.
-fn glare(out: &mut Picture, corners: &[(f64, f64); 4], strength: f64, rng: &mut Rng) {
+fn glare(out: &mut RgbImage, corners: &[(f64, f64); 4], strength: f64, rng: &mut Rng) {
     let (u, v) = (rng.range(0.1, 0.9), rng.range(0.1, 0.9));
     let top = (
         corners[0].0 + (corners[1].0 - corners[0].0) * u,
@@ -213,7 +213,7 @@ fn glare(out: &mut Picture, corners: &[(f64, f64); 4], strength: f64, rng: &mut 
                 let add = strength * (1.0 - d).powi(2);
                 let i = (y * out.width + x) * 3;
                 for k in 0..3 {
-                    out.rgb[i + k] = (f64::from(out.rgb[i + k]) + add).min(255.0) as u8;
+                    out.data[i + k] = (f64::from(out.data[i + k]) + add).min(255.0) as u8;
                 }
             }
         }
@@ -221,17 +221,17 @@ fn glare(out: &mut Picture, corners: &[(f64, f64); 4], strength: f64, rng: &mut 
 }
 
 /// Separable box blur of the given radius.
-fn box_blur(p: &mut Picture, radius: usize) {
+fn box_blur(p: &mut RgbImage, radius: usize) {
     if radius == 0 {
         return;
     }
     let (w, h) = (p.width, p.height);
-    let mut tmp = vec![0u8; p.rgb.len()];
+    let mut tmp = vec![0u8; p.data.len()];
     for pass in 0..2 {
         let (src, dst): (&[u8], &mut [u8]) = if pass == 0 {
-            (&p.rgb, &mut tmp)
+            (&p.data, &mut tmp)
         } else {
-            (&tmp, &mut p.rgb)
+            (&tmp, &mut p.data)
         };
         for y in 0..h {
             for x in 0..w {
@@ -305,18 +305,18 @@ pub fn random_front(seed: u64) -> PrintedFront {
 }
 
 /// A stand-in photo (a face-like oval on a plain ground) for fronts drawn without a real one.
-pub fn placeholder_photo() -> Picture {
+pub fn placeholder_photo() -> RgbImage {
     let (w, h) = (160, 200);
-    let mut p = Picture::filled(w, h, [200, 210, 225]);
+    let mut p = RgbImage::filled(w, h, [200, 210, 225]);
     for y in 0..h {
         for x in 0..w {
             let (dx, dy) = ((x as f64 - 80.0) / 50.0, (y as f64 - 90.0) / 65.0);
             let body = ((x as f64 - 80.0) / 75.0).powi(2) + ((y as f64 - 230.0) / 70.0).powi(2);
             let i = (y * w + x) * 3;
             if dx * dx + dy * dy < 1.0 {
-                p.rgb[i..i + 3].copy_from_slice(&[214, 176, 150]);
+                p.data[i..i + 3].copy_from_slice(&[214, 176, 150]);
             } else if body < 1.0 {
-                p.rgb[i..i + 3].copy_from_slice(&[50, 55, 70]);
+                p.data[i..i + 3].copy_from_slice(&[50, 55, 70]);
             }
         }
     }

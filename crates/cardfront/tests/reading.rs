@@ -3,7 +3,7 @@
 //! `cargo run --release -p kiosk-cardfront --example accuracy`.
 
 use kiosk_cardfront::synth::{Variation, photograph, placeholder_photo, random_front};
-use kiosk_cardfront::{Agreement, FrontGuidance, FrontReader, Picture, Refusal, Verdict, render};
+use kiosk_cardfront::{Agreement, FrontGuidance, FrontReader, Refusal, RgbImage, Verdict, render};
 
 #[test]
 fn no_generated_photograph_is_misread_confidently_and_plain_ones_read() {
@@ -62,7 +62,7 @@ fn frames_of_one_card_agree_on_its_code_and_the_code_is_the_cards() {
 #[test]
 fn an_empty_tray_asks_for_the_card_and_dim_light_is_never_misread() {
     let reader = FrontReader::default();
-    let empty = Picture::filled(640, 480, [70, 66, 64]);
+    let empty = RgbImage::filled(640, 480, [70, 66, 64]);
     let read = reader.read(&empty);
     assert_eq!(read.result.as_ref().err(), Some(&Refusal::NoCard));
     assert_eq!(Refusal::NoCard.guidance(), FrontGuidance::ShowCard);
@@ -76,7 +76,7 @@ fn an_empty_tray_asks_for_the_card_and_dim_light_is_never_misread() {
         let mut frame = photograph(&card, Variation::Clean, 1, 800, 600);
         // Less light, and the sensor noise that comes with it.
         let mut rng = kiosk_cardfront::synth::Rng::new(u64::from(dim));
-        for v in frame.rgb.iter_mut() {
+        for v in frame.data.iter_mut() {
             *v = (f64::from(*v / dim) + rng.normal() * 3.0).clamp(0.0, 255.0) as u8;
         }
         match reader.read(&frame).result {
@@ -94,12 +94,12 @@ fn a_card_held_upside_down_still_reads() {
     let mut frame = photograph(&card, Variation::Clean, 5, 800, 600);
     // Turn the whole frame by 180°.
     let px: Vec<[u8; 3]> = frame
-        .rgb
+        .data
         .chunks_exact(3)
         .rev()
         .map(|p| [p[0], p[1], p[2]])
         .collect();
-    frame.rgb = px.concat();
+    frame.data = px.concat();
     let read = FrontReader::default().read(&frame);
     assert_eq!(read.result.ok(), Some(front.fields.clone()));
 }

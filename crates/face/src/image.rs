@@ -38,6 +38,15 @@ pub enum ImageError {
 pub const MAX_SIDE: u32 = 8192;
 
 impl RgbImage {
+    /// An image of one colour (a blank frame, a background to draw on).
+    pub fn filled(width: usize, height: usize, rgb: [u8; 3]) -> RgbImage {
+        RgbImage {
+            width,
+            height,
+            data: rgb.iter().copied().cycle().take(width * height * 3).collect(),
+        }
+    }
+
     pub fn new(width: usize, height: usize, data: Vec<u8>) -> Option<RgbImage> {
         (data.len() == width * height * 3).then_some(RgbImage { width, height, data })
     }
