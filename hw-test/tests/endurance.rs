@@ -31,8 +31,22 @@ fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
 }
 
+/// Whether `needle` occurs in `hay`; a number (UTF-8 or UTF-16) counts only as a whole number, not as part
+/// of a longer one: the journal's timestamps and ids contain every 4-digit run sooner or later (a reception
+/// at 14:12:34 holds "1234"), which is not the PIN leaking.
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+    let step = if needle.len() >= 2 && needle[1] == 0 { 2 } else { 1 };
+    let digit_at = |i: usize| {
+        i + step <= hay.len() && hay[i].is_ascii_digit() && hay[i + 1..i + step].iter().all(|&b| b == 0)
+    };
+    let first_digit = needle.first().is_some_and(u8::is_ascii_digit);
+    let last_digit = needle.len() >= step && needle[needle.len() - step].is_ascii_digit();
+    !needle.is_empty()
+        && hay.windows(needle.len()).enumerate().any(|(i, w)| {
+            w == needle
+                && !(first_digit && i >= step && digit_at(i - step))
+                && !(last_digit && digit_at(i + needle.len()))
+        })
 }
 
 struct Visitor {
@@ -184,6 +198,10 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
             }
         }
     }
+    // The scanner's own check: a number inside a longer one is not a hit, a whole one is.
+    assert!(!contains(b"at 20261121141234;", b"1234"));
+    assert!(contains(b"pin=1234;", b"1234") && contains(b"1234", b"1234"));
+    assert!(!contains(&utf16("t141234"), &utf16("1234")) && contains(&utf16("x1234y"), &utf16("1234")));
     let mut hits = Vec::new();
     for v in &visitors {
         let p = v.card.lock().profile().clone();
