@@ -70,6 +70,15 @@ impl InsertedCard {
         end
     }
 
+    /// The serving thread ended by itself because pcscd closed the vpcd connection (pcscd stopped):
+    /// collect how it ended without asking pcscd anything.
+    pub fn reader_closed(mut self) -> Option<ServeEnd> {
+        self.thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .and_then(Result::ok)
+    }
+
     /// Wait for the serving thread to end by itself (e.g. a pull fault fired).
     pub fn wait_pulled(mut self) -> Option<ServeEnd> {
         let end = self
@@ -114,6 +123,48 @@ pub fn wait_for_card(present: bool, timeout: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     false
+}
+
+/// Stop every pcscd (as a crash or `systemctl stop` would) and wait until none runs. Needs root; the
+/// tests that use it run under `cargo xtask test`, which stops whatever pcscd is left at its end.
+pub fn stop_pcscd() {
+    let _ = std::process::Command::new("pkill").args(["-x", "pcscd"]).status();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        let running = std::process::Command::new("pgrep")
+            .args(["-x", "pcscd"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !running {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("pcscd did not stop within 10 s");
+}
+
+/// Start pcscd (it daemonizes itself) and wait until it answers. `reader_conf`: a reader.conf.d folder
+/// instead of the system's (an empty one starts pcscd without the vpcd reader: the reader is gone
+/// while the service runs). With the system's configuration, also wait for [`READER`].
+pub fn start_pcscd(reader_conf: Option<&std::path::Path>) {
+    // A socket left by a killed daemon stops the next one from starting.
+    let _ = std::fs::remove_dir_all("/run/pcscd");
+    let mut cmd = std::process::Command::new("pcscd");
+    if let Some(dir) = reader_conf {
+        cmd.arg("--config").arg(dir);
+    }
+    let status = cmd.status().unwrap_or_else(|e| panic!("cannot start pcscd: {e}"));
+    assert!(status.success(), "pcscd: {status}");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(15) {
+        if let Ok(pcsc) = Pcsc::establish()
+            && (reader_conf.is_some() || pcsc.readers().is_ok_and(|r| r.iter().any(|r| r == READER)))
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("pcscd did not come up within 15 s");
 }
 
 /// Decode the base64 body of a PEM block (for comparing OpenSC's output byte for byte).

@@ -6,30 +6,37 @@
 use kiosk::core::KioskCore;
 use kiosk::demo::{self, DemoCamera, Holder, TempDir};
 use kiosk::driver::{Patient, Reception};
-use kiosk_card_sim::{Df, SharedCard, VirtualCard};
+use kiosk_card_sim::{Df, Hostile, Profile, SharedCard, VirtualCard};
+use kiosk_face::FaceModels;
 use kiosk_reception::{Method, Screen};
 use std::time::{Duration, Instant};
 
 fn kiosk(tag: &str) -> (Reception, TempDir) {
-    kiosk_with(tag, |_, _| {})
+    kiosk_with(tag, None, |_, _| {})
 }
 
-/// A kiosk whose parts `edit` may change first (a broken output folder, …).
-fn kiosk_with(tag: &str, edit: impl FnOnce(&mut kiosk::core::Parts, &TempDir)) -> (Reception, TempDir) {
+/// A kiosk with face `models` (none: the PIN path only) whose parts `edit` may change first (a broken
+/// output folder, …).
+fn kiosk_with(
+    tag: &str,
+    models: Option<&'static FaceModels>,
+    edit: impl FnOnce(&mut kiosk::core::Parts, &TempDir),
+) -> (Reception, TempDir) {
     let work = TempDir::new(tag).unwrap_or_else(|e| panic!("{e}"));
     let frames = std::sync::Arc::new(demo::DemoFrames::default());
     let mut parts = demo::parts(
-        None,
-        frames.camera(None, DemoCamera::Nobody, Holder::default()),
+        models,
+        frames.camera(models, DemoCamera::Nobody, Holder::default()),
         &work,
         std::sync::Arc::new(|| {}),
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    parts.face.frame_interval = Duration::from_millis(1);
     edit(&mut parts, &work);
     (
         Reception::new(
             KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}")),
-            None,
+            models,
             frames,
         ),
         work,
@@ -164,7 +171,7 @@ fn hostile_cards_are_refused_clearly_and_the_next_patient_is_served() {
 fn an_unusable_output_folder_is_a_clear_failure_and_fixing_it_needs_no_restart() {
     // A file where the output folder should be: writing fails even for root (CI runs as root, so
     // permissions alone would not stop it).
-    let (mut r, work) = kiosk_with("output", |parts, work| {
+    let (mut r, work) = kiosk_with("output", None, |parts, work| {
         let out = work.path().join("results");
         std::fs::write(&out, b"not a folder").unwrap_or_else(|e| panic!("{e}"));
         parts.output_dir = out;
@@ -201,5 +208,196 @@ fn an_unusable_output_folder_is_a_clear_failure_and_fixing_it_needs_no_restart()
         std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0),
         1,
         "one result file"
+    );
+}
+
+/// The hostile card profile's every way of lying, through the whole kiosk: each refused with a clear
+/// screen and a line for staff and the log, never "done", no VERIFY the patient did not type, and the
+/// next patient served. The card-face case needs the face models (`cargo xtask test` fetches them).
+#[test]
+fn every_hostile_way_is_refused_with_a_clear_message_and_the_next_patient_is_served() {
+    let models: Option<&'static FaceModels> =
+        FaceModels::load_default().ok().map(|m| &*Box::leak(Box::new(m)));
+    let (mut r, _work) = kiosk_with("hostile-ways", models, |_, _| {});
+    let hostile = Profile::embedded("hostile").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        hostile.hostile,
+        Some(Hostile::KeyNotTheCertificates),
+        "the profile's own way"
+    );
+    let unreadable = ("CardUnreadable", "card refused: ");
+    for way in Hostile::ALL {
+        let (patient, (screen, problem)) = match way {
+            Hostile::GarbageTokenLabel => (
+                pin_patient(),
+                ("NotMyNumberCard", "token label is not one the kiosk knows"),
+            ),
+            Hostile::TriesDoNotDrop => (
+                Patient::new(Method::Pin, &["0000", "1234"], DemoCamera::Nobody),
+                ("Counter", "a wrong entry left 3 tries where 3 were left before"),
+            ),
+            Hostile::KeyNotTheCertificates => (
+                pin_patient(),
+                ("Counter", "its signature does not match its certificate"),
+            ),
+            Hostile::CardFaceAltered if models.is_none() => {
+                eprintln!("{way}: skipped, no face models (cargo xtask models)");
+                continue;
+            }
+            Hostile::CardFaceAltered => (
+                Patient::new(Method::Face, &[], DemoCamera::CardHolder),
+                (
+                    "FaceFailed",
+                    "card face refused: not genuine (data signature valid false",
+                ),
+            ),
+            _ => (pin_patient(), unreadable),
+        };
+        let liar = SharedCard::new(VirtualCard::new(hostile.clone()));
+        liar.lock().faults.hostile = Some(way);
+        r.core.problems.clear();
+        let outcome = r.run(Box::new(liar.clone()), Holder::of(&hostile), &patient);
+        assert!(
+            !outcome.screens.contains(&"Done"),
+            "{way}: a lying card must not reach done: {outcome:?}"
+        );
+        assert!(
+            outcome.screens.contains(&screen),
+            "{way}: {screen} expected: {outcome:?}"
+        );
+        assert!(
+            r.core.problems.iter().any(|p| p.contains(problem)),
+            "{way}: {problem:?} for staff and the log: {:?}",
+            r.core.problems
+        );
+        assert!(
+            liar.lock().stats().auth_pin_verifies <= outcome.pins_typed as u64,
+            "{way}: no VERIFY the patient did not type"
+        );
+        assert_eq!(*r.core.screen(), Screen::Idle, "{way}: back to the start");
+        eprintln!(
+            "{way}: {} ({} PINs typed, {} VERIFYs) — {}",
+            outcome.screens.join(" → "),
+            outcome.pins_typed,
+            liar.lock().stats().auth_pin_verifies,
+            r.core.problems.back().map_or("", String::as_str)
+        );
+        let next = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
+        assert!(
+            next.screens.contains(&"Done"),
+            "{way}: the next patient: {next:?}"
+        );
+    }
+    assert_eq!(
+        r.core.reception_count(),
+        Some(if models.is_some() { 11 } else { 10 }),
+        "only the honest patients are journaled"
+    );
+}
+
+/// A small tmpfs mounted for one test, unmounted on drop (even when the test fails).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: std::path::PathBuf, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(&at).unwrap_or_else(|e| panic!("{e}"));
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .status()
+            .unwrap_or_else(|e| panic!("mount: {e}"));
+        assert!(
+            status.success(),
+            "mounting a {size} tmpfs needs root (cargo xtask test runs this test as root)"
+        );
+        SmallDisk(at)
+    }
+
+    /// Fill the file system to the last byte; returns the filler's path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.join("filler");
+        let mut f = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));
+        let block = vec![0u8; 4096];
+        loop {
+            match f.write(&block) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        let _ = f.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// The journal and the output folder on a disk that fills up: the patient is sent to the counter
+/// ("record not saved"), the problem is reported, no row and no result file (not even a temporary one)
+/// is left half-written, the database stays sound; once space is freed the running kiosk records the
+/// next patient.
+#[test]
+#[ignore = "needs root to mount a small tmpfs (cargo xtask test runs it)"]
+fn a_full_disk_under_the_journal_loses_nothing_and_needs_no_restart() {
+    let work = TempDir::new("full-disk").unwrap_or_else(|e| panic!("{e}"));
+    let disk = SmallDisk::mount(work.path().join("disk"), "1m");
+    let out = disk.0.join("results");
+    std::fs::create_dir(&out).unwrap_or_else(|e| panic!("{e}"));
+    let journal_path = disk.0.join("journal.sqlite");
+    let (mut r, _kiosk_work) = kiosk_with("full-disk-kiosk", None, |parts, _| {
+        parts.journal = kiosk_records::Journal::open(&journal_path).unwrap_or_else(|e| panic!("{e}"));
+        parts.output_dir = out.clone();
+    });
+    let files = |dir: &std::path::Path| std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
+
+    let first = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
+    assert!(first.screens.contains(&"Done"), "{first:?}");
+    assert_eq!((r.core.reception_count(), files(&out)), (Some(1), 1));
+
+    let filler = disk.fill();
+    r.core.problems.clear();
+    let full = r.run(
+        Box::new(card("suzuki")),
+        Holder::default(),
+        &Patient::new(Method::Pin, &["4321"], DemoCamera::Nobody),
+    );
+    assert_eq!(
+        full.last,
+        Screen::Counter {
+            reason: kiosk_reception::CounterReason::RecordNotSaved
+        },
+        "a full disk sends the patient to the counter, not to done: {full:?}"
+    );
+    assert!(
+        r.core.problems.iter().any(|p| p.contains("journal")),
+        "reported for staff and the log: {:?}",
+        r.core.problems
+    );
+    eprintln!(
+        "full disk: {}",
+        r.core.problems.iter().cloned().collect::<Vec<_>>().join(" | ")
+    );
+    assert_eq!(
+        r.core.reception_count(),
+        Some(1),
+        "no row for the unsaved reception"
+    );
+    assert_eq!(files(&out), 1, "no result file, not even a temporary one");
+
+    // Clinic IT frees space; the running kiosk records the next patient, and the database is sound.
+    std::fs::remove_file(&filler).unwrap_or_else(|e| panic!("{e}"));
+    let next = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
+    assert!(next.screens.contains(&"Done"), "{next:?}");
+    assert_eq!((r.core.reception_count(), files(&out)), (Some(2), 2));
+    drop(r);
+    let check = kiosk_records::Journal::open(&journal_path).and_then(|j| j.integrity_check());
+    assert_eq!(
+        check.ok().as_deref(),
+        Some("ok"),
+        "the journal database after a full disk"
     );
 }

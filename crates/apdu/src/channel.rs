@@ -55,15 +55,16 @@ const MAX_CHAINING_ROUNDS: usize = 64;
 /// `61xx` answers are followed with GET RESPONSE (`00 C0 00 00 xx`) and the pieces joined; a `6Cxx`
 /// answer is resent once with the corrected Le. A command that carries a secret is never resent:
 /// for those a `6Cxx` is returned to the caller as is, so a PIN try is never spent twice.
+///
+/// An answer longer than its command's Ne allowed (ISO 7816-4 §5.1: the card returns at most Ne
+/// bytes) is refused: such a card is broken or hostile, and its bytes are not worth parsing.
 pub fn transmit(channel: &mut (impl CardChannel + ?Sized), command: &Command) -> Result<Response, ApduError> {
-    let bytes = command.to_bytes()?;
-    let mut response = Response::parse(&channel.transmit_raw(&bytes)?)?;
+    let mut response = exchange(channel, command)?;
     if let Status::WrongLe(n) = response.status()
         && !command.is_sensitive()
     {
         let ne = if n == 0 { 256 } else { n as u32 };
-        let retry = command.clone().with_ne(ne);
-        response = Response::parse(&channel.transmit_raw(&retry.to_bytes()?)?)?;
+        response = exchange(channel, &command.clone().with_ne(ne))?;
     }
     let mut data = std::mem::take(&mut response.data);
     let mut rounds = 0;
@@ -73,11 +74,23 @@ pub fn transmit(channel: &mut (impl CardChannel + ?Sized), command: &Command) ->
             return Err(ApduError::ChainingLoop(MAX_CHAINING_ROUNDS));
         }
         let ne = if n == 0 { 256 } else { n as u32 };
-        let get = Command::new(command.cla & 0x03, 0xC0, 0, 0).with_ne(ne);
-        response = Response::parse(&channel.transmit_raw(&get.to_bytes()?)?)?;
+        response = exchange(channel, &Command::new(command.cla & 0x03, 0xC0, 0, 0).with_ne(ne))?;
         data.extend_from_slice(&response.data);
     }
     response.data = data;
+    Ok(response)
+}
+
+/// One command, one answer, no longer than the command's Ne (none: no data expected).
+fn exchange(channel: &mut (impl CardChannel + ?Sized), command: &Command) -> Result<Response, ApduError> {
+    let response = Response::parse(&channel.transmit_raw(&command.to_bytes()?)?)?;
+    let allowed = command.ne().unwrap_or(0);
+    if response.data.len() as u64 > u64::from(allowed) {
+        return Err(ApduError::Oversized {
+            got: response.data.len(),
+            allowed,
+        });
+    }
     Ok(response)
 }
 
@@ -136,6 +149,29 @@ mod tests {
         let r = transmit(&mut card, &verify).unwrap();
         assert_eq!(r.sw.0, 0x6C04);
         assert_eq!(card.sent.len(), 1);
+    }
+
+    #[test]
+    fn an_answer_longer_than_le_is_refused() {
+        let mut card = Script {
+            answers: vec![[vec![7; 40], vec![0x90, 0]].concat()],
+            sent: vec![],
+        };
+        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(32));
+        assert!(
+            matches!(r, Err(ApduError::Oversized { got: 40, allowed: 32 })),
+            "{r:?}"
+        );
+        // Data where none was asked for (a SELECT with P2 = 0C) is refused too.
+        let mut card = Script {
+            answers: vec![vec![1, 2, 0x90, 0]],
+            sent: vec![],
+        };
+        let select = Command::new(0, 0xA4, 4, 0x0C).with_data([0xD3, 0x92]);
+        assert!(matches!(
+            transmit(&mut card, &select),
+            Err(ApduError::Oversized { got: 2, allowed: 0 })
+        ));
     }
 
     #[test]

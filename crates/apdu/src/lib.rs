@@ -27,6 +27,8 @@ pub enum ApduError {
     Command(#[from] CommandError),
     #[error("the card kept asking for GET RESPONSE / a new Le beyond {0} rounds")]
     ChainingLoop(usize),
+    #[error("the card answered {got} bytes to a command that allowed {allowed}")]
+    Oversized { got: usize, allowed: u32 },
 }
 
 /// Hex helper shared by transcripts, tools and tests.

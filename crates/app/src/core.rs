@@ -54,6 +54,9 @@ pub struct Counters {
     pub check_codes_typed: usize,
 }
 
+/// How long a kiosk starting up waits for the monitor to list its reader before saying it is missing.
+const READER_GRACE: Duration = Duration::from_millis(1500);
+
 /// The reception kiosk's core.
 pub struct KioskCore {
     flow: Flow,
@@ -64,7 +67,14 @@ pub struct KioskCore {
     reply_tx: ReplySender,
     threads: Vec<JoinHandle<()>>,
     stop_reader: Arc<AtomicBool>,
-    /// The PC/SC reader the kiosk uses (real mode), and whether a card in it is the current session's.
+    /// The PC/SC reader the kiosk watches (real mode; `None`: any reader), the watched readers present
+    /// now, the reader of the current card and whether that card is the current session's.
+    reader_filter: Option<String>,
+    readers_present: BTreeSet<String>,
+    /// What the flow was last told about the reader (`None`: nothing yet, or not watching readers), and
+    /// until when a missing reader at start-up is not yet reported.
+    reader_told: Option<bool>,
+    reader_grace_until: Option<Instant>,
     reader: Option<String>,
     reader_card: bool,
     queue: VecDeque<Event>,
@@ -154,6 +164,10 @@ impl KioskCore {
             reply_tx,
             threads,
             stop_reader: Arc::new(AtomicBool::new(false)),
+            reader_filter: None,
+            readers_present: BTreeSet::new(),
+            reader_told: None,
+            reader_grace_until: None,
             reader: None,
             reader_card: false,
             queue: VecDeque::new(),
@@ -190,7 +204,13 @@ impl KioskCore {
             }
         })?;
         self.threads.push(handle);
-        self.reader = reader;
+        self.reader = reader.clone();
+        self.reader_filter = reader;
+        // The monitor lists the readers present within milliseconds; a kiosk started without its reader
+        // says so after READER_GRACE instead of inviting a card nothing would read.
+        self.readers_present.clear();
+        self.reader_told = None;
+        self.reader_grace_until = Some(Instant::now() + READER_GRACE);
         Ok(())
     }
 
@@ -281,6 +301,7 @@ impl KioskCore {
             any = true;
             self.on_reply(reply);
         }
+        self.update_reader_state();
         self.process();
         any
     }
@@ -327,21 +348,15 @@ impl KioskCore {
                 self.queue.push_back(event);
             }
             Reply::Reader(event) => self.on_reader(event),
-            Reply::Problem(p) => {
-                eprintln!("kiosk: {p}");
-                self.problems.push_back(p);
-                while self.problems.len() > 20 {
-                    self.problems.pop_front();
-                }
-            }
+            Reply::Problem(p) => self.report(p),
         }
     }
 
     fn on_reader(&mut self, event: ReaderEvent) {
-        let ours = |r: &str, wanted: &Option<String>| wanted.as_deref().is_none_or(|w| w == r);
+        let watched = |r: &str, filter: &Option<String>| filter.as_deref().is_none_or(|w| w == r);
         match event {
             ReaderEvent::CardInserted { reader, .. }
-                if ours(&reader, &self.reader)
+                if watched(&reader, &self.reader_filter)
                     && *self.flow.screen() == Screen::Idle
                     && !self.reader_card =>
             {
@@ -350,21 +365,68 @@ impl KioskCore {
                 self.reader = Some(reader);
                 self.queue.push_back(Event::CardInserted);
             }
-            ReaderEvent::CardRemoved { reader } | ReaderEvent::ReaderRemoved(reader)
-                if self.reader_card && self.reader.as_deref() == Some(reader.as_str()) =>
-            {
-                self.reader_card = false;
-                self.queue.push_back(Event::CardRemoved);
+            ReaderEvent::CardRemoved { reader } if self.reader.as_deref() == Some(reader.as_str()) => {
+                self.card_gone();
             }
-            ReaderEvent::ServiceDown => {
-                self.problems
-                    .push_back("the smart-card service (pcscd) stopped; waiting for it".into());
-                if self.reader_card {
-                    self.reader_card = false;
-                    self.queue.push_back(Event::CardRemoved);
+            ReaderEvent::ReaderAdded(reader) if watched(&reader, &self.reader_filter) => {
+                self.readers_present.insert(reader);
+            }
+            ReaderEvent::ReaderRemoved(reader) => {
+                if self.reader.as_deref() == Some(reader.as_str()) {
+                    self.card_gone();
+                }
+                if self.readers_present.remove(&reader) {
+                    self.report(format!("the card reader {reader} is gone; waiting for it"));
                 }
             }
+            ReaderEvent::ServiceDown => {
+                self.card_gone();
+                self.readers_present.clear();
+                // Known now: no grace to wait out.
+                self.reader_told.get_or_insert(true);
+                self.report("the smart-card service (pcscd) stopped; waiting for it".into());
+            }
             _ => {}
+        }
+        self.update_reader_state();
+    }
+
+    /// Tell the flow when the watched reader came or went (only when watching readers).
+    fn update_reader_state(&mut self) {
+        let Some(grace_until) = self.reader_grace_until else {
+            return;
+        };
+        let available = !self.readers_present.is_empty();
+        if self.reader_told == Some(available)
+            || (!available && self.reader_told.is_none() && Instant::now() < grace_until)
+        {
+            return;
+        }
+        if available {
+            let names: Vec<&str> = self.readers_present.iter().map(String::as_str).collect();
+            eprintln!("kiosk: card reader ready: {}", names.join(", "));
+        } else if self.reader_told.is_none() {
+            let which = self.reader_filter.as_deref().unwrap_or("any reader");
+            self.report(format!("no card reader found ({which}); waiting for it"));
+        }
+        self.reader_told = Some(available);
+        self.queue.push_back(Event::ReaderAvailable(available));
+    }
+
+    /// The session's card went away with its reader or the service: the flow hears it as a removal.
+    fn card_gone(&mut self) {
+        if self.reader_card {
+            self.reader_card = false;
+            self.queue.push_back(Event::CardRemoved);
+        }
+    }
+
+    /// A problem for staff and the log.
+    fn report(&mut self, problem: String) {
+        eprintln!("kiosk: {problem}");
+        self.problems.push_back(problem);
+        while self.problems.len() > 20 {
+            self.problems.pop_front();
         }
     }
 

@@ -15,7 +15,10 @@ use kiosk_cardfront::{Agreement, FrontGuidance, FrontReader};
 use kiosk_face::{
     Descriptor, FaceEngine, FaceModels, Guidance, MatchPolicy, MatchSession, RgbImage, Verdict,
 };
-use kiosk_mynumber::{AuthPin, CheckCodeB, Identification, MyNumberCard, PinOutcome, PinStatus, TrustAnchor};
+use kiosk_mynumber::{
+    AuthPin, CardError, Certificate, CheckCodeB, Identification, MyNumberCard, PinOutcome, PinStatus,
+    TrustAnchor,
+};
 use kiosk_pcsc::{Pcsc, ReaderEvent};
 use kiosk_reception::{
     CardFaceOutcome, CardFacts, EligibilityFailure, Event, FaceEvent, FrontGuidanceKind, GuidanceKind,
@@ -148,6 +151,9 @@ pub struct CardWorker {
 
 struct CardState {
     card: Option<MyNumberCard<SendChannel>>,
+    /// The card's user-authentication certificate as read (checked against its CA): after a verified
+    /// PIN the card must prove it holds this certificate's key.
+    certificate: Option<Certificate>,
     /// Why there is no card channel although a card was announced (a failed connect).
     connect_error: Option<ReadFailure>,
 }
@@ -163,6 +169,7 @@ impl CardWorker {
             let mut engine = self.models.map(FaceEngine::new);
             let mut state = CardState {
                 card: None,
+                certificate: None,
                 connect_error: None,
             };
             while let Some(job) = jobs.blocking_recv() {
@@ -170,15 +177,18 @@ impl CardWorker {
                     CardJob::Stop => break,
                     CardJob::Insert(channel) => {
                         state.card = Some(MyNumberCard::new(channel));
+                        state.certificate = None;
                         state.connect_error = None;
                     }
                     CardJob::Connect(reader) => match Pcsc::establish().and_then(|p| p.connect(&reader)) {
                         Ok(ch) => {
                             state.card = Some(MyNumberCard::new(Box::new(ch)));
+                            state.certificate = None;
                             state.connect_error = None;
                         }
                         Err(e) => {
                             state.card = None;
+                            state.certificate = None;
                             state.connect_error = Some(match e {
                                 TransportError::CardRemoved | TransportError::CardUnresponsive => {
                                     ReadFailure::Unreadable
@@ -190,13 +200,25 @@ impl CardWorker {
                     },
                     CardJob::Remove => {
                         state.card = None;
+                        state.certificate = None;
                         state.connect_error = None;
                         self.shared.clear_card_photo();
                     }
                     CardJob::Wipe => self.shared.clear_card_photo(),
                     CardJob::Read { ticket, now } => {
                         let result = match state.card.as_mut() {
-                            Some(card) => read_card(card, now),
+                            Some(card) => match read_card(card, now) {
+                                Ok((facts, certificate)) => {
+                                    state.certificate = certificate;
+                                    Ok(facts)
+                                }
+                                Err(refused) => {
+                                    if let Some(problem) = refused.problem {
+                                        self.replies.send(Reply::Problem(problem));
+                                    }
+                                    Err(refused.failure)
+                                }
+                            },
                             None => Err(state.connect_error.clone().unwrap_or(ReadFailure::Unreadable)),
                         };
                         self.replies.answer(ticket, Event::CardRead(result));
@@ -207,12 +229,11 @@ impl CardWorker {
                     }
                     CardJob::Verify { ticket, pin } => {
                         let result = match (state.card.as_mut(), AuthPin::new(&pin)) {
-                            (Some(card), Ok(pin)) => match card.verify_auth_pin(&pin) {
-                                Ok(PinOutcome::Verified) => PinResult::Verified,
-                                Ok(PinOutcome::Wrong { tries_left }) => PinResult::Wrong { tries_left },
-                                Ok(PinOutcome::Blocked) => PinResult::Blocked,
-                                Err(_) => PinResult::CardError,
-                            },
+                            (Some(card), Ok(pin)) => {
+                                let outcome = card.verify_auth_pin(&pin);
+                                drop(pin);
+                                self.pin_result(card, state.certificate.as_ref(), outcome)
+                            }
                             _ => PinResult::CardError,
                         };
                         drop(pin);
@@ -221,6 +242,42 @@ impl CardWorker {
                 }
             }
         })
+    }
+
+    /// What one VERIFY of the patient's PIN means for the flow. A verified PIN also has the card sign a
+    /// fresh challenge with the certificate's key (as the eligibility service requires of a PIN
+    /// reception): a card whose key is not its certificate's is refused, whatever its VERIFY said.
+    fn pin_result(
+        &self,
+        card: &mut MyNumberCard<SendChannel>,
+        certificate: Option<&Certificate>,
+        outcome: Result<PinOutcome, CardError>,
+    ) -> PinResult {
+        let refused = |problem: String| {
+            self.replies.send(Reply::Problem(format!(
+                "card refused during the PIN check: {problem}"
+            )));
+            PinResult::CardError
+        };
+        match outcome {
+            Ok(PinOutcome::Verified) => {
+                let Some(certificate) = certificate else {
+                    return refused("no certificate was read".into());
+                };
+                let mut challenge = [0u8; 32];
+                rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
+                match card.prove_auth_key(certificate, &challenge) {
+                    Ok(true) => PinResult::Verified,
+                    Ok(false) => refused("its signature does not match its certificate".into()),
+                    Err(e) if e.is_card_gone() => PinResult::CardError,
+                    Err(e) => refused(e.to_string()),
+                }
+            }
+            Ok(PinOutcome::Wrong { tries_left }) => PinResult::Wrong { tries_left },
+            Ok(PinOutcome::Blocked) => PinResult::Blocked,
+            Err(e) if e.is_card_gone() => PinResult::CardError,
+            Err(e) => refused(e.to_string()),
+        }
     }
 
     /// The card face (photo) through 照合番号B; the photo's descriptor goes straight to the face thread.
@@ -241,7 +298,13 @@ impl CardWorker {
         match card.check_b_status() {
             Ok(PinStatus::TriesLeft(n)) if n >= MIN_CHECK_B_TRIES => {}
             Ok(_) => return CardFaceOutcome::TooFewTries,
-            Err(_) => return CardFaceOutcome::Unavailable,
+            Err(e) => {
+                if !e.is_card_gone() {
+                    self.replies
+                        .send(Reply::Problem(format!("card face refused: {e}")));
+                }
+                return CardFaceOutcome::Unavailable;
+            }
         }
         let code = match typed {
             Some(code) => code,
@@ -266,6 +329,11 @@ impl CardWorker {
         match read {
             Ok((PinOutcome::Verified, Some((face, check)))) => {
                 if !check.is_genuine() {
+                    self.replies.send(Reply::Problem(format!(
+                        "card face refused: not genuine (data signature valid {}, issuer trusted {}, card key \
+                         proven {})",
+                        check.data_signature_valid, check.issuer_trusted, check.card_key_proven
+                    )));
                     return CardFaceOutcome::NotGenuine;
                 }
                 if !face.has_photo() {
@@ -285,25 +353,68 @@ impl CardWorker {
                 CardFaceOutcome::PhotoReady
             }
             Ok((PinOutcome::Wrong { .. } | PinOutcome::Blocked, _)) => CardFaceOutcome::CodeRefused,
-            _ => CardFaceOutcome::Unavailable,
+            Ok((PinOutcome::Verified, None)) => CardFaceOutcome::Unavailable,
+            Err(e) => {
+                if !e.is_card_gone() {
+                    self.replies
+                        .send(Reply::Problem(format!("card face refused: {e}")));
+                }
+                CardFaceOutcome::Unavailable
+            }
         }
     }
 }
 
-/// Read what the reception needs from the card, spending no try.
-pub fn read_card<C: CardChannel>(card: &mut MyNumberCard<C>, now: i64) -> Result<CardFacts, ReadFailure> {
-    let gone = |e: kiosk_mynumber::CardError| match e {
-        kiosk_mynumber::CardError::Transport(TransportError::ServiceDown | TransportError::ReaderGone) => {
-            ReadFailure::ReaderProblem
+/// Why a card read was refused: the flow's failure and, for a card that answered nonsense, the reason
+/// for staff and the log (no personal data: card errors name files, lengths and status words).
+#[derive(Debug)]
+pub struct ReadRefusal {
+    pub failure: ReadFailure,
+    pub problem: Option<String>,
+}
+
+impl From<ReadFailure> for ReadRefusal {
+    fn from(failure: ReadFailure) -> Self {
+        ReadRefusal {
+            failure,
+            problem: None,
         }
-        _ => ReadFailure::Unreadable,
-    };
-    let kind = match card.identify().map_err(gone)? {
-        Identification::NotMyNumberCard => return Err(ReadFailure::NotMyNumberCard),
+    }
+}
+
+impl From<CardError> for ReadRefusal {
+    fn from(e: CardError) -> Self {
+        match e {
+            CardError::Transport(TransportError::ServiceDown | TransportError::ReaderGone) => {
+                ReadFailure::ReaderProblem.into()
+            }
+            CardError::Transport(_) => ReadFailure::Unreadable.into(),
+            other => ReadRefusal {
+                failure: ReadFailure::Unreadable,
+                problem: Some(format!("card refused: {other}")),
+            },
+        }
+    }
+}
+
+/// Read what the reception needs from the card, spending no try; also the certificate itself (none
+/// for a phone), for the key check after a verified PIN.
+pub fn read_card<C: CardChannel>(
+    card: &mut MyNumberCard<C>,
+    now: i64,
+) -> Result<(CardFacts, Option<Certificate>), ReadRefusal> {
+    let kind = match card.identify()? {
+        Identification::NotMyNumberCard => return Err(ReadFailure::NotMyNumberCard.into()),
+        Identification::MyNumber(kiosk_mynumber::CardKind::Unknown(_)) => {
+            return Err(ReadRefusal {
+                failure: ReadFailure::NotMyNumberCard,
+                problem: Some("card refused: its JPKI token label is not one the kiosk knows".into()),
+            });
+        }
         Identification::MyNumber(k) => k,
     };
     if kind.is_phone() {
-        return Ok(CardFacts {
+        let facts = CardFacts {
             kind,
             certificate: kiosk_mynumber::CertificateStatus::NotYetValid {
                 valid_from: kiosk_mynumber::Date::from_unix_jst(0),
@@ -311,25 +422,30 @@ pub fn read_card<C: CardChannel>(card: &mut MyNumberCard<C>, now: i64) -> Result
             cert_issuer: String::new(),
             cert_serial: String::new(),
             pin: PinState::NotSet,
-        });
+        };
+        return Ok((facts, None));
     }
-    let cert = card.read_auth_certificate().map_err(gone)?;
+    let cert = card.read_auth_certificate()?;
     // Refuse a corrupt or forged certificate here rather than send it on (a hostile card answering
     // contradictory data must not reach "done"). Costs one more file read.
-    if !card.auth_certificate_chains(&cert).map_err(gone)? {
-        return Err(ReadFailure::Unreadable);
+    if !card.auth_certificate_chains(&cert)? {
+        return Err(ReadRefusal {
+            failure: ReadFailure::Unreadable,
+            problem: Some("card refused: its certificate was not signed by its own CA certificate".into()),
+        });
     }
-    let pin = match card.auth_pin_status().map_err(gone)? {
+    let pin = match card.auth_pin_status()? {
         PinStatus::TriesLeft(n) => PinState::TriesLeft(n),
         PinStatus::Blocked => PinState::Blocked,
     };
-    Ok(CardFacts {
+    let facts = CardFacts {
         kind,
         certificate: cert.insurance_status(now),
         cert_issuer: cert.issuer.clone(),
         cert_serial: cert.serial_hex.clone(),
         pin,
-    })
+    };
+    Ok((facts, Some(cert)))
 }
 
 // ───────────────────────────── face ─────────────────────────────
@@ -731,6 +847,9 @@ impl RecordsWorker {
     pub fn spawn(mut self, mut jobs: UnboundedReceiver<RecordsJob>) -> Result<JoinHandle<()>, String> {
         spawn("kiosk-records", move || {
             let mut entry: Option<RosterEntry> = None;
+            // Audit entries lost in a row (a full disk fails every screen change): reported once when it
+            // starts and once, with the count, when writing works again.
+            let mut audits_lost = 0u64;
             while let Some(job) = jobs.blocking_recv() {
                 match job {
                     RecordsJob::Stop => break,
@@ -772,8 +891,22 @@ impl RecordsWorker {
                         self.replies.answer(ticket, Event::RecordSaved(saved.is_ok()));
                     }
                     RecordsJob::Audit { now, from, to, event } => {
-                        if let Err(e) = self.journal.audit(now, from, to, event) {
-                            self.replies.send(Reply::Problem(format!("audit log: {e}")));
+                        match self.journal.audit(now, from, to, event) {
+                            Err(e) => {
+                                if audits_lost == 0 {
+                                    self.replies.send(Reply::Problem(format!(
+                                        "audit log: {e} (further audit entries are lost until it works again)"
+                                    )));
+                                }
+                                audits_lost += 1;
+                            }
+                            Ok(()) if audits_lost > 0 => {
+                                self.replies.send(Reply::Problem(format!(
+                                    "audit log: writing works again; {audits_lost} audit entries were lost"
+                                )));
+                                audits_lost = 0;
+                            }
+                            Ok(()) => {}
                         }
                     }
                     RecordsJob::StaffCode { ticket, code } => {

@@ -2,6 +2,7 @@
 //! SIGNATURE, GET CHALLENGE, with the status words of docs/CARD-NOTES.md §9 and §11.
 
 use crate::files::{self, Df, Ef, Gate, Image};
+use crate::hostile::Hostile;
 use crate::profile::Profile;
 use kiosk_apdu::{CardChannel, Command, TransportError};
 use rand_chacha::ChaCha20Rng;
@@ -19,6 +20,8 @@ pub struct Faults {
     pub pull_at_command: Option<u64>,
     /// Every command takes this long (a slow card).
     pub delay: Duration,
+    /// The card answers in this hostile way (from the profile's `hostile` key, or set by a test).
+    pub hostile: Option<Hostile>,
 }
 
 /// What the card saw: for audits ("the kiosk never spent a PIN try the patient did not type").
@@ -73,7 +76,6 @@ impl VirtualCard {
         let image = files::build(&profile, &keys, crate::pki::issuers());
         let rng = ChaCha20Rng::seed_from_u64(profile.seed ^ 0x5EED);
         VirtualCard {
-            profile,
             image,
             current_df: None,
             current_ef: None,
@@ -81,8 +83,12 @@ impl VirtualCard {
             rng,
             stats: CardStats::default(),
             removed: false,
-            faults: Faults::default(),
+            faults: Faults {
+                hostile: profile.hostile,
+                ..Faults::default()
+            },
             reselect_clears_security: false,
+            profile,
         }
     }
 
@@ -178,7 +184,18 @@ impl VirtualCard {
         // Extended length is visible only in the encoding (a zero byte where a short Lc/Le would be).
         let extended = apdu.len() > 5 && apdu[4] == 0;
         let (mut data, code) = match Command::parse(apdu) {
-            Ok(cmd) => self.dispatch(&cmd, extended),
+            Ok(cmd) => {
+                let answer = self.dispatch(&cmd, extended);
+                match self.faults.hostile {
+                    Some(Hostile::NoStatusWord) if cmd.ins == 0xB0 => {
+                        let cut = answer.0.first().map_or_else(Vec::new, |b| vec![*b]);
+                        self.stats.bytes_out += cut.len() as u64;
+                        return Ok(cut);
+                    }
+                    Some(h) => self.hostile_answer(h, &cmd, answer),
+                    None => answer,
+                }
+            }
             Err(_) => sw(0x6700),
         };
         data.extend_from_slice(&code.to_be_bytes());
@@ -323,7 +340,11 @@ impl VirtualCard {
         else {
             return sw(0x6A88);
         };
+        let auth_pin = (df, fid) == (Df::Jpki, 0x0018);
         if !has_data {
+            if auth_pin && self.faults.hostile == Some(Hostile::TriesBeyondMaximum) {
+                return sw(0x63CF);
+            }
             // The query answers 63Cx with the count, even right after a successful VERIFY
             // (OSC-959); 63C0 when blocked. It never spends a try and never answers 9000.
             return sw(0x63C0 | *tries as u16);
@@ -336,7 +357,9 @@ impl VirtualCard {
             self.verified.insert((df, fid));
             sw(0x9000)
         } else {
-            *tries -= 1;
+            if !(auth_pin && self.faults.hostile == Some(Hostile::TriesDoNotDrop)) {
+                *tries -= 1;
+            }
             self.verified.remove(&(df, fid));
             sw(0x63C0 | *tries as u16)
         }
@@ -386,6 +409,16 @@ impl VirtualCard {
         if !self.gate_open(df, gate) {
             return sw(0x6982);
         }
+        // A hostile card signs for the user-authentication key with its 券面 AP card key instead.
+        let key = match self.image.get(&Df::Surface).and_then(|d| d.get(&0x001A)) {
+            Some(Ef::Key { key: other, .. })
+                if (df, fid) == (Df::Jpki, 0x0017)
+                    && self.faults.hostile == Some(Hostile::KeyNotTheCertificates) =>
+            {
+                other
+            }
+            _ => key,
+        };
         let input = cmd.data();
         let hash = |m: &[u8]| Sha256::digest(m).to_vec();
         // P1 selects the scheme (§3.1).
@@ -404,6 +437,52 @@ impl VirtualCard {
         match result {
             Ok(signature) => (signature, 0x9000),
             Err(_) => sw(0x6985),
+        }
+    }
+
+    /// Bend an honest answer the hostile way (the behaviours acting inside VERIFY and the signature are
+    /// there). READ BINARY's offset is worked out as `read_binary` does.
+    fn hostile_answer(&self, hostile: Hostile, cmd: &Command, (mut data, code): Answer) -> Answer {
+        let reading = cmd.ins == 0xB0;
+        let offset = if cmd.p1 & 0x80 != 0 {
+            cmd.p2 as usize
+        } else {
+            (((cmd.p1 & 0x7F) as usize) << 8) | cmd.p2 as usize
+        };
+        let file = (self.current_df, self.current_ef);
+        match hostile {
+            Hostile::InvalidStatusWord if reading => (data, 0x1234),
+            Hostile::GarbageTokenLabel if reading && file == (Some(Df::Jpki), Some(0x0006)) => {
+                data.iter_mut()
+                    .enumerate()
+                    .for_each(|(i, b)| *b = 0x80 | (i as u8).wrapping_mul(29));
+                (data, code)
+            }
+            Hostile::EndlessChaining if reading || cmd.ins == 0xC0 => (vec![0xEE; 16], 0x6110),
+            Hostile::TruncatedCertificate if reading && file == (Some(Df::Jpki), Some(0x000A)) => {
+                let half = self.ef_object(Df::Jpki, 0x000A).len() / 2;
+                if offset >= half {
+                    sw(0x6B00)
+                } else if offset + data.len() > half {
+                    data.truncate(half - offset);
+                    (data, 0x6282)
+                } else {
+                    (data, code)
+                }
+            }
+            Hostile::EmptyReads if reading && offset > 0 && code == 0x9000 => (Vec::new(), 0x9000),
+            Hostile::OversizedAnswers if reading && code == 0x9000 => {
+                data.extend_from_slice(&[0u8; 16]);
+                (data, code)
+            }
+            Hostile::CardFaceAltered if reading && file == (Some(Df::Surface), Some(0x0002)) => {
+                // One byte inside the signed data: the 300th of the file.
+                if let Some(b) = 300usize.checked_sub(offset).and_then(|i| data.get_mut(i)) {
+                    *b ^= 0x55;
+                }
+                (data, code)
+            }
+            _ => (data, code),
         }
     }
 

@@ -15,12 +15,14 @@ pub mod card;
 pub mod era;
 mod files;
 pub mod front;
+pub mod hostile;
 pub mod pki;
 pub mod profile;
 pub mod vpcd;
 
 pub use card::{CardStats, Faults, SharedCard, VirtualCard};
 pub use files::Df;
+pub use hostile::Hostile;
 pub use profile::{Profile, ProfileError, Token};
 
 /// The contact ATR of the My Number card: T=1, no historical bytes (docs/CARD-NOTES.md §1.1).

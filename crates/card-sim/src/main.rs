@@ -1,7 +1,7 @@
 //! `kiosk-card-sim`: list the virtual card profiles, put one into pcscd's vpcd reader, or draw its front.
 
 use kiosk_card_sim::vpcd::{self, ServeEnd};
-use kiosk_card_sim::{Profile, SharedCard, VirtualCard};
+use kiosk_card_sim::{Hostile, Profile, SharedCard, VirtualCard};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -10,8 +10,10 @@ const USAGE: &str = "usage:
   kiosk-card-sim list
       the embedded card profiles, with each card's PIN, tries and 照合番号B (test data only)
   kiosk-card-sim serve --profile NAME [--vpcd HOST:PORT] [--profile-file PATH] [--delay-ms N] [--pull-at N]
+                       [--hostile WAY]
       insert the card into pcscd's vpcd reader (default 127.0.0.1:35963) and answer it until stopped
-      (Ctrl-C). --pull-at N takes the card out at its N-th command; --delay-ms slows every command.
+      (Ctrl-C). --pull-at N takes the card out at its N-th command; --delay-ms slows every command;
+      --hostile makes the card answer one hostile way (`list` names them; the profile `hostile` has one).
   kiosk-card-sim front --profile NAME --out FILE.png [--variation NAME] [--seed N]
       draw the card's printed front (test data), straight, or as a camera sees it: --variation is one of
       clean, rotation, perspective, blur, glare, low, thumb, mixed (800x600 frame)";
@@ -45,6 +47,8 @@ fn run(args: &[String]) -> Result<(), String> {
                     p.description
                 );
             }
+            let ways: Vec<&str> = Hostile::ALL.iter().map(|h| h.name()).collect();
+            println!("\nhostile ways (serve --hostile WAY): {}", ways.join(", "));
             Ok(())
         }
         Some("serve") => serve(&args[1..]),
@@ -108,6 +112,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     let mut addr = vpcd::DEFAULT_ADDR.to_string();
     let mut delay = Duration::ZERO;
     let mut pull_at = None;
+    let mut hostile = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
@@ -122,6 +127,13 @@ fn serve(args: &[String]) -> Result<(), String> {
                 delay = Duration::from_millis(value()?.parse().map_err(|_| "--delay-ms takes a number")?)
             }
             "--pull-at" => pull_at = Some(value()?.parse().map_err(|_| "--pull-at takes a number")?),
+            "--hostile" => {
+                let way = value()?;
+                hostile = Some(Hostile::from_name(&way).ok_or_else(|| {
+                    let ways: Vec<&str> = Hostile::ALL.iter().map(|h| h.name()).collect();
+                    format!("--hostile {way:?}: not one of {}", ways.join(", "))
+                })?)
+            }
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }
@@ -130,6 +142,12 @@ fn serve(args: &[String]) -> Result<(), String> {
     let mut card = VirtualCard::new(profile);
     card.faults.delay = delay;
     card.faults.pull_at_command = pull_at;
+    if hostile.is_some() {
+        card.faults.hostile = hostile;
+    }
+    if let Some(way) = card.faults.hostile {
+        eprintln!("kiosk-card-sim: this card is hostile: {way}");
+    }
     let card = SharedCard::new(card);
     let stop = AtomicBool::new(false);
     eprintln!("kiosk-card-sim: card {name:?} waiting for vpcd at {addr}");

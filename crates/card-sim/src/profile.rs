@@ -113,6 +113,9 @@ struct RawProfile {
     pins: RawPins,
     #[serde(default)]
     seed: u64,
+    /// A hostile card (crate::hostile): one way it breaks its answers.
+    #[serde(default)]
+    hostile: Option<crate::hostile::Hostile>,
 }
 
 fn default_token() -> Token {
@@ -213,6 +216,7 @@ pub struct Profile {
     pub check_b_tries: u8,
     pub check_a_tries: u8,
     pub seed: u64,
+    pub hostile: Option<crate::hostile::Hostile>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -249,6 +253,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("expired", include_str!("../../../assets/cards/expired.toml")),
     ("infant", include_str!("../../../assets/cards/infant.toml")),
     ("android", include_str!("../../../assets/cards/android.toml")),
+    ("hostile", include_str!("../../../assets/cards/hostile.toml")),
 ];
 
 /// Card photos embedded for the embedded profiles (public-domain portraits, see assets/photos/README.md).
@@ -376,6 +381,7 @@ impl Profile {
             check_b_tries: raw.pins.check_b_tries,
             check_a_tries: raw.pins.check_a_tries,
             seed: raw.seed,
+            hostile: raw.hostile,
         })
     }
 

@@ -113,6 +113,19 @@ pub struct MyNumberCard<C> {
     channel: C,
     selected: Option<App>,
     apdus: u64,
+    /// The last tries count the card reported per secret EF, to catch a card whose counter does not
+    /// go down after a wrong entry (a hostile or broken card would allow endless guessing).
+    tries_seen: Vec<((App, u16), u8)>,
+}
+
+/// Most tries a secret has, where the card's documentation says: the 4-digit PINs of the JPKI and
+/// text APs have 3 (docs/CARD-NOTES.md §4, OpenSC `JPKI_AUTH_PIN_MAX_TRIES`). 照合番号B's count is a
+/// GUESS (10), so it is not bounded here.
+fn max_tries(app: App, fid: u16) -> Option<u8> {
+    match (app, fid) {
+        (App::Jpki, ef::JPKI_AUTH_PIN) | (App::Text, ef::TEXT_PIN) => Some(3),
+        _ => None,
+    }
 }
 
 impl<C: CardChannel> MyNumberCard<C> {
@@ -121,6 +134,7 @@ impl<C: CardChannel> MyNumberCard<C> {
             channel,
             selected: None,
             apdus: 0,
+            tries_seen: Vec::new(),
         }
     }
 
@@ -287,30 +301,75 @@ impl<C: CardChannel> MyNumberCard<C> {
         self.require_app(app)?;
         self.select_ef(fid)?;
         let r = self.send(&Command::new(0x00, 0x20, 0x00, 0x80))?;
-        match r.status() {
-            Status::RemainingRetries(0) | Status::Blocked => Ok(PinStatus::Blocked),
-            Status::RemainingRetries(n) => Ok(PinStatus::TriesLeft(n)),
+        let status = match r.status() {
+            Status::RemainingRetries(0) | Status::Blocked => PinStatus::Blocked,
+            Status::RemainingRetries(n) => PinStatus::TriesLeft(n),
             // Some cards answer 9000 when already verified (a hedge in myna-card; not seen on this card).
-            Status::Ok => Ok(PinStatus::TriesLeft(3)),
-            _ => Err(CardError::Status {
-                during: "reading the tries left",
-                sw: r.sw,
-            }),
-        }
+            Status::Ok => PinStatus::TriesLeft(max_tries(app, fid).unwrap_or(3)),
+            _ => {
+                return Err(CardError::Status {
+                    during: "reading the tries left",
+                    sw: r.sw,
+                });
+            }
+        };
+        let n = match status {
+            PinStatus::TriesLeft(n) => n,
+            PinStatus::Blocked => 0,
+        };
+        self.note_tries(app, fid, n)?;
+        Ok(status)
     }
 
-    /// One VERIFY with the secret the caller passed, on the already selected secret EF. Never retried.
-    fn verify_selected(&mut self, secret: &[u8]) -> Result<PinOutcome, CardError> {
-        let r = self.send(&Command::new(0x00, 0x20, 0x00, 0x80).with_data(secret))?;
-        match r.status() {
-            Status::Ok => Ok(PinOutcome::Verified),
-            Status::RemainingRetries(0) | Status::Blocked => Ok(PinOutcome::Blocked),
-            Status::RemainingRetries(n) => Ok(PinOutcome::Wrong { tries_left: n }),
-            _ => Err(CardError::Status {
-                during: "verifying a PIN",
-                sw: r.sw,
-            }),
+    /// Remember the tries count the card reported for a secret, refusing counts the card cannot have.
+    fn note_tries(&mut self, app: App, fid: u16, n: u8) -> Result<(), CardError> {
+        if let Some(max) = max_tries(app, fid)
+            && n > max
+        {
+            return Err(CardError::Contradicts(format!(
+                "{n} tries left on a PIN that has {max}"
+            )));
         }
+        self.tries_seen.retain(|(key, _)| *key != (app, fid));
+        self.tries_seen.push(((app, fid), n));
+        Ok(())
+    }
+
+    /// One VERIFY with the secret the caller passed, on the already selected secret EF `fid` of `app`.
+    /// Never retried. A wrong entry must lower the count the card reported before.
+    fn verify_selected(&mut self, app: App, fid: u16, secret: &[u8]) -> Result<PinOutcome, CardError> {
+        let r = self.send(&Command::new(0x00, 0x20, 0x00, 0x80).with_data(secret))?;
+        let outcome = match r.status() {
+            Status::Ok => PinOutcome::Verified,
+            Status::RemainingRetries(0) | Status::Blocked => PinOutcome::Blocked,
+            Status::RemainingRetries(n) => PinOutcome::Wrong { tries_left: n },
+            _ => {
+                return Err(CardError::Status {
+                    during: "verifying a PIN",
+                    sw: r.sw,
+                });
+            }
+        };
+        let before = self
+            .tries_seen
+            .iter()
+            .find(|(key, _)| *key == (app, fid))
+            .map(|(_, n)| *n);
+        match outcome {
+            PinOutcome::Verified => self.tries_seen.retain(|(key, _)| *key != (app, fid)),
+            PinOutcome::Wrong { tries_left } => {
+                if let Some(before) = before
+                    && tries_left >= before
+                {
+                    return Err(CardError::Contradicts(format!(
+                        "a wrong entry left {tries_left} tries where {before} were left before"
+                    )));
+                }
+                self.note_tries(app, fid, tries_left)?;
+            }
+            PinOutcome::Blocked => self.note_tries(app, fid, 0)?,
+        }
+        Ok(outcome)
     }
 
     /// Tries left on the 利用者証明用 PIN, without spending one.
@@ -322,7 +381,7 @@ impl<C: CardChannel> MyNumberCard<C> {
     pub fn verify_auth_pin(&mut self, pin: &AuthPin) -> Result<PinOutcome, CardError> {
         self.require_app(App::Jpki)?;
         self.select_ef(ef::JPKI_AUTH_PIN)?;
-        self.verify_selected(pin.as_bytes())
+        self.verify_selected(App::Jpki, ef::JPKI_AUTH_PIN, pin.as_bytes())
     }
 
     /// After a verified PIN: have the card sign `challenge` with the user-authentication key
@@ -367,7 +426,7 @@ impl<C: CardChannel> MyNumberCard<C> {
             TextCredential::CheckCodeB(b) => (ef::TEXT_CHECK_B, b.as_bytes()),
         };
         self.select_ef(fid)?;
-        let outcome = self.verify_selected(secret)?;
+        let outcome = self.verify_selected(App::Text, fid, secret)?;
         if outcome != PinOutcome::Verified {
             return Ok((outcome, None));
         }
@@ -390,7 +449,7 @@ impl<C: CardChannel> MyNumberCard<C> {
     ) -> Result<(PinOutcome, Option<(CardFace, CardFaceCheck)>), CardError> {
         self.require_app(App::Surface)?;
         self.select_ef(ef::SURFACE_CHECK_B)?;
-        let outcome = self.verify_selected(code.as_bytes())?;
+        let outcome = self.verify_selected(App::Surface, ef::SURFACE_CHECK_B, code.as_bytes())?;
         if outcome != PinOutcome::Verified {
             return Ok((outcome, None));
         }

@@ -38,6 +38,8 @@ pub enum CardError {
     Status { during: &'static str, sw: StatusWord },
     #[error("the card's {what} is malformed: {detail}")]
     Malformed { what: &'static str, detail: String },
+    #[error("the card contradicts itself: {0}")]
+    Contradicts(String),
     #[error("the card's {0} needs a credential that is not verified")]
     NeedsCredential(&'static str),
     #[error("the card has no {0}")]

@@ -341,3 +341,109 @@ fn a_recorded_read_replays_and_holds_no_pin() {
     );
     assert_eq!(replay.read_auth_certificate().unwrap().der(), cert.der());
 }
+
+/// Where a hostile card is caught, for each way it can lie (kiosk_card_sim::Hostile). The reader walks
+/// a whole reception (identify, certificate and its CA, PIN status, one wrong and one right PIN, the
+/// key proof, 照合番号B and the card face) and stops at the first refusal; it must never panic, and
+/// never treat a lying card as sound.
+#[test]
+fn each_hostile_card_is_caught_where_it_lies() {
+    use kiosk_card_sim::Hostile;
+
+    fn first_refusal(h: Option<Hostile>) -> String {
+        let sim = card("demo");
+        sim.lock().faults.hostile = h;
+        let code = check_b(&sim);
+        let mut r = MyNumberCard::new(sim.clone());
+        let err = |step: &str, e: CardError| format!("{step}: {e}");
+        match r.identify() {
+            Ok(Identification::MyNumber(CardKind::PlasticCard)) => {}
+            Ok(other) => return format!("identify: {other:?}"),
+            Err(e) => return err("identify", e),
+        }
+        let cert = match r.read_auth_certificate() {
+            Ok(c) => c,
+            Err(e) => return err("certificate", e),
+        };
+        match r.auth_certificate_chains(&cert) {
+            Ok(true) => {}
+            Ok(false) => return "certificate: not signed by the card's CA".into(),
+            Err(e) => return err("CA certificate", e),
+        }
+        if let Err(e) = r.auth_pin_status() {
+            return err("PIN status", e);
+        }
+        match r.verify_auth_pin(&AuthPin::new("0000").unwrap()) {
+            Ok(PinOutcome::Wrong { tries_left: 2 }) => {}
+            Ok(other) => return format!("wrong PIN: {other:?}"),
+            Err(e) => return err("wrong PIN", e),
+        }
+        match r.verify_auth_pin(&AuthPin::new("1234").unwrap()) {
+            Ok(PinOutcome::Verified) => {}
+            Ok(other) => return format!("right PIN: {other:?}"),
+            Err(e) => return err("right PIN", e),
+        }
+        match r.prove_auth_key(&cert, b"challenge") {
+            Ok(true) => {}
+            Ok(false) => return "key proof: the signature does not match the certificate".into(),
+            Err(e) => return err("key proof", e),
+        }
+        if let Err(e) = r.check_b_status() {
+            return err("照合番号B status", e);
+        }
+        match r.read_card_face(&code, &anchors(), b"challenge") {
+            Ok((PinOutcome::Verified, Some((_, check)))) if check.is_genuine() => "accepted".into(),
+            Ok((_, Some((_, check)))) => format!("card face: {check:?}"),
+            Ok(other) => format!("card face: {:?}", other.0),
+            Err(e) => err("card face", e),
+        }
+    }
+
+    let expected: [(Hostile, &str); 11] = [
+        (
+            Hostile::NoStatusWord,
+            "identify: the card sent a malformed APDU: a response APDU needs",
+        ),
+        (Hostile::InvalidStatusWord, "identify: unexpected status"),
+        (Hostile::GarbageTokenLabel, "identify: MyNumber(Unknown("),
+        (
+            Hostile::EndlessChaining,
+            "identify: the card sent a malformed APDU: the card kept asking",
+        ),
+        (
+            Hostile::TruncatedCertificate,
+            "certificate: the card's user-authentication certificate is malformed: ends at",
+        ),
+        (
+            Hostile::EmptyReads,
+            "certificate: the card's user-authentication certificate is malformed: ends at 256",
+        ),
+        (
+            Hostile::OversizedAnswers,
+            "identify: the card sent a malformed APDU: the card answered 48 bytes to a command that allowed 32",
+        ),
+        (
+            Hostile::TriesBeyondMaximum,
+            "PIN status: the card contradicts itself: 15 tries left on a PIN that has 3",
+        ),
+        (
+            Hostile::TriesDoNotDrop,
+            "wrong PIN: the card contradicts itself: a wrong entry left 3 tries where 3 were left before",
+        ),
+        (
+            Hostile::KeyNotTheCertificates,
+            "key proof: the signature does not match the certificate",
+        ),
+        (
+            Hostile::CardFaceAltered,
+            "card face: CardFaceCheck { data_signature_valid: false",
+        ),
+    ];
+    assert_eq!(expected.len(), Hostile::ALL.len(), "every hostile way has a case");
+    for (h, want) in expected {
+        let got = first_refusal(Some(h));
+        assert!(got.starts_with(want), "{h}: {got}");
+    }
+    // The same card without the fault goes through every step.
+    assert_eq!(first_refusal(None), "accepted");
+}

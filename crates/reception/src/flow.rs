@@ -223,6 +223,10 @@ pub enum Event {
     HelpPressed,
     HelpDismissed,
     MoreTime,
+    /// The reader the kiosk watches came (back) or went away: the smart-card service (pcscd) stopped
+    /// or started, or the reader was unplugged or plugged in. While it is away the start screen says
+    /// so, instead of inviting a card nothing would read.
+    ReaderAvailable(bool),
 }
 
 impl Event {
@@ -262,6 +266,7 @@ impl Event {
             Event::HelpPressed => "HelpPressed",
             Event::HelpDismissed => "HelpDismissed",
             Event::MoreTime => "MoreTime",
+            Event::ReaderAvailable(_) => "ReaderAvailable",
         }
     }
 }
@@ -329,6 +334,8 @@ pub struct Flow {
     warning_until: Option<i64>,
     session: Option<Session>,
     next_reception_id: u64,
+    /// The watched reader is gone (see [`Event::ReaderAvailable`]).
+    reader_away: bool,
 }
 
 impl Flow {
@@ -343,6 +350,7 @@ impl Flow {
             warning_until: None,
             session: None,
             next_reception_id: 1,
+            reader_away: false,
         }
     }
 
@@ -406,6 +414,15 @@ impl Flow {
         self.warning_until = None;
     }
 
+    /// The screen between patients: the card invitation, or the reader problem while the reader is away.
+    fn start_screen(&self) -> Screen {
+        if self.reader_away {
+            Screen::ReaderProblem
+        } else {
+            Screen::Idle
+        }
+    }
+
     /// End the session: wipe it and show `screen` (idle, or a final screen waiting for the card).
     fn end_session(&mut self, screen: Screen, fx: &mut Vec<Effect>) {
         if matches!(self.screen, Screen::FaceMatching { .. }) {
@@ -445,12 +462,24 @@ impl Flow {
                 return;
             }
             Event::CardRemoved => {
+                let start = self.start_screen();
                 if self.session.is_some() {
-                    self.end_session(Screen::Idle, fx);
-                } else if self.screen != Screen::Idle {
+                    self.end_session(start, fx);
+                } else if self.screen != start {
                     // A final screen whose session is already wiped.
                     self.help = false;
-                    self.go(Screen::Idle);
+                    self.go(start);
+                }
+                return;
+            }
+            Event::ReaderAvailable(available) => {
+                self.reader_away = !available;
+                // Only a screen without a patient changes: a session ends by its own events (the
+                // card is reported removed first when the reader goes).
+                let start = self.start_screen();
+                if self.session.is_none() && matches!(self.screen, Screen::Idle | Screen::ReaderProblem) {
+                    self.help = false;
+                    self.go(start);
                 }
                 return;
             }

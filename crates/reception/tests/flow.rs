@@ -362,6 +362,45 @@ fn a_pin_less_card_offers_face_and_staff() {
 }
 
 #[test]
+fn the_start_screen_says_when_the_reader_is_away_and_comes_back_by_itself() {
+    run(vec![
+        // pcscd stops (or the reader is unplugged) between patients: no invitation to place a card.
+        (Event::ReaderAvailable(false), "ReaderProblem", &[]),
+        // Nothing to read with: a stray card event changes nothing.
+        (Event::CardInserted, "ReaderProblem", &[]),
+        (Event::ReaderAvailable(true), "Idle", &[]),
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+    ]);
+}
+
+#[test]
+fn a_reader_gone_mid_session_ends_it_and_the_next_patient_starts_when_it_is_back() {
+    run(cat(vec![
+        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        vec![
+            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
+            // The monitor reports the card gone with the reader, then the reader.
+            (Event::CardRemoved, "Idle", &["ClearPinPad", "WipeSession"]),
+            (Event::ReaderAvailable(false), "ReaderProblem", &[]),
+            (Event::ReaderAvailable(true), "Idle", &[]),
+        ],
+        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+    ]));
+    // A final screen waiting for its card stays; taking the card shows the reader problem.
+    run(vec![
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (
+            Event::CardRead(Err(ReadFailure::Unreadable)),
+            "CardUnreadable",
+            &["WipeSession"],
+        ),
+        (Event::ReaderAvailable(false), "CardUnreadable", &[]),
+        (Event::CardRemoved, "ReaderProblem", &[]),
+        (Event::ReaderAvailable(true), "Idle", &[]),
+    ]);
+}
+
+#[test]
 fn a_photo_less_card_goes_pin_only() {
     run(cat(vec![
         start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
@@ -1029,6 +1068,8 @@ fn any_event() -> impl Strategy<Value = Event> {
         Just(Event::RecordSaved(false)),
         (0i64..100_000).prop_map(Event::Tick),
         Just(Event::MoreTime),
+        Just(Event::ReaderAvailable(false)),
+        Just(Event::ReaderAvailable(true)),
         Just(Event::HelpPressed),
         Just(Event::Language(Lang::En)),
     ]
@@ -1040,19 +1081,26 @@ proptest! {
     fn random_event_sequences_never_panic_or_stick_and_never_spend_an_unasked_pin(events in proptest::collection::vec(any_event(), 0..60)) {
         let mut flow = Flow::new(FlowConfig::default(), 0);
         let (mut submitted, mut verifies) = (0, 0);
+        let mut reader_away = false;
         for e in events {
             if e == Event::PinSubmitted {
                 submitted += 1;
+            }
+            if let Event::ReaderAvailable(available) = e {
+                reader_away = !available;
             }
             let removed = e == Event::CardRemoved;
             let fx = flow.handle(e);
             verifies += fx.iter().filter(|f| **f == Effect::VerifyPin).count();
             prop_assert!(verifies <= submitted, "a VERIFY nobody submitted");
             if removed {
-                prop_assert_eq!(flow.screen(), &Screen::Idle);
+                let start = if reader_away { Screen::ReaderProblem } else { Screen::Idle };
+                prop_assert_eq!(flow.screen(), &start);
             }
         }
-        // Whatever happened, taking the card out returns to idle and a new card is read.
+        // Whatever happened, once the reader is there, taking the card out returns to idle and a new
+        // card is read.
+        flow.handle(Event::ReaderAvailable(true));
         flow.handle(Event::CardRemoved);
         prop_assert_eq!(flow.screen(), &Screen::Idle);
         let fx = flow.handle(Event::CardInserted);

@@ -124,6 +124,20 @@ impl Journal {
     }
 
     /// Receptions recorded so far.
+    /// SQLite's own check of the database file (`PRAGMA integrity_check`): "ok" when sound. For the
+    /// fault tests (a full disk, a crash) and for clinic IT.
+    pub fn integrity_check(&self) -> Result<String, RecordsError> {
+        let lines: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut st| {
+                st.query_map([], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+        Ok(lines.join("; "))
+    }
+
     pub fn reception_count(&self) -> Result<u64, RecordsError> {
         self.conn
             .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get::<_, i64>(0))

@@ -417,6 +417,8 @@ impl Drop for Pcscd {
         if let Some(child) = &mut self.child {
             let _ = child.kill();
             let _ = child.wait();
+            // The pcscd-restart test replaces the daemon with one of its own: stop that too.
+            let _ = Command::new("pkill").args(["-x", "pcscd"]).status();
             let _ = std::fs::remove_dir_all("/run/pcscd");
         }
     }
