@@ -148,6 +148,7 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
         .map(|v| v.card.lock().stats().auth_pin_verifies)
         .sum();
     assert_eq!(verifies, typed, "VERIFYs on the cards = PINs typed");
+    eprintln!("PINs: {typed} typed, {verifies} VERIFYs on the cards");
     // And 照合番号B: the cards saw one VERIFY per agreed card-front read, nothing else.
     let check_b: u64 = visitors
         .iter()

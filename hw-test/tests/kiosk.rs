@@ -229,6 +229,7 @@ fn hostile_cards_through_pcscd_are_refused_and_the_next_patient_is_served() {
     let _reader = exclusive_reader();
     let (mut r, _work) = kiosk();
     let patient = Patient::new(Method::Pin, &["0000", "1234"], DemoCamera::Nobody);
+    let (mut typed, mut verifies) = (0u64, 0u64);
     for way in Hostile::ALL {
         if way == Hostile::CardFaceAltered {
             continue;
@@ -246,6 +247,8 @@ fn hostile_cards_through_pcscd_are_refused_and_the_next_patient_is_served() {
             card.lock().stats().auth_pin_verifies <= outcome.pins_typed as u64,
             "{way}: no VERIFY the patient did not type"
         );
+        typed += outcome.pins_typed as u64;
+        verifies += card.lock().stats().auth_pin_verifies;
         eprintln!("{way} through pcscd: {}", outcome.screens.join(" → "));
         inserted.remove();
         assert!(
@@ -254,6 +257,8 @@ fn hostile_cards_through_pcscd_are_refused_and_the_next_patient_is_served() {
             r.core.screen()
         );
     }
+    assert_eq!(verifies, typed, "every VERIFY was a PIN the patient typed");
+    eprintln!("hostile cards through pcscd: {typed} PINs typed, {verifies} VERIFYs reached the cards");
     served_to_done(
         &mut r,
         &suzuki(),

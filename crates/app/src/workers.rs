@@ -269,13 +269,14 @@ impl CardWorker {
                 match card.prove_auth_key(certificate, &challenge) {
                     Ok(true) => PinResult::Verified,
                     Ok(false) => refused("its signature does not match its certificate".into()),
-                    Err(e) if e.is_card_gone() => PinResult::CardError,
+                    // Taken away or lost mid-command: the reader events tell that story.
+                    Err(CardError::Transport(_)) => PinResult::CardError,
                     Err(e) => refused(e.to_string()),
                 }
             }
             Ok(PinOutcome::Wrong { tries_left }) => PinResult::Wrong { tries_left },
             Ok(PinOutcome::Blocked) => PinResult::Blocked,
-            Err(e) if e.is_card_gone() => PinResult::CardError,
+            Err(CardError::Transport(_)) => PinResult::CardError,
             Err(e) => refused(e.to_string()),
         }
     }
@@ -299,7 +300,7 @@ impl CardWorker {
             Ok(PinStatus::TriesLeft(n)) if n >= MIN_CHECK_B_TRIES => {}
             Ok(_) => return CardFaceOutcome::TooFewTries,
             Err(e) => {
-                if !e.is_card_gone() {
+                if !matches!(e, CardError::Transport(_)) {
                     self.replies
                         .send(Reply::Problem(format!("card face refused: {e}")));
                 }
@@ -355,7 +356,7 @@ impl CardWorker {
             Ok((PinOutcome::Wrong { .. } | PinOutcome::Blocked, _)) => CardFaceOutcome::CodeRefused,
             Ok((PinOutcome::Verified, None)) => CardFaceOutcome::Unavailable,
             Err(e) => {
-                if !e.is_card_gone() {
+                if !matches!(e, CardError::Transport(_)) {
                     self.replies
                         .send(Reply::Problem(format!("card face refused: {e}")));
                 }

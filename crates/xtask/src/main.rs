@@ -12,7 +12,7 @@
 //! * `cargo xtask measure`: the kiosk window's measured run (start-up, card, face, frame times, memory),
 //!   release build, for docs/benchmarks.md.
 //! * `cargo xtask endurance`: the full fault and endurance campaign (1,000 receptions, release build, and the
-//!   pcscd fault tests), for docs/reliability.md.
+//!   fault tests through pcscd, hostile cards and a full disk), for docs/reliability.md.
 //!
 //! Standard library only: this must build before anything is installed.
 
@@ -275,7 +275,7 @@ fn endurance() -> Result {
     )?;
     let _pcscd = Pcscd::start()?;
     run(
-        "faults through pcscd",
+        "faults through pcscd, hostile cards, a full disk",
         cargo().args([
             "test",
             "-j2",
@@ -283,6 +283,8 @@ fn endurance() -> Result {
             "kiosk-hw-test",
             "--test",
             "kiosk",
+            "--test",
+            "faults",
             "--",
             "--include-ignored",
             "--test-threads=1",
