@@ -131,16 +131,30 @@ pub fn stop_pcscd() {
     let _ = std::process::Command::new("pkill").args(["-x", "pcscd"]).status();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(10) {
-        let running = std::process::Command::new("pgrep")
-            .args(["-x", "pcscd"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !running {
+        if !pcscd_running() {
             return;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("pcscd did not stop within 10 s");
+}
+
+/// Whether a live pcscd process exists. A stopped pcscd that `cargo xtask test` started as its child
+/// stays a zombie until xtask reaps it at the end: that one no longer counts.
+fn pcscd_running() -> bool {
+    let Ok(out) = std::process::Command::new("pgrep").args(["-x", "pcscd"]).output() else {
+        return false;
+    };
+    String::from_utf8_lossy(&out.stdout).lines().any(|pid| {
+        // /proc/PID/stat: "PID (comm) STATE …"; Z is a zombie, X dead.
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .ok()
+            .and_then(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.trim_start().chars().next())
+            })
+            .is_some_and(|state| state != 'Z' && state != 'X')
+    })
 }
 
 /// Start pcscd (it daemonizes itself) and wait until it answers. `reader_conf`: a reader.conf.d folder
