@@ -53,7 +53,7 @@ pub struct KioskApp {
     pub demo: Option<DemoPanel>,
     preview: Option<egui::TextureHandle>,
     preview_serial: u64,
-    face_box: Option<egui::Rect>,
+    outline: Option<[egui::Pos2; 4]>,
     staff_photo: Option<egui::TextureHandle>,
     /// Filled on the first frame; the workers' wake-up calls repaint through it.
     ctx: Arc<OnceLock<egui::Context>>,
@@ -106,7 +106,7 @@ impl KioskApp {
             demo,
             preview: None,
             preview_serial: 0,
-            face_box: None,
+            outline: None,
             staff_photo: None,
             ctx,
             times: FrameTimes::default(),
@@ -165,7 +165,7 @@ impl KioskApp {
             } else {
                 None
             },
-            face_box: self.face_box,
+            outline: self.outline,
             staff_photo: self.staff_photo.as_ref(),
         };
         let intents = egui::CentralPanel::default()
@@ -202,9 +202,7 @@ impl KioskApp {
     fn update_pictures(&mut self, ctx: &egui::Context) {
         if let Some(update) = self.core.shared().take_preview(self.preview_serial) {
             self.preview_serial = update.serial;
-            self.face_box = update
-                .face_box
-                .map(|[l, t, r, b]| egui::Rect::from_min_max(egui::pos2(l, t), egui::pos2(r, b)));
+            self.outline = update.outline.map(|c| c.map(|[x, y]| egui::pos2(x, y)));
             match update.frame {
                 Some(f) => match self.preview.as_mut() {
                     Some(t) if t.size() == [f.width, f.height] => t.set(

@@ -46,8 +46,9 @@ pub struct Window {
     gallery_photo: Option<egui::TextureHandle>,
     /// The demo card's front as the camera sees it (the card-front screen's live picture).
     gallery_front: Option<egui::TextureHandle>,
+    gallery_front_outline: Option<[egui::Pos2; 4]>,
     /// The face engine's box on the gallery's live picture.
-    gallery_box: Option<egui::Rect>,
+    gallery_box: Option<[egui::Pos2; 4]>,
     done: bool,
     models: Option<&'static FaceModels>,
 }
@@ -62,6 +63,7 @@ impl Window {
             gallery_preview: None,
             gallery_photo: None,
             gallery_front: None,
+            gallery_front_outline: None,
             gallery_box: None,
             done: false,
             models,
@@ -84,10 +86,22 @@ impl Window {
         }
         if self.gallery_preview.is_none() {
             (self.gallery_preview, self.gallery_box, self.gallery_photo) = demo_textures(&ctx, self.models);
-            self.gallery_front = kiosk_card_sim::Profile::embedded("demo").ok().map(|p| {
+            if let Ok(p) = kiosk_card_sim::Profile::embedded("demo") {
                 let shot = p.photograph_front(kiosk_cardfront::synth::Variation::Rotation, 2, 800, 600);
-                kiosk::gui::texture(&ctx, "gallery-front", shot.width, shot.height, &shot.data)
-            });
+                // The card's outline as the kiosk finds it.
+                let (w, h) = (shot.width as f32, shot.height as f32);
+                self.gallery_front_outline = kiosk_cardfront::FrontReader::default()
+                    .read(&shot)
+                    .corners
+                    .map(|q| q.0.map(|(x, y)| egui::pos2(x as f32 / w, y as f32 / h)));
+                self.gallery_front = Some(kiosk::gui::texture(
+                    &ctx,
+                    "gallery-front",
+                    shot.width,
+                    shot.height,
+                    &shot.data,
+                ));
+            }
         }
         let shot = &self.shots[*next];
         let front = matches!(shot.screen, Screen::CardFace { .. });
@@ -102,8 +116,11 @@ impl Window {
             } else {
                 self.gallery_preview.as_ref()
             },
-            face_box: (!front)
-                .then(|| egui::Rect::from_min_max(egui::pos2(0.37, 0.28), egui::pos2(0.63, 0.68))),
+            outline: if front {
+                self.gallery_front_outline
+            } else {
+                self.gallery_box
+            },
             staff_photo: self.gallery_photo.as_ref(),
         };
         egui::CentralPanel::default().show(ui, |ui| {
@@ -229,7 +246,7 @@ fn demo_textures(
     models: Option<&'static FaceModels>,
 ) -> (
     Option<egui::TextureHandle>,
-    Option<egui::Rect>,
+    Option<[egui::Pos2; 4]>,
     Option<egui::TextureHandle>,
 ) {
     let tex = |name: &str, img: &RgbImage| kiosk::gui::texture(ctx, name, img.width, img.height, &img.data);
@@ -239,10 +256,18 @@ fn demo_textures(
         let frame = kiosk::demo::kiosk_frame(&mut engine, &photo, (0.0, 0.0))?;
         let face = engine.analyse(&frame).face.map(|b| {
             let (w, h) = (frame.width as f32, frame.height as f32);
-            egui::Rect::from_min_max(
-                egui::pos2(b.left as f32 / w, b.top as f32 / h),
-                egui::pos2(b.right as f32 / w, b.bottom as f32 / h),
-            )
+            let (l, t, r, b) = (
+                b.left as f32 / w,
+                b.top as f32 / h,
+                b.right as f32 / w,
+                b.bottom as f32 / h,
+            );
+            [
+                egui::pos2(l, t),
+                egui::pos2(r, t),
+                egui::pos2(r, b),
+                egui::pos2(l, b),
+            ]
         });
         Some((frame, face))
     });

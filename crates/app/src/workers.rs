@@ -538,6 +538,8 @@ struct FrontScan {
     agreement: Agreement,
     started: Instant,
     guidance: Option<Option<FrontGuidanceKind>>,
+    /// Where the card was found in the last frame, for the preview.
+    outline: Option<Outline>,
 }
 
 /// Stop reading the card front (dropping its answer channel tells the card thread there is no code) and
@@ -640,6 +642,7 @@ impl FaceWorker {
                                 agreement: Agreement::new(self.settings.front_frames_agree),
                                 started: Instant::now(),
                                 guidance: None,
+                                outline: None,
                             });
                         }
                         FaceJob::Stop => {
@@ -680,18 +683,20 @@ impl FaceWorker {
                         continue;
                     }
                 };
-                let mut face_box = None;
+                let mut outline: Option<Outline> = None;
                 if let Some(m) = matching.as_mut() {
                     match (engine.as_mut(), card.as_ref(), to_image(&frame)) {
                         (Some(engine), Some(card), Some(img)) => {
                             let analysis = engine.analyse(&img);
-                            face_box = analysis.face.map(|b| {
-                                [
-                                    b.left as f32 / img.width as f32,
-                                    b.top as f32 / img.height as f32,
-                                    b.right as f32 / img.width as f32,
-                                    b.bottom as f32 / img.height as f32,
-                                ]
+                            outline = analysis.face.map(|b| {
+                                let (w, h) = (img.width as f32, img.height as f32);
+                                let (l, t, r, b) = (
+                                    b.left as f32 / w,
+                                    b.top as f32 / h,
+                                    b.right as f32 / w,
+                                    b.bottom as f32 / h,
+                                );
+                                [[l, t], [r, t], [r, b], [l, b]]
                             });
                             let kind = guidance_kind(analysis.guidance);
                             if m.guidance != Some(kind) {
@@ -735,7 +740,9 @@ impl FaceWorker {
                     }
                 }
                 if let Some(scan) = front.as_mut() {
-                    if let Some(code) = self.read_front(&reader, scan, &frame) {
+                    let read = self.read_front(&reader, scan, &frame);
+                    outline = outline.or(scan.outline);
+                    if let Some(code) = read {
                         self.shared
                             .confident_front_reads
                             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -746,7 +753,7 @@ impl FaceWorker {
                     }
                 }
                 if preview {
-                    self.shared.set_preview(Some(frame), face_box);
+                    self.shared.set_preview(Some(frame), outline);
                 }
                 if let Some(rest) = self.settings.frame_interval.checked_sub(started.elapsed()) {
                     std::thread::sleep(rest);
@@ -761,6 +768,10 @@ impl FaceWorker {
     /// enough frames agree. The fields are wiped when dropped.
     fn read_front(&self, reader: &FrontReader, scan: &mut FrontScan, frame: &Frame) -> Option<CheckCodeB> {
         let read = reader.read_rgb(&frame.rgb, frame.width, frame.height);
+        let (w, h) = (frame.width.max(1) as f64, frame.height.max(1) as f64);
+        scan.outline = read
+            .corners
+            .map(|q| q.0.map(|(x, y)| [(x / w) as f32, (y / h) as f32]));
         let guidance = read
             .result
             .as_ref()
@@ -939,10 +950,14 @@ pub struct Shared {
     pub check_codes_sent: std::sync::atomic::AtomicU64,
 }
 
+/// What was found in a preview picture, as four corners (x, y) in its normalised coordinates (0..1),
+/// clockwise from the top left: the face box, or the card's outline while the card front is read.
+pub type Outline = [[f32; 2]; 4];
+
 #[derive(Debug, Default)]
 struct PreviewSlot {
     frame: Option<Frame>,
-    face_box: Option<[f32; 4]>,
+    outline: Option<Outline>,
     serial: u64,
 }
 
@@ -950,15 +965,15 @@ struct PreviewSlot {
 #[derive(Debug)]
 pub struct PreviewUpdate {
     pub frame: Option<Frame>,
-    pub face_box: Option<[f32; 4]>,
+    pub outline: Option<Outline>,
     pub serial: u64,
 }
 
 impl Shared {
-    fn set_preview(&self, frame: Option<Frame>, face_box: Option<[f32; 4]>) {
+    fn set_preview(&self, frame: Option<Frame>, outline: Option<Outline>) {
         let mut slot = self.preview.lock().unwrap_or_else(|e| e.into_inner());
         slot.frame = frame;
-        slot.face_box = face_box;
+        slot.outline = outline;
         slot.serial += 1;
     }
 
@@ -967,7 +982,7 @@ impl Shared {
         let mut slot = self.preview.lock().unwrap_or_else(|e| e.into_inner());
         (slot.serial != seen).then(|| PreviewUpdate {
             frame: slot.frame.take(),
-            face_box: slot.face_box,
+            outline: slot.outline,
             serial: slot.serial,
         })
     }

@@ -346,7 +346,7 @@ fn every_screen_of_the_gallery_draws_in_both_languages() {
                         more_time_available: true,
                         help_requested: shot.help,
                         preview: None,
-                        face_box: None,
+                        outline: None,
                         staff_photo: None,
                     };
                     let _ = ui.show(eui, &view);

@@ -28,9 +28,10 @@ pub struct View<'a> {
     pub timeout_left: Option<i64>,
     pub more_time_available: bool,
     pub help_requested: bool,
-    /// The live camera picture (face path and staff check) and the face box in its normalised coordinates.
+    /// The live camera picture (face path, card front, staff check) and what was found in it: the face box
+    /// or the card's outline, as four corners in the picture's normalised coordinates (0..1).
     pub preview: Option<&'a egui::TextureHandle>,
-    pub face_box: Option<egui::Rect>,
+    pub outline: Option<[egui::Pos2; 4]>,
     /// The card photo, shown to staff only during the visual check.
     pub staff_photo: Option<&'a egui::TextureHandle>,
 }
@@ -291,7 +292,7 @@ impl KioskUi {
                         .size(self.metrics.text_mm(7.0))
                         .color(Palette::EMPHASIS),
                 );
-                self.preview(ui, view.preview, None, 90.0);
+                self.preview(ui, view.preview, view.outline, 90.0);
             }
             Screen::FaceMatching { attempt, guidance } => {
                 self.title(ui, &self.t(l, "face.title"));
@@ -308,7 +309,7 @@ impl KioskUi {
                         .size(self.metrics.text_mm(7.0))
                         .color(Palette::EMPHASIS),
                 );
-                self.preview(ui, view.preview, view.face_box, 90.0);
+                self.preview(ui, view.preview, view.outline, 90.0);
             }
             Screen::FaceFailed { pin, staff } => {
                 self.notice(ui, l, "face_failed.title", "face_failed.body");
@@ -397,7 +398,7 @@ impl KioskUi {
                         self.body(ui, &self.t(l, "staff_check.card_photo"));
                         self.preview(ui, view.staff_photo, None, 60.0);
                     });
-                    self.preview(ui, view.preview, view.face_box, 80.0);
+                    self.preview(ui, view.preview, view.outline, 80.0);
                 });
                 ui.horizontal(|ui| {
                     if self
@@ -560,7 +561,7 @@ impl KioskUi {
         &self,
         ui: &mut egui::Ui,
         texture: Option<&egui::TextureHandle>,
-        face: Option<egui::Rect>,
+        outline: Option<[egui::Pos2; 4]>,
         width_mm: f32,
     ) {
         let Some(tex) = texture else {
@@ -569,18 +570,13 @@ impl KioskUi {
         let w = self.metrics.mm(width_mm);
         let size = tex.size_vec2() * (w / tex.size_vec2().x.max(1.0));
         let response = ui.add(egui::Image::new(tex).fit_to_exact_size(size));
-        if let Some(f) = face {
+        if let Some(corners) = outline {
             let r = response.rect;
-            let frame = egui::Rect::from_min_max(
-                r.min + f.min.to_vec2() * r.size(),
-                r.min + f.max.to_vec2() * r.size(),
-            );
-            ui.painter().rect_stroke(
-                frame,
-                4.0,
+            let points = corners.map(|p| r.min + p.to_vec2() * r.size()).to_vec();
+            ui.painter().add(egui::Shape::closed_line(
+                points,
                 egui::Stroke::new(self.metrics.mm(1.0), Palette::FACE_FRAME),
-                egui::StrokeKind::Outside,
-            );
+            ));
         }
     }
 
