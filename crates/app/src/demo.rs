@@ -169,7 +169,7 @@ impl DemoFrames {
             let names: &[&str] =
                 match (who, holder.portrait) {
                     (DemoCamera::Unplugged, _) => {
-                        return Err(CameraError::NotFound("(demo: unplugged)".into()));
+                        return Err(CameraError::NotFound("demo camera (unplugged)".into()));
                     }
                     (DemoCamera::Nobody, _) => &[],
                     (DemoCamera::CardHolder, Portrait::Obama)

@@ -395,7 +395,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
     let camera_config = config.camera_config();
     let camera: kiosk::workers::SourceFactory = Box::new(move || match camera_config {
         Some(c) => Ok(Box::new(kiosk_camera::NokhwaSource::new(c)) as Box<dyn kiosk_camera::FrameSource>),
-        None => Err(kiosk_camera::CameraError::NotFound("(none configured)".into())),
+        None => Err(kiosk_camera::CameraError::NotConfigured),
     });
     let (ctx, wake) = kiosk::gui::waker();
     let parts = kiosk::core::Parts {

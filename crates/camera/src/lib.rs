@@ -42,8 +42,10 @@ impl Frame {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CameraError {
-    #[error("no camera {0} is connected")]
+    #[error("no {0} is connected (`kiosk doctor` lists the cameras found)")]
     NotFound(String),
+    #[error("no camera is configured (camera.device = \"none\"): the face path is off, patients use the PIN")]
+    NotConfigured,
     #[error("the camera was disconnected; waiting for it to come back")]
     Disconnected,
     #[error("the camera cannot deliver {0}")]
@@ -166,6 +168,16 @@ pub enum CameraSelector {
     Name(String),
 }
 
+impl std::fmt::Display for CameraSelector {
+    /// As clinic IT wrote it in the configuration: `camera 0`, `camera "HD Webcam"`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CameraSelector::Index(i) => write!(f, "camera {i}"),
+            CameraSelector::Name(n) => write!(f, "camera {n:?}"),
+        }
+    }
+}
+
 /// Camera settings from the kiosk configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CameraConfig {
@@ -232,7 +244,7 @@ impl NokhwaSource {
             FrameFormat::YUYV,
             self.config.fps,
         )));
-        let not_found = || CameraError::NotFound(format!("{:?}", self.config.device));
+        let not_found = || CameraError::NotFound(self.config.device.to_string());
         let mut camera = nokhwa::Camera::new(index, format).map_err(|_| not_found())?;
         camera
             .open_stream()
@@ -273,10 +285,7 @@ impl FrameSource for NokhwaSource {
     }
 
     fn name(&self) -> String {
-        match &self.config.device {
-            CameraSelector::Index(i) => format!("camera {i}"),
-            CameraSelector::Name(n) => format!("camera {n:?}"),
-        }
+        self.config.device.to_string()
     }
 }
 

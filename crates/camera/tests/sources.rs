@@ -70,3 +70,16 @@ fn the_real_backend_without_a_camera_reports_an_error_and_keeps_trying() {
     );
     assert_eq!(cam.name(), "camera 7");
 }
+
+#[test]
+fn camera_messages_read_as_clinic_it_wrote_the_configuration() {
+    assert_eq!(
+        CameraError::NotFound(CameraSelector::Index(0).to_string()).to_string(),
+        "no camera 0 is connected (`kiosk doctor` lists the cameras found)"
+    );
+    assert_eq!(
+        CameraSelector::Name("HD Webcam".into()).to_string(),
+        "camera \"HD Webcam\""
+    );
+    assert!(CameraError::NotConfigured.to_string().contains("\"none\""));
+}
