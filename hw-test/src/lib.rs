@@ -73,19 +73,12 @@ impl InsertedCard {
     /// The serving thread ended by itself because pcscd closed the vpcd connection (pcscd stopped):
     /// collect how it ended without asking pcscd anything.
     pub fn reader_closed(mut self) -> Option<ServeEnd> {
-        self.thread
-            .take()
-            .and_then(|t| t.join().ok())
-            .and_then(Result::ok)
+        self.join()
     }
 
     /// Wait for the serving thread to end by itself (e.g. a pull fault fired).
     pub fn wait_pulled(mut self) -> Option<ServeEnd> {
-        let end = self
-            .thread
-            .take()
-            .and_then(|t| t.join().ok())
-            .and_then(Result::ok);
+        let end = self.join();
         assert!(
             wait_for_card(false, CARD_WAIT),
             "pcscd still sees a card in {READER}"
@@ -95,6 +88,11 @@ impl InsertedCard {
 
     fn stop_thread(&mut self) -> Option<ServeEnd> {
         self.stop.store(true, Ordering::SeqCst);
+        self.join()
+    }
+
+    /// Wait for the serving thread to end; how it ended.
+    fn join(&mut self) -> Option<ServeEnd> {
         self.thread
             .take()
             .and_then(|t| t.join().ok())

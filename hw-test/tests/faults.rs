@@ -47,6 +47,23 @@ fn card(profile: &str) -> SharedCard {
     SharedCard::new(VirtualCard::embedded(profile).unwrap_or_else(|e| panic!("{e}")))
 }
 
+/// The record could not be saved: the patient was sent to the counter, not shown done, and the journal's
+/// failure was reported for staff and the log.
+fn sent_to_the_counter_unsaved(r: &Reception, outcome: &kiosk::driver::Outcome) {
+    assert_eq!(
+        outcome.last,
+        Screen::Counter {
+            reason: kiosk_reception::CounterReason::RecordNotSaved
+        },
+        "the patient is sent to the counter, not shown done: {outcome:?}"
+    );
+    assert!(
+        r.core.problems.iter().any(|p| p.contains("journal")),
+        "the failure is reported for staff and the log: {:?}",
+        r.core.problems
+    );
+}
+
 fn pin_patient() -> Patient {
     Patient::new(Method::Pin, &["1234"], DemoCamera::Nobody)
 }
@@ -179,18 +196,7 @@ fn an_unusable_output_folder_is_a_clear_failure_and_fixing_it_needs_no_restart()
     let out = work.path().join("results");
 
     let failed = r.run(Box::new(card("demo")), Holder::default(), &pin_patient());
-    assert_eq!(
-        failed.last,
-        Screen::Counter {
-            reason: kiosk_reception::CounterReason::RecordNotSaved
-        },
-        "the patient is sent to the counter, not shown done: {failed:?}"
-    );
-    assert!(
-        r.core.problems.iter().any(|p| p.contains("journal")),
-        "the failure is reported for staff and the log: {:?}",
-        r.core.problems
-    );
+    sent_to_the_counter_unsaved(&r, &failed);
     assert_eq!(
         r.core.reception_count(),
         Some(0),
@@ -365,18 +371,7 @@ fn a_full_disk_under_the_journal_loses_nothing_and_needs_no_restart() {
         Holder::default(),
         &Patient::new(Method::Pin, &["4321"], DemoCamera::Nobody),
     );
-    assert_eq!(
-        full.last,
-        Screen::Counter {
-            reason: kiosk_reception::CounterReason::RecordNotSaved
-        },
-        "a full disk sends the patient to the counter, not to done: {full:?}"
-    );
-    assert!(
-        r.core.problems.iter().any(|p| p.contains("journal")),
-        "reported for staff and the log: {:?}",
-        r.core.problems
-    );
+    sent_to_the_counter_unsaved(&r, &full);
     eprintln!(
         "full disk: {}",
         r.core.problems.iter().cloned().collect::<Vec<_>>().join(" | ")

@@ -80,6 +80,11 @@ pub fn waker() -> (Arc<OnceLock<egui::Context>>, Arc<dyn Fn() + Send + Sync>) {
     )
 }
 
+/// An outline from the face thread as points for the screen.
+pub fn outline_points(outline: crate::workers::Outline) -> [egui::Pos2; 4] {
+    outline.map(|[x, y]| egui::pos2(x, y))
+}
+
 /// An RGB picture as a texture for the screens.
 pub fn texture(
     ctx: &egui::Context,
@@ -202,7 +207,7 @@ impl KioskApp {
     fn update_pictures(&mut self, ctx: &egui::Context) {
         if let Some(update) = self.core.shared().take_preview(self.preview_serial) {
             self.preview_serial = update.serial;
-            self.outline = update.outline.map(|c| c.map(|[x, y]| egui::pos2(x, y)));
+            self.outline = update.outline.map(outline_points);
             match update.frame {
                 Some(f) => match self.preview.as_mut() {
                     Some(t) if t.size() == [f.width, f.height] => t.set(

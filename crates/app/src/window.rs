@@ -2,7 +2,8 @@
 //! screen to PNG files (`--screenshots DIR`) and a measured run (`--measure`).
 
 use kiosk::gallery::{self, Shot};
-use kiosk::gui::KioskApp;
+use kiosk::gui::{KioskApp, outline_points};
+use kiosk::workers::{card_outline, face_outline};
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
 use kiosk_reception::{Event, Method, Screen};
 use kiosk_ui::View;
@@ -92,11 +93,10 @@ impl Window {
             if let Ok(p) = kiosk_card_sim::Profile::embedded("demo") {
                 let shot = p.photograph_front(kiosk_cardfront::synth::Variation::Rotation, 2, 800, 600);
                 // The card's outline as the kiosk finds it.
-                let (w, h) = (shot.width as f32, shot.height as f32);
                 self.gallery_front_outline = kiosk_cardfront::FrontReader::default()
                     .read(&shot)
                     .corners
-                    .map(|q| q.0.map(|(x, y)| egui::pos2(x as f32 / w, y as f32 / h)));
+                    .map(|q| outline_points(card_outline(&q, shot.width, shot.height)));
                 self.gallery_front = Some(kiosk::gui::texture(
                     &ctx,
                     "gallery-front",
@@ -260,21 +260,10 @@ fn demo_textures(
         let photo = RgbImage::decode(include_bytes!("../../../assets/faces/obama2.png")).ok()?;
         let mut engine = FaceEngine::new(m);
         let frame = kiosk::demo::kiosk_frame(&mut engine, &photo, (0.0, 0.0))?;
-        let face = engine.analyse(&frame).face.map(|b| {
-            let (w, h) = (frame.width as f32, frame.height as f32);
-            let (l, t, r, b) = (
-                b.left as f32 / w,
-                b.top as f32 / h,
-                b.right as f32 / w,
-                b.bottom as f32 / h,
-            );
-            [
-                egui::pos2(l, t),
-                egui::pos2(r, t),
-                egui::pos2(r, b),
-                egui::pos2(l, b),
-            ]
-        });
+        let face = engine
+            .analyse(&frame)
+            .face
+            .map(|b| outline_points(face_outline(&b, frame.width, frame.height)));
         Some((frame, face))
     });
     let card = RgbImage::decode(include_bytes!("../../../assets/photos/obama.jp2")).ok();

@@ -253,31 +253,47 @@ impl CardWorker {
         certificate: Option<&Certificate>,
         outcome: Result<PinOutcome, CardError>,
     ) -> PinResult {
-        let refused = |problem: String| {
-            self.replies.send(Reply::Problem(format!(
-                "card refused during the PIN check: {problem}"
-            )));
-            PinResult::CardError
-        };
+        const DURING: &str = "card refused during the PIN check";
         match outcome {
             Ok(PinOutcome::Verified) => {
                 let Some(certificate) = certificate else {
-                    return refused("no certificate was read".into());
+                    self.card_refused(DURING, &"no certificate was read");
+                    return PinResult::CardError;
                 };
                 let mut challenge = [0u8; 32];
                 rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
                 match card.prove_auth_key(certificate, &challenge) {
                     Ok(true) => PinResult::Verified,
-                    Ok(false) => refused("its signature does not match its certificate".into()),
-                    // Taken away or lost mid-command: the reader events tell that story.
-                    Err(CardError::Transport(_)) => PinResult::CardError,
-                    Err(e) => refused(e.to_string()),
+                    Ok(false) => {
+                        self.card_refused(DURING, &"its signature does not match its certificate");
+                        PinResult::CardError
+                    }
+                    Err(e) => {
+                        self.card_error(DURING, &e);
+                        PinResult::CardError
+                    }
                 }
             }
             Ok(PinOutcome::Wrong { tries_left }) => PinResult::Wrong { tries_left },
             Ok(PinOutcome::Blocked) => PinResult::Blocked,
-            Err(CardError::Transport(_)) => PinResult::CardError,
-            Err(e) => refused(e.to_string()),
+            Err(e) => {
+                self.card_error(DURING, &e);
+                PinResult::CardError
+            }
+        }
+    }
+
+    /// Why a card was refused, for staff and the log (card errors name files, lengths and status words,
+    /// never card data).
+    fn card_refused(&self, during: &str, problem: &dyn std::fmt::Display) {
+        self.replies.send(Reply::Problem(format!("{during}: {problem}")));
+    }
+
+    /// A card error for staff and the log, unless the card was taken away or lost mid-command: the reader
+    /// events tell that story.
+    fn card_error(&self, during: &str, e: &CardError) {
+        if !matches!(e, CardError::Transport(_)) {
+            self.card_refused(during, e);
         }
     }
 
@@ -300,10 +316,7 @@ impl CardWorker {
             Ok(PinStatus::TriesLeft(n)) if n >= MIN_CHECK_B_TRIES => {}
             Ok(_) => return CardFaceOutcome::TooFewTries,
             Err(e) => {
-                if !matches!(e, CardError::Transport(_)) {
-                    self.replies
-                        .send(Reply::Problem(format!("card face refused: {e}")));
-                }
+                self.card_error("card face refused", &e);
                 return CardFaceOutcome::Unavailable;
             }
         }
@@ -330,11 +343,13 @@ impl CardWorker {
         match read {
             Ok((PinOutcome::Verified, Some((face, check)))) => {
                 if !check.is_genuine() {
-                    self.replies.send(Reply::Problem(format!(
-                        "card face refused: not genuine (data signature valid {}, issuer trusted {}, card key \
-                         proven {})",
-                        check.data_signature_valid, check.issuer_trusted, check.card_key_proven
-                    )));
+                    self.card_refused(
+                        "card face refused",
+                        &format_args!(
+                            "not genuine (data signature valid {}, issuer trusted {}, card key proven {})",
+                            check.data_signature_valid, check.issuer_trusted, check.card_key_proven
+                        ),
+                    );
                     return CardFaceOutcome::NotGenuine;
                 }
                 if !face.has_photo() {
@@ -356,10 +371,7 @@ impl CardWorker {
             Ok((PinOutcome::Wrong { .. } | PinOutcome::Blocked, _)) => CardFaceOutcome::CodeRefused,
             Ok((PinOutcome::Verified, None)) => CardFaceOutcome::Unavailable,
             Err(e) => {
-                if !matches!(e, CardError::Transport(_)) {
-                    self.replies
-                        .send(Reply::Problem(format!("card face refused: {e}")));
-                }
+                self.card_error("card face refused", &e);
                 CardFaceOutcome::Unavailable
             }
         }
@@ -688,16 +700,7 @@ impl FaceWorker {
                     match (engine.as_mut(), card.as_ref(), to_image(&frame)) {
                         (Some(engine), Some(card), Some(img)) => {
                             let analysis = engine.analyse(&img);
-                            outline = analysis.face.map(|b| {
-                                let (w, h) = (img.width as f32, img.height as f32);
-                                let (l, t, r, b) = (
-                                    b.left as f32 / w,
-                                    b.top as f32 / h,
-                                    b.right as f32 / w,
-                                    b.bottom as f32 / h,
-                                );
-                                [[l, t], [r, t], [r, b], [l, b]]
-                            });
+                            outline = analysis.face.map(|b| face_outline(&b, img.width, img.height));
                             let kind = guidance_kind(analysis.guidance);
                             if m.guidance != Some(kind) {
                                 m.guidance = Some(kind);
@@ -768,10 +771,7 @@ impl FaceWorker {
     /// enough frames agree. The fields are wiped when dropped.
     fn read_front(&self, reader: &FrontReader, scan: &mut FrontScan, frame: &Frame) -> Option<CheckCodeB> {
         let read = reader.read_rgb(&frame.rgb, frame.width, frame.height);
-        let (w, h) = (frame.width.max(1) as f64, frame.height.max(1) as f64);
-        scan.outline = read
-            .corners
-            .map(|q| q.0.map(|(x, y)| [(x / w) as f32, (y / h) as f32]));
+        scan.outline = read.corners.map(|q| card_outline(&q, frame.width, frame.height));
         let guidance = read
             .result
             .as_ref()
@@ -953,6 +953,24 @@ pub struct Shared {
 /// What was found in a preview picture, as four corners (x, y) in its normalised coordinates (0..1),
 /// clockwise from the top left: the face box, or the card's outline while the card front is read.
 pub type Outline = [[f32; 2]; 4];
+
+/// The face engine's box in a `width` × `height` picture as an outline.
+pub fn face_outline(b: &kiosk_face::shape::FaceBox, width: usize, height: usize) -> Outline {
+    let (w, h) = (width.max(1) as f32, height.max(1) as f32);
+    let (l, t, r, b) = (
+        b.left as f32 / w,
+        b.top as f32 / h,
+        b.right as f32 / w,
+        b.bottom as f32 / h,
+    );
+    [[l, t], [r, t], [r, b], [l, b]]
+}
+
+/// The card the card-front reader found in a `width` × `height` picture as an outline.
+pub fn card_outline(q: &kiosk_cardfront::find::Quad, width: usize, height: usize) -> Outline {
+    let (w, h) = (width.max(1) as f64, height.max(1) as f64);
+    q.0.map(|(x, y)| [(x / w) as f32, (y / h) as f32])
+}
 
 #[derive(Debug, Default)]
 struct PreviewSlot {

@@ -278,19 +278,20 @@ impl VirtualCard {
         let Some(df) = self.current_df else {
             return sw(0x6986);
         };
-        let (fid, offset) = if cmd.p1 & 0x80 != 0 {
-            // Short EF identifier: P1 = 80 + SFI, 8-bit offset; it also becomes the current EF.
-            let fid = (cmd.p1 & 0x1F) as u16;
-            if !self.image.get(&df).is_some_and(|d| d.contains_key(&fid)) {
-                return sw(0x6A82);
+        let (short_ef, offset) = read_address(cmd);
+        let fid = match short_ef {
+            Some(fid) => {
+                // A short EF identifier also makes the EF the current one.
+                if !self.image.get(&df).is_some_and(|d| d.contains_key(&fid)) {
+                    return sw(0x6A82);
+                }
+                self.current_ef = Some(fid);
+                fid
             }
-            self.current_ef = Some(fid);
-            (fid, cmd.p2 as usize)
-        } else {
-            let Some(fid) = self.current_ef else {
-                return sw(0x6986);
-            };
-            (fid, (((cmd.p1 & 0x7F) as usize) << 8) | cmd.p2 as usize)
+            None => match self.current_ef {
+                Some(fid) => fid,
+                None => return sw(0x6986),
+            },
         };
         let Some(ne) = cmd.ne() else {
             return sw(0x6700);
@@ -441,14 +442,10 @@ impl VirtualCard {
     }
 
     /// Bend an honest answer the hostile way (the behaviours acting inside VERIFY and the signature are
-    /// there). READ BINARY's offset is worked out as `read_binary` does.
+    /// there).
     fn hostile_answer(&self, hostile: Hostile, cmd: &Command, (mut data, code): Answer) -> Answer {
         let reading = cmd.ins == 0xB0;
-        let offset = if cmd.p1 & 0x80 != 0 {
-            cmd.p2 as usize
-        } else {
-            (((cmd.p1 & 0x7F) as usize) << 8) | cmd.p2 as usize
-        };
+        let (_, offset) = read_address(cmd);
         let file = (self.current_df, self.current_ef);
         match hostile {
             Hostile::InvalidStatusWord if reading => (data, 0x1234),
@@ -497,6 +494,16 @@ impl VirtualCard {
             }
             None => sw(0x6700),
         }
+    }
+}
+
+/// What a READ BINARY addresses: P1 = 80 + SFI with an 8-bit offset in P2 (the short EF identifier), or
+/// the current EF with a 15-bit offset in P1 P2.
+fn read_address(cmd: &Command) -> (Option<u16>, usize) {
+    if cmd.p1 & 0x80 != 0 {
+        (Some((cmd.p1 & 0x1F) as u16), cmd.p2 as usize)
+    } else {
+        (None, (((cmd.p1 & 0x7F) as usize) << 8) | cmd.p2 as usize)
     }
 }
 

@@ -77,6 +77,19 @@ fn start(f: CardFacts, then: &'static str) -> Case {
     ]
 }
 
+/// Staff called, and logged in as `staff_id`: the visual check, which reads the card face first.
+fn staff_check(staff_id: &'static str) -> Case {
+    vec![
+        (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
+        (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
+        (
+            Event::StaffCodeChecked(Some(staff_id.into())),
+            "StaffCheck",
+            &["ReadCardFace"],
+        ),
+    ]
+}
+
 fn cat(parts: Vec<Case>) -> Case {
     parts.into_iter().flatten().collect()
 }
@@ -276,14 +289,8 @@ fn lock_after_three_then_staff_visual_check() {
 fn staff_refusal_goes_to_the_counter_and_the_next_patient_starts_in_automatic_mode() {
     let (flow, _) = run(cat(vec![
         start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        staff_check("S02"),
         vec![
-            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
-            (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
-            (
-                Event::StaffCodeChecked(Some("S02".into())),
-                "StaffCheck",
-                &["ReadCardFace"],
-            ),
             (
                 Event::CardFaceRead(CardFaceOutcome::PhotoReady),
                 "StaffCheck",
@@ -567,14 +574,8 @@ fn card_front_guidance_shows_and_a_refused_code_is_audited_and_falls_back() {
 fn staff_type_the_card_front_numbers_when_the_front_cannot_be_read() {
     let (flow, _) = run(cat(vec![
         start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        staff_check("S01"),
         vec![
-            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
-            (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
-            (
-                Event::StaffCodeChecked(Some("S01".into())),
-                "StaffCheck",
-                &["ReadCardFace"],
-            ),
             // Not read in time: staff stay, and are told.
             (
                 Event::CardFaceRead(CardFaceOutcome::Unavailable),
@@ -599,14 +600,8 @@ fn staff_type_the_card_front_numbers_when_the_front_cannot_be_read() {
     ));
     run(cat(vec![
         start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        staff_check("S01"),
         vec![
-            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
-            (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
-            (
-                Event::StaffCodeChecked(Some("S01".into())),
-                "StaffCheck",
-                &["ReadCardFace"],
-            ),
             (Event::CheckCodeTyped, "StaffCheck", &["ReadCardFaceTyped"]),
             (
                 Event::CardFaceRead(CardFaceOutcome::PhotoReady),

@@ -287,12 +287,7 @@ impl KioskUi {
                     Some(g) => format!("front.{g:?}"),
                     None => "front.ok".into(),
                 };
-                ui.label(
-                    RichText::new(self.t(l, &g))
-                        .size(self.metrics.text_mm(7.0))
-                        .color(Palette::EMPHASIS),
-                );
-                self.preview(ui, view.preview, view.outline, 90.0);
+                self.live(ui, l, &g, view);
             }
             Screen::FaceMatching { attempt, guidance } => {
                 self.title(ui, &self.t(l, "face.title"));
@@ -304,12 +299,7 @@ impl KioskUi {
                     Some(g) => format!("guidance.{}", guidance_key(*g)),
                     None => "guidance.ok".into(),
                 };
-                ui.label(
-                    RichText::new(self.t(l, &g))
-                        .size(self.metrics.text_mm(7.0))
-                        .color(Palette::EMPHASIS),
-                );
-                self.preview(ui, view.preview, view.outline, 90.0);
+                self.live(ui, l, &g, view);
             }
             Screen::FaceFailed { pin, staff } => {
                 self.notice(ui, l, "face_failed.title", "face_failed.body");
@@ -555,6 +545,17 @@ impl KioskUi {
     fn final_notice(&self, ui: &mut egui::Ui, l: Lang, title: &str, body: &str) {
         self.notice(ui, l, title, body);
         self.body(ui, &self.t(l, "common.take_card"));
+    }
+
+    /// The hint for the patient (string key `guidance`) above the live picture, on the face and card-front
+    /// screens.
+    fn live(&self, ui: &mut egui::Ui, l: Lang, guidance: &str, view: &View<'_>) {
+        ui.label(
+            RichText::new(self.t(l, guidance))
+                .size(self.metrics.text_mm(7.0))
+                .color(Palette::EMPHASIS),
+        );
+        self.preview(ui, view.preview, view.outline, 90.0);
     }
 
     fn preview(
