@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 /// Debian packages: pcscd and vsmartcard's vpcd reader driver (the virtual card's reader), the PC/SC
 /// headers the `pcsc` crate links against, libclang (bindgen, for the camera backend's V4L2 bindings),
 /// pcsc-tools (`pcsc_scan` waits for the reader), OpenSC (the independent client the virtual card is
-/// cross-checked with).
+/// cross-checked with), procps (`pgrep`/`pkill`: the pcscd stop-and-restart test and stopping pcscd at the
+/// end) and mount (the full-disk test's tmpfs). Minimal Debian images can lack the last two.
 const TEST_PACKAGES: &[&str] = &[
     "pkg-config",
     "libpcsclite-dev",
@@ -32,6 +33,8 @@ const TEST_PACKAGES: &[&str] = &[
     "pcsc-tools",
     "vsmartcard-vpcd",
     "opensc",
+    "procps",
+    "mount",
 ];
 /// What building the kiosk binary needs: the PC/SC headers, and libclang for the camera backend's bindgen.
 const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev", "libclang-dev"];
