@@ -107,7 +107,7 @@ impl KioskApp {
     ) -> Result<Self, String> {
         Ok(KioskApp {
             core,
-            ui: KioskUi::new(metrics)?,
+            ui: KioskUi::new(metrics).map_err(|e| e.to_string())?,
             demo,
             preview: None,
             preview_serial: 0,

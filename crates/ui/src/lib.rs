@@ -15,7 +15,7 @@ use kiosk_reception::{
     CONSENT_ITEMS, ConsentItem, CounterReason, EligibilityFailure, Event, GuidanceKind, Lang, Method,
     Prescription, Screen,
 };
-pub use strings::Strings;
+pub use strings::{Strings, StringsError};
 use style::{Metrics, Palette};
 use zeroize::Zeroizing;
 
@@ -112,7 +112,7 @@ pub fn install_fonts(ctx: &egui::Context) {
 }
 
 impl KioskUi {
-    pub fn new(metrics: Metrics) -> Result<KioskUi, String> {
+    pub fn new(metrics: Metrics) -> Result<KioskUi, StringsError> {
         Ok(KioskUi {
             strings: Strings::embedded()?,
             metrics,

@@ -13,16 +13,28 @@ pub struct Strings {
 pub const JA: &str = include_str!("../../../assets/strings/ja.toml");
 pub const EN: &str = include_str!("../../../assets/strings/en.toml");
 
-fn parse(name: &str, text: &str) -> Result<HashMap<String, String>, String> {
-    toml::from_str(text).map_err(|e| format!("assets/strings/{name}: {}", e.message()))
+/// Why the screen texts could not be loaded. The texts are embedded, so this only happens when a
+/// changed file is built in; the kiosk refuses to start rather than show broken screens.
+#[derive(Debug, thiserror::Error)]
+pub enum StringsError {
+    /// The file is not a TOML table of strings.
+    #[error("assets/strings/{file}: {}", .source.message())]
+    Parse {
+        file: &'static str,
+        source: toml::de::Error,
+    },
+}
+
+fn parse(file: &'static str, text: &str) -> Result<HashMap<String, String>, StringsError> {
+    toml::from_str(text).map_err(|source| StringsError::Parse { file, source })
 }
 
 impl Strings {
-    pub fn embedded() -> Result<Strings, String> {
+    pub fn embedded() -> Result<Strings, StringsError> {
         Strings::from_toml(JA, EN)
     }
 
-    pub fn from_toml(ja: &str, en: &str) -> Result<Strings, String> {
+    pub fn from_toml(ja: &str, en: &str) -> Result<Strings, StringsError> {
         Ok(Strings {
             ja: parse("ja.toml", ja)?,
             en: parse("en.toml", en)?,
