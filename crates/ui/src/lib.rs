@@ -9,14 +9,17 @@
 
 mod strings;
 pub mod style;
+mod text;
 
 use egui::{Align, Layout, RichText, Vec2};
-use kiosk_reception::{
-    CONSENT_ITEMS, ConsentItem, CounterReason, EligibilityFailure, Event, GuidanceKind, Lang, Method,
-    Prescription, Screen,
-};
+use kiosk_reception::{CONSENT_ITEMS, Event, Lang, Method, Prescription, Screen};
 pub use strings::{Strings, StringsError};
 use style::{Metrics, Palette};
+pub use text::Text;
+use text::{
+    consent_item_text, counter_text, eligibility_failure_text, front_guidance_text, guidance_text,
+    method_text, prescription_text, qualification_text,
+};
 use zeroize::Zeroizing;
 
 /// What the screen shows besides the flow's state.
@@ -139,8 +142,8 @@ impl KioskUi {
         &self.strings
     }
 
-    fn t(&self, lang: Lang, key: &str) -> String {
-        self.strings.get(lang, key)
+    fn t(&self, lang: Lang, text: Text) -> &str {
+        self.strings.get(lang, text)
     }
 
     /// Draw the screen for `view` and return what was pressed.
@@ -158,37 +161,37 @@ impl KioskUi {
         let l = view.lang;
         // Top bar: language and help, on every screen.
         ui.horizontal(|ui| {
-            ui.label(RichText::new(self.t(l, "app.title")).size(m.text_mm(5.0)));
+            ui.label(RichText::new(self.t(l, Text::AppTitle)).size(m.text_mm(5.0)));
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                if self.button(ui, &self.t(l, "common.help"), false).clicked() {
+                if self.button(ui, self.t(l, Text::CommonHelp), false).clicked() {
                     out.push(Intent::Flow(Event::HelpPressed));
                 }
                 let other = if l == Lang::Ja { Lang::En } else { Lang::Ja };
-                if self.button(ui, &self.t(l, "common.language"), false).clicked() {
+                if self.button(ui, self.t(l, Text::CommonLanguage), false).clicked() {
                     out.push(Intent::Flow(Event::Language(other)));
                 }
             });
         });
         ui.separator();
         if view.help_requested {
-            self.notice(ui, l, "help.title", "help.body");
-            if self.button(ui, &self.t(l, "help.close"), true).clicked() {
+            self.notice(ui, l, Text::HelpTitle, Text::HelpBody);
+            if self.button(ui, self.t(l, Text::HelpClose), true).clicked() {
                 out.push(Intent::Flow(Event::HelpDismissed));
             }
             ui.separator();
         }
         if let Some(left) = view.timeout_left {
             ui.label(
-                RichText::new(self.t(l, "timeout.title"))
+                RichText::new(self.t(l, Text::TimeoutTitle))
                     .size(m.text_mm(7.0))
                     .color(Palette::WARNING),
             );
             ui.label(
-                RichText::new(self.t(l, "timeout.body").replace("{n}", &left.to_string()))
+                RichText::new(self.t(l, Text::TimeoutBody).replace("{n}", &left.to_string()))
                     .size(m.text_mm(6.0))
                     .color(Palette::WARNING),
             );
-            if view.more_time_available && self.button(ui, &self.t(l, "timeout.more"), true).clicked() {
+            if view.more_time_available && self.button(ui, self.t(l, Text::TimeoutMore), true).clicked() {
                 out.push(Intent::Flow(Event::MoreTime));
             }
             ui.separator();
@@ -210,9 +213,9 @@ impl KioskUi {
         ui.label(RichText::new(text).size(self.metrics.text_mm(5.5)));
     }
 
-    fn notice(&self, ui: &mut egui::Ui, l: Lang, title: &str, body: &str) {
-        self.title(ui, &self.t(l, title));
-        self.body(ui, &self.t(l, body));
+    fn notice(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text) {
+        self.title(ui, self.t(l, title));
+        self.body(ui, self.t(l, body));
     }
 
     /// A touch target at least 15 mm high; `primary` buttons are wide. Every choice on a screen uses the
@@ -235,8 +238,8 @@ impl KioskUi {
         )
     }
 
-    fn choice(&self, ui: &mut egui::Ui, l: Lang, key: &str, event: Event, out: &mut Vec<Intent>) {
-        if self.button(ui, &self.t(l, key), true).clicked() {
+    fn choice(&self, ui: &mut egui::Ui, l: Lang, text: Text, event: Event, out: &mut Vec<Intent>) {
+        if self.button(ui, self.t(l, text), true).clicked() {
             out.push(Intent::Flow(event));
         }
     }
@@ -244,70 +247,70 @@ impl KioskUi {
     fn screen(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
         let l = view.lang;
         match view.screen {
-            Screen::Idle => self.notice(ui, l, "idle.title", "idle.body"),
-            Screen::Reading => self.notice(ui, l, "reading.title", "reading.body"),
-            Screen::NotMyNumberCard => self.final_notice(ui, l, "not_mynumber.title", "not_mynumber.body"),
-            Screen::CardUnreadable => self.notice(ui, l, "unreadable.title", "unreadable.body"),
-            Screen::ReaderProblem => self.notice(ui, l, "reader_problem.title", "reader_problem.body"),
-            Screen::PhoneToken => self.final_notice(ui, l, "phone.title", "phone.body"),
+            Screen::Idle => self.notice(ui, l, Text::IdleTitle, Text::IdleBody),
+            Screen::Reading => self.notice(ui, l, Text::ReadingTitle, Text::ReadingBody),
+            Screen::NotMyNumberCard => {
+                self.final_notice(ui, l, Text::NotMyNumberTitle, Text::NotMyNumberBody)
+            }
+            Screen::CardUnreadable => self.notice(ui, l, Text::UnreadableTitle, Text::UnreadableBody),
+            Screen::ReaderProblem => self.notice(ui, l, Text::ReaderProblemTitle, Text::ReaderProblemBody),
+            Screen::PhoneToken => self.final_notice(ui, l, Text::PhoneTitle, Text::PhoneBody),
             Screen::CertificateExpiring {
                 expires_on,
                 days_left,
             } => {
-                self.title(ui, &self.t(l, "cert_expiring.title"));
+                self.title(ui, self.t(l, Text::CertExpiringTitle));
                 self.body(
                     ui,
                     &self
-                        .t(l, "cert_expiring.body")
+                        .t(l, Text::CertExpiringBody)
                         .replace("{date}", &expires_on.to_string())
                         .replace("{n}", &days_left.to_string()),
                 );
-                self.choice(ui, l, "common.ok", Event::AlertAcknowledged, out);
+                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
             }
             Screen::CertificateExpiredGrace { usable_until } => {
-                self.title(ui, &self.t(l, "cert_grace.title"));
+                self.title(ui, self.t(l, Text::CertGraceTitle));
                 self.body(
                     ui,
                     &self
-                        .t(l, "cert_grace.body")
+                        .t(l, Text::CertGraceBody)
                         .replace("{date}", &usable_until.to_string()),
                 );
-                self.choice(ui, l, "common.ok", Event::AlertAcknowledged, out);
+                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
             }
             Screen::MethodChoice { face, pin, staff } => {
-                self.title(ui, &self.t(l, "method.title"));
+                self.title(ui, self.t(l, Text::MethodTitle));
                 if *face {
-                    self.choice(ui, l, "method.face", Event::MethodChosen(Method::Face), out);
+                    self.choice(
+                        ui,
+                        l,
+                        method_text(Method::Face),
+                        Event::MethodChosen(Method::Face),
+                        out,
+                    );
                 }
                 self.pin_and_staff(ui, l, *pin, *staff, out);
             }
             Screen::CardFace { guidance } => {
-                self.notice(ui, l, "card_face.title", "card_face.body");
-                let g = match guidance {
-                    Some(g) => format!("front.{g:?}"),
-                    None => "front.ok".into(),
-                };
-                self.live(ui, l, &g, view);
+                self.notice(ui, l, Text::CardFaceTitle, Text::CardFaceBody);
+                self.live(ui, l, front_guidance_text(*guidance), view);
             }
             Screen::FaceMatching { attempt, guidance } => {
-                self.title(ui, &self.t(l, "face.title"));
+                self.title(ui, self.t(l, Text::FaceTitle));
                 self.body(
                     ui,
-                    &self.t(l, "face.attempt").replace("{n}", &attempt.to_string()),
+                    &self.t(l, Text::FaceAttempt).replace("{n}", &attempt.to_string()),
                 );
-                let g = match guidance {
-                    Some(g) => format!("guidance.{}", guidance_key(*g)),
-                    None => "guidance.ok".into(),
-                };
-                self.live(ui, l, &g, view);
+                self.live(ui, l, guidance_text(*guidance), view);
             }
             Screen::FaceFailed { pin, staff } => {
-                self.notice(ui, l, "face_failed.title", "face_failed.body");
+                self.notice(ui, l, Text::FaceFailedTitle, Text::FaceFailedBody);
                 self.pin_and_staff(ui, l, *pin, *staff, out);
             }
             Screen::NoPhotoPinOnly => {
-                self.notice(ui, l, "no_photo.title", "no_photo.body");
-                self.choice(ui, l, "common.ok", Event::AlertAcknowledged, out);
+                self.notice(ui, l, Text::NoPhotoTitle, Text::NoPhotoBody);
+                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
             }
             Screen::PinEntry {
                 tries_left,
@@ -315,44 +318,44 @@ impl KioskUi {
                 wrong_before,
                 verifying,
             } => {
-                self.title(ui, &self.t(l, "pin.title"));
+                self.title(ui, self.t(l, Text::PinTitle));
                 if *wrong_before {
                     ui.label(
-                        RichText::new(self.t(l, "pin.wrong"))
+                        RichText::new(self.t(l, Text::PinWrong))
                             .size(self.metrics.text_mm(6.0))
                             .color(Palette::WARNING),
                     );
                 }
                 self.body(
                     ui,
-                    &self.t(l, "pin.tries").replace("{n}", &tries_left.to_string()),
+                    &self.t(l, Text::PinTries).replace("{n}", &tries_left.to_string()),
                 );
                 if *last_try {
                     ui.label(
-                        RichText::new(self.t(l, "pin.last_try"))
+                        RichText::new(self.t(l, Text::PinLastTry))
                             .size(self.metrics.text_mm(6.0))
                             .color(Palette::WARNING),
                     );
                 }
                 if *verifying {
-                    self.body(ui, &self.t(l, "pin.verifying"));
+                    self.body(ui, self.t(l, Text::PinVerifying));
                 } else if let Some(digits) = self.pad(ui, l, PadFor::Pin) {
                     out.push(Intent::SubmitPin(digits));
                     out.push(Intent::Flow(Event::PinSubmitted));
                 }
             }
             Screen::PinBlocked { staff } => {
-                self.notice(ui, l, "pin_blocked.title", "pin_blocked.body");
+                self.notice(ui, l, Text::PinBlockedTitle, Text::PinBlockedBody);
                 if *staff {
-                    self.choice(ui, l, "method.staff", Event::StaffHelpChosen, out);
+                    self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
                 }
             }
             Screen::StaffLogin { failed } => {
-                self.title(ui, &self.t(l, "staff_login.title"));
+                self.title(ui, self.t(l, Text::StaffLoginTitle));
                 if *failed > 0 {
                     ui.label(
                         RichText::new(
-                            self.t(l, "staff_login.failed")
+                            self.t(l, Text::StaffLoginFailed)
                                 .replace("{n}", &failed.to_string()),
                         )
                         .color(Palette::WARNING),
@@ -364,20 +367,20 @@ impl KioskUi {
                 }
             }
             Screen::StaffCheck { front_failed, .. } => {
-                self.notice(ui, l, "staff_check.title", "staff_check.body");
+                self.notice(ui, l, Text::StaffCheckTitle, Text::StaffCheckBody);
                 if view.staff_photo.is_none() {
                     // No photo yet: it is being read through the card front, or staff type the numbers.
-                    let (key, colour) = if *front_failed {
-                        ("staff_check.refused", Palette::WARNING)
+                    let (status, colour) = if *front_failed {
+                        (Text::StaffCheckRefused, Palette::WARNING)
                     } else {
-                        ("staff_check.reading", Palette::TEXT)
+                        (Text::StaffCheckReading, Palette::TEXT)
                     };
                     ui.label(
-                        RichText::new(self.t(l, key))
+                        RichText::new(self.t(l, status))
                             .size(self.metrics.text_mm(5.0))
                             .color(colour),
                     );
-                    self.body(ui, &self.t(l, "staff_check.type"));
+                    self.body(ui, self.t(l, Text::StaffCheckType));
                     if let Some(digits) = self.pad(ui, l, PadFor::CheckCode) {
                         out.push(Intent::SubmitCheckCode(digits));
                         out.push(Intent::Flow(Event::CheckCodeTyped));
@@ -385,79 +388,91 @@ impl KioskUi {
                 }
                 ui.horizontal(|ui| {
                     ui.vertical(|ui| {
-                        self.body(ui, &self.t(l, "staff_check.card_photo"));
+                        self.body(ui, self.t(l, Text::StaffCheckCardPhoto));
                         self.preview(ui, view.staff_photo, None, 60.0);
                     });
                     self.preview(ui, view.preview, view.outline, 80.0);
                 });
                 ui.horizontal(|ui| {
                     if self
-                        .button(ui, &self.t(l, "staff_check.confirm"), false)
+                        .button(ui, self.t(l, Text::StaffCheckConfirm), false)
                         .clicked()
                     {
                         out.push(Intent::Flow(Event::StaffDecision {
                             holder_confirmed: true,
                         }));
                     }
-                    if self.button(ui, &self.t(l, "staff_check.refuse"), false).clicked() {
+                    if self
+                        .button(ui, self.t(l, Text::StaffCheckRefuse), false)
+                        .clicked()
+                    {
                         out.push(Intent::Flow(Event::StaffDecision {
                             holder_confirmed: false,
                         }));
                     }
                 });
             }
-            Screen::CheckingEligibility => self.notice(ui, l, "eligibility.title", "eligibility.body"),
+            Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
             Screen::RegistrationOffer => {
-                self.notice(ui, l, "registration.title", "registration.body");
-                self.choice(ui, l, "registration.yes", Event::RegistrationAccepted(true), out);
-                self.choice(ui, l, "registration.no", Event::RegistrationAccepted(false), out);
+                self.notice(ui, l, Text::RegistrationTitle, Text::RegistrationBody);
+                self.choice(
+                    ui,
+                    l,
+                    Text::RegistrationYes,
+                    Event::RegistrationAccepted(true),
+                    out,
+                );
+                self.choice(
+                    ui,
+                    l,
+                    Text::RegistrationNo,
+                    Event::RegistrationAccepted(false),
+                    out,
+                );
             }
             Screen::EligibilityProblem {
                 qualification,
                 failure,
             } => {
-                self.title(ui, &self.t(l, "problem.title"));
-                let key = match (qualification, failure) {
-                    (Some(q), _) => format!("problem.{}", q.code()),
-                    (None, Some(EligibilityFailure::Timeout | EligibilityFailure::Error)) | (None, None) => {
-                        "problem.failure".into()
-                    }
+                self.title(ui, self.t(l, Text::ProblemTitle));
+                let reason = match (qualification, failure) {
+                    (Some(q), _) => qualification_text(*q),
+                    (None, Some(f)) => Some(eligibility_failure_text(*f)),
+                    (None, None) => Some(Text::ProblemFailure),
                 };
-                self.body(ui, &self.t(l, &key));
-                self.body(ui, &self.t(l, "common.take_card"));
+                if let Some(reason) = reason {
+                    self.body(ui, self.t(l, reason));
+                }
+                self.body(ui, self.t(l, Text::CommonTakeCard));
             }
             Screen::NoSharingInfo => {
-                self.notice(ui, l, "no_sharing.title", "no_sharing.body");
-                self.choice(ui, l, "common.ok", Event::AlertAcknowledged, out);
+                self.notice(ui, l, Text::NoSharingTitle, Text::NoSharingBody);
+                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
             }
             Screen::ConsentStart => {
-                self.notice(ui, l, "consent.title", "consent.body");
-                self.choice(ui, l, "consent.all", Event::ConsentAll(true), out);
-                self.choice(ui, l, "consent.none", Event::ConsentAll(false), out);
-                self.choice(ui, l, "consent.each", Event::ConsentIndividually, out);
+                self.notice(ui, l, Text::ConsentTitle, Text::ConsentBody);
+                self.choice(ui, l, Text::ConsentAll, Event::ConsentAll(true), out);
+                self.choice(ui, l, Text::ConsentNone, Event::ConsentAll(false), out);
+                self.choice(ui, l, Text::ConsentEach, Event::ConsentIndividually, out);
             }
             Screen::ConsentItems { consents } => {
-                self.title(ui, &self.t(l, "consent.items_title"));
+                self.title(ui, self.t(l, Text::ConsentItemsTitle));
                 for item in CONSENT_ITEMS {
                     let chosen = consents.get(item);
                     ui.horizontal(|ui| {
                         ui.label(
-                            RichText::new(self.t(l, &format!("consent.item.{}", item_key(item))))
-                                .size(self.metrics.text_mm(6.0)),
+                            RichText::new(self.t(l, consent_item_text(item))).size(self.metrics.text_mm(6.0)),
                         );
-                        for (agree, key) in [(true, "consent.agree"), (false, "consent.disagree")] {
+                        for (agree, answer) in [(true, Text::ConsentAgree), (false, Text::ConsentDisagree)] {
                             let mark = if chosen == Some(agree) { "● " } else { "" };
-                            let label = format!("{mark}{}", self.t(l, key));
+                            let label = format!("{mark}{}", self.t(l, answer));
                             // A stable id per item and answer: the label changes when chosen.
                             // Screen readers hear which item the answer is for ("手術の情報: 同意する"),
                             // and whether it is the chosen one.
-                            let spoken = format!(
-                                "{}: {}",
-                                self.t(l, &format!("consent.item.{}", item_key(item))),
-                                self.t(l, key)
-                            );
+                            let spoken =
+                                format!("{}: {}", self.t(l, consent_item_text(item)), self.t(l, answer));
                             let clicked = ui
-                                .push_id((item_key(item), agree), |ui| {
+                                .push_id((consent_item_text(item), agree), |ui| {
                                     let r = self.button(ui, &label, false);
                                     r.widget_info(|| {
                                         egui::WidgetInfo::selected(
@@ -477,53 +492,47 @@ impl KioskUi {
                     });
                 }
                 if consents.complete() {
-                    self.choice(ui, l, "consent.next", Event::ConsentNext, out);
+                    self.choice(ui, l, Text::ConsentNext, Event::ConsentNext, out);
                 }
             }
             Screen::ConsentReview { consents } => {
-                self.title(ui, &self.t(l, "consent.review_title"));
+                self.title(ui, self.t(l, Text::ConsentReviewTitle));
                 for item in CONSENT_ITEMS {
                     let answer = match consents.get(item) {
-                        Some(true) => self.t(l, "consent.agree"),
-                        _ => self.t(l, "consent.disagree"),
+                        Some(true) => self.t(l, Text::ConsentAgree),
+                        _ => self.t(l, Text::ConsentDisagree),
                     };
-                    self.body(
-                        ui,
-                        &format!(
-                            "{}: {answer}",
-                            self.t(l, &format!("consent.item.{}", item_key(item)))
-                        ),
-                    );
+                    self.body(ui, &format!("{}: {answer}", self.t(l, consent_item_text(item))));
                 }
-                self.choice(ui, l, "consent.confirm", Event::ConsentConfirmed, out);
-                self.choice(ui, l, "consent.change", Event::ConsentChange, out);
+                self.choice(ui, l, Text::ConsentConfirm, Event::ConsentConfirmed, out);
+                self.choice(ui, l, Text::ConsentChange, Event::ConsentChange, out);
             }
             Screen::Prescription => {
-                self.title(ui, &self.t(l, "prescription.title"));
+                self.title(ui, self.t(l, Text::PrescriptionTitle));
                 self.choice(
                     ui,
                     l,
-                    "prescription.paper",
+                    prescription_text(Prescription::Paper),
                     Event::PrescriptionChosen(Prescription::Paper),
                     out,
                 );
                 self.choice(
                     ui,
                     l,
-                    "prescription.electronic",
+                    prescription_text(Prescription::Electronic),
                     Event::PrescriptionChosen(Prescription::Electronic),
                     out,
                 );
             }
-            Screen::Saving => self.title(ui, &self.t(l, "saving.title")),
+            Screen::Saving => self.title(ui, self.t(l, Text::SavingTitle)),
             Screen::Done { name } => {
-                self.title(ui, &self.t(l, "done.title"));
-                self.body(ui, &self.t(l, "done.body").replace("{name}", name));
+                self.title(ui, self.t(l, Text::DoneTitle));
+                self.body(ui, &self.t(l, Text::DoneBody).replace("{name}", name));
             }
             Screen::Counter { reason } => {
-                self.title(ui, &self.t(l, "counter.title"));
-                self.body(ui, &self.t(l, &format!("counter.{}", counter_key(*reason))));
-                self.body(ui, &self.t(l, "common.take_card"));
+                self.title(ui, self.t(l, Text::CounterTitle));
+                self.body(ui, self.t(l, counter_text(*reason)));
+                self.body(ui, self.t(l, Text::CommonTakeCard));
             }
         }
     }
@@ -532,24 +541,27 @@ impl KioskUi {
     fn pin_and_staff(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Intent>) {
         if let Some(n) = pin
             && self
-                .button(ui, &self.t(l, "method.pin").replace("{n}", &n.to_string()), true)
+                .button(
+                    ui,
+                    &self.t(l, method_text(Method::Pin)).replace("{n}", &n.to_string()),
+                    true,
+                )
                 .clicked()
         {
             out.push(Intent::Flow(Event::MethodChosen(Method::Pin)));
         }
         if staff {
-            self.choice(ui, l, "method.staff", Event::StaffHelpChosen, out);
+            self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
         }
     }
 
-    fn final_notice(&self, ui: &mut egui::Ui, l: Lang, title: &str, body: &str) {
+    fn final_notice(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text) {
         self.notice(ui, l, title, body);
-        self.body(ui, &self.t(l, "common.take_card"));
+        self.body(ui, self.t(l, Text::CommonTakeCard));
     }
 
-    /// The hint for the patient (string key `guidance`) above the live picture, on the face and card-front
-    /// screens.
-    fn live(&self, ui: &mut egui::Ui, l: Lang, guidance: &str, view: &View<'_>) {
+    /// The hint for the patient above the live picture, on the face and card-front screens.
+    fn live(&self, ui: &mut egui::Ui, l: Lang, guidance: Text, view: &View<'_>) {
         ui.label(
             RichText::new(self.t(l, guidance))
                 .size(self.metrics.text_mm(7.0))
@@ -609,7 +621,7 @@ impl KioskUi {
                 .collect()
         };
         ui.label(RichText::new(shown).size(m.text_mm(if target == PadFor::CheckCode { 8.0 } else { 10.0 })));
-        self.body(ui, &self.t(l, "pin.entered").replace("{n}", &len.to_string()));
+        self.body(ui, &self.t(l, Text::PinEntered).replace("{n}", &len.to_string()));
         let mut confirmed = false;
         // Centre the 3-key rows: three keys and two gaps.
         let row_width = 3.0 * m.mm(45.0) + 2.0 * m.mm(3.0);
@@ -626,7 +638,7 @@ impl KioskUi {
         }
         ui.horizontal(|ui| {
             indent(ui);
-            if self.button(ui, &self.t(l, "pin.delete"), false).clicked() {
+            if self.button(ui, self.t(l, Text::PinDelete), false).clicked() {
                 self.entry(target).pop();
             }
             if self.button(ui, "0", false).clicked() {
@@ -634,7 +646,7 @@ impl KioskUi {
             }
             let ready = self.entry(target).len() == target.len();
             let confirm = ui
-                .add_enabled_ui(ready, |ui| self.button(ui, &self.t(l, "pin.confirm"), false))
+                .add_enabled_ui(ready, |ui| self.button(ui, self.t(l, Text::PinConfirm), false))
                 .inner;
             confirmed = ready && confirm.clicked();
         });
@@ -646,38 +658,5 @@ impl KioskUi {
         if entry.len() < target.len() {
             entry.push_str(d);
         }
-    }
-}
-
-fn guidance_key(g: GuidanceKind) -> &'static str {
-    match g {
-        GuidanceKind::NoFace => "NoFace",
-        GuidanceKind::SeveralFaces => "SeveralFaces",
-        GuidanceKind::TooSmall => "TooSmall",
-        GuidanceKind::TooClose => "TooClose",
-        GuidanceKind::OffCentre => "OffCentre",
-        GuidanceKind::TooDark => "TooDark",
-        GuidanceKind::Backlit => "Backlit",
-        GuidanceKind::Blurred => "Blurred",
-    }
-}
-
-fn item_key(i: ConsentItem) -> &'static str {
-    match i {
-        ConsentItem::Surgery => "Surgery",
-        ConsentItem::TreatmentAndMedicine => "TreatmentAndMedicine",
-        ConsentItem::HealthCheckups => "HealthCheckups",
-    }
-}
-
-fn counter_key(r: CounterReason) -> &'static str {
-    match r {
-        CounterReason::CertificateNotUsable => "CertificateNotUsable",
-        CounterReason::NoMethodLeft => "NoMethodLeft",
-        CounterReason::StaffRefused => "StaffRefused",
-        CounterReason::PinCardError => "PinCardError",
-        CounterReason::RegistrationDeclined => "RegistrationDeclined",
-        CounterReason::RecordNotSaved => "RecordNotSaved",
-        CounterReason::TimedOut => "TimedOut",
     }
 }
