@@ -7,19 +7,16 @@
 //! contrast of at least 7:1. The PIN pad keeps the digits itself (zeroized, never logged) and hands them
 //! over only in [`Intent::SubmitPin`].
 
+mod screens;
 mod strings;
 pub mod style;
 mod text;
 
 use egui::{Align, Layout, RichText, Vec2};
-use kiosk_reception::{CONSENT_ITEMS, Event, Lang, Method, Prescription, Screen};
+use kiosk_reception::{Event, Lang, Screen};
 pub use strings::{Strings, StringsError};
 use style::{Metrics, Palette};
 pub use text::Text;
-use text::{
-    consent_item_text, counter_text, eligibility_failure_text, front_guidance_text, guidance_text,
-    method_text, prescription_text, qualification_text,
-};
 use zeroize::Zeroizing;
 
 /// What the screen shows besides the flow's state.
@@ -158,8 +155,20 @@ impl KioskUi {
         let m = self.metrics;
         ui.style_mut().visuals.override_text_color = Some(Palette::TEXT);
         ui.style_mut().spacing.item_spacing = Vec2::splat(m.mm(3.0));
-        let l = view.lang;
-        // Top bar: language and help, on every screen.
+        self.top_bar(ui, view.lang, &mut out);
+        if view.help_requested {
+            self.help(ui, view.lang, &mut out);
+        }
+        if let Some(left) = view.timeout_left {
+            self.timeout_warning(ui, view, left, &mut out);
+        }
+        ui.vertical_centered(|ui| self.screen(ui, view, &mut out));
+        out
+    }
+
+    /// Language and help, on every screen.
+    fn top_bar(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+        let m = self.metrics;
         ui.horizontal(|ui| {
             ui.label(RichText::new(self.t(l, Text::AppTitle)).size(m.text_mm(5.0)));
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
@@ -173,31 +182,34 @@ impl KioskUi {
             });
         });
         ui.separator();
-        if view.help_requested {
-            self.notice(ui, l, Text::HelpTitle, Text::HelpBody);
-            if self.button(ui, self.t(l, Text::HelpClose), true).clicked() {
-                out.push(Intent::Flow(Event::HelpDismissed));
-            }
-            ui.separator();
+    }
+
+    /// Staff were called: above the screen until the patient closes it.
+    fn help(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+        self.notice(ui, l, Text::HelpTitle, Text::HelpBody);
+        if self.button(ui, self.t(l, Text::HelpClose), true).clicked() {
+            out.push(Intent::Flow(Event::HelpDismissed));
         }
-        if let Some(left) = view.timeout_left {
-            ui.label(
-                RichText::new(self.t(l, Text::TimeoutTitle))
-                    .size(m.text_mm(7.0))
-                    .color(Palette::WARNING),
-            );
-            ui.label(
-                RichText::new(self.t(l, Text::TimeoutBody).replace("{n}", &left.to_string()))
-                    .size(m.text_mm(6.0))
-                    .color(Palette::WARNING),
-            );
-            if view.more_time_available && self.button(ui, self.t(l, Text::TimeoutMore), true).clicked() {
-                out.push(Intent::Flow(Event::MoreTime));
-            }
-            ui.separator();
+        ui.separator();
+    }
+
+    /// The time-out warning with the seconds `left`, above the screen.
+    fn timeout_warning(&self, ui: &mut egui::Ui, view: &View<'_>, left: i64, out: &mut Vec<Intent>) {
+        let (m, l) = (self.metrics, view.lang);
+        ui.label(
+            RichText::new(self.t(l, Text::TimeoutTitle))
+                .size(m.text_mm(7.0))
+                .color(Palette::WARNING),
+        );
+        ui.label(
+            RichText::new(self.t(l, Text::TimeoutBody).replace("{n}", &left.to_string()))
+                .size(m.text_mm(6.0))
+                .color(Palette::WARNING),
+        );
+        if view.more_time_available && self.button(ui, self.t(l, Text::TimeoutMore), true).clicked() {
+            out.push(Intent::Flow(Event::MoreTime));
         }
-        ui.vertical_centered(|ui| self.screen(ui, view, &mut out));
-        out
+        ui.separator();
     }
 
     fn title(&self, ui: &mut egui::Ui, text: &str) {
@@ -241,317 +253,6 @@ impl KioskUi {
     fn choice(&self, ui: &mut egui::Ui, l: Lang, text: Text, event: Event, out: &mut Vec<Intent>) {
         if self.button(ui, self.t(l, text), true).clicked() {
             out.push(Intent::Flow(event));
-        }
-    }
-
-    fn screen(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
-        let l = view.lang;
-        match view.screen {
-            Screen::Idle => self.notice(ui, l, Text::IdleTitle, Text::IdleBody),
-            Screen::Reading => self.notice(ui, l, Text::ReadingTitle, Text::ReadingBody),
-            Screen::NotMyNumberCard => {
-                self.final_notice(ui, l, Text::NotMyNumberTitle, Text::NotMyNumberBody)
-            }
-            Screen::CardUnreadable => self.notice(ui, l, Text::UnreadableTitle, Text::UnreadableBody),
-            Screen::ReaderProblem => self.notice(ui, l, Text::ReaderProblemTitle, Text::ReaderProblemBody),
-            Screen::PhoneToken => self.final_notice(ui, l, Text::PhoneTitle, Text::PhoneBody),
-            Screen::CertificateExpiring {
-                expires_on,
-                days_left,
-            } => {
-                self.title(ui, self.t(l, Text::CertExpiringTitle));
-                self.body(
-                    ui,
-                    &self
-                        .t(l, Text::CertExpiringBody)
-                        .replace("{date}", &expires_on.to_string())
-                        .replace("{n}", &days_left.to_string()),
-                );
-                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
-            }
-            Screen::CertificateExpiredGrace { usable_until } => {
-                self.title(ui, self.t(l, Text::CertGraceTitle));
-                self.body(
-                    ui,
-                    &self
-                        .t(l, Text::CertGraceBody)
-                        .replace("{date}", &usable_until.to_string()),
-                );
-                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
-            }
-            Screen::MethodChoice { face, pin, staff } => {
-                self.title(ui, self.t(l, Text::MethodTitle));
-                if *face {
-                    self.choice(
-                        ui,
-                        l,
-                        method_text(Method::Face),
-                        Event::MethodChosen(Method::Face),
-                        out,
-                    );
-                }
-                self.pin_and_staff(ui, l, *pin, *staff, out);
-            }
-            Screen::CardFace { guidance } => {
-                self.notice(ui, l, Text::CardFaceTitle, Text::CardFaceBody);
-                self.live(ui, l, front_guidance_text(*guidance), view);
-            }
-            Screen::FaceMatching { attempt, guidance } => {
-                self.title(ui, self.t(l, Text::FaceTitle));
-                self.body(
-                    ui,
-                    &self.t(l, Text::FaceAttempt).replace("{n}", &attempt.to_string()),
-                );
-                self.live(ui, l, guidance_text(*guidance), view);
-            }
-            Screen::FaceFailed { pin, staff } => {
-                self.notice(ui, l, Text::FaceFailedTitle, Text::FaceFailedBody);
-                self.pin_and_staff(ui, l, *pin, *staff, out);
-            }
-            Screen::NoPhotoPinOnly => {
-                self.notice(ui, l, Text::NoPhotoTitle, Text::NoPhotoBody);
-                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
-            }
-            Screen::PinEntry {
-                tries_left,
-                last_try,
-                wrong_before,
-                verifying,
-            } => {
-                self.title(ui, self.t(l, Text::PinTitle));
-                if *wrong_before {
-                    ui.label(
-                        RichText::new(self.t(l, Text::PinWrong))
-                            .size(self.metrics.text_mm(6.0))
-                            .color(Palette::WARNING),
-                    );
-                }
-                self.body(
-                    ui,
-                    &self.t(l, Text::PinTries).replace("{n}", &tries_left.to_string()),
-                );
-                if *last_try {
-                    ui.label(
-                        RichText::new(self.t(l, Text::PinLastTry))
-                            .size(self.metrics.text_mm(6.0))
-                            .color(Palette::WARNING),
-                    );
-                }
-                if *verifying {
-                    self.body(ui, self.t(l, Text::PinVerifying));
-                } else if let Some(digits) = self.pad(ui, l, PadFor::Pin) {
-                    out.push(Intent::SubmitPin(digits));
-                    out.push(Intent::Flow(Event::PinSubmitted));
-                }
-            }
-            Screen::PinBlocked { staff } => {
-                self.notice(ui, l, Text::PinBlockedTitle, Text::PinBlockedBody);
-                if *staff {
-                    self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
-                }
-            }
-            Screen::StaffLogin { failed } => {
-                self.title(ui, self.t(l, Text::StaffLoginTitle));
-                if *failed > 0 {
-                    ui.label(
-                        RichText::new(
-                            self.t(l, Text::StaffLoginFailed)
-                                .replace("{n}", &failed.to_string()),
-                        )
-                        .color(Palette::WARNING),
-                    );
-                }
-                if let Some(code) = self.pad(ui, l, PadFor::StaffCode) {
-                    out.push(Intent::SubmitStaffCode(code));
-                    out.push(Intent::Flow(Event::StaffCodeSubmitted));
-                }
-            }
-            Screen::StaffCheck { front_failed, .. } => {
-                self.notice(ui, l, Text::StaffCheckTitle, Text::StaffCheckBody);
-                if view.staff_photo.is_none() {
-                    // No photo yet: it is being read through the card front, or staff type the numbers.
-                    let (status, colour) = if *front_failed {
-                        (Text::StaffCheckRefused, Palette::WARNING)
-                    } else {
-                        (Text::StaffCheckReading, Palette::TEXT)
-                    };
-                    ui.label(
-                        RichText::new(self.t(l, status))
-                            .size(self.metrics.text_mm(5.0))
-                            .color(colour),
-                    );
-                    self.body(ui, self.t(l, Text::StaffCheckType));
-                    if let Some(digits) = self.pad(ui, l, PadFor::CheckCode) {
-                        out.push(Intent::SubmitCheckCode(digits));
-                        out.push(Intent::Flow(Event::CheckCodeTyped));
-                    }
-                }
-                ui.horizontal(|ui| {
-                    ui.vertical(|ui| {
-                        self.body(ui, self.t(l, Text::StaffCheckCardPhoto));
-                        self.preview(ui, view.staff_photo, None, 60.0);
-                    });
-                    self.preview(ui, view.preview, view.outline, 80.0);
-                });
-                ui.horizontal(|ui| {
-                    if self
-                        .button(ui, self.t(l, Text::StaffCheckConfirm), false)
-                        .clicked()
-                    {
-                        out.push(Intent::Flow(Event::StaffDecision {
-                            holder_confirmed: true,
-                        }));
-                    }
-                    if self
-                        .button(ui, self.t(l, Text::StaffCheckRefuse), false)
-                        .clicked()
-                    {
-                        out.push(Intent::Flow(Event::StaffDecision {
-                            holder_confirmed: false,
-                        }));
-                    }
-                });
-            }
-            Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
-            Screen::RegistrationOffer => {
-                self.notice(ui, l, Text::RegistrationTitle, Text::RegistrationBody);
-                self.choice(
-                    ui,
-                    l,
-                    Text::RegistrationYes,
-                    Event::RegistrationAccepted(true),
-                    out,
-                );
-                self.choice(
-                    ui,
-                    l,
-                    Text::RegistrationNo,
-                    Event::RegistrationAccepted(false),
-                    out,
-                );
-            }
-            Screen::EligibilityProblem {
-                qualification,
-                failure,
-            } => {
-                self.title(ui, self.t(l, Text::ProblemTitle));
-                let reason = match (qualification, failure) {
-                    (Some(q), _) => qualification_text(*q),
-                    (None, Some(f)) => Some(eligibility_failure_text(*f)),
-                    (None, None) => Some(Text::ProblemFailure),
-                };
-                if let Some(reason) = reason {
-                    self.body(ui, self.t(l, reason));
-                }
-                self.body(ui, self.t(l, Text::CommonTakeCard));
-            }
-            Screen::NoSharingInfo => {
-                self.notice(ui, l, Text::NoSharingTitle, Text::NoSharingBody);
-                self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
-            }
-            Screen::ConsentStart => {
-                self.notice(ui, l, Text::ConsentTitle, Text::ConsentBody);
-                self.choice(ui, l, Text::ConsentAll, Event::ConsentAll(true), out);
-                self.choice(ui, l, Text::ConsentNone, Event::ConsentAll(false), out);
-                self.choice(ui, l, Text::ConsentEach, Event::ConsentIndividually, out);
-            }
-            Screen::ConsentItems { consents } => {
-                self.title(ui, self.t(l, Text::ConsentItemsTitle));
-                for item in CONSENT_ITEMS {
-                    let chosen = consents.get(item);
-                    ui.horizontal(|ui| {
-                        ui.label(
-                            RichText::new(self.t(l, consent_item_text(item))).size(self.metrics.text_mm(6.0)),
-                        );
-                        for (agree, answer) in [(true, Text::ConsentAgree), (false, Text::ConsentDisagree)] {
-                            let mark = if chosen == Some(agree) { "● " } else { "" };
-                            let label = format!("{mark}{}", self.t(l, answer));
-                            // A stable id per item and answer: the label changes when chosen.
-                            // Screen readers hear which item the answer is for ("手術の情報: 同意する"),
-                            // and whether it is the chosen one.
-                            let spoken =
-                                format!("{}: {}", self.t(l, consent_item_text(item)), self.t(l, answer));
-                            let clicked = ui
-                                .push_id((consent_item_text(item), agree), |ui| {
-                                    let r = self.button(ui, &label, false);
-                                    r.widget_info(|| {
-                                        egui::WidgetInfo::selected(
-                                            egui::Role::Button,
-                                            true,
-                                            chosen == Some(agree),
-                                            &spoken,
-                                        )
-                                    });
-                                    r.clicked()
-                                })
-                                .inner;
-                            if clicked {
-                                out.push(Intent::Flow(Event::ConsentItemChosen(item, agree)));
-                            }
-                        }
-                    });
-                }
-                if consents.complete() {
-                    self.choice(ui, l, Text::ConsentNext, Event::ConsentNext, out);
-                }
-            }
-            Screen::ConsentReview { consents } => {
-                self.title(ui, self.t(l, Text::ConsentReviewTitle));
-                for item in CONSENT_ITEMS {
-                    let answer = match consents.get(item) {
-                        Some(true) => self.t(l, Text::ConsentAgree),
-                        _ => self.t(l, Text::ConsentDisagree),
-                    };
-                    self.body(ui, &format!("{}: {answer}", self.t(l, consent_item_text(item))));
-                }
-                self.choice(ui, l, Text::ConsentConfirm, Event::ConsentConfirmed, out);
-                self.choice(ui, l, Text::ConsentChange, Event::ConsentChange, out);
-            }
-            Screen::Prescription => {
-                self.title(ui, self.t(l, Text::PrescriptionTitle));
-                self.choice(
-                    ui,
-                    l,
-                    prescription_text(Prescription::Paper),
-                    Event::PrescriptionChosen(Prescription::Paper),
-                    out,
-                );
-                self.choice(
-                    ui,
-                    l,
-                    prescription_text(Prescription::Electronic),
-                    Event::PrescriptionChosen(Prescription::Electronic),
-                    out,
-                );
-            }
-            Screen::Saving => self.title(ui, self.t(l, Text::SavingTitle)),
-            Screen::Done { name } => {
-                self.title(ui, self.t(l, Text::DoneTitle));
-                self.body(ui, &self.t(l, Text::DoneBody).replace("{name}", name));
-            }
-            Screen::Counter { reason } => {
-                self.title(ui, self.t(l, Text::CounterTitle));
-                self.body(ui, self.t(l, counter_text(*reason)));
-                self.body(ui, self.t(l, Text::CommonTakeCard));
-            }
-        }
-    }
-
-    /// The PIN (with its tries left) and staff-check choices, offered on the method and face-failed screens.
-    fn pin_and_staff(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Intent>) {
-        if let Some(n) = pin
-            && self
-                .button(
-                    ui,
-                    &self.t(l, method_text(Method::Pin)).replace("{n}", &n.to_string()),
-                    true,
-                )
-                .clicked()
-        {
-            out.push(Intent::Flow(Event::MethodChosen(Method::Pin)));
-        }
-        if staff {
-            self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
         }
     }
 

@@ -1,0 +1,402 @@
+//! One function per screen of the flow (or per group of alike screens), below the top bar. Each draws
+//! its screen and pushes what was pressed; none keeps state beyond the PIN pad's digits.
+
+use crate::style::Palette;
+use crate::text::{
+    Text, consent_item_text, counter_text, eligibility_failure_text, front_guidance_text, guidance_text,
+    method_text, prescription_text, qualification_text,
+};
+use crate::{Intent, KioskUi, PadFor, View};
+use egui::RichText;
+use kiosk_reception::{
+    CONSENT_ITEMS, ConsentItem, Consents, CounterReason, EligibilityFailure, Event, FrontGuidanceKind,
+    GuidanceKind, Lang, Method, Prescription, Qualification, Screen,
+};
+use std::fmt::Display;
+
+impl KioskUi {
+    /// The flow's screen: one arm per screen, each a notice or a call to that screen's function.
+    pub(crate) fn screen(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+        let l = view.lang;
+        match view.screen {
+            Screen::Idle => self.notice(ui, l, Text::IdleTitle, Text::IdleBody),
+            Screen::Reading => self.notice(ui, l, Text::ReadingTitle, Text::ReadingBody),
+            Screen::NotMyNumberCard => {
+                self.final_notice(ui, l, Text::NotMyNumberTitle, Text::NotMyNumberBody)
+            }
+            Screen::CardUnreadable => self.notice(ui, l, Text::UnreadableTitle, Text::UnreadableBody),
+            Screen::ReaderProblem => self.notice(ui, l, Text::ReaderProblemTitle, Text::ReaderProblemBody),
+            Screen::PhoneToken => self.final_notice(ui, l, Text::PhoneTitle, Text::PhoneBody),
+            Screen::CertificateExpiring {
+                expires_on,
+                days_left,
+            } => self.certificate_expiring(ui, l, expires_on, *days_left, out),
+            Screen::CertificateExpiredGrace { usable_until } => {
+                self.certificate_grace(ui, l, usable_until, out)
+            }
+            Screen::MethodChoice { face, pin, staff } => self.method_choice(ui, l, *face, *pin, *staff, out),
+            Screen::CardFace { guidance } => self.card_face(ui, view, *guidance),
+            Screen::FaceMatching { attempt, guidance } => self.face_matching(ui, view, *attempt, *guidance),
+            Screen::FaceFailed { pin, staff } => self.face_failed(ui, l, *pin, *staff, out),
+            Screen::NoPhotoPinOnly => self.acknowledge(ui, l, Text::NoPhotoTitle, Text::NoPhotoBody, out),
+            Screen::PinEntry {
+                tries_left,
+                last_try,
+                wrong_before,
+                verifying,
+            } => {
+                self.pin_status(ui, l, *tries_left, *last_try, *wrong_before);
+                self.pin_pad(ui, l, *verifying, out);
+            }
+            Screen::PinBlocked { staff } => self.pin_blocked(ui, l, *staff, out),
+            Screen::StaffLogin { failed } => self.staff_login(ui, l, *failed, out),
+            Screen::StaffCheck { front_failed, .. } => self.staff_check(ui, view, *front_failed, out),
+            Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
+            Screen::RegistrationOffer => self.registration_offer(ui, l, out),
+            Screen::EligibilityProblem {
+                qualification,
+                failure,
+            } => self.eligibility_problem(ui, l, *qualification, *failure),
+            Screen::NoSharingInfo => self.acknowledge(ui, l, Text::NoSharingTitle, Text::NoSharingBody, out),
+            Screen::ConsentStart => self.consent_start(ui, l, out),
+            Screen::ConsentItems { consents } => self.consent_items(ui, l, consents, out),
+            Screen::ConsentReview { consents } => self.consent_review(ui, l, consents, out),
+            Screen::Prescription => self.prescription(ui, l, out),
+            Screen::Saving => self.title(ui, self.t(l, Text::SavingTitle)),
+            Screen::Done { name } => self.done(ui, l, name),
+            Screen::Counter { reason } => self.counter(ui, l, *reason),
+        }
+    }
+
+    /// A notice the patient acknowledges before the flow goes on.
+    fn acknowledge(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text, out: &mut Vec<Intent>) {
+        self.notice(ui, l, title, body);
+        self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
+    }
+
+    fn certificate_expiring(
+        &self,
+        ui: &mut egui::Ui,
+        l: Lang,
+        expires_on: impl Display,
+        days_left: i64,
+        out: &mut Vec<Intent>,
+    ) {
+        self.title(ui, self.t(l, Text::CertExpiringTitle));
+        self.body(
+            ui,
+            &self
+                .t(l, Text::CertExpiringBody)
+                .replace("{date}", &expires_on.to_string())
+                .replace("{n}", &days_left.to_string()),
+        );
+        self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
+    }
+
+    fn certificate_grace(
+        &self,
+        ui: &mut egui::Ui,
+        l: Lang,
+        usable_until: impl Display,
+        out: &mut Vec<Intent>,
+    ) {
+        self.title(ui, self.t(l, Text::CertGraceTitle));
+        self.body(
+            ui,
+            &self
+                .t(l, Text::CertGraceBody)
+                .replace("{date}", &usable_until.to_string()),
+        );
+        self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
+    }
+
+    fn method_choice(
+        &self,
+        ui: &mut egui::Ui,
+        l: Lang,
+        face: bool,
+        pin: Option<u8>,
+        staff: bool,
+        out: &mut Vec<Intent>,
+    ) {
+        self.title(ui, self.t(l, Text::MethodTitle));
+        if face {
+            let text = method_text(Method::Face);
+            self.choice(ui, l, text, Event::MethodChosen(Method::Face), out);
+        }
+        self.pin_and_staff(ui, l, pin, staff, out);
+    }
+
+    fn face_failed(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Intent>) {
+        self.notice(ui, l, Text::FaceFailedTitle, Text::FaceFailedBody);
+        self.pin_and_staff(ui, l, pin, staff, out);
+    }
+
+    /// The PIN (with its tries left) and staff-check choices, offered on the method and face-failed screens.
+    fn pin_and_staff(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Intent>) {
+        if let Some(n) = pin {
+            let text = self.t(l, method_text(Method::Pin)).replace("{n}", &n.to_string());
+            if self.button(ui, &text, true).clicked() {
+                out.push(Intent::Flow(Event::MethodChosen(Method::Pin)));
+            }
+        }
+        if staff {
+            self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
+        }
+    }
+
+    /// The card front held up to the camera, for 照合番号B and then the photo.
+    fn card_face(&self, ui: &mut egui::Ui, view: &View<'_>, guidance: Option<FrontGuidanceKind>) {
+        let l = view.lang;
+        self.notice(ui, l, Text::CardFaceTitle, Text::CardFaceBody);
+        self.live(ui, l, front_guidance_text(guidance), view);
+    }
+
+    fn face_matching(
+        &self,
+        ui: &mut egui::Ui,
+        view: &View<'_>,
+        attempt: u32,
+        guidance: Option<GuidanceKind>,
+    ) {
+        let l = view.lang;
+        self.title(ui, self.t(l, Text::FaceTitle));
+        self.body(
+            ui,
+            &self.t(l, Text::FaceAttempt).replace("{n}", &attempt.to_string()),
+        );
+        self.live(ui, l, guidance_text(guidance), view);
+    }
+
+    /// The PIN screen's title, tries left and warnings (above the pad).
+    fn pin_status(&self, ui: &mut egui::Ui, l: Lang, tries_left: u8, last_try: bool, wrong_before: bool) {
+        self.title(ui, self.t(l, Text::PinTitle));
+        if wrong_before {
+            self.warning(ui, self.t(l, Text::PinWrong));
+        }
+        self.body(
+            ui,
+            &self.t(l, Text::PinTries).replace("{n}", &tries_left.to_string()),
+        );
+        if last_try {
+            self.warning(ui, self.t(l, Text::PinLastTry));
+        }
+    }
+
+    /// The PIN pad, or a wait while the card checks the digits.
+    fn pin_pad(&mut self, ui: &mut egui::Ui, l: Lang, verifying: bool, out: &mut Vec<Intent>) {
+        if verifying {
+            self.body(ui, self.t(l, Text::PinVerifying));
+        } else if let Some(digits) = self.pad(ui, l, PadFor::Pin) {
+            out.push(Intent::SubmitPin(digits));
+            out.push(Intent::Flow(Event::PinSubmitted));
+        }
+    }
+
+    /// A warning line on the PIN screen.
+    fn warning(&self, ui: &mut egui::Ui, text: &str) {
+        ui.label(
+            RichText::new(text)
+                .size(self.metrics.text_mm(6.0))
+                .color(Palette::WARNING),
+        );
+    }
+
+    fn pin_blocked(&self, ui: &mut egui::Ui, l: Lang, staff: bool, out: &mut Vec<Intent>) {
+        self.notice(ui, l, Text::PinBlockedTitle, Text::PinBlockedBody);
+        if staff {
+            self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
+        }
+    }
+
+    fn staff_login(&mut self, ui: &mut egui::Ui, l: Lang, failed: u32, out: &mut Vec<Intent>) {
+        self.title(ui, self.t(l, Text::StaffLoginTitle));
+        if failed > 0 {
+            ui.label(
+                RichText::new(
+                    self.t(l, Text::StaffLoginFailed)
+                        .replace("{n}", &failed.to_string()),
+                )
+                .color(Palette::WARNING),
+            );
+        }
+        if let Some(code) = self.pad(ui, l, PadFor::StaffCode) {
+            out.push(Intent::SubmitStaffCode(code));
+            out.push(Intent::Flow(Event::StaffCodeSubmitted));
+        }
+    }
+
+    /// Staff compare the card photo with the patient (目視確認), and decide.
+    fn staff_check(&mut self, ui: &mut egui::Ui, view: &View<'_>, front_failed: bool, out: &mut Vec<Intent>) {
+        let l = view.lang;
+        self.notice(ui, l, Text::StaffCheckTitle, Text::StaffCheckBody);
+        if view.staff_photo.is_none() {
+            self.staff_check_code(ui, l, front_failed, out);
+        }
+        ui.horizontal(|ui| {
+            ui.vertical(|ui| {
+                self.body(ui, self.t(l, Text::StaffCheckCardPhoto));
+                self.preview(ui, view.staff_photo, None, 60.0);
+            });
+            self.preview(ui, view.preview, view.outline, 80.0);
+        });
+        ui.horizontal(|ui| {
+            if self
+                .button(ui, self.t(l, Text::StaffCheckConfirm), false)
+                .clicked()
+            {
+                out.push(Intent::Flow(Event::StaffDecision {
+                    holder_confirmed: true,
+                }));
+            }
+            if self
+                .button(ui, self.t(l, Text::StaffCheckRefuse), false)
+                .clicked()
+            {
+                out.push(Intent::Flow(Event::StaffDecision {
+                    holder_confirmed: false,
+                }));
+            }
+        });
+    }
+
+    /// No photo yet: it is being read through the card front, or staff type the numbers.
+    fn staff_check_code(&mut self, ui: &mut egui::Ui, l: Lang, front_failed: bool, out: &mut Vec<Intent>) {
+        let (status, colour) = if front_failed {
+            (Text::StaffCheckRefused, Palette::WARNING)
+        } else {
+            (Text::StaffCheckReading, Palette::TEXT)
+        };
+        ui.label(
+            RichText::new(self.t(l, status))
+                .size(self.metrics.text_mm(5.0))
+                .color(colour),
+        );
+        self.body(ui, self.t(l, Text::StaffCheckType));
+        if let Some(digits) = self.pad(ui, l, PadFor::CheckCode) {
+            out.push(Intent::SubmitCheckCode(digits));
+            out.push(Intent::Flow(Event::CheckCodeTyped));
+        }
+    }
+
+    fn registration_offer(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+        self.notice(ui, l, Text::RegistrationTitle, Text::RegistrationBody);
+        self.choice(
+            ui,
+            l,
+            Text::RegistrationYes,
+            Event::RegistrationAccepted(true),
+            out,
+        );
+        self.choice(
+            ui,
+            l,
+            Text::RegistrationNo,
+            Event::RegistrationAccepted(false),
+            out,
+        );
+    }
+
+    fn eligibility_problem(
+        &self,
+        ui: &mut egui::Ui,
+        l: Lang,
+        qualification: Option<Qualification>,
+        failure: Option<EligibilityFailure>,
+    ) {
+        self.title(ui, self.t(l, Text::ProblemTitle));
+        let reason = match (qualification, failure) {
+            (Some(q), _) => qualification_text(q),
+            (None, Some(f)) => Some(eligibility_failure_text(f)),
+            (None, None) => Some(Text::ProblemFailure),
+        };
+        if let Some(reason) = reason {
+            self.body(ui, self.t(l, reason));
+        }
+        self.body(ui, self.t(l, Text::CommonTakeCard));
+    }
+
+    fn consent_start(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+        self.notice(ui, l, Text::ConsentTitle, Text::ConsentBody);
+        self.choice(ui, l, Text::ConsentAll, Event::ConsentAll(true), out);
+        self.choice(ui, l, Text::ConsentNone, Event::ConsentAll(false), out);
+        self.choice(ui, l, Text::ConsentEach, Event::ConsentIndividually, out);
+    }
+
+    fn consent_items(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Intent>) {
+        self.title(ui, self.t(l, Text::ConsentItemsTitle));
+        for item in CONSENT_ITEMS {
+            let chosen = consents.get(item);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(self.t(l, consent_item_text(item))).size(self.metrics.text_mm(6.0)));
+                for agree in [true, false] {
+                    if self.consent_answer(ui, l, item, agree, chosen == Some(agree)) {
+                        out.push(Intent::Flow(Event::ConsentItemChosen(item, agree)));
+                    }
+                }
+            });
+        }
+        if consents.complete() {
+            self.choice(ui, l, Text::ConsentNext, Event::ConsentNext, out);
+        }
+    }
+
+    /// One answer button for a consent item; true when pressed.
+    fn consent_answer(
+        &self,
+        ui: &mut egui::Ui,
+        l: Lang,
+        item: ConsentItem,
+        agree: bool,
+        chosen: bool,
+    ) -> bool {
+        let answer = if agree {
+            Text::ConsentAgree
+        } else {
+            Text::ConsentDisagree
+        };
+        let mark = if chosen { "● " } else { "" };
+        let label = format!("{mark}{}", self.t(l, answer));
+        // A stable id per item and answer: the label changes when chosen.
+        // Screen readers hear which item the answer is for ("手術の情報: 同意する"),
+        // and whether it is the chosen one.
+        let spoken = format!("{}: {}", self.t(l, consent_item_text(item)), self.t(l, answer));
+        ui.push_id((consent_item_text(item), agree), |ui| {
+            let r = self.button(ui, &label, false);
+            r.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, chosen, &spoken));
+            r.clicked()
+        })
+        .inner
+    }
+
+    fn consent_review(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Intent>) {
+        self.title(ui, self.t(l, Text::ConsentReviewTitle));
+        for item in CONSENT_ITEMS {
+            let answer = match consents.get(item) {
+                Some(true) => self.t(l, Text::ConsentAgree),
+                _ => self.t(l, Text::ConsentDisagree),
+            };
+            self.body(ui, &format!("{}: {answer}", self.t(l, consent_item_text(item))));
+        }
+        self.choice(ui, l, Text::ConsentConfirm, Event::ConsentConfirmed, out);
+        self.choice(ui, l, Text::ConsentChange, Event::ConsentChange, out);
+    }
+
+    fn prescription(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+        self.title(ui, self.t(l, Text::PrescriptionTitle));
+        for p in [Prescription::Paper, Prescription::Electronic] {
+            self.choice(ui, l, prescription_text(p), Event::PrescriptionChosen(p), out);
+        }
+    }
+
+    fn done(&self, ui: &mut egui::Ui, l: Lang, name: &str) {
+        self.title(ui, self.t(l, Text::DoneTitle));
+        self.body(ui, &self.t(l, Text::DoneBody).replace("{name}", name));
+    }
+
+    fn counter(&self, ui: &mut egui::Ui, l: Lang, reason: CounterReason) {
+        self.title(ui, self.t(l, Text::CounterTitle));
+        self.body(ui, self.t(l, counter_text(reason)));
+        self.body(ui, self.t(l, Text::CommonTakeCard));
+    }
+}
