@@ -2,15 +2,20 @@
 //! The flow's effects become jobs for the workers; their answers come back as events. The eframe window,
 //! the UI tests and the headless driver all run this same core.
 
+use crate::notify::{StaffCallNotice, StaffNotifier};
 use crate::staff::StaffCodes;
 use crate::workers::{
     CardJob, CardWorker, FaceJob, FaceSettings, FaceWorker, RecordsJob, RecordsWorker, Reply, ReplySender,
-    SendChannel, Shared, SourceFactory, Ticket,
+    SendChannel, Shared, SourceFactory, SpawnError, Ticket,
 };
+use kiosk_apdu::TransportError;
 use kiosk_face::FaceModels;
-use kiosk_mynumber::{CheckCodeB, TrustAnchor};
+use kiosk_mynumber::TrustAnchor;
 use kiosk_pcsc::{Monitor, ReaderEvent};
-use kiosk_reception::{Effect, Event, Flow, FlowConfig, Lang, Screen};
+use kiosk_reception::{
+    CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
+    PinCheckFailed, Press, ReadFailure, Screen, WorkerResult,
+};
 use kiosk_records::{Journal, SqliteRoster};
 use std::collections::{BTreeSet, VecDeque};
 use std::path::PathBuf;
@@ -20,7 +25,6 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-use zeroize::Zeroizing;
 
 /// Everything the core is built from.
 pub struct Parts {
@@ -35,6 +39,8 @@ pub struct Parts {
     pub output_dir: PathBuf,
     pub institution_code: String,
     pub staff: StaffCodes,
+    /// Where calls for staff go.
+    pub notifier: Box<dyn StaffNotifier>,
     /// Called by the workers when they have news (the window repaints).
     pub wake: Arc<dyn Fn() + Send + Sync>,
 }
@@ -52,6 +58,33 @@ pub struct Counters {
     pub pins_sent: usize,
     /// 照合番号B codes staff typed and the core handed to the card thread.
     pub check_codes_typed: usize,
+}
+
+/// Why the core could not start or watch its readers.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Spawn(#[from] SpawnError),
+    #[error("cannot watch the card readers: {0}")]
+    Monitor(#[from] TransportError),
+}
+
+/// The workers, by name (for the log when one has stopped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Worker {
+    Card,
+    Face,
+    Records,
+}
+
+impl Worker {
+    fn name(self) -> &'static str {
+        match self {
+            Worker::Card => "card",
+            Worker::Face => "face",
+            Worker::Records => "records",
+        }
+    }
 }
 
 /// How long a kiosk starting up waits for the monitor to list its reader before saying it is missing.
@@ -82,11 +115,8 @@ pub struct KioskCore {
     next_ticket: Ticket,
     face_ticket: Option<Ticket>,
     card_face_ticket: Option<Ticket>,
-    typed_pin: Option<Zeroizing<String>>,
-    typed_check_code: Option<CheckCodeB>,
-    typed_staff_code: Option<Zeroizing<String>>,
-    pin_pad_cleared: bool,
     camera_on: bool,
+    notifier: Box<dyn StaffNotifier>,
     shared: Arc<Shared>,
     /// Problems for clinic IT and staff (reader, camera, records), newest last; no personal data.
     pub problems: VecDeque<String>,
@@ -110,13 +140,12 @@ impl std::fmt::Debug for KioskCore {
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 impl KioskCore {
     /// Start the workers.
-    pub fn start(parts: Parts) -> Result<KioskCore, String> {
+    pub fn start(parts: Parts) -> Result<KioskCore, CoreError> {
         let (reply_tx, replies) = ReplySender::new(parts.wake.clone());
         let shared = Arc::new(Shared::default());
         let (card, card_rx) = unbounded_channel();
@@ -148,14 +177,15 @@ impl KioskCore {
             }
             .spawn(records_rx)?,
         ];
-        let _ = face.send(FaceJob::Camera(parts.camera));
         let flow_config = FlowConfig {
             face_enabled: parts.models.is_some() && parts.flow.face_enabled,
             ..parts.flow
         };
         let mut flow = Flow::new(flow_config, now_unix());
-        let _ = flow.handle(Event::Language(parts.language));
-        Ok(KioskCore {
+        // Choosing the language between patients changes no screen: nothing to audit or dispatch.
+        let effects = flow.handle(Event::Pressed(Press::Language(parts.language)));
+        debug_assert!(effects.is_empty());
+        let mut core = KioskCore {
             flow,
             card,
             face,
@@ -175,22 +205,21 @@ impl KioskCore {
             next_ticket: 1,
             face_ticket: None,
             card_face_ticket: None,
-            typed_pin: None,
-            typed_check_code: None,
-            typed_staff_code: None,
-            pin_pad_cleared: false,
             camera_on: false,
+            notifier: parts.notifier,
             shared,
             problems: VecDeque::new(),
             counters: Counters::default(),
             screens_seen: Vec::new(),
-        })
+        };
+        core.send_face(FaceJob::Camera(parts.camera));
+        Ok(core)
     }
 
     /// Watch the PC/SC readers: a card placed on `reader` (or on any reader when `None`) starts a
     /// reception. The monitor's events arrive through the reply channel, so they wake the window.
-    pub fn watch_readers(&mut self, reader: Option<String>) -> Result<(), String> {
-        let monitor = Monitor::start().map_err(|e| e.to_string())?;
+    pub fn watch_readers(&mut self, reader: Option<String>) -> Result<(), CoreError> {
+        let monitor = Monitor::start()?;
         // The monitor moves to a named thread that forwards its events (its receiver is a std channel).
         let replies = self.reply_tx.clone();
         let stop = self.stop_reader.clone();
@@ -236,44 +265,36 @@ impl KioskCore {
         std::mem::take(&mut self.screens_seen)
     }
 
-    /// Whether the PIN pad should be emptied (taken once).
-    pub fn take_pin_pad_cleared(&mut self) -> bool {
-        std::mem::take(&mut self.pin_pad_cleared)
-    }
-
     /// A card was placed (virtual card, or a channel the caller opened).
     pub fn insert_card(&mut self, channel: SendChannel) {
         if *self.flow.screen() != Screen::Idle {
             return;
         }
-        let _ = self.card.send(CardJob::Insert(channel));
-        self.submit(Event::CardInserted);
+        self.send_card(CardJob::Insert(channel));
+        self.push(Event::CardInserted);
     }
 
     /// The card was taken away.
     pub fn remove_card(&mut self) {
-        self.submit(Event::CardRemoved);
+        self.push(Event::CardRemoved);
     }
 
-    /// The digits the patient confirmed on the PIN pad, for the next `VerifyPin`.
-    pub fn typed_pin(&mut self, digits: Zeroizing<String>) {
-        self.typed_pin = Some(digits);
-    }
-
-    pub fn typed_staff_code(&mut self, code: Zeroizing<String>) {
-        self.typed_staff_code = Some(code);
-    }
-
-    /// The card front's 14 digits as staff typed them, for the next `ReadCardFaceTyped`. Returns false
-    /// (and keeps nothing) if they are not 14 digits.
-    pub fn typed_check_code(&mut self, digits: Zeroizing<String>) -> bool {
-        self.typed_check_code = CheckCodeB::new(&digits).ok();
-        self.typed_check_code.is_some()
+    /// What a patient or staff member did. The flow hears the input without its secret; when it answers
+    /// with the effect that uses the secret (one VERIFY for a PIN, one staff-code check, one typed
+    /// 照合番号B), the secret goes to its worker in this same call. Otherwise it is dropped here, which
+    /// wipes it.
+    pub fn input(&mut self, input: Input) {
+        self.process();
+        let event = Event::of_input(&input);
+        let mut secret = Some(input);
+        self.handle(event, &mut secret);
+        drop(secret);
+        self.process();
     }
 
     /// Use another camera (the demo panel switches between clips).
     pub fn set_camera(&mut self, camera: SourceFactory) {
-        let _ = self.face.send(FaceJob::Camera(camera));
+        self.send_face(FaceJob::Camera(camera));
     }
 
     /// The journal's reception count (asks the records thread, waits for its answer).
@@ -283,15 +304,15 @@ impl KioskCore {
         rx.recv_timeout(Duration::from_secs(10)).ok()
     }
 
-    /// An event from the screens (or a script).
-    pub fn submit(&mut self, event: Event) {
+    /// An event from the reader or the clock, after those already waiting.
+    fn push(&mut self, event: Event) {
         self.queue.push_back(event);
         self.process();
     }
 
     /// Advance the clock (time-outs).
     pub fn tick(&mut self) {
-        self.submit(Event::Tick(now_unix()));
+        self.push(Event::Tick(now_unix()));
     }
 
     /// Take the workers' answers without waiting. Returns whether anything arrived.
@@ -335,7 +356,7 @@ impl KioskCore {
 
     fn on_reply(&mut self, reply: Reply) {
         match reply {
-            Reply::Job { ticket, event, last } => {
+            Reply::Job { ticket, result, last } => {
                 if !self.live.contains(&ticket) {
                     return;
                 }
@@ -345,7 +366,7 @@ impl KioskCore {
                         self.face_ticket = None;
                     }
                 }
-                self.queue.push_back(event);
+                self.queue.push_back(Event::Worker(result));
             }
             Reply::Reader(event) => self.on_reader(event),
             Reply::Problem(p) => self.report(p),
@@ -361,7 +382,7 @@ impl KioskCore {
                     && !self.reader_card =>
             {
                 self.reader_card = true;
-                let _ = self.card.send(CardJob::Connect(reader.clone()));
+                self.send_card(CardJob::Connect(reader.clone()));
                 self.reader = Some(reader);
                 self.queue.push_back(Event::CardInserted);
             }
@@ -437,149 +458,239 @@ impl KioskCore {
         t
     }
 
+    /// Handle the events waiting, in order, until none is left (handling one can queue no other).
     fn process(&mut self) {
-        let mut guard = 0;
         while let Some(event) = self.queue.pop_front() {
-            guard += 1;
-            if guard > 500 {
-                break;
-            }
-            let removed = event == Event::CardRemoved;
-            if removed {
-                // Nothing answered for this card may reach the next one.
-                self.live.clear();
-                self.face_ticket = None;
-                self.typed_pin = None;
-                self.typed_staff_code = None;
-            }
-            for effect in self.flow.handle(event) {
-                self.dispatch(effect);
-            }
-            let kind = self.flow.screen().kind();
-            if self.screens_seen.last() != Some(&kind) && self.screens_seen.len() < 10_000 {
-                self.screens_seen.push(kind);
-            }
-            if removed {
-                let _ = self.card.send(CardJob::Remove);
-                let _ = self.face.send(FaceJob::Wipe);
-            }
-            let camera = matches!(
-                self.flow.screen(),
-                Screen::FaceMatching { .. } | Screen::StaffCheck { .. } | Screen::CardFace { .. }
-            );
-            if camera != self.camera_on {
-                self.camera_on = camera;
-                let _ = self.face.send(FaceJob::Preview(camera));
-            }
+            self.handle(event, &mut None);
         }
     }
 
-    fn dispatch(&mut self, effect: Effect) {
+    /// One event through the flow; `secret` is the input that brought it, if any.
+    fn handle(&mut self, event: Event, secret: &mut Option<Input>) {
+        let removed = event == Event::CardRemoved;
+        if removed {
+            // Nothing answered for this card may reach the next one.
+            self.live.clear();
+            self.face_ticket = None;
+        }
+        for effect in self.flow.handle(event) {
+            self.dispatch(effect, secret);
+        }
+        let kind = self.flow.screen().kind();
+        if self.screens_seen.last() != Some(&kind) && self.screens_seen.len() < 10_000 {
+            self.screens_seen.push(kind);
+        }
+        if removed {
+            self.send_card(CardJob::Remove);
+            self.send_face(FaceJob::Wipe);
+        }
+        let camera = matches!(
+            self.flow.screen(),
+            Screen::FaceMatching { .. } | Screen::StaffCheck { .. } | Screen::CardFace { .. }
+        );
+        if camera != self.camera_on {
+            self.camera_on = camera;
+            self.send_face(FaceJob::Preview(camera));
+        }
+    }
+
+    fn send_card(&mut self, job: CardJob) -> bool {
+        let sent = self.card.send(job).is_ok();
+        self.sent_or_report(sent, Worker::Card)
+    }
+
+    fn send_face(&mut self, job: FaceJob) -> bool {
+        let sent = self.face.send(job).is_ok();
+        self.sent_or_report(sent, Worker::Face)
+    }
+
+    fn send_records(&mut self, job: RecordsJob) -> bool {
+        let sent = self.records.send(job).is_ok();
+        self.sent_or_report(sent, Worker::Records)
+    }
+
+    fn sent_or_report(&mut self, sent: bool, worker: Worker) -> bool {
+        if !sent {
+            self.report(format!(
+                "the {} thread has stopped; restart the kiosk",
+                worker.name()
+            ));
+        }
+        sent
+    }
+
+    /// A job that answers: its ticket, and if the worker could not take it, its failure at once, so that
+    /// the flow never waits for an answer that cannot come.
+    fn ask(&mut self, job: impl FnOnce(Ticket) -> Job, failure: WorkerResult) -> Ticket {
+        let ticket = self.ticket();
+        let sent = match job(ticket) {
+            Job::Card(j) => self.send_card(j),
+            Job::Face(j) => self.send_face(j),
+            Job::Records(j) => self.send_records(j),
+        };
+        if !sent {
+            self.live.remove(&ticket);
+            self.queue.push_back(Event::Worker(failure));
+        }
+        ticket
+    }
+
+    fn dispatch(&mut self, effect: Effect, secret: &mut Option<Input>) {
         let now = now_unix();
         match effect {
             Effect::ReadCard => {
-                let ticket = self.ticket();
-                let _ = self.card.send(CardJob::Read { ticket, now });
+                let failure = WorkerResult::CardRead(Err(ReadFailure::Unreadable));
+                self.ask(|ticket| Job::Card(CardJob::Read { ticket, now }), failure);
             }
             Effect::ReadCardFace => {
-                let ticket = self.ticket();
-                self.card_face_ticket = Some(ticket);
-                let _ = self.card.send(CardJob::ReadFace { ticket, typed: None });
+                let failure = WorkerResult::CardFaceRead(CardFaceOutcome::Unavailable);
+                let job = |ticket| Job::Card(CardJob::ReadFace { ticket, typed: None });
+                self.card_face_ticket = Some(self.ask(job, failure));
             }
-            Effect::ReadCardFaceTyped => {
-                if let Some(code) = self.typed_check_code.take() {
-                    // Staff typed the numbers: the camera stops looking for the front (its wait ends
-                    // with no code and no try spent), and the typed code goes instead.
-                    if let Some(t) = self.card_face_ticket.take() {
-                        self.live.remove(&t);
-                    }
-                    let _ = self.face.send(FaceJob::Stop);
-                    self.counters.check_codes_typed += 1;
-                    let ticket = self.ticket();
-                    self.card_face_ticket = Some(ticket);
-                    let _ = self.card.send(CardJob::ReadFace {
-                        ticket,
-                        typed: Some(code),
-                    });
-                }
-            }
+            Effect::ReadCardFaceTyped => self.read_card_face_typed(secret),
             Effect::StartFaceMatching => {
-                let ticket = self.ticket();
-                self.face_ticket = Some(ticket);
-                let _ = self.face.send(FaceJob::Start(ticket));
+                let failure = WorkerResult::Face(FaceEvent::CameraUnavailable);
+                self.face_ticket = Some(self.ask(|t| Job::Face(FaceJob::Start(t)), failure));
             }
             Effect::StopFaceMatching => {
                 if let Some(t) = self.face_ticket.take() {
                     self.live.remove(&t);
                 }
-                let _ = self.face.send(FaceJob::Stop);
+                self.send_face(FaceJob::Stop);
             }
-            Effect::ClearPinPad => {
-                self.typed_pin = None;
-                self.pin_pad_cleared = true;
-            }
-            Effect::VerifyPin => {
-                // Exactly one VERIFY per PIN the patient confirmed; without one, nothing is sent.
-                if let Some(pin) = self.typed_pin.take() {
-                    self.counters.pins_sent += 1;
-                    let ticket = self.ticket();
-                    let _ = self.card.send(CardJob::Verify { ticket, pin });
-                }
-            }
-            Effect::CallStaff => {}
-            Effect::CheckStaffCode => {
-                let code = self.typed_staff_code.take().unwrap_or_default();
-                let ticket = self.ticket();
-                let _ = self.records.send(RecordsJob::StaffCode { ticket, code });
+            Effect::VerifyPin => self.verify_pin(secret),
+            Effect::CheckStaffCode => self.check_staff_code(secret),
+            Effect::CallStaff(call) => {
+                let notice = StaffCallNotice {
+                    call,
+                    screen: self.flow.screen().kind(),
+                    at: now,
+                };
+                self.notifier.call(notice);
             }
             Effect::CheckEligibility {
                 cert_issuer,
                 cert_serial,
             } => {
-                let ticket = self.ticket();
-                let _ = self.records.send(RecordsJob::Eligibility {
-                    ticket,
-                    issuer: cert_issuer,
-                    serial: cert_serial,
-                    now,
-                });
+                let failure = WorkerResult::Eligibility(Err(EligibilityFailure::Error));
+                let job = |ticket| {
+                    Job::Records(RecordsJob::Eligibility {
+                        ticket,
+                        issuer: cert_issuer,
+                        serial: cert_serial,
+                        now,
+                    })
+                };
+                self.ask(job, failure);
             }
             Effect::RegisterInsuranceUse {
                 cert_issuer,
                 cert_serial,
             } => {
-                let _ = self.records.send(RecordsJob::Register {
+                self.send_records(RecordsJob::Register {
                     issuer: cert_issuer,
                     serial: cert_serial,
                 });
             }
             Effect::SaveRecord(record) => {
-                let ticket = self.ticket();
-                let _ = self.records.send(RecordsJob::Save { ticket, record });
+                let job = |ticket| Job::Records(RecordsJob::Save { ticket, record });
+                self.ask(job, WorkerResult::RecordSaved(false));
             }
             Effect::WipeSession => {
-                self.typed_pin = None;
-                self.typed_check_code = None;
-                self.typed_staff_code = None;
-                let _ = self.card.send(CardJob::Wipe);
-                let _ = self.face.send(FaceJob::Wipe);
-                let _ = self.records.send(RecordsJob::Wipe);
+                self.send_card(CardJob::Wipe);
+                self.send_face(FaceJob::Wipe);
+                self.send_records(RecordsJob::Wipe);
             }
             Effect::Audit { from, to, event } => {
-                let _ = self.records.send(RecordsJob::Audit { now, from, to, event });
+                self.send_records(RecordsJob::Audit { now, from, to, event });
             }
         }
     }
+
+    /// The flow asked for a VERIFY: exactly one, with the PIN that came with this input.
+    fn verify_pin(&mut self, secret: &mut Option<Input>) {
+        let failure = WorkerResult::PinVerified(Err(PinCheckFailed));
+        match secret.take() {
+            Some(Input::Pin(pin)) => {
+                self.counters.pins_sent += 1;
+                self.ask(|ticket| Job::Card(CardJob::Verify { ticket, pin }), failure);
+            }
+            other => {
+                *secret = other;
+                self.secret_missing("VerifyPin", failure);
+            }
+        }
+    }
+
+    fn check_staff_code(&mut self, secret: &mut Option<Input>) {
+        let failure = WorkerResult::StaffCodeChecked(None);
+        match secret.take() {
+            Some(Input::StaffCode(code)) => {
+                let job = |ticket| Job::Records(RecordsJob::StaffCode { ticket, code });
+                self.ask(job, failure);
+            }
+            other => {
+                *secret = other;
+                self.secret_missing("CheckStaffCode", failure);
+            }
+        }
+    }
+
+    /// Staff typed the card front's numbers: the camera stops looking for the front (its wait ends with no
+    /// code and no try spent), and the typed code goes instead.
+    fn read_card_face_typed(&mut self, secret: &mut Option<Input>) {
+        let failure = WorkerResult::CardFaceRead(CardFaceOutcome::Unavailable);
+        match secret.take() {
+            Some(Input::CheckCode(code)) => {
+                if let Some(t) = self.card_face_ticket.take() {
+                    self.live.remove(&t);
+                }
+                self.send_face(FaceJob::Stop);
+                self.counters.check_codes_typed += 1;
+                let job = |ticket| {
+                    Job::Card(CardJob::ReadFace {
+                        ticket,
+                        typed: Some(code),
+                    })
+                };
+                self.card_face_ticket = Some(self.ask(job, failure));
+            }
+            other => {
+                *secret = other;
+                self.secret_missing("ReadCardFaceTyped", failure);
+            }
+        }
+    }
+
+    /// The flow asked for an effect whose secret did not come with the event. The flow only asks after
+    /// the input that carries it, so this is a bug: say so, and answer the flow at once so it does not
+    /// wait.
+    fn secret_missing(&mut self, effect: &str, failure: WorkerResult) {
+        self.report(format!(
+            "internal error: {effect} without its secret; nothing was sent"
+        ));
+        self.queue.push_back(Event::Worker(failure));
+    }
+}
+
+/// A job for one of the workers.
+enum Job {
+    Card(CardJob),
+    Face(FaceJob),
+    Records(RecordsJob),
 }
 
 impl Drop for KioskCore {
     fn drop(&mut self) {
         self.stop_reader.store(true, Ordering::SeqCst);
-        let _ = self.card.send(CardJob::Stop);
-        let _ = self.face.send(FaceJob::Quit);
-        let _ = self.records.send(RecordsJob::Stop);
+        // A worker that already stopped needs no stop job; the ones that did not are joined.
+        self.card.send(CardJob::Stop).ok();
+        self.face.send(FaceJob::Quit).ok();
+        self.records.send(RecordsJob::Stop).ok();
         for t in self.threads.drain(..) {
-            let _ = t.join();
+            if t.join().is_err() {
+                eprintln!("kiosk: a worker thread had panicked");
+            }
         }
     }
 }

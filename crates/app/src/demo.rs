@@ -3,6 +3,7 @@
 //! photos in `assets/faces/` (the card holder, someone else, nobody, or no camera at all).
 
 use crate::core::Parts;
+use crate::notify::LogNotifier;
 use crate::staff::StaffCodes;
 use crate::workers::{FaceSettings, SourceFactory};
 use kiosk_camera::{Aim, CameraError, ClipSource, Frame, FrameSource};
@@ -280,6 +281,7 @@ pub fn parts(
         output_dir: work.path().join("out"),
         institution_code: "1399999999".into(),
         staff: StaffCodes::new(vec![StaffCodes::entry(DEMO_STAFF.0, DEMO_STAFF.1)]),
+        notifier: Box::new(LogNotifier),
         wake,
     })
 }

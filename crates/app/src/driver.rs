@@ -6,10 +6,10 @@ use crate::core::KioskCore;
 use crate::demo::{DemoCamera, DemoFrames, Holder};
 use crate::workers::SendChannel;
 use kiosk_face::FaceModels;
-use kiosk_reception::{ConsentItem, Consents, Event, Method, Prescription, Screen};
+use kiosk_mynumber::AuthPin;
+use kiosk_reception::{ConsentItem, Consents, Input, Method, Prescription, Press, Screen, StaffCode};
 use std::sync::Arc;
 use std::time::Duration;
-use zeroize::Zeroizing;
 
 /// A scripted patient.
 #[derive(Debug, Clone)]
@@ -106,7 +106,7 @@ impl Reception {
             self.core.settle(STEP_LIMIT);
             self.record(&mut screens);
             match self.patient_input(patient, &mut typed) {
-                Some(e) => self.core.submit(e),
+                Some(input) => self.core.input(input),
                 None => break,
             }
         }
@@ -139,46 +139,41 @@ impl Reception {
     }
 
     /// What the scripted patient does on the current screen (`None`: waits, or is done).
-    fn patient_input(&mut self, p: &Patient, typed: &mut usize) -> Option<Event> {
-        Some(match self.core.screen() {
+    fn patient_input(&mut self, p: &Patient, typed: &mut usize) -> Option<Input> {
+        let press = match self.core.screen() {
             Screen::CertificateExpiring { .. }
             | Screen::CertificateExpiredGrace { .. }
             | Screen::NoPhotoPinOnly
-            | Screen::NoSharingInfo => Event::AlertAcknowledged,
+            | Screen::NoSharingInfo => Press::AlertAcknowledged,
             Screen::MethodChoice { face, pin, staff } => match p.method {
-                Method::Face if *face => Event::MethodChosen(Method::Face),
-                Method::Pin if pin.is_some() => Event::MethodChosen(Method::Pin),
-                _ if pin.is_some() => Event::MethodChosen(Method::Pin),
-                _ if *staff && p.staff_code.is_some() => Event::StaffHelpChosen,
+                Method::Face if *face => Press::MethodChosen(Method::Face),
+                Method::Pin if pin.is_some() => Press::MethodChosen(Method::Pin),
+                _ if pin.is_some() => Press::MethodChosen(Method::Pin),
+                _ if *staff && p.staff_code.is_some() => Press::StaffHelpChosen,
                 _ => return None,
             },
             Screen::FaceFailed { pin, staff } => {
                 if pin.is_some() && *typed < p.pins.len() {
-                    Event::MethodChosen(Method::Pin)
+                    Press::MethodChosen(Method::Pin)
                 } else if *staff && p.staff_code.is_some() {
-                    Event::StaffHelpChosen
+                    Press::StaffHelpChosen
                 } else {
                     return None;
                 }
             }
-            Screen::PinEntry { verifying: false, .. } if *typed < p.pins.len() => {
-                self.core.typed_pin(Zeroizing::new(p.pins[*typed].clone()));
-                *typed += 1;
-                Event::PinSubmitted
-            }
-            Screen::PinBlocked { staff: true } if p.staff_code.is_some() => Event::StaffHelpChosen,
+            Screen::PinEntry { verifying: false, .. } => return next_pin(p, typed).map(Input::Pin),
+            Screen::PinBlocked { staff: true } if p.staff_code.is_some() => Press::StaffHelpChosen,
             Screen::StaffLogin { .. } => {
-                self.core
-                    .typed_staff_code(Zeroizing::new(p.staff_code.clone().unwrap_or_default()));
-                Event::StaffCodeSubmitted
+                let code = StaffCode::new(p.staff_code.as_deref().unwrap_or_default());
+                return code.ok().map(Input::StaffCode);
             }
-            Screen::StaffCheck { .. } => Event::StaffDecision {
+            Screen::StaffCheck { .. } => Press::StaffDecision {
                 holder_confirmed: p.staff_confirms,
             },
-            Screen::RegistrationOffer => Event::RegistrationAccepted(true),
+            Screen::RegistrationOffer => Press::RegistrationAccepted(true),
             Screen::ConsentStart => match p.consents {
-                None => Event::ConsentAll(true),
-                Some(_) => Event::ConsentIndividually,
+                None => Press::ConsentAll(true),
+                Some(_) => Press::ConsentIndividually,
             },
             Screen::ConsentItems { consents } => {
                 let want = p.consents.unwrap_or(Consents::all(true));
@@ -186,15 +181,28 @@ impl Reception {
                     .iter()
                     .find(|i| consents.get(**i).is_none())
                 {
-                    Some(item) => Event::ConsentItemChosen(*item, want.get(*item).unwrap_or(true)),
-                    None => Event::ConsentNext,
+                    Some(item) => Press::ConsentItemChosen(*item, want.get(*item).unwrap_or(true)),
+                    None => Press::ConsentNext,
                 }
             }
-            Screen::ConsentReview { .. } => Event::ConsentConfirmed,
-            Screen::Prescription => Event::PrescriptionChosen(p.prescription),
+            Screen::ConsentReview { .. } => Press::ConsentConfirmed,
+            Screen::Prescription => Press::PrescriptionChosen(p.prescription),
             _ => return None,
-        })
+        };
+        Some(press.into())
     }
+}
+
+/// The patient's next PIN as the pad would take it: one that is not 4 digits is refused at the pad
+/// (counted as typed, never sent), as a person's would be.
+fn next_pin(p: &Patient, typed: &mut usize) -> Option<AuthPin> {
+    while let Some(text) = p.pins.get(*typed) {
+        *typed += 1;
+        if let Ok(pin) = AuthPin::new(text) {
+            return Some(pin);
+        }
+    }
+    None
 }
 
 /// Consent choices used by the demo's "individual" patient.

@@ -3,8 +3,8 @@
 
 use kiosk_mynumber::Date;
 use kiosk_reception::{
-    ConsentItem, Consents, CounterReason, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Lang,
-    Qualification, Screen,
+    ConsentItem, Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind,
+    GuidanceKind, Lang, Qualification, Screen,
 };
 
 /// One picture: file name (without extension), screen, language, and whether the time-out warning or
@@ -134,17 +134,11 @@ pub fn shots() -> Vec<Shot> {
         ),
         s(
             "25-eligibility-invalid",
-            Screen::EligibilityProblem {
-                qualification: Some(Qualification::Invalid),
-                failure: None,
-            },
+            Screen::EligibilityProblem(EligibilityIssue::Answer(Qualification::Invalid)),
         ),
         s(
             "26-eligibility-error",
-            Screen::EligibilityProblem {
-                qualification: None,
-                failure: Some(EligibilityFailure::Timeout),
-            },
+            Screen::EligibilityProblem(EligibilityIssue::Failed(EligibilityFailure::Timeout)),
         ),
         s("27-not-my-number-card", Screen::NotMyNumberCard),
         s("28-card-unreadable", Screen::CardUnreadable),

@@ -8,7 +8,7 @@ use crate::demo::{self, DemoCamera, DemoFrames, Holder};
 use kiosk_card_sim::Profile;
 use kiosk_face::FaceModels;
 use kiosk_reception::Screen;
-use kiosk_ui::{Intent, KioskUi, View, style::Metrics};
+use kiosk_ui::{KioskUi, View, style::Metrics};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -173,24 +173,14 @@ impl KioskApp {
             outline: self.outline,
             staff_photo: self.staff_photo.as_ref(),
         };
-        let intents = egui::CentralPanel::default()
+        let inputs = egui::CentralPanel::default()
             .show(ui, |ui| self.ui.show(ui, &view))
             .inner;
         if self.times.first_idle.is_none() && *self.core.screen() == Screen::Idle {
             self.times.first_idle = Some(Instant::now());
         }
-        for intent in intents {
-            match intent {
-                Intent::Flow(e) => self.core.submit(e),
-                Intent::SubmitPin(digits) => self.core.typed_pin(digits),
-                Intent::SubmitStaffCode(code) => self.core.typed_staff_code(code),
-                Intent::SubmitCheckCode(digits) => {
-                    self.core.typed_check_code(digits);
-                }
-            }
-        }
-        if self.core.take_pin_pad_cleared() {
-            self.ui.clear_pin();
+        for input in inputs {
+            self.core.input(input);
         }
         // Keep ticking for the time-out warning; workers repaint at once when they answer.
         ctx.request_repaint_after(std::time::Duration::from_millis(500));

@@ -15,6 +15,7 @@ pub mod doctor;
 pub mod driver;
 pub mod gallery;
 pub mod gui;
+pub mod notify;
 pub mod process;
 pub mod staff;
 pub mod workers;

@@ -222,7 +222,7 @@ fn demo_receptions() -> Result<(), Failure> {
     .map_err(Failure::Usage)?;
     // Nobody in front of the camera: give up sooner than at a real kiosk, so the walk stays short.
     parts.face.give_up_after = std::time::Duration::from_secs(3);
-    let core = KioskCore::start(parts).map_err(Failure::Usage)?;
+    let core = KioskCore::start(parts).map_err(|e| Failure::Usage(e.to_string()))?;
     let mut reception = Reception::new(core, models, frames);
     let p = Patient::new;
     let staff = Some(demo::DEMO_STAFF.1.to_string());
@@ -335,7 +335,7 @@ fn demo_window(mode: WindowMode) -> Result<(), Failure> {
     let panel = kiosk::gui::DemoPanel::new(models);
     let (ctx, wake) = kiosk::gui::waker();
     let parts = demo::parts(models, panel.camera(), &work, wake).map_err(Failure::Usage)?;
-    let core = KioskCore::start(parts).map_err(Failure::Usage)?;
+    let core = KioskCore::start(parts).map_err(|e| Failure::Usage(e.to_string()))?;
     let app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
         .map_err(Failure::Usage)?;
     let options = eframe::NativeOptions {
@@ -410,11 +410,13 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         output_dir: config.folders.output.clone(),
         institution_code: config.institution_code.clone(),
         staff: kiosk::staff::StaffCodes::new(config.staff.clone()),
+        notifier: Box::new(kiosk::notify::LogNotifier),
         wake,
     };
-    let mut core = KioskCore::start(parts).map_err(Failure::Usage)?;
+    let mut core = KioskCore::start(parts).map_err(|e| Failure::Usage(e.to_string()))?;
     let reader = (!config.reader.name.is_empty()).then(|| config.reader.name.clone());
-    core.watch_readers(reader).map_err(Failure::Reader)?;
+    core.watch_readers(reader)
+        .map_err(|e| Failure::Reader(e.to_string()))?;
     let metrics = kiosk_ui::style::Metrics::from_dpi(config.screen.dpi, 1.0);
     let app = kiosk::gui::KioskApp::new(core, ctx, None, metrics).map_err(Failure::Usage)?;
     let mut viewport = egui::ViewportBuilder::default().with_title("マイナ保険証 受付");

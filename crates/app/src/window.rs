@@ -5,7 +5,7 @@ use kiosk::gallery::{self, Shot};
 use kiosk::gui::{KioskApp, outline_points};
 use kiosk::workers::{card_outline, face_outline};
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
-use kiosk_reception::{Event, Method, Screen};
+use kiosk_reception::{Method, Press, Screen};
 use kiosk_ui::View;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -176,7 +176,7 @@ impl Window {
             2 => {
                 if matches!(screen, Screen::MethodChoice { .. }) {
                     m.card_to_method_ms = m.at.map(|t| (now - t).as_secs_f64() * 1000.0).unwrap_or(0.0);
-                    self.app.core.submit(Event::MethodChosen(Method::Face));
+                    self.app.core.input(Press::MethodChosen(Method::Face).into());
                     m.at = Some(Instant::now());
                     m.step = 3;
                 }

@@ -5,7 +5,7 @@ use kiosk::core::KioskCore;
 use kiosk::demo::{self, DemoCamera, Holder, TempDir};
 use kiosk_card_sim::{Profile, SharedCard, VirtualCard};
 use kiosk_face::FaceModels;
-use kiosk_reception::{Event, Method, Screen};
+use kiosk_reception::{Method, Press, Screen};
 use std::time::{Duration, Instant};
 
 /// Width over height of an outline, in the picture's pixels.
@@ -32,7 +32,7 @@ fn the_card_front_preview_outlines_the_card_then_the_face() {
     let mut core = KioskCore::start(parts).unwrap();
     core.insert_card(Box::new(SharedCard::new(VirtualCard::new(profile))));
     core.settle(Duration::from_secs(30));
-    core.submit(Event::MethodChosen(Method::Face));
+    core.input(Press::MethodChosen(Method::Face).into());
 
     let (mut card_outlines, mut face_outlines, mut seen) = (0, 0, 0);
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -151,6 +151,32 @@ fn pin_path_with_a_wrong_pin_then_the_right_one() {
 }
 
 #[test]
+fn a_pin_confirmed_too_short_says_so_and_sends_nothing() {
+    let mut h = kiosk("short-pin", FlowConfig::default());
+    click(&mut h, "カードを置く: suzuki");
+    click(&mut h, "暗証番号（残り 3 回）");
+    // Confirm with no digits, then with three: a clear line each time, no VERIFY, the pad still open.
+    click(&mut h, "決定");
+    assert!(shows(&h, "4桁すべて入力してから「決定」を押してください。"));
+    for d in ["4", "3", "2"] {
+        click(&mut h, d);
+    }
+    assert!(!shows(&h, "4桁すべて入力して"), "typing clears the message");
+    click(&mut h, "決定");
+    assert!(shows(&h, "4桁すべて入力して"));
+    assert!(matches!(
+        h.state().core.screen(),
+        kiosk_reception::Screen::PinEntry { verifying: false, .. }
+    ));
+    assert_eq!(h.state().core.counters.pins_sent, 0);
+    // The digits typed so far are kept: one more completes the PIN.
+    click(&mut h, "1");
+    click(&mut h, "決定");
+    assert!(shows(&h, "全て同意する"));
+    assert_eq!(h.state().core.counters.pins_sent, 1);
+}
+
+#[test]
 fn lock_after_the_last_try_then_the_staff_visual_check() {
     let mut h = kiosk("lock", FlowConfig::default());
     click(&mut h, "カードを置く: last-try");

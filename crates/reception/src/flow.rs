@@ -5,8 +5,16 @@
 //! eligibility → consent (skipped when sharing is not allowed) → prescription → record → done. The card
 //! leaving at any step wipes the session and returns to idle. Inactivity shows a warning with "more time".
 
-use crate::types::*;
-use kiosk_mynumber::{CardKind, CertificateStatus, Date};
+use crate::event::{Effect, Event, StaffCall};
+use crate::types::{
+    CardFaceOutcome, CardFacts, CardRead, EligibilityAnswer, FaceEvent, PinCheckFailed, ReadFailure,
+    ReceptionRecord, VerifiedBy, WorkerResult,
+};
+use kiosk_mynumber::{CardKind, CertificateStatus, PinOutcome, PinStatus};
+use kiosk_screens::{
+    Consents, CounterReason, EligibilityFailure, EligibilityIssue, Lang, Method, Prescription, Press,
+    Qualification, Screen, SecretInput,
+};
 
 /// Tunable limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,279 +46,21 @@ impl Default for FlowConfig {
     }
 }
 
-/// Why the patient is sent to the counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CounterReason {
-    CertificateNotUsable,
-    NoMethodLeft,
-    StaffRefused,
-    PinCardError,
-    RegistrationDeclined,
-    RecordNotSaved,
-    TimedOut,
-}
-
-/// What the screen shows. Each variant is one screen of the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    Idle,
-    Reading,
-    NotMyNumberCard,
-    CardUnreadable,
-    ReaderProblem,
-    PhoneToken,
-    /// Renewal alert: the patient acknowledges it.
-    CertificateExpiring {
-        expires_on: Date,
-        days_left: i64,
-    },
-    /// Expired within 3 months: eligibility only, no information sharing; acknowledged.
-    CertificateExpiredGrace {
-        usable_until: Date,
-    },
-    MethodChoice {
-        face: bool,
-        pin: Option<u8>,
-        staff: bool,
-    },
-    /// Reading the card front (held up to the camera) for 照合番号B, then the photo; `guidance` while
-    /// the front is not yet readable.
-    CardFace {
-        guidance: Option<FrontGuidanceKind>,
-    },
-    FaceMatching {
-        attempt: u32,
-        guidance: Option<GuidanceKind>,
-    },
-    /// Face could not confirm the holder: offer the PIN and/or staff.
-    FaceFailed {
-        pin: Option<u8>,
-        staff: bool,
-    },
-    /// The card has no photo: the PIN is the only way.
-    NoPhotoPinOnly,
-    PinEntry {
-        tries_left: u8,
-        last_try: bool,
-        wrong_before: bool,
-        verifying: bool,
-    },
-    PinBlocked {
-        staff: bool,
-    },
-    StaffLogin {
-        failed: u32,
-    },
-    /// Staff compare the card photo with the patient; shown only to staff. `front_failed`: the photo
-    /// could not be read through the card front (not read in time, typed numbers refused, few tries
-    /// left); staff can type the numbers (again) or decide with another photo ID.
-    StaffCheck {
-        staff_id: String,
-        front_failed: bool,
-    },
-    CheckingEligibility,
-    RegistrationOffer,
-    EligibilityProblem {
-        qualification: Option<Qualification>,
-        failure: Option<EligibilityFailure>,
-    },
-    /// Information sharing is not allowed (expired certificate in grace); the patient acknowledges.
-    NoSharingInfo,
-    ConsentStart,
-    ConsentItems {
-        consents: Consents,
-    },
-    ConsentReview {
-        consents: Consents,
-    },
-    Prescription,
-    Saving,
-    Done {
-        name: String,
-    },
-    Counter {
-        reason: CounterReason,
-    },
-}
-
-impl Screen {
-    /// The screen's name for the audit log (no data).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Screen::Idle => "Idle",
-            Screen::Reading => "Reading",
-            Screen::NotMyNumberCard => "NotMyNumberCard",
-            Screen::CardUnreadable => "CardUnreadable",
-            Screen::ReaderProblem => "ReaderProblem",
-            Screen::PhoneToken => "PhoneToken",
-            Screen::CertificateExpiring { .. } => "CertificateExpiring",
-            Screen::CertificateExpiredGrace { .. } => "CertificateExpiredGrace",
-            Screen::MethodChoice { .. } => "MethodChoice",
-            Screen::CardFace { .. } => "CardFace",
-            Screen::FaceMatching { .. } => "FaceMatching",
-            Screen::FaceFailed { .. } => "FaceFailed",
-            Screen::NoPhotoPinOnly => "NoPhotoPinOnly",
-            Screen::PinEntry { .. } => "PinEntry",
-            Screen::PinBlocked { .. } => "PinBlocked",
-            Screen::StaffLogin { .. } => "StaffLogin",
-            Screen::StaffCheck { .. } => "StaffCheck",
-            Screen::CheckingEligibility => "CheckingEligibility",
-            Screen::RegistrationOffer => "RegistrationOffer",
-            Screen::EligibilityProblem { .. } => "EligibilityProblem",
-            Screen::NoSharingInfo => "NoSharingInfo",
-            Screen::ConsentStart => "ConsentStart",
-            Screen::ConsentItems { .. } => "ConsentItems",
-            Screen::ConsentReview { .. } => "ConsentReview",
-            Screen::Prescription => "Prescription",
-            Screen::Saving => "Saving",
-            Screen::Done { .. } => "Done",
-            Screen::Counter { .. } => "Counter",
-        }
-    }
-
-    /// Screens that wait on a worker rather than the patient, and the final screens that wait for the
-    /// card to be taken: no inactivity time-out there.
-    fn exempt_from_timeout(&self) -> bool {
-        matches!(
-            self,
-            Screen::Idle
-                | Screen::Reading
-                | Screen::Saving
-                | Screen::CheckingEligibility
-                | Screen::Done { .. }
-                | Screen::Counter { .. }
-        )
-    }
-}
-
-/// Inputs to the flow.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    CardInserted,
-    CardRemoved,
-    CardRead(Result<CardFacts, ReadFailure>),
-    AlertAcknowledged,
-    MethodChosen(Method),
-    StaffHelpChosen,
-    CardFaceRead(CardFaceOutcome),
-    /// Guidance from the card-front reader (`None`: the front is readable, hold on).
-    CardFrontGuidance(Option<FrontGuidanceKind>),
-    /// Staff typed the card front's numbers on the staff screen. The digits stay in the UI and go
-    /// straight to the card worker with `ReadCardFaceTyped`; the flow never holds them.
-    CheckCodeTyped,
-    Face(FaceEvent),
-    /// The patient pressed "confirm" on the PIN pad with 4 digits typed. The digits stay in the UI and go
-    /// straight to the card worker with the `VerifyPin` effect; the flow never holds them.
-    PinSubmitted,
-    PinVerified(PinResult),
-    StaffCodeSubmitted,
-    StaffCodeChecked(Option<String>),
-    StaffDecision {
-        holder_confirmed: bool,
-    },
-    Eligibility(Result<EligibilityAnswer, EligibilityFailure>),
-    RegistrationAccepted(bool),
-    ConsentAll(bool),
-    ConsentIndividually,
-    ConsentItemChosen(ConsentItem, bool),
-    ConsentNext,
-    ConsentConfirmed,
-    ConsentChange,
-    PrescriptionChosen(Prescription),
-    RecordSaved(bool),
-    Tick(i64),
-    Language(Lang),
-    HelpPressed,
-    HelpDismissed,
-    MoreTime,
-    /// The reader the kiosk watches came (back) or went away: the smart-card service (pcscd) stopped
-    /// or started, or the reader was unplugged or plugged in. While it is away the start screen says
-    /// so, instead of inviting a card nothing would read.
-    ReaderAvailable(bool),
-}
-
-impl Event {
-    /// The event's name for the audit log (no data).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Event::CardInserted => "CardInserted",
-            Event::CardRemoved => "CardRemoved",
-            Event::CardRead(_) => "CardRead",
-            Event::AlertAcknowledged => "AlertAcknowledged",
-            Event::MethodChosen(_) => "MethodChosen",
-            Event::StaffHelpChosen => "StaffHelpChosen",
-            // A refused 照合番号B spent one of the card's tries: it has its own audit entry.
-            Event::CardFaceRead(CardFaceOutcome::CodeRefused) => "CardFaceCodeRefused",
-            Event::CardFaceRead(CardFaceOutcome::TooFewTries) => "CardFaceTooFewTries",
-            Event::CardFaceRead(_) => "CardFaceRead",
-            Event::CardFrontGuidance(_) => "CardFrontGuidance",
-            Event::CheckCodeTyped => "CheckCodeTyped",
-            Event::Face(_) => "Face",
-            Event::PinSubmitted => "PinSubmitted",
-            Event::PinVerified(_) => "PinVerified",
-            Event::StaffCodeSubmitted => "StaffCodeSubmitted",
-            Event::StaffCodeChecked(_) => "StaffCodeChecked",
-            Event::StaffDecision { .. } => "StaffDecision",
-            Event::Eligibility(_) => "Eligibility",
-            Event::RegistrationAccepted(_) => "RegistrationAccepted",
-            Event::ConsentAll(_) => "ConsentAll",
-            Event::ConsentIndividually => "ConsentIndividually",
-            Event::ConsentItemChosen(..) => "ConsentItemChosen",
-            Event::ConsentNext => "ConsentNext",
-            Event::ConsentConfirmed => "ConsentConfirmed",
-            Event::ConsentChange => "ConsentChange",
-            Event::PrescriptionChosen(_) => "PrescriptionChosen",
-            Event::RecordSaved(_) => "RecordSaved",
-            Event::Tick(_) => "Tick",
-            Event::Language(_) => "Language",
-            Event::HelpPressed => "HelpPressed",
-            Event::HelpDismissed => "HelpDismissed",
-            Event::MoreTime => "MoreTime",
-            Event::ReaderAvailable(_) => "ReaderAvailable",
-        }
-    }
-}
-
-/// Work for the app's workers.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Effect {
-    ReadCard,
-    /// Read the card front, 照合番号B and the photo (face path and staff check).
-    ReadCardFace,
-    /// Read the photo with the 照合番号B staff typed (the UI hands the digits to the app).
-    ReadCardFaceTyped,
-    StartFaceMatching,
-    StopFaceMatching,
-    /// Send exactly one VERIFY with the digits the patient typed.
-    VerifyPin,
-    /// Clear the PIN pad (after every submission and when leaving PIN entry).
-    ClearPinPad,
-    CheckStaffCode,
-    CheckEligibility {
-        cert_issuer: String,
-        cert_serial: String,
-    },
-    RegisterInsuranceUse {
-        cert_issuer: String,
-        cert_serial: String,
-    },
-    SaveRecord(ReceptionRecord),
-    CallStaff,
-    /// Drop everything personal the workers hold (photo, descriptors, PIN buffer, names).
-    WipeSession,
-    /// A transition for the audit log: screen and event names only.
-    Audit {
-        from: &'static str,
-        to: &'static str,
-        event: &'static str,
-    },
+/// Whether the card's photo is known: read (face matching can start), absent (a card issued under the
+/// age of one), or not read yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Photo {
+    #[default]
+    Unknown,
+    Ready,
+    Absent,
 }
 
 /// One patient's reception, from card inserted to card removed.
 #[derive(Debug, Default)]
 struct Session {
     facts: Option<CardFacts>,
-    photo: Option<bool>,
+    photo: Photo,
     verified: Option<VerifiedBy>,
     eligibility: Option<EligibilityAnswer>,
     consents: Consents,
@@ -330,7 +80,7 @@ pub struct Flow {
     help: bool,
     now: i64,
     last_input: i64,
-    /// Seconds left on the time-out warning, when it shows.
+    /// When the time-out warning ends, while it shows.
     warning_until: Option<i64>,
     session: Option<Session>,
     next_reception_id: u64,
@@ -380,23 +130,23 @@ impl Flow {
     /// Handle one event. Events that do not fit the current screen are ignored (no effects).
     pub fn handle(&mut self, event: Event) -> Vec<Effect> {
         let before = self.screen.kind();
-        let mut fx = Vec::new();
-        let is_input = !matches!(
-            event,
-            Event::Tick(_)
-                | Event::Face(FaceEvent::Guidance(_))
-                | Event::CardRead(_)
-                | Event::Eligibility(_)
-                | Event::RecordSaved(_)
-        );
-        if is_input {
+        let kind = event.kind();
+        if event.is_input() {
             self.last_input = self.now;
-            if !matches!(event, Event::MoreTime) {
+            if event != Event::Pressed(Press::MoreTime) {
                 self.warning_until = None;
             }
         }
-        let kind = event.kind();
-        self.step(event, &mut fx);
+        let mut fx = Vec::new();
+        match event {
+            Event::Tick(now) => self.tick(now, &mut fx),
+            Event::CardInserted => self.card_inserted(&mut fx),
+            Event::CardRemoved => self.card_removed(&mut fx),
+            Event::ReaderAvailable(available) => self.reader_available(available),
+            Event::Pressed(press) => self.pressed(press, &mut fx),
+            Event::Confirmed(secret) => self.confirmed(secret, &mut fx),
+            Event::Worker(result) => self.worker(result, &mut fx),
+        }
         let after = self.screen.kind();
         if before != after {
             fx.push(Effect::Audit {
@@ -414,6 +164,10 @@ impl Flow {
         self.warning_until = None;
     }
 
+    fn counter(&mut self, reason: CounterReason, fx: &mut Vec<Effect>) {
+        self.end_session(Screen::Counter { reason }, fx);
+    }
+
     /// The screen between patients: the card invitation, or the reader problem while the reader is away.
     fn start_screen(&self) -> Screen {
         if self.reader_away {
@@ -428,9 +182,6 @@ impl Flow {
         if matches!(self.screen, Screen::FaceMatching { .. }) {
             fx.push(Effect::StopFaceMatching);
         }
-        if matches!(self.screen, Screen::PinEntry { .. }) {
-            fx.push(Effect::ClearPinPad);
-        }
         if !matches!(screen, Screen::Done { .. }) {
             self.session = None;
             fx.push(Effect::WipeSession);
@@ -439,258 +190,131 @@ impl Flow {
         self.go(screen);
     }
 
-    fn step(&mut self, event: Event, fx: &mut Vec<Effect>) {
-        match event {
-            Event::Tick(now) => return self.tick(now, fx),
-            Event::Language(l) => return self.lang = l,
-            Event::HelpPressed => {
-                if !self.help {
-                    self.help = true;
-                    fx.push(Effect::CallStaff);
-                }
-                return;
-            }
-            Event::HelpDismissed => return self.help = false,
-            Event::MoreTime => {
-                if let (Some(_), Some(s)) = (self.warning_until, self.session.as_mut())
-                    && s.extensions < self.config.max_extensions
-                {
-                    s.extensions += 1;
-                    self.warning_until = None;
-                    self.last_input = self.now;
-                }
-                return;
-            }
-            Event::CardRemoved => {
-                let start = self.start_screen();
-                if self.session.is_some() {
-                    self.end_session(start, fx);
-                } else if self.screen != start {
-                    // A final screen whose session is already wiped.
-                    self.help = false;
-                    self.go(start);
-                }
-                return;
-            }
-            Event::ReaderAvailable(available) => {
-                self.reader_away = !available;
-                // Only a screen without a patient changes: a session ends by its own events (the
-                // card is reported removed first when the reader goes).
-                let start = self.start_screen();
-                if self.session.is_none() && matches!(self.screen, Screen::Idle | Screen::ReaderProblem) {
-                    self.help = false;
-                    self.go(start);
-                }
-                return;
-            }
-            Event::CardInserted => {
-                if self.screen == Screen::Idle {
-                    self.session = Some(Session {
-                        started_at: self.now,
-                        ..Default::default()
-                    });
-                    self.help = false;
-                    self.go(Screen::Reading);
-                    fx.push(Effect::ReadCard);
-                }
-                return;
-            }
-            _ => {}
+    fn card_inserted(&mut self, fx: &mut Vec<Effect>) {
+        if self.screen == Screen::Idle {
+            self.session = Some(Session {
+                started_at: self.now,
+                ..Default::default()
+            });
+            self.help = false;
+            self.go(Screen::Reading);
+            fx.push(Effect::ReadCard);
         }
-        let screen = self.screen.clone();
-        match (screen, event) {
-            (Screen::Reading, Event::CardRead(result)) => self.card_read(result, fx),
+    }
+
+    fn card_removed(&mut self, fx: &mut Vec<Effect>) {
+        let start = self.start_screen();
+        if self.session.is_some() {
+            self.end_session(start, fx);
+        } else if self.screen != start {
+            // A final screen whose session is already wiped.
+            self.help = false;
+            self.go(start);
+        }
+    }
+
+    fn reader_available(&mut self, available: bool) {
+        self.reader_away = !available;
+        // Only a screen without a patient changes: a session ends by its own events (the card is
+        // reported removed first when the reader goes).
+        let start = self.start_screen();
+        if self.session.is_none() && matches!(self.screen, Screen::Idle | Screen::ReaderProblem) {
+            self.help = false;
+            self.go(start);
+        }
+    }
+
+    fn more_time(&mut self) {
+        if let (Some(_), Some(s)) = (self.warning_until, self.session.as_mut())
+            && s.extensions < self.config.max_extensions
+        {
+            s.extensions += 1;
+            self.warning_until = None;
+            self.last_input = self.now;
+        }
+    }
+
+    /// A button without a secret: the ones on every screen first, then the current screen's.
+    fn pressed(&mut self, press: Press, fx: &mut Vec<Effect>) {
+        match press {
+            Press::Language(l) => self.lang = l,
+            Press::HelpPressed if !self.help => {
+                self.help = true;
+                fx.push(Effect::CallStaff(StaffCall::Help));
+            }
+            Press::HelpPressed => {}
+            Press::HelpDismissed => self.help = false,
+            Press::MoreTime => self.more_time(),
+            Press::AlertAcknowledged
+            | Press::MethodChosen(_)
+            | Press::StaffHelpChosen
+            | Press::StaffDecision { .. }
+            | Press::RegistrationAccepted(_) => self.identity_press(press, fx),
+            Press::ConsentAll(_)
+            | Press::ConsentIndividually
+            | Press::ConsentItemChosen(..)
+            | Press::ConsentNext
+            | Press::ConsentConfirmed
+            | Press::ConsentChange
+            | Press::PrescriptionChosen(_) => self.consent_press(press, fx),
+        }
+    }
+
+    /// Presses on the screens from the card read to eligibility.
+    fn identity_press(&mut self, press: Press, fx: &mut Vec<Effect>) {
+        match (self.screen.clone(), press) {
             (
                 Screen::CertificateExpiring { .. } | Screen::CertificateExpiredGrace { .. },
-                Event::AlertAcknowledged,
+                Press::AlertAcknowledged,
             ) => self.offer_methods(),
-            (Screen::MethodChoice { face: true, .. }, Event::MethodChosen(Method::Face))
-            | (Screen::FaceFailed { .. }, Event::MethodChosen(Method::Face)) => self.start_face(fx),
+            (
+                Screen::MethodChoice { face: true, .. } | Screen::FaceFailed { .. },
+                Press::MethodChosen(Method::Face),
+            ) => self.start_face(fx),
             (
                 Screen::MethodChoice { pin: Some(_), .. } | Screen::FaceFailed { pin: Some(_), .. },
-                Event::MethodChosen(Method::Pin),
+                Press::MethodChosen(Method::Pin),
             )
-            | (Screen::NoPhotoPinOnly, Event::AlertAcknowledged) => self.start_pin(),
+            | (Screen::NoPhotoPinOnly, Press::AlertAcknowledged) => self.start_pin(),
             (
                 Screen::MethodChoice { staff: true, .. }
                 | Screen::FaceFailed { staff: true, .. }
                 | Screen::PinBlocked { staff: true },
-                Event::StaffHelpChosen,
-            ) => {
-                if let Some(s) = self.session.as_mut() {
-                    s.method_screen = Some(self.screen.clone());
-                }
-                fx.push(Effect::CallStaff);
-                self.go(Screen::StaffLogin { failed: 0 });
-            }
-            (Screen::CardFace { .. }, Event::CardFaceRead(outcome)) => self.card_face(outcome, fx),
-            (Screen::CardFace { .. }, Event::CardFrontGuidance(guidance)) => {
-                self.screen = Screen::CardFace { guidance };
-            }
-            (Screen::FaceMatching { attempt, .. }, Event::Face(FaceEvent::Guidance(g))) => {
-                self.screen = Screen::FaceMatching { attempt, guidance: g };
-            }
-            (
-                Screen::FaceMatching { .. },
-                Event::Face(FaceEvent::Matched {
-                    distance_milli,
-                    frames,
-                }),
-            ) => {
-                fx.push(Effect::StopFaceMatching);
-                self.verified(
-                    VerifiedBy::Face {
-                        distance_milli,
-                        frames,
-                    },
-                    fx,
-                );
-            }
-            (Screen::FaceMatching { attempt, .. }, Event::Face(FaceEvent::NotMatched { .. })) => {
-                fx.push(Effect::StopFaceMatching);
-                if attempt < self.config.face_attempts {
-                    fx.push(Effect::StartFaceMatching);
-                    self.go(Screen::FaceMatching {
-                        attempt: attempt + 1,
-                        guidance: None,
-                    });
-                } else {
-                    self.face_failed(fx);
-                }
-            }
-            (Screen::FaceMatching { .. }, Event::Face(FaceEvent::CameraUnavailable)) => {
-                fx.push(Effect::StopFaceMatching);
-                self.face_failed(fx);
-            }
-            (
-                Screen::PinEntry {
-                    tries_left,
-                    last_try,
-                    wrong_before,
-                    verifying: false,
-                },
-                Event::PinSubmitted,
-            ) => {
-                fx.push(Effect::VerifyPin);
-                fx.push(Effect::ClearPinPad);
-                self.screen = Screen::PinEntry {
-                    tries_left,
-                    last_try,
-                    wrong_before,
-                    verifying: true,
-                };
-            }
-            (Screen::PinEntry { verifying: true, .. }, Event::PinVerified(result)) => {
-                self.pin_result(result, fx)
-            }
-            (Screen::StaffLogin { failed }, Event::StaffCodeSubmitted) => {
-                fx.push(Effect::CheckStaffCode);
-                self.screen = Screen::StaffLogin { failed };
-            }
-            (Screen::StaffLogin { failed }, Event::StaffCodeChecked(result)) => match result {
-                Some(staff_id) => {
-                    let photo = self.session.as_ref().and_then(|s| s.photo);
-                    if photo == Some(true) {
-                        self.go(Screen::StaffCheck {
-                            staff_id,
-                            front_failed: false,
-                        });
-                    } else {
-                        // The photo has to be read first; the staff check follows when it is ready.
-                        fx.push(Effect::ReadCardFace);
-                        self.go(Screen::StaffCheck {
-                            staff_id,
-                            front_failed: false,
-                        });
-                    }
-                }
-                None if failed + 1 >= self.config.staff_code_attempts => {
-                    let back = self
-                        .session
-                        .as_mut()
-                        .and_then(|s| s.method_screen.take())
-                        .unwrap_or(Screen::Idle);
-                    self.go(back);
-                }
-                None => self.screen = Screen::StaffLogin { failed: failed + 1 },
-            },
-            (Screen::StaffCheck { staff_id, .. }, Event::CheckCodeTyped) => {
-                fx.push(Effect::ReadCardFaceTyped);
-                self.screen = Screen::StaffCheck {
-                    staff_id,
-                    front_failed: false,
-                };
-            }
-            (Screen::StaffCheck { staff_id, .. }, Event::CardFaceRead(outcome)) => {
-                if matches!(outcome, CardFaceOutcome::PhotoReady | CardFaceOutcome::NoPhoto)
-                    && let Some(s) = self.session.as_mut()
-                {
-                    s.photo = Some(outcome == CardFaceOutcome::PhotoReady);
-                }
-                // The front unread, a typed code refused, few tries left: staff stay on their screen,
-                // where they can type the numbers (again) or decide with another photo ID.
-                match outcome {
-                    CardFaceOutcome::NoPhoto | CardFaceOutcome::NotGenuine => self.end_session(
-                        Screen::Counter {
-                            reason: CounterReason::NoMethodLeft,
-                        },
-                        fx,
-                    ),
-                    CardFaceOutcome::PhotoReady => {}
-                    CardFaceOutcome::Unavailable
-                    | CardFaceOutcome::CodeRefused
-                    | CardFaceOutcome::TooFewTries => {
-                        self.screen = Screen::StaffCheck {
-                            staff_id,
-                            front_failed: true,
-                        }
-                    }
-                }
-            }
-            (Screen::StaffCheck { staff_id, .. }, Event::StaffDecision { holder_confirmed }) => {
+                Press::StaffHelpChosen,
+            ) => self.call_staff_for_check(fx),
+            (Screen::StaffCheck { staff_id, .. }, Press::StaffDecision { holder_confirmed }) => {
                 if holder_confirmed {
                     self.verified(VerifiedBy::Staff { staff_id }, fx);
                 } else {
-                    self.end_session(
-                        Screen::Counter {
-                            reason: CounterReason::StaffRefused,
-                        },
-                        fx,
-                    );
+                    self.counter(CounterReason::StaffRefused, fx);
                 }
             }
-            (Screen::CheckingEligibility, Event::Eligibility(answer)) => self.eligibility(answer, fx),
-            (Screen::RegistrationOffer, Event::RegistrationAccepted(true)) => {
-                if let Some(f) = self.session.as_ref().and_then(|s| s.facts.as_ref()) {
-                    fx.push(Effect::RegisterInsuranceUse {
-                        cert_issuer: f.cert_issuer.clone(),
-                        cert_serial: f.cert_serial.clone(),
-                    });
-                }
-                self.after_eligibility();
+            (Screen::RegistrationOffer, Press::RegistrationAccepted(accepted)) => {
+                self.registration(accepted, fx)
             }
-            (Screen::RegistrationOffer, Event::RegistrationAccepted(false)) => self.end_session(
-                Screen::Counter {
-                    reason: CounterReason::RegistrationDeclined,
-                },
-                fx,
-            ),
-            (Screen::NoSharingInfo, Event::AlertAcknowledged) => self.go(Screen::Prescription),
-            (Screen::ConsentStart, Event::ConsentAll(agree)) => self.go(Screen::ConsentReview {
+            (Screen::NoSharingInfo, Press::AlertAcknowledged) => self.go(Screen::Prescription),
+            _ => {}
+        }
+    }
+
+    /// Presses on the consent and prescription screens.
+    fn consent_press(&mut self, press: Press, fx: &mut Vec<Effect>) {
+        match (self.screen.clone(), press) {
+            (Screen::ConsentStart, Press::ConsentAll(agree)) => self.go(Screen::ConsentReview {
                 consents: Consents::all(agree),
             }),
             // Each item is an explicit choice: the individual screen starts with nothing chosen.
-            (Screen::ConsentStart, Event::ConsentIndividually) => self.go(Screen::ConsentItems {
+            (Screen::ConsentStart, Press::ConsentIndividually) => self.go(Screen::ConsentItems {
                 consents: Consents::default(),
             }),
-            (Screen::ConsentItems { mut consents }, Event::ConsentItemChosen(item, agree)) => {
+            (Screen::ConsentItems { mut consents }, Press::ConsentItemChosen(item, agree)) => {
                 consents.set(item, agree);
                 self.screen = Screen::ConsentItems { consents };
             }
-            (Screen::ConsentItems { consents }, Event::ConsentNext) if consents.complete() => {
+            (Screen::ConsentItems { consents }, Press::ConsentNext) if consents.complete() => {
                 self.go(Screen::ConsentReview { consents })
             }
-            (Screen::ConsentReview { consents }, Event::ConsentConfirmed) => {
+            (Screen::ConsentReview { consents }, Press::ConsentConfirmed) => {
                 let now = self.now;
                 if let Some(s) = self.session.as_mut() {
                     s.consents = consents;
@@ -698,9 +322,51 @@ impl Flow {
                 }
                 self.go(Screen::Prescription);
             }
-            (Screen::ConsentReview { .. }, Event::ConsentChange) => self.go(Screen::ConsentStart),
-            (Screen::Prescription, Event::PrescriptionChosen(p)) => self.save(p, fx),
-            (Screen::Saving, Event::RecordSaved(true)) => {
+            (Screen::ConsentReview { .. }, Press::ConsentChange) => self.go(Screen::ConsentStart),
+            (Screen::Prescription, Press::PrescriptionChosen(p)) => self.save(p, fx),
+            _ => {}
+        }
+    }
+
+    /// A secret was confirmed: ask for the one effect that uses it, once, on the screen that takes it.
+    /// Anywhere else nothing happens and the core drops the secret.
+    fn confirmed(&mut self, secret: SecretInput, fx: &mut Vec<Effect>) {
+        match (&mut self.screen, secret) {
+            (Screen::PinEntry { verifying, .. }, SecretInput::Pin) if !*verifying => {
+                *verifying = true;
+                fx.push(Effect::VerifyPin);
+            }
+            (Screen::StaffLogin { .. }, SecretInput::StaffCode) => fx.push(Effect::CheckStaffCode),
+            (Screen::StaffCheck { front_failed, .. }, SecretInput::CheckCode) => {
+                *front_failed = false;
+                fx.push(Effect::ReadCardFaceTyped);
+            }
+            _ => {}
+        }
+    }
+
+    /// A worker's answer, taken on the screen that waits for it.
+    fn worker(&mut self, result: WorkerResult, fx: &mut Vec<Effect>) {
+        match (self.screen.clone(), result) {
+            (Screen::Reading, WorkerResult::CardRead(result)) => self.card_read(result, fx),
+            (Screen::CardFace { .. }, WorkerResult::CardFaceRead(outcome)) => self.card_face(outcome, fx),
+            (Screen::CardFace { .. }, WorkerResult::CardFrontGuidance(guidance)) => {
+                self.screen = Screen::CardFace { guidance };
+            }
+            (Screen::FaceMatching { attempt, .. }, WorkerResult::Face(event)) => {
+                self.face_event(attempt, event, fx)
+            }
+            (Screen::PinEntry { verifying: true, .. }, WorkerResult::PinVerified(result)) => {
+                self.pin_result(result, fx)
+            }
+            (Screen::StaffLogin { failed }, WorkerResult::StaffCodeChecked(staff)) => {
+                self.staff_code_checked(failed, staff, fx)
+            }
+            (Screen::StaffCheck { staff_id, .. }, WorkerResult::CardFaceRead(outcome)) => {
+                self.staff_check_face(staff_id, outcome, fx)
+            }
+            (Screen::CheckingEligibility, WorkerResult::Eligibility(answer)) => self.eligibility(answer, fx),
+            (Screen::Saving, WorkerResult::RecordSaved(true)) => {
                 let name = self
                     .session
                     .as_ref()
@@ -709,12 +375,9 @@ impl Flow {
                     .unwrap_or_default();
                 self.go(Screen::Done { name });
             }
-            (Screen::Saving, Event::RecordSaved(false)) => self.end_session(
-                Screen::Counter {
-                    reason: CounterReason::RecordNotSaved,
-                },
-                fx,
-            ),
+            (Screen::Saving, WorkerResult::RecordSaved(false)) => {
+                self.counter(CounterReason::RecordNotSaved, fx)
+            }
             _ => {}
         }
     }
@@ -731,12 +394,7 @@ impl Flow {
             return;
         }
         match self.warning_until {
-            Some(end) if now >= end => self.end_session(
-                Screen::Counter {
-                    reason: CounterReason::TimedOut,
-                },
-                fx,
-            ),
+            Some(end) if now >= end => self.counter(CounterReason::TimedOut, fx),
             Some(_) => {}
             None if now - self.last_input >= self.config.idle_secs => {
                 self.warning_until = Some(now + self.config.warning_secs)
@@ -745,12 +403,13 @@ impl Flow {
         }
     }
 
-    fn card_read(&mut self, result: Result<CardFacts, ReadFailure>, fx: &mut Vec<Effect>) {
+    fn card_read(&mut self, result: Result<CardRead, ReadFailure>, fx: &mut Vec<Effect>) {
         let facts = match result {
             Err(ReadFailure::NotMyNumberCard) => return self.end_session(Screen::NotMyNumberCard, fx),
             Err(ReadFailure::Unreadable) => return self.end_session(Screen::CardUnreadable, fx),
             Err(ReadFailure::ReaderProblem) => return self.end_session(Screen::ReaderProblem, fx),
-            Ok(f) => f,
+            Ok(CardRead::Phone(_)) => return self.end_session(Screen::PhoneToken, fx),
+            Ok(CardRead::Card(f)) => f,
         };
         match facts.kind {
             CardKind::PlasticCard => {}
@@ -773,26 +432,26 @@ impl Flow {
             CertificateStatus::ExpiredInGrace { usable_until, .. } => {
                 self.go(Screen::CertificateExpiredGrace { usable_until })
             }
-            CertificateStatus::ExpiredBeyondGrace { .. } | CertificateStatus::NotYetValid { .. } => self
-                .end_session(
-                    Screen::Counter {
-                        reason: CounterReason::CertificateNotUsable,
-                    },
-                    fx,
-                ),
+            CertificateStatus::ExpiredBeyondGrace { .. } | CertificateStatus::NotYetValid { .. } => {
+                self.counter(CounterReason::CertificateNotUsable, fx)
+            }
         }
     }
 
     fn pin_tries(&self) -> Option<u8> {
         match self.session.as_ref()?.facts.as_ref()?.pin {
-            PinState::TriesLeft(n) if n > 0 => Some(n),
+            Some(PinStatus::TriesLeft(n)) if n > 0 => Some(n),
             _ => None,
         }
     }
 
+    fn photo(&self) -> Photo {
+        self.session.as_ref().map_or(Photo::Absent, |s| s.photo)
+    }
+
     /// The photo may exist (not known absent): face and the staff check are possible.
     fn photo_possible(&self) -> bool {
-        self.session.as_ref().is_some_and(|s| s.photo != Some(false))
+        self.photo() != Photo::Absent
     }
 
     fn offer_methods(&mut self) {
@@ -802,47 +461,48 @@ impl Flow {
         self.go(Screen::MethodChoice { face, pin, staff });
     }
 
+    fn call_staff_for_check(&mut self, fx: &mut Vec<Effect>) {
+        if let Some(s) = self.session.as_mut() {
+            s.method_screen = Some(self.screen.clone());
+        }
+        fx.push(Effect::CallStaff(StaffCall::VisualCheck));
+        self.go(Screen::StaffLogin { failed: 0 });
+    }
+
+    fn start_matching(&mut self, attempt: u32, fx: &mut Vec<Effect>) {
+        fx.push(Effect::StartFaceMatching);
+        self.go(Screen::FaceMatching {
+            attempt,
+            guidance: None,
+        });
+    }
+
     fn start_face(&mut self, fx: &mut Vec<Effect>) {
-        if self.session.as_ref().and_then(|s| s.photo) == Some(true) {
-            fx.push(Effect::StartFaceMatching);
-            self.go(Screen::FaceMatching {
-                attempt: 1,
-                guidance: None,
-            });
+        if self.photo() == Photo::Ready {
+            self.start_matching(1, fx);
         } else {
             fx.push(Effect::ReadCardFace);
             self.go(Screen::CardFace { guidance: None });
         }
     }
 
-    fn card_face(&mut self, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
+    /// Record what a card-face read says about the photo.
+    fn note_photo(&mut self, outcome: CardFaceOutcome) {
         if let Some(s) = self.session.as_mut() {
-            s.photo = match outcome {
-                CardFaceOutcome::PhotoReady => Some(true),
-                CardFaceOutcome::NoPhoto => Some(false),
-                _ => s.photo,
-            };
+            match outcome {
+                CardFaceOutcome::PhotoReady => s.photo = Photo::Ready,
+                CardFaceOutcome::NoPhoto => s.photo = Photo::Absent,
+                _ => {}
+            }
         }
+    }
+
+    fn card_face(&mut self, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
+        self.note_photo(outcome);
         match outcome {
-            CardFaceOutcome::PhotoReady => {
-                fx.push(Effect::StartFaceMatching);
-                self.go(Screen::FaceMatching {
-                    attempt: 1,
-                    guidance: None,
-                });
-            }
-            CardFaceOutcome::NoPhoto => {
-                if self.pin_tries().is_some() {
-                    self.go(Screen::NoPhotoPinOnly)
-                } else {
-                    self.end_session(
-                        Screen::Counter {
-                            reason: CounterReason::NoMethodLeft,
-                        },
-                        fx,
-                    )
-                }
-            }
+            CardFaceOutcome::PhotoReady => self.start_matching(1, fx),
+            CardFaceOutcome::NoPhoto if self.pin_tries().is_some() => self.go(Screen::NoPhotoPinOnly),
+            CardFaceOutcome::NoPhoto => self.counter(CounterReason::NoMethodLeft, fx),
             CardFaceOutcome::Unavailable
             | CardFaceOutcome::CodeRefused
             | CardFaceOutcome::TooFewTries
@@ -850,16 +510,36 @@ impl Flow {
         }
     }
 
+    fn face_event(&mut self, attempt: u32, event: FaceEvent, fx: &mut Vec<Effect>) {
+        match event {
+            FaceEvent::Guidance(guidance) => self.screen = Screen::FaceMatching { attempt, guidance },
+            FaceEvent::Matched {
+                distance_milli,
+                frames,
+            } => {
+                fx.push(Effect::StopFaceMatching);
+                let by = VerifiedBy::Face {
+                    distance_milli,
+                    frames,
+                };
+                self.verified(by, fx);
+            }
+            FaceEvent::NotMatched { .. } if attempt < self.config.face_attempts => {
+                fx.push(Effect::StopFaceMatching);
+                self.start_matching(attempt + 1, fx);
+            }
+            FaceEvent::NotMatched { .. } | FaceEvent::CameraUnavailable => {
+                fx.push(Effect::StopFaceMatching);
+                self.face_failed(fx);
+            }
+        }
+    }
+
     fn face_failed(&mut self, fx: &mut Vec<Effect>) {
         let pin = self.pin_tries();
         let staff = self.photo_possible();
         if pin.is_none() && !staff {
-            return self.end_session(
-                Screen::Counter {
-                    reason: CounterReason::NoMethodLeft,
-                },
-                fx,
-            );
+            return self.counter(CounterReason::NoMethodLeft, fx);
         }
         self.go(Screen::FaceFailed { pin, staff });
     }
@@ -875,24 +555,25 @@ impl Flow {
         }
     }
 
-    fn pin_result(&mut self, result: PinResult, fx: &mut Vec<Effect>) {
-        let set_pin = |s: &mut Option<Session>, p: PinState| {
-            if let Some(f) = s.as_mut().and_then(|s| s.facts.as_mut()) {
-                f.pin = p;
-            }
-        };
+    fn set_pin_status(&mut self, status: PinStatus) {
+        if let Some(f) = self.session.as_mut().and_then(|s| s.facts.as_mut()) {
+            f.pin = Some(status);
+        }
+    }
+
+    fn pin_result(&mut self, result: Result<PinOutcome, PinCheckFailed>, fx: &mut Vec<Effect>) {
         match result {
-            PinResult::Verified => {
-                set_pin(&mut self.session, PinState::TriesLeft(3));
+            Ok(PinOutcome::Verified) => {
+                self.set_pin_status(PinStatus::TriesLeft(3));
                 self.verified(VerifiedBy::Pin, fx)
             }
-            PinResult::Wrong { tries_left: 0 } | PinResult::Blocked => {
-                set_pin(&mut self.session, PinState::Blocked);
+            Ok(PinOutcome::Wrong { tries_left: 0 } | PinOutcome::Blocked) => {
+                self.set_pin_status(PinStatus::Blocked);
                 let staff = self.photo_possible();
                 self.go(Screen::PinBlocked { staff });
             }
-            PinResult::Wrong { tries_left } => {
-                set_pin(&mut self.session, PinState::TriesLeft(tries_left));
+            Ok(PinOutcome::Wrong { tries_left }) => {
+                self.set_pin_status(PinStatus::TriesLeft(tries_left));
                 self.go(Screen::PinEntry {
                     tries_left,
                     last_try: tries_left == 1,
@@ -900,12 +581,50 @@ impl Flow {
                     verifying: false,
                 });
             }
-            PinResult::CardError => self.end_session(
-                Screen::Counter {
-                    reason: CounterReason::PinCardError,
-                },
-                fx,
-            ),
+            Err(PinCheckFailed) => self.counter(CounterReason::PinCardError, fx),
+        }
+    }
+
+    fn staff_code_checked(&mut self, failed: u32, staff: Option<String>, fx: &mut Vec<Effect>) {
+        match staff {
+            Some(staff_id) => {
+                if self.photo() != Photo::Ready {
+                    // The photo has to be read first; the staff check follows when it is ready.
+                    fx.push(Effect::ReadCardFace);
+                }
+                self.go(Screen::StaffCheck {
+                    staff_id,
+                    front_failed: false,
+                });
+            }
+            None if failed + 1 >= self.config.staff_code_attempts => {
+                let back = self
+                    .session
+                    .as_mut()
+                    .and_then(|s| s.method_screen.take())
+                    .unwrap_or(Screen::Idle);
+                self.go(back);
+            }
+            None => self.screen = Screen::StaffLogin { failed: failed + 1 },
+        }
+    }
+
+    /// The card face read for the staff check. The front unread, a typed code refused, few tries left:
+    /// staff stay on their screen, where they can type the numbers (again) or decide with another photo
+    /// ID.
+    fn staff_check_face(&mut self, staff_id: String, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
+        self.note_photo(outcome);
+        match outcome {
+            CardFaceOutcome::NoPhoto | CardFaceOutcome::NotGenuine => {
+                self.counter(CounterReason::NoMethodLeft, fx)
+            }
+            CardFaceOutcome::PhotoReady => {}
+            CardFaceOutcome::Unavailable | CardFaceOutcome::CodeRefused | CardFaceOutcome::TooFewTries => {
+                self.screen = Screen::StaffCheck {
+                    staff_id,
+                    front_failed: true,
+                }
+            }
         }
     }
 
@@ -924,32 +643,34 @@ impl Flow {
     }
 
     fn eligibility(&mut self, answer: Result<EligibilityAnswer, EligibilityFailure>, fx: &mut Vec<Effect>) {
-        match answer {
-            Err(failure) => self.end_session(
-                Screen::EligibilityProblem {
-                    qualification: None,
-                    failure: Some(failure),
-                },
-                fx,
-            ),
-            Ok(a) => {
-                let q = a.qualification;
-                if let Some(s) = self.session.as_mut() {
-                    s.eligibility = Some(a);
-                }
-                match q {
-                    Qualification::Valid => self.after_eligibility(),
-                    Qualification::ValidUnregistered => self.go(Screen::RegistrationOffer),
-                    other => self.end_session(
-                        Screen::EligibilityProblem {
-                            qualification: Some(other),
-                            failure: None,
-                        },
-                        fx,
-                    ),
-                }
+        let answer = match answer {
+            Err(failure) => {
+                return self.end_session(Screen::EligibilityProblem(EligibilityIssue::Failed(failure)), fx);
             }
+            Ok(a) => a,
+        };
+        let q = answer.qualification;
+        if let Some(s) = self.session.as_mut() {
+            s.eligibility = Some(answer);
         }
+        match q {
+            Qualification::Valid => self.after_eligibility(),
+            Qualification::ValidUnregistered => self.go(Screen::RegistrationOffer),
+            other => self.end_session(Screen::EligibilityProblem(EligibilityIssue::Answer(other)), fx),
+        }
+    }
+
+    fn registration(&mut self, accepted: bool, fx: &mut Vec<Effect>) {
+        if !accepted {
+            return self.counter(CounterReason::RegistrationDeclined, fx);
+        }
+        if let Some(f) = self.session.as_ref().and_then(|s| s.facts.as_ref()) {
+            fx.push(Effect::RegisterInsuranceUse {
+                cert_issuer: f.cert_issuer.clone(),
+                cert_serial: f.cert_serial.clone(),
+            });
+        }
+        self.after_eligibility();
     }
 
     fn sharing_allowed(&self) -> bool {
@@ -967,24 +688,18 @@ impl Flow {
         }
     }
 
-    fn save(&mut self, prescription: Prescription, fx: &mut Vec<Effect>) {
+    /// The record of this reception, when everything it needs is there.
+    fn record(&self, prescription: Prescription) -> Option<ReceptionRecord> {
         let sharing = self.sharing_allowed();
-        let id = self.next_reception_id;
-        let now = self.now;
-        let Some(s) = self.session.as_ref() else {
-            return;
-        };
-        let (Some(facts), Some(verified), Some(el)) =
-            (s.facts.as_ref(), s.verified.clone(), s.eligibility.as_ref())
-        else {
-            return;
-        };
-        let record = ReceptionRecord {
-            reception_id: id,
+        let s = self.session.as_ref()?;
+        let facts = s.facts.as_ref()?;
+        let eligibility = s.eligibility.as_ref()?;
+        Some(ReceptionRecord {
+            reception_id: self.next_reception_id,
             started_at: s.started_at,
-            finished_at: now,
-            verified_by: verified,
-            qualification: match el.qualification {
+            finished_at: self.now,
+            verified_by: s.verified.clone()?,
+            qualification: match eligibility.qualification {
                 Qualification::ValidUnregistered => Qualification::Valid,
                 q => q,
             },
@@ -993,9 +708,19 @@ impl Flow {
             consents: sharing.then_some(s.consents),
             consent_time: if sharing { s.consent_time } else { None },
             prescription: Some(prescription),
-        };
-        self.next_reception_id += 1;
-        fx.push(Effect::SaveRecord(record));
-        self.go(Screen::Saving);
+        })
+    }
+
+    fn save(&mut self, prescription: Prescription, fx: &mut Vec<Effect>) {
+        match self.record(prescription) {
+            Some(record) => {
+                self.next_reception_id += 1;
+                fx.push(Effect::SaveRecord(record));
+                self.go(Screen::Saving);
+            }
+            // Cannot happen through the screens (the prescription screen follows a verified holder and
+            // an eligibility answer), but if it did the patient must not be left on this screen.
+            None => self.counter(CounterReason::RecordNotSaved, fx),
+        }
     }
 }

@@ -1,21 +1,10 @@
 //! What the flow is told (results of the card, camera, records and staff) and what it shows.
 
-use kiosk_mynumber::{CardKind, CertificateStatus};
+use kiosk_mynumber::{CardKind, CertificateStatus, PinStatus};
+use kiosk_screens::{
+    Consents, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Prescription, Qualification,
+};
 use zeroize::{Zeroize, ZeroizeOnDrop};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Ja,
-    En,
-}
-
-/// How the patient proves they hold the card.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Face,
-    Pin,
-}
 
 /// Who confirmed the holder, for the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,15 +20,6 @@ pub enum VerifiedBy {
     },
 }
 
-/// The user-authentication PIN as read without spending a try.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinState {
-    TriesLeft(u8),
-    Blocked,
-    /// A PIN-less card (顔認証マイナンバーカード): face or staff check only.
-    NotSet,
-}
-
 /// What the card read found. Certificate issuer and serial key the eligibility roster; they identify a
 /// certificate, not a name, but are kept only for the session.
 #[derive(Clone, PartialEq, Eq)]
@@ -48,7 +28,9 @@ pub struct CardFacts {
     pub certificate: CertificateStatus,
     pub cert_issuer: String,
     pub cert_serial: String,
-    pub pin: PinState,
+    /// Tries left on the user-authentication PIN, read without spending one; `None` for a card with no
+    /// PIN set (顔認証マイナンバーカード: face or staff check only).
+    pub pin: Option<PinStatus>,
 }
 
 impl std::fmt::Debug for CardFacts {
@@ -59,6 +41,14 @@ impl std::fmt::Debug for CardFacts {
             self.kind, self.certificate, self.pin
         )
     }
+}
+
+/// What a card read found: a card with its facts, or a smartphone's JPKI token (whose certificate
+/// cannot be read without a PIN, so there are no facts to report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardRead {
+    Card(CardFacts),
+    Phone(CardKind),
 }
 
 /// Why the card could not be read.
@@ -89,6 +79,11 @@ pub enum CardFaceOutcome {
     NotGenuine,
 }
 
+/// The card failed during VERIFY (not a wrong PIN): the try may or may not be spent, so the patient goes
+/// to the counter rather than being asked again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PinCheckFailed;
+
 /// Face matching results from the camera worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaceEvent {
@@ -105,82 +100,6 @@ pub enum FaceEvent {
     CameraUnavailable,
 }
 
-/// Guidance while the card front is read; mirrors `kiosk_cardfront::FrontGuidance` without depending on
-/// the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrontGuidanceKind {
-    ShowCard,
-    Closer,
-    MoreLight,
-    AvoidGlare,
-    HoldStill,
-}
-
-/// Mirrors `kiosk_face::Guidance` without depending on the face engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GuidanceKind {
-    NoFace,
-    SeveralFaces,
-    TooSmall,
-    TooClose,
-    OffCentre,
-    TooDark,
-    Backlit,
-    Blurred,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinResult {
-    Verified,
-    Wrong {
-        tries_left: u8,
-    },
-    Blocked,
-    /// The card failed during VERIFY (not a wrong PIN): the try may or may not be spent.
-    CardError,
-}
-
-/// `QualificationValidity` of the eligibility answer (docs/RECEPTION.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Qualification {
-    /// 1 有効
-    Valid,
-    /// 2 無効
-    Invalid,
-    /// 3 無効(新しい資格あり)
-    InvalidNewExists,
-    /// 4 該当資格なし
-    NoRecord,
-    /// 5 複数該当
-    Multiple,
-    /// 6 有効(未登録): valid, but the card is not registered for health-insurance use yet.
-    ValidUnregistered,
-}
-
-impl Qualification {
-    pub fn code(self) -> u8 {
-        match self {
-            Qualification::Valid => 1,
-            Qualification::Invalid => 2,
-            Qualification::InvalidNewExists => 3,
-            Qualification::NoRecord => 4,
-            Qualification::Multiple => 5,
-            Qualification::ValidUnregistered => 6,
-        }
-    }
-    pub fn from_code(c: u8) -> Option<Qualification> {
-        Some(match c {
-            1 => Qualification::Valid,
-            2 => Qualification::Invalid,
-            3 => Qualification::InvalidNewExists,
-            4 => Qualification::NoRecord,
-            5 => Qualification::Multiple,
-            6 => Qualification::ValidUnregistered,
-            _ => return None,
-        })
-    }
-}
-
 /// The eligibility answer. The name is shown on the done screen only; wiped with the session.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct EligibilityAnswer {
@@ -192,68 +111,6 @@ pub struct EligibilityAnswer {
 impl std::fmt::Debug for EligibilityAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "EligibilityAnswer({:?}, <redacted>)", self.qualification)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EligibilityFailure {
-    Timeout,
-    Error,
-}
-
-/// Consent items on the screen (docs/RECEPTION.md: 手術, 診療・薬, 健診).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ConsentItem {
-    Surgery,
-    TreatmentAndMedicine,
-    HealthCheckups,
-}
-
-pub const CONSENT_ITEMS: [ConsentItem; 3] = [
-    ConsentItem::Surgery,
-    ConsentItem::TreatmentAndMedicine,
-    ConsentItem::HealthCheckups,
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prescription {
-    Paper,
-    Electronic,
-}
-
-/// The consent choices, one per item (`None` = not chosen yet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Consents {
-    pub surgery: Option<bool>,
-    pub treatment_and_medicine: Option<bool>,
-    pub health_checkups: Option<bool>,
-}
-
-impl Consents {
-    pub fn all(agree: bool) -> Consents {
-        Consents {
-            surgery: Some(agree),
-            treatment_and_medicine: Some(agree),
-            health_checkups: Some(agree),
-        }
-    }
-    pub fn get(&self, item: ConsentItem) -> Option<bool> {
-        match item {
-            ConsentItem::Surgery => self.surgery,
-            ConsentItem::TreatmentAndMedicine => self.treatment_and_medicine,
-            ConsentItem::HealthCheckups => self.health_checkups,
-        }
-    }
-    pub fn set(&mut self, item: ConsentItem, agree: bool) {
-        let slot = match item {
-            ConsentItem::Surgery => &mut self.surgery,
-            ConsentItem::TreatmentAndMedicine => &mut self.treatment_and_medicine,
-            ConsentItem::HealthCheckups => &mut self.health_checkups,
-        };
-        *slot = Some(agree);
-    }
-    pub fn complete(&self) -> bool {
-        CONSENT_ITEMS.iter().all(|i| self.get(*i).is_some())
     }
 }
 
@@ -271,4 +128,20 @@ pub struct ReceptionRecord {
     pub consents: Option<Consents>,
     pub consent_time: Option<i64>,
     pub prescription: Option<Prescription>,
+}
+
+/// What the workers answer (card, camera, records). Only the kiosk core feeds these to the flow; the
+/// screens cannot build them (the UI crate does not depend on this crate).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerResult {
+    CardRead(Result<CardRead, ReadFailure>),
+    CardFaceRead(CardFaceOutcome),
+    /// Guidance from the card-front reader (`None`: the front is readable, hold on).
+    CardFrontGuidance(Option<FrontGuidanceKind>),
+    Face(FaceEvent),
+    PinVerified(Result<kiosk_mynumber::PinOutcome, PinCheckFailed>),
+    /// The staff code matched this staff member (`None`: it matched nobody).
+    StaffCodeChecked(Option<String>),
+    Eligibility(Result<EligibilityAnswer, EligibilityFailure>),
+    RecordSaved(bool),
 }

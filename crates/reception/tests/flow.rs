@@ -2,7 +2,7 @@
 //! effects)` run through one helper. Effects are named by kind; `Audit` entries are checked separately.
 #![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
-use kiosk_mynumber::{CardKind, CertificateStatus, Date};
+use kiosk_mynumber::{CardKind, CertificateStatus, Date, PinOutcome, PinStatus};
 use kiosk_reception::*;
 use proptest::prelude::*;
 
@@ -10,7 +10,7 @@ fn d(y: i32, m: u8, day: u8) -> Date {
     Date::new(y, m, day).unwrap()
 }
 
-fn facts(certificate: CertificateStatus, pin: PinState) -> CardFacts {
+fn facts(certificate: CertificateStatus, pin: Option<PinStatus>) -> CardFacts {
     CardFacts {
         kind: CardKind::PlasticCard,
         certificate,
@@ -27,10 +27,10 @@ fn valid() -> CertificateStatus {
 }
 
 fn answer(q: Qualification) -> Event {
-    Event::Eligibility(Ok(EligibilityAnswer {
+    Event::Worker(WorkerResult::Eligibility(Ok(EligibilityAnswer {
         qualification: q,
         patient_name: "山田　太郎".into(),
-    }))
+    })))
 }
 
 fn effect_name(e: &Effect) -> &'static str {
@@ -41,12 +41,11 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::StartFaceMatching => "StartFaceMatching",
         Effect::StopFaceMatching => "StopFaceMatching",
         Effect::VerifyPin => "VerifyPin",
-        Effect::ClearPinPad => "ClearPinPad",
         Effect::CheckStaffCode => "CheckStaffCode",
         Effect::CheckEligibility { .. } => "CheckEligibility",
         Effect::RegisterInsuranceUse { .. } => "RegisterInsuranceUse",
         Effect::SaveRecord(_) => "SaveRecord",
-        Effect::CallStaff => "CallStaff",
+        Effect::CallStaff(_) => "CallStaff",
         Effect::WipeSession => "WipeSession",
         Effect::Audit { .. } => "Audit",
     }
@@ -73,17 +72,29 @@ fn run(case: Case) -> (Flow, Vec<Effect>) {
 fn start(f: CardFacts, then: &'static str) -> Case {
     vec![
         (Event::CardInserted, "Reading", &["ReadCard"]),
-        (Event::CardRead(Ok(f)), then, &[]),
+        (
+            Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(f)))),
+            then,
+            &[],
+        ),
     ]
 }
 
 /// Staff called, and logged in as `staff_id`: the visual check, which reads the card face first.
 fn staff_check(staff_id: &'static str) -> Case {
     vec![
-        (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
-        (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
         (
-            Event::StaffCodeChecked(Some(staff_id.into())),
+            Event::Pressed(Press::StaffHelpChosen),
+            "StaffLogin",
+            &["CallStaff"],
+        ),
+        (
+            Event::Confirmed(SecretInput::StaffCode),
+            "StaffLogin",
+            &["CheckStaffCode"],
+        ),
+        (
+            Event::Worker(WorkerResult::StaffCodeChecked(Some(staff_id.into()))),
             "StaffCheck",
             &["ReadCardFace"],
         ),
@@ -96,14 +107,14 @@ fn cat(parts: Vec<Case>) -> Case {
 
 fn consent_and_done() -> Case {
     vec![
-        (Event::ConsentAll(true), "ConsentReview", &[]),
-        (Event::ConsentConfirmed, "Prescription", &[]),
+        (Event::Pressed(Press::ConsentAll(true)), "ConsentReview", &[]),
+        (Event::Pressed(Press::ConsentConfirmed), "Prescription", &[]),
         (
-            Event::PrescriptionChosen(Prescription::Electronic),
+            Event::Pressed(Press::PrescriptionChosen(Prescription::Electronic)),
             "Saving",
             &["SaveRecord"],
         ),
-        (Event::RecordSaved(true), "Done", &[]),
+        (Event::Worker(WorkerResult::RecordSaved(true)), "Done", &[]),
         (Event::CardRemoved, "Idle", &["WipeSession"]),
     ]
 }
@@ -124,24 +135,30 @@ fn saved_record(effects: &[Effect]) -> ReceptionRecord {
 #[test]
 fn face_path_to_done() {
     let (_, fx) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
                 &["StartFaceMatching"],
             ),
             (
-                Event::Face(FaceEvent::Guidance(Some(GuidanceKind::TooSmall))),
+                Event::Worker(WorkerResult::Face(FaceEvent::Guidance(Some(
+                    GuidanceKind::TooSmall,
+                )))),
                 "FaceMatching",
                 &[],
             ),
             (
-                Event::Face(FaceEvent::Matched {
+                Event::Worker(WorkerResult::Face(FaceEvent::Matched {
                     distance_milli: 365,
                     frames: 3,
-                }),
+                })),
                 "CheckingEligibility",
                 &["StopFaceMatching", "CheckEligibility"],
             ),
@@ -164,12 +181,12 @@ fn face_path_to_done() {
 #[test]
 fn the_done_screen_names_the_patient_from_the_eligibility_answer() {
     let mut case = cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             (
-                Event::PinVerified(PinResult::Verified),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
                 "CheckingEligibility",
                 &["CheckEligibility"],
             ),
@@ -190,20 +207,20 @@ fn the_done_screen_names_the_patient_from_the_eligibility_answer() {
 #[test]
 fn pin_path_wrong_then_right() {
     let (flow, fx) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             // A second press while the card is verifying sends nothing.
-            (Event::PinSubmitted, "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &[]),
             (
-                Event::PinVerified(PinResult::Wrong { tries_left: 2 }),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Wrong { tries_left: 2 }))),
                 "PinEntry",
                 &[],
             ),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             (
-                Event::PinVerified(PinResult::Verified),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
                 "CheckingEligibility",
                 &["CheckEligibility"],
             ),
@@ -216,12 +233,12 @@ fn pin_path_wrong_then_right() {
 #[test]
 fn the_last_try_is_announced_before_it_is_spent() {
     let (flow, _) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             (
-                Event::PinVerified(PinResult::Wrong { tries_left: 1 }),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Wrong { tries_left: 1 }))),
                 "PinEntry",
                 &[],
             ),
@@ -241,35 +258,51 @@ fn the_last_try_is_announced_before_it_is_spent() {
 #[test]
 fn lock_after_three_then_staff_visual_check() {
     let (_, fx) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(1)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(1))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             (
-                Event::PinVerified(PinResult::Wrong { tries_left: 0 }),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Wrong { tries_left: 0 }))),
                 "PinBlocked",
                 &[],
             ),
             // Nothing sends another VERIFY now.
-            (Event::PinSubmitted, "PinBlocked", &[]),
-            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
-            (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
-            (Event::StaffCodeChecked(None), "StaffLogin", &[]),
-            (Event::StaffCodeSubmitted, "StaffLogin", &["CheckStaffCode"]),
+            (Event::Confirmed(SecretInput::Pin), "PinBlocked", &[]),
             (
-                Event::StaffCodeChecked(Some("S01".into())),
+                Event::Pressed(Press::StaffHelpChosen),
+                "StaffLogin",
+                &["CallStaff"],
+            ),
+            (
+                Event::Confirmed(SecretInput::StaffCode),
+                "StaffLogin",
+                &["CheckStaffCode"],
+            ),
+            (
+                Event::Worker(WorkerResult::StaffCodeChecked(None)),
+                "StaffLogin",
+                &[],
+            ),
+            (
+                Event::Confirmed(SecretInput::StaffCode),
+                "StaffLogin",
+                &["CheckStaffCode"],
+            ),
+            (
+                Event::Worker(WorkerResult::StaffCodeChecked(Some("S01".into()))),
                 "StaffCheck",
                 &["ReadCardFace"],
             ),
             (
-                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "StaffCheck",
                 &[],
             ),
             (
-                Event::StaffDecision {
+                Event::Pressed(Press::StaffDecision {
                     holder_confirmed: true,
-                },
+                }),
                 "CheckingEligibility",
                 &["CheckEligibility"],
             ),
@@ -288,25 +321,28 @@ fn lock_after_three_then_staff_visual_check() {
 #[test]
 fn staff_refusal_goes_to_the_counter_and_the_next_patient_starts_in_automatic_mode() {
     let (flow, _) = run(cat(vec![
-        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::Blocked)), "MethodChoice"),
         staff_check("S02"),
         vec![
             (
-                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "StaffCheck",
                 &[],
             ),
             (
-                Event::StaffDecision {
+                Event::Pressed(Press::StaffDecision {
                     holder_confirmed: false,
-                },
+                }),
                 "Counter",
                 &["WipeSession"],
             ),
             (Event::CardRemoved, "Idle", &[]),
             (Event::CardInserted, "Reading", &["ReadCard"]),
             (
-                Event::CardRead(Ok(facts(valid(), PinState::TriesLeft(3)))),
+                Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(
+                    valid(),
+                    Some(PinStatus::TriesLeft(3)),
+                ))))),
                 "MethodChoice",
                 &[],
             ),
@@ -325,12 +361,28 @@ fn staff_refusal_goes_to_the_counter_and_the_next_patient_starts_in_automatic_mo
 #[test]
 fn three_wrong_staff_codes_return_to_the_choice() {
     run(cat(vec![
-        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::Blocked)), "MethodChoice"),
         vec![
-            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
-            (Event::StaffCodeChecked(None), "StaffLogin", &[]),
-            (Event::StaffCodeChecked(None), "StaffLogin", &[]),
-            (Event::StaffCodeChecked(None), "MethodChoice", &[]),
+            (
+                Event::Pressed(Press::StaffHelpChosen),
+                "StaffLogin",
+                &["CallStaff"],
+            ),
+            (
+                Event::Worker(WorkerResult::StaffCodeChecked(None)),
+                "StaffLogin",
+                &[],
+            ),
+            (
+                Event::Worker(WorkerResult::StaffCodeChecked(None)),
+                "StaffLogin",
+                &[],
+            ),
+            (
+                Event::Worker(WorkerResult::StaffCodeChecked(None)),
+                "MethodChoice",
+                &[],
+            ),
         ],
     ]));
 }
@@ -338,10 +390,14 @@ fn three_wrong_staff_codes_return_to_the_choice() {
 #[test]
 fn a_blocked_pin_leaves_face_and_staff_only() {
     let (flow, fx) = run(cat(vec![
-        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::Blocked)), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "MethodChoice", &[]),
-            (Event::PinSubmitted, "MethodChoice", &[]),
+            (
+                Event::Pressed(Press::MethodChosen(Method::Pin)),
+                "MethodChoice",
+                &[],
+            ),
+            (Event::Confirmed(SecretInput::Pin), "MethodChoice", &[]),
         ],
     ]));
     assert_eq!(
@@ -357,7 +413,7 @@ fn a_blocked_pin_leaves_face_and_staff_only() {
 
 #[test]
 fn a_pin_less_card_offers_face_and_staff() {
-    let (flow, _) = run(start(facts(valid(), PinState::NotSet), "MethodChoice"));
+    let (flow, _) = run(start(facts(valid(), None), "MethodChoice"));
     assert_eq!(
         flow.screen(),
         &Screen::MethodChoice {
@@ -383,21 +439,21 @@ fn the_start_screen_says_when_the_reader_is_away_and_comes_back_by_itself() {
 #[test]
 fn a_reader_gone_mid_session_ends_it_and_the_next_patient_starts_when_it_is_back() {
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
             // The monitor reports the card gone with the reader, then the reader.
-            (Event::CardRemoved, "Idle", &["ClearPinPad", "WipeSession"]),
+            (Event::CardRemoved, "Idle", &["WipeSession"]),
             (Event::ReaderAvailable(false), "ReaderProblem", &[]),
             (Event::ReaderAvailable(true), "Idle", &[]),
         ],
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
     ]));
     // A final screen waiting for its card stays; taking the card shows the reader problem.
     run(vec![
         (Event::CardInserted, "Reading", &["ReadCard"]),
         (
-            Event::CardRead(Err(ReadFailure::Unreadable)),
+            Event::Worker(WorkerResult::CardRead(Err(ReadFailure::Unreadable))),
             "CardUnreadable",
             &["WipeSession"],
         ),
@@ -410,15 +466,19 @@ fn a_reader_gone_mid_session_ends_it_and_the_next_patient_starts_when_it_is_back
 #[test]
 fn a_photo_less_card_goes_pin_only() {
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::NoPhoto),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::NoPhoto)),
                 "NoPhotoPinOnly",
                 &[],
             ),
-            (Event::AlertAcknowledged, "PinEntry", &[]),
+            (Event::Pressed(Press::AlertAcknowledged), "PinEntry", &[]),
         ],
     ]));
 }
@@ -426,11 +486,15 @@ fn a_photo_less_card_goes_pin_only() {
 #[test]
 fn a_photo_less_card_with_a_blocked_pin_goes_to_the_counter() {
     run(cat(vec![
-        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::Blocked)), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::NoPhoto),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::NoPhoto)),
                 "Counter",
                 &["WipeSession"],
             ),
@@ -441,31 +505,35 @@ fn a_photo_less_card_with_a_blocked_pin_goes_to_the_counter() {
 #[test]
 fn face_fails_twice_then_the_pin_is_offered() {
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
                 &["StartFaceMatching"],
             ),
             (
-                Event::Face(FaceEvent::NotMatched {
+                Event::Worker(WorkerResult::Face(FaceEvent::NotMatched {
                     distance_milli: 720,
                     frames: 0,
-                }),
+                })),
                 "FaceMatching",
                 &["StopFaceMatching", "StartFaceMatching"],
             ),
             (
-                Event::Face(FaceEvent::NotMatched {
+                Event::Worker(WorkerResult::Face(FaceEvent::NotMatched {
                     distance_milli: 700,
                     frames: 0,
-                }),
+                })),
                 "FaceFailed",
                 &["StopFaceMatching"],
             ),
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
         ],
     ]));
 }
@@ -473,36 +541,48 @@ fn face_fails_twice_then_the_pin_is_offered() {
 #[test]
 fn camera_gone_and_unreadable_card_front_fall_back() {
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(2)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(2))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
                 &["StartFaceMatching"],
             ),
             (
-                Event::Face(FaceEvent::CameraUnavailable),
+                Event::Worker(WorkerResult::Face(FaceEvent::CameraUnavailable)),
                 "FaceFailed",
                 &["StopFaceMatching"],
             ),
             (
-                Event::MethodChosen(Method::Face),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
                 "FaceMatching",
                 &["StartFaceMatching"],
             ),
         ],
     ]));
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(2)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(2))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::Unavailable),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::Unavailable)),
                 "FaceFailed",
                 &[],
             ),
-            (Event::StaffHelpChosen, "StaffLogin", &["CallStaff"]),
+            (
+                Event::Pressed(Press::StaffHelpChosen),
+                "StaffLogin",
+                &["CallStaff"],
+            ),
         ],
     ]));
 }
@@ -510,16 +590,20 @@ fn camera_gone_and_unreadable_card_front_fall_back() {
 #[test]
 fn card_front_guidance_shows_and_a_refused_code_is_audited_and_falls_back() {
     let (flow, fx) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFrontGuidance(Some(FrontGuidanceKind::Closer)),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFrontGuidance(Some(FrontGuidanceKind::Closer))),
                 "CardFace",
                 &[],
             ),
             (
-                Event::CardFaceRead(CardFaceOutcome::CodeRefused),
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::CodeRefused)),
                 "FaceFailed",
                 &[],
             ),
@@ -541,11 +625,17 @@ fn card_front_guidance_shows_and_a_refused_code_is_audited_and_falls_back() {
         }
     )));
     let (flow, _) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFrontGuidance(Some(FrontGuidanceKind::AvoidGlare)),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFrontGuidance(Some(
+                    FrontGuidanceKind::AvoidGlare,
+                ))),
                 "CardFace",
                 &[],
             ),
@@ -558,11 +648,15 @@ fn card_front_guidance_shows_and_a_refused_code_is_audited_and_falls_back() {
         }
     );
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::TooFewTries),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::TooFewTries)),
                 "FaceFailed",
                 &[],
             ),
@@ -573,19 +667,23 @@ fn card_front_guidance_shows_and_a_refused_code_is_audited_and_falls_back() {
 #[test]
 fn staff_type_the_card_front_numbers_when_the_front_cannot_be_read() {
     let (flow, _) = run(cat(vec![
-        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::Blocked)), "MethodChoice"),
         staff_check("S01"),
         vec![
             // Not read in time: staff stay, and are told.
             (
-                Event::CardFaceRead(CardFaceOutcome::Unavailable),
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::Unavailable)),
                 "StaffCheck",
                 &[],
             ),
-            (Event::CheckCodeTyped, "StaffCheck", &["ReadCardFaceTyped"]),
+            (
+                Event::Confirmed(SecretInput::CheckCode),
+                "StaffCheck",
+                &["ReadCardFaceTyped"],
+            ),
             // A mistyped number is refused by the card: staff may type again.
             (
-                Event::CardFaceRead(CardFaceOutcome::CodeRefused),
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::CodeRefused)),
                 "StaffCheck",
                 &[],
             ),
@@ -599,19 +697,23 @@ fn staff_type_the_card_front_numbers_when_the_front_cannot_be_read() {
         }
     ));
     run(cat(vec![
-        start(facts(valid(), PinState::Blocked), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::Blocked)), "MethodChoice"),
         staff_check("S01"),
         vec![
-            (Event::CheckCodeTyped, "StaffCheck", &["ReadCardFaceTyped"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                Event::Confirmed(SecretInput::CheckCode),
+                "StaffCheck",
+                &["ReadCardFaceTyped"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "StaffCheck",
                 &[],
             ),
             (
-                Event::StaffDecision {
+                Event::Pressed(Press::StaffDecision {
                     holder_confirmed: true,
-                },
+                }),
                 "CheckingEligibility",
                 &["CheckEligibility"],
             ),
@@ -629,25 +731,29 @@ fn certificate_policy() {
                     expires_on: d(2027, 1, 5),
                     days_left: 45,
                 },
-                PinState::TriesLeft(3),
+                Some(PinStatus::TriesLeft(3)),
             ),
             "CertificateExpiring",
         ),
         vec![
-            (Event::MethodChosen(Method::Pin), "CertificateExpiring", &[]),
-            (Event::AlertAcknowledged, "MethodChoice", &[]),
+            (
+                Event::Pressed(Press::MethodChosen(Method::Pin)),
+                "CertificateExpiring",
+                &[],
+            ),
+            (Event::Pressed(Press::AlertAcknowledged), "MethodChoice", &[]),
         ],
     ]));
     // Expired beyond the grace: not usable.
     run(vec![
         (Event::CardInserted, "Reading", &["ReadCard"]),
         (
-            Event::CardRead(Ok(facts(
+            Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(
                 CertificateStatus::ExpiredBeyondGrace {
                     expired_on: d(2026, 5, 5),
                 },
-                PinState::TriesLeft(3),
-            ))),
+                Some(PinStatus::TriesLeft(3)),
+            ))))),
             "Counter",
             &["WipeSession"],
         ),
@@ -663,24 +769,24 @@ fn expired_in_grace_is_eligibility_only_without_consent_screens() {
                     expired_on: d(2026, 10, 22),
                     usable_until: d(2027, 1, 22),
                 },
-                PinState::TriesLeft(3),
+                Some(PinStatus::TriesLeft(3)),
             ),
             "CertificateExpiredGrace",
         ),
         vec![
-            (Event::AlertAcknowledged, "MethodChoice", &[]),
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Pressed(Press::AlertAcknowledged), "MethodChoice", &[]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             (
-                Event::PinVerified(PinResult::Verified),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
                 "CheckingEligibility",
                 &["CheckEligibility"],
             ),
             (answer(Qualification::Valid), "NoSharingInfo", &[]),
-            (Event::ConsentAll(true), "NoSharingInfo", &[]),
-            (Event::AlertAcknowledged, "Prescription", &[]),
+            (Event::Pressed(Press::ConsentAll(true)), "NoSharingInfo", &[]),
+            (Event::Pressed(Press::AlertAcknowledged), "Prescription", &[]),
             (
-                Event::PrescriptionChosen(Prescription::Paper),
+                Event::Pressed(Press::PrescriptionChosen(Prescription::Paper)),
                 "Saving",
                 &["SaveRecord"],
             ),
@@ -699,24 +805,30 @@ fn cards_that_cannot_be_used_get_their_own_guidance() {
         (Err(ReadFailure::NotMyNumberCard), "NotMyNumberCard"),
         (Err(ReadFailure::Unreadable), "CardUnreadable"),
         (Err(ReadFailure::ReaderProblem), "ReaderProblem"),
+        (Ok(CardRead::Phone(CardKind::AndroidPhone)), "PhoneToken"),
+        (Ok(CardRead::Phone(CardKind::Iphone)), "PhoneToken"),
         (
-            Ok(CardFacts {
+            Ok(CardRead::Card(CardFacts {
                 kind: CardKind::AndroidPhone,
-                ..facts(valid(), PinState::TriesLeft(3))
-            }),
+                ..facts(valid(), Some(PinStatus::TriesLeft(3)))
+            })),
             "PhoneToken",
         ),
         (
-            Ok(CardFacts {
+            Ok(CardRead::Card(CardFacts {
                 kind: CardKind::OldCard,
-                ..facts(valid(), PinState::TriesLeft(3))
-            }),
+                ..facts(valid(), Some(PinStatus::TriesLeft(3)))
+            })),
             "NotMyNumberCard",
         ),
     ] {
         run(vec![
             (Event::CardInserted, "Reading", &["ReadCard"]),
-            (Event::CardRead(result), screen, &["WipeSession"]),
+            (
+                Event::Worker(WorkerResult::CardRead(result)),
+                screen,
+                &["WipeSession"],
+            ),
             (Event::CardRemoved, "Idle", &[]),
         ]);
     }
@@ -731,12 +843,12 @@ fn every_eligibility_answer() {
         Qualification::Multiple,
     ] {
         let (flow, _) = run(cat(vec![
-            start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+            start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
             vec![
-                (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-                (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+                (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+                (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
                 (
-                    Event::PinVerified(PinResult::Verified),
+                    Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
                     "CheckingEligibility",
                     &["CheckEligibility"],
                 ),
@@ -745,25 +857,22 @@ fn every_eligibility_answer() {
         ]));
         assert_eq!(
             flow.screen(),
-            &Screen::EligibilityProblem {
-                qualification: Some(q),
-                failure: None
-            }
+            &Screen::EligibilityProblem(EligibilityIssue::Answer(q))
         );
     }
     for failure in [EligibilityFailure::Timeout, EligibilityFailure::Error] {
         run(cat(vec![
-            start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+            start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
             vec![
-                (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-                (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+                (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+                (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
                 (
-                    Event::PinVerified(PinResult::Verified),
+                    Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
                     "CheckingEligibility",
                     &["CheckEligibility"],
                 ),
                 (
-                    Event::Eligibility(Err(failure)),
+                    Event::Worker(WorkerResult::Eligibility(Err(failure))),
                     "EligibilityProblem",
                     &["WipeSession"],
                 ),
@@ -775,20 +884,24 @@ fn every_eligibility_answer() {
 #[test]
 fn an_unregistered_card_is_offered_registration() {
     let verified = vec![
-        (Event::MethodChosen(Method::Pin), "PinEntry", &[] as &[&str]),
-        (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
         (
-            Event::PinVerified(PinResult::Verified),
+            Event::Pressed(Press::MethodChosen(Method::Pin)),
+            "PinEntry",
+            &[] as &[&str],
+        ),
+        (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
+        (
+            Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
             "CheckingEligibility",
             &["CheckEligibility"],
         ),
         (answer(Qualification::ValidUnregistered), "RegistrationOffer", &[]),
     ];
     let (_, fx) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         verified.clone(),
         vec![(
-            Event::RegistrationAccepted(true),
+            Event::Pressed(Press::RegistrationAccepted(true)),
             "ConsentStart",
             &["RegisterInsuranceUse"],
         )],
@@ -796,49 +909,53 @@ fn an_unregistered_card_is_offered_registration() {
     ]));
     assert_eq!(saved_record(&fx).qualification, Qualification::Valid);
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         verified,
-        vec![(Event::RegistrationAccepted(false), "Counter", &["WipeSession"])],
+        vec![(
+            Event::Pressed(Press::RegistrationAccepted(false)),
+            "Counter",
+            &["WipeSession"],
+        )],
     ]));
 }
 
 #[test]
 fn individual_consent_with_a_refusal_and_a_change_of_mind() {
     let (_, fx) = run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             (
-                Event::PinVerified(PinResult::Verified),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
                 "CheckingEligibility",
                 &["CheckEligibility"],
             ),
             (answer(Qualification::Valid), "ConsentStart", &[]),
-            (Event::ConsentAll(false), "ConsentReview", &[]),
-            (Event::ConsentChange, "ConsentStart", &[]),
-            (Event::ConsentIndividually, "ConsentItems", &[]),
+            (Event::Pressed(Press::ConsentAll(false)), "ConsentReview", &[]),
+            (Event::Pressed(Press::ConsentChange), "ConsentStart", &[]),
+            (Event::Pressed(Press::ConsentIndividually), "ConsentItems", &[]),
             (
-                Event::ConsentItemChosen(ConsentItem::Surgery, true),
+                Event::Pressed(Press::ConsentItemChosen(ConsentItem::Surgery, true)),
                 "ConsentItems",
                 &[],
             ),
             // Not every item chosen yet: "next" does nothing.
-            (Event::ConsentNext, "ConsentItems", &[]),
+            (Event::Pressed(Press::ConsentNext), "ConsentItems", &[]),
             (
-                Event::ConsentItemChosen(ConsentItem::TreatmentAndMedicine, false),
+                Event::Pressed(Press::ConsentItemChosen(ConsentItem::TreatmentAndMedicine, false)),
                 "ConsentItems",
                 &[],
             ),
             (
-                Event::ConsentItemChosen(ConsentItem::HealthCheckups, true),
+                Event::Pressed(Press::ConsentItemChosen(ConsentItem::HealthCheckups, true)),
                 "ConsentItems",
                 &[],
             ),
-            (Event::ConsentNext, "ConsentReview", &[]),
-            (Event::ConsentConfirmed, "Prescription", &[]),
+            (Event::Pressed(Press::ConsentNext), "ConsentReview", &[]),
+            (Event::Pressed(Press::ConsentConfirmed), "Prescription", &[]),
             (
-                Event::PrescriptionChosen(Prescription::Paper),
+                Event::Pressed(Press::PrescriptionChosen(Prescription::Paper)),
                 "Saving",
                 &["SaveRecord"],
             ),
@@ -859,21 +976,25 @@ fn individual_consent_with_a_refusal_and_a_change_of_mind() {
 #[test]
 fn card_removed_in_the_middle_wipes_everything() {
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Face), "CardFace", &["ReadCardFace"]),
             (
-                Event::CardFaceRead(CardFaceOutcome::PhotoReady),
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
                 &["StartFaceMatching"],
             ),
             (Event::CardRemoved, "Idle", &["StopFaceMatching", "WipeSession"]),
             // A late result of the old session changes nothing.
             (
-                Event::Face(FaceEvent::Matched {
+                Event::Worker(WorkerResult::Face(FaceEvent::Matched {
                     distance_milli: 300,
                     frames: 3,
-                }),
+                })),
                 "Idle",
                 &[],
             ),
@@ -881,10 +1002,10 @@ fn card_removed_in_the_middle_wipes_everything() {
         ],
     ]));
     run(cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::CardRemoved, "Idle", &["ClearPinPad", "WipeSession"]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::CardRemoved, "Idle", &["WipeSession"]),
         ],
     ]));
 }
@@ -892,12 +1013,12 @@ fn card_removed_in_the_middle_wipes_everything() {
 #[test]
 fn a_record_that_cannot_be_saved_sends_the_patient_to_the_counter() {
     let mut case = cat(vec![
-        start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice"),
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         vec![
-            (Event::MethodChosen(Method::Pin), "PinEntry", &[]),
-            (Event::PinSubmitted, "PinEntry", &["VerifyPin", "ClearPinPad"]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
             (
-                Event::PinVerified(PinResult::Verified),
+                Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified))),
                 "CheckingEligibility",
                 &["CheckEligibility"],
             ),
@@ -906,17 +1027,21 @@ fn a_record_that_cannot_be_saved_sends_the_patient_to_the_counter() {
         consent_and_done(),
     ]);
     case.truncate(case.len() - 2);
-    case.push((Event::RecordSaved(false), "Counter", &["WipeSession"]));
+    case.push((
+        Event::Worker(WorkerResult::RecordSaved(false)),
+        "Counter",
+        &["WipeSession"],
+    ));
     run(case);
 }
 
 #[test]
 fn time_out_warning_more_time_and_expiry() {
-    let mut case = start(facts(valid(), PinState::TriesLeft(3)), "MethodChoice");
+    let mut case = start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice");
     case.extend(vec![
         (Event::Tick(1_059), "MethodChoice", &[] as &[&str]),
         (Event::Tick(1_060), "MethodChoice", &[]),
-        (Event::MoreTime, "MethodChoice", &[]),
+        (Event::Pressed(Press::MoreTime), "MethodChoice", &[]),
         (Event::Tick(1_119), "MethodChoice", &[]),
         (Event::Tick(1_120), "MethodChoice", &[]),
         (Event::Tick(1_149), "MethodChoice", &[]),
@@ -945,22 +1070,80 @@ fn time_out_warning_more_time_and_expiry() {
 }
 
 #[test]
+fn only_inputs_reset_the_inactivity_timer() {
+    // The flow starts at 1_000; the card front's guidance changes as the patient moves the card, but
+    // only a press counts as the patient doing something.
+    let guidance = |g| Event::Worker(WorkerResult::CardFrontGuidance(Some(g)));
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (Event::Tick(1_030), "CardFace", &[]),
+            (guidance(FrontGuidanceKind::Closer), "CardFace", &[]),
+            (Event::Tick(1_059), "CardFace", &[]),
+            (guidance(FrontGuidanceKind::HoldStill), "CardFace", &[]),
+            (Event::Worker(WorkerResult::RecordSaved(true)), "CardFace", &[]),
+            (Event::Tick(1_060), "CardFace", &[]),
+        ],
+    ]));
+    assert_eq!(
+        flow.timeout_warning(),
+        Some(30),
+        "worker answers do not count as input"
+    );
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (Event::Tick(1_059), "MethodChoice", &[]),
+            (Event::Pressed(Press::Language(Lang::En)), "MethodChoice", &[]),
+            (Event::Tick(1_060), "MethodChoice", &[]),
+        ],
+    ]));
+    assert_eq!(flow.timeout_warning(), None, "a press does");
+}
+
+#[test]
+fn a_secret_confirmed_where_none_is_asked_for_asks_for_nothing() {
+    let (flow, fx) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (Event::Confirmed(SecretInput::Pin), "MethodChoice", &[]),
+            (Event::Confirmed(SecretInput::StaffCode), "MethodChoice", &[]),
+            (Event::Confirmed(SecretInput::CheckCode), "MethodChoice", &[]),
+            (Event::Pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
+            // A second confirm while the first is at the card asks for nothing.
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &[]),
+        ],
+    ]));
+    assert_eq!(fx.iter().filter(|e| **e == Effect::VerifyPin).count(), 1);
+    assert!(matches!(flow.screen(), Screen::PinEntry { verifying: true, .. }));
+}
+
+#[test]
 fn more_time_is_limited_but_generous() {
     let mut flow = Flow::new(FlowConfig::default(), 0);
     flow.handle(Event::CardInserted);
-    flow.handle(Event::CardRead(Ok(facts(valid(), PinState::TriesLeft(3)))));
+    flow.handle(Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(
+        valid(),
+        Some(PinStatus::TriesLeft(3)),
+    ))))));
     let mut now = 0;
     for _ in 0..10 {
         now += 60;
         flow.handle(Event::Tick(now));
         assert!(flow.timeout_warning().is_some());
-        flow.handle(Event::MoreTime);
+        flow.handle(Event::Pressed(Press::MoreTime));
         assert!(flow.timeout_warning().is_none(), "extended");
     }
     now += 60;
     flow.handle(Event::Tick(now));
     assert!(!flow.more_time_available());
-    flow.handle(Event::MoreTime);
+    flow.handle(Event::Pressed(Press::MoreTime));
     assert!(
         flow.timeout_warning().is_some(),
         "after 10 extensions the warning stays"
@@ -971,7 +1154,10 @@ fn more_time_is_limited_but_generous() {
 fn a_clock_jumping_back_does_not_freeze_the_warning() {
     let mut flow = Flow::new(FlowConfig::default(), 10_000);
     flow.handle(Event::CardInserted);
-    flow.handle(Event::CardRead(Ok(facts(valid(), PinState::TriesLeft(3)))));
+    flow.handle(Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(
+        valid(),
+        Some(PinStatus::TriesLeft(3)),
+    ))))));
     flow.handle(Event::Tick(10_060));
     assert_eq!(flow.timeout_warning(), Some(30));
     flow.handle(Event::Tick(5_000)); // the clock was set back by more than an hour
@@ -988,25 +1174,28 @@ fn language_help_and_audit() {
         to: "Reading",
         event: "CardInserted"
     }));
-    flow.handle(Event::Language(Lang::En));
+    flow.handle(Event::Pressed(Press::Language(Lang::En)));
     assert_eq!((flow.lang(), flow.screen().kind()), (Lang::En, "Reading"));
-    assert_eq!(flow.handle(Event::HelpPressed), vec![Effect::CallStaff]);
+    assert_eq!(
+        flow.handle(Event::Pressed(Press::HelpPressed)),
+        vec![Effect::CallStaff(StaffCall::Help)]
+    );
     assert!(
-        flow.handle(Event::HelpPressed).is_empty(),
+        flow.handle(Event::Pressed(Press::HelpPressed)).is_empty(),
         "staff are called once"
     );
     assert!(flow.help_requested());
-    flow.handle(Event::HelpDismissed);
+    flow.handle(Event::Pressed(Press::HelpDismissed));
     assert!(!flow.help_requested());
 }
 
 /// Any event, including nonsense for the current screen.
 fn any_event() -> impl Strategy<Value = Event> {
     let pin = prop_oneof![
-        Just(PinState::TriesLeft(3)),
-        Just(PinState::TriesLeft(1)),
-        Just(PinState::Blocked),
-        Just(PinState::NotSet)
+        Just(Some(PinStatus::TriesLeft(3))),
+        Just(Some(PinStatus::TriesLeft(1))),
+        Just(Some(PinStatus::Blocked)),
+        Just(None)
     ];
     let cert = prop_oneof![
         Just(valid()),
@@ -1025,48 +1214,59 @@ fn any_event() -> impl Strategy<Value = Event> {
     prop_oneof![
         Just(Event::CardInserted),
         Just(Event::CardRemoved),
-        (cert, pin).prop_map(|(c, p)| Event::CardRead(Ok(facts(c, p)))),
-        Just(Event::CardRead(Err(ReadFailure::Unreadable))),
-        Just(Event::AlertAcknowledged),
-        Just(Event::MethodChosen(Method::Face)),
-        Just(Event::MethodChosen(Method::Pin)),
-        Just(Event::StaffHelpChosen),
-        Just(Event::CardFaceRead(CardFaceOutcome::PhotoReady)),
-        Just(Event::CardFaceRead(CardFaceOutcome::NoPhoto)),
-        Just(Event::Face(FaceEvent::Matched {
+        (cert, pin).prop_map(|(c, p)| Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(c, p)))))),
+        Just(Event::Worker(WorkerResult::CardRead(Err(
+            ReadFailure::Unreadable
+        )))),
+        Just(Event::Pressed(Press::AlertAcknowledged)),
+        Just(Event::Pressed(Press::MethodChosen(Method::Face))),
+        Just(Event::Pressed(Press::MethodChosen(Method::Pin))),
+        Just(Event::Pressed(Press::StaffHelpChosen)),
+        Just(Event::Worker(WorkerResult::CardFaceRead(
+            CardFaceOutcome::PhotoReady
+        ))),
+        Just(Event::Worker(WorkerResult::CardFaceRead(
+            CardFaceOutcome::NoPhoto
+        ))),
+        Just(Event::Worker(WorkerResult::Face(FaceEvent::Matched {
             distance_milli: 400,
             frames: 3
-        })),
-        Just(Event::Face(FaceEvent::NotMatched {
+        }))),
+        Just(Event::Worker(WorkerResult::Face(FaceEvent::NotMatched {
             distance_milli: 800,
             frames: 0
-        })),
-        Just(Event::PinSubmitted),
-        Just(Event::PinVerified(PinResult::Verified)),
-        Just(Event::PinVerified(PinResult::Wrong { tries_left: 1 })),
-        Just(Event::PinVerified(PinResult::Blocked)),
-        Just(Event::StaffCodeSubmitted),
-        Just(Event::StaffCodeChecked(Some("S".into()))),
-        Just(Event::StaffDecision {
+        }))),
+        Just(Event::Confirmed(SecretInput::Pin)),
+        Just(Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Verified)))),
+        Just(Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Wrong {
+            tries_left: 1
+        })))),
+        Just(Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Blocked)))),
+        Just(Event::Confirmed(SecretInput::StaffCode)),
+        Just(Event::Worker(WorkerResult::StaffCodeChecked(Some("S".into())))),
+        Just(Event::Pressed(Press::StaffDecision {
             holder_confirmed: true
-        }),
+        })),
         Just(answer(Qualification::Valid)),
         Just(answer(Qualification::ValidUnregistered)),
-        Just(Event::RegistrationAccepted(true)),
-        Just(Event::ConsentAll(true)),
-        Just(Event::ConsentIndividually),
-        Just(Event::ConsentItemChosen(ConsentItem::Surgery, false)),
-        Just(Event::ConsentNext),
-        Just(Event::ConsentConfirmed),
-        Just(Event::PrescriptionChosen(Prescription::Paper)),
-        Just(Event::RecordSaved(true)),
-        Just(Event::RecordSaved(false)),
+        Just(Event::Pressed(Press::RegistrationAccepted(true))),
+        Just(Event::Pressed(Press::ConsentAll(true))),
+        Just(Event::Pressed(Press::ConsentIndividually)),
+        Just(Event::Pressed(Press::ConsentItemChosen(
+            ConsentItem::Surgery,
+            false
+        ))),
+        Just(Event::Pressed(Press::ConsentNext)),
+        Just(Event::Pressed(Press::ConsentConfirmed)),
+        Just(Event::Pressed(Press::PrescriptionChosen(Prescription::Paper))),
+        Just(Event::Worker(WorkerResult::RecordSaved(true))),
+        Just(Event::Worker(WorkerResult::RecordSaved(false))),
         (0i64..100_000).prop_map(Event::Tick),
-        Just(Event::MoreTime),
+        Just(Event::Pressed(Press::MoreTime)),
         Just(Event::ReaderAvailable(false)),
         Just(Event::ReaderAvailable(true)),
-        Just(Event::HelpPressed),
-        Just(Event::Language(Lang::En)),
+        Just(Event::Pressed(Press::HelpPressed)),
+        Just(Event::Pressed(Press::Language(Lang::En))),
     ]
 }
 
@@ -1078,7 +1278,7 @@ proptest! {
         let (mut submitted, mut verifies) = (0, 0);
         let mut reader_away = false;
         for e in events {
-            if e == Event::PinSubmitted {
+            if e == Event::Confirmed(SecretInput::Pin) {
                 submitted += 1;
             }
             if let Event::ReaderAvailable(available) = e {

@@ -1,11 +1,24 @@
 //! The kiosk's screens (egui). `KioskUi::show` is a function of the flow's state ([`View`]) that returns
-//! what the patient or staff did ([`Intent`]); it never blocks and never calls the card, camera or records.
+//! what the patient or staff did ([`Input`]); it never blocks and never calls the card, camera or records.
 //!
 //! Japanese first, English on every screen; texts live in `assets/strings/{ja,en}.toml`. The font is
 //! BIZ UD PGothic (SIL OFL 1.1, made for public signage), embedded so every machine renders 和文 the same.
 //! Sizes follow the kiosk's physical screen: touch targets at least 15 mm, text at least 5 mm, colours with a
 //! contrast of at least 7:1. The PIN pad keeps the digits itself (zeroized, never logged) and hands them
-//! over only in [`Intent::SubmitPin`].
+//! over only in [`Input::Pin`], validated as an `AuthPin` where they were typed.
+//!
+//! The screens build inputs and nothing else:
+//!
+//! ```
+//! let help: kiosk_screens::Input = kiosk_screens::Press::HelpPressed.into();
+//! ```
+//!
+//! They cannot forge what a worker answers (a verified PIN, a saved record): those types are
+//! `kiosk-reception`'s, and this crate does not depend on it, so this does not compile:
+//!
+//! ```compile_fail,E0433
+//! let forged = kiosk_reception::WorkerResult::RecordSaved(true);
+//! ```
 
 mod screens;
 mod strings;
@@ -13,7 +26,7 @@ pub mod style;
 mod text;
 
 use egui::{Align, Layout, RichText, Vec2};
-use kiosk_reception::{Event, Lang, Screen};
+use kiosk_screens::{AuthPin, CheckCodeB, Input, Lang, Press, Screen, SecretInput, StaffCode};
 pub use strings::{Strings, StringsError};
 use style::{Metrics, Palette};
 pub use text::Text;
@@ -42,20 +55,6 @@ impl std::fmt::Debug for View<'_> {
     }
 }
 
-/// What the person at the kiosk did.
-#[derive(Debug)]
-pub enum Intent {
-    /// An event for the flow.
-    Flow(Event),
-    /// The PIN pad's confirm: the digits for the card worker. The app also sends `Event::PinSubmitted`.
-    SubmitPin(Zeroizing<String>),
-    /// The staff code for checking (the app compares hashes).
-    SubmitStaffCode(Zeroizing<String>),
-    /// The card front's 14 digits (照合番号B) staff typed on the staff screen. The app also sends
-    /// `Event::CheckCodeTyped`.
-    SubmitCheckCode(Zeroizing<String>),
-}
-
 /// Which entry a numeric pad fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PadFor {
@@ -82,6 +81,8 @@ pub struct KioskUi {
     pin: Zeroizing<String>,
     staff_code: Zeroizing<String>,
     check_code: Zeroizing<String>,
+    /// "Confirm" was pressed on this pad before all its digits were typed: say how many it needs.
+    pad_short: Option<PadFor>,
     last_screen: &'static str,
 }
 
@@ -119,12 +120,14 @@ impl KioskUi {
             pin: Zeroizing::default(),
             staff_code: Zeroizing::default(),
             check_code: Zeroizing::default(),
+            pad_short: None,
             last_screen: "",
         })
     }
 
-    /// Forget the digits typed so far (the flow's `ClearPinPad`).
+    /// Forget the digits typed so far (on leaving the screen of the pad).
     pub fn clear_pin(&mut self) {
+        self.pad_short = None;
         self.pin = Zeroizing::default();
         self.staff_code = Zeroizing::default();
         self.check_code = Zeroizing::default();
@@ -144,7 +147,7 @@ impl KioskUi {
     }
 
     /// Draw the screen for `view` and return what was pressed.
-    pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Intent> {
+    pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Input> {
         let mut out = Vec::new();
         if self.last_screen != view.screen.kind() {
             if !matches!(view.screen, Screen::PinEntry { .. } | Screen::StaffLogin { .. }) {
@@ -167,17 +170,17 @@ impl KioskUi {
     }
 
     /// Language and help, on every screen.
-    fn top_bar(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+    fn top_bar(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
         let m = self.metrics;
         ui.horizontal(|ui| {
             ui.label(RichText::new(self.t(l, Text::AppTitle)).size(m.text_mm(5.0)));
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if self.button(ui, self.t(l, Text::CommonHelp), false).clicked() {
-                    out.push(Intent::Flow(Event::HelpPressed));
+                    out.push(Input::Press(Press::HelpPressed));
                 }
                 let other = if l == Lang::Ja { Lang::En } else { Lang::Ja };
                 if self.button(ui, self.t(l, Text::CommonLanguage), false).clicked() {
-                    out.push(Intent::Flow(Event::Language(other)));
+                    out.push(Input::Press(Press::Language(other)));
                 }
             });
         });
@@ -185,16 +188,16 @@ impl KioskUi {
     }
 
     /// Staff were called: above the screen until the patient closes it.
-    fn help(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+    fn help(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
         self.notice(ui, l, Text::HelpTitle, Text::HelpBody);
         if self.button(ui, self.t(l, Text::HelpClose), true).clicked() {
-            out.push(Intent::Flow(Event::HelpDismissed));
+            out.push(Input::Press(Press::HelpDismissed));
         }
         ui.separator();
     }
 
     /// The time-out warning with the seconds `left`, above the screen.
-    fn timeout_warning(&self, ui: &mut egui::Ui, view: &View<'_>, left: i64, out: &mut Vec<Intent>) {
+    fn timeout_warning(&self, ui: &mut egui::Ui, view: &View<'_>, left: i64, out: &mut Vec<Input>) {
         let (m, l) = (self.metrics, view.lang);
         ui.label(
             RichText::new(self.t(l, Text::TimeoutTitle))
@@ -207,7 +210,7 @@ impl KioskUi {
                 .color(Palette::WARNING),
         );
         if view.more_time_available && self.button(ui, self.t(l, Text::TimeoutMore), true).clicked() {
-            out.push(Intent::Flow(Event::MoreTime));
+            out.push(Input::Press(Press::MoreTime));
         }
         ui.separator();
     }
@@ -250,9 +253,9 @@ impl KioskUi {
         )
     }
 
-    fn choice(&self, ui: &mut egui::Ui, l: Lang, text: Text, event: Event, out: &mut Vec<Intent>) {
+    fn choice(&self, ui: &mut egui::Ui, l: Lang, text: Text, event: Press, out: &mut Vec<Input>) {
         if self.button(ui, self.t(l, text), true).clicked() {
-            out.push(Intent::Flow(event));
+            out.push(Input::Press(event));
         }
     }
 
@@ -323,6 +326,13 @@ impl KioskUi {
         };
         ui.label(RichText::new(shown).size(m.text_mm(if target == PadFor::CheckCode { 8.0 } else { 10.0 })));
         self.body(ui, &self.t(l, Text::PinEntered).replace("{n}", &len.to_string()));
+        if self.pad_short == Some(target) {
+            // Confirm was pressed early: nothing was sent; say what is missing, in words.
+            let text = self
+                .t(l, Text::PadIncomplete)
+                .replace("{n}", &target.len().to_string());
+            ui.label(RichText::new(text).size(m.text_mm(6.0)).color(Palette::WARNING));
+        }
         let mut confirmed = false;
         // Centre the 3-key rows: three keys and two gaps.
         let row_width = 3.0 * m.mm(45.0) + 2.0 * m.mm(3.0);
@@ -345,19 +355,32 @@ impl KioskUi {
             if self.button(ui, "0", false).clicked() {
                 self.push_digit("0", target);
             }
-            let ready = self.entry(target).len() == target.len();
-            let confirm = ui
-                .add_enabled_ui(ready, |ui| self.button(ui, self.t(l, Text::PinConfirm), false))
-                .inner;
-            confirmed = ready && confirm.clicked();
+            // Always pressable: a patient who presses it early is told what is missing instead of
+            // finding a button that does nothing.
+            if self.button(ui, self.t(l, Text::PinConfirm), false).clicked() {
+                let ready = self.entry(target).len() == target.len();
+                confirmed = ready;
+                self.pad_short = (!ready).then_some(target);
+            }
         });
         confirmed.then(|| std::mem::take(self.entry(target)))
     }
 
     fn push_digit(&mut self, d: &str, target: PadFor) {
+        self.pad_short = None;
         let entry = self.entry(target);
         if entry.len() < target.len() {
             entry.push_str(d);
         }
+    }
+}
+
+/// A pad's confirmed digits as the input that carries them, validated here where they were typed. The
+/// pad confirms only a full entry of digits, so a refusal here would be the pad's bug: nothing is sent.
+pub(crate) fn secret_input(kind: SecretInput, digits: &str) -> Option<Input> {
+    match kind {
+        SecretInput::Pin => AuthPin::new(digits).ok().map(Input::Pin),
+        SecretInput::StaffCode => StaffCode::new(digits).ok().map(Input::StaffCode),
+        SecretInput::CheckCode => CheckCodeB::new(digits).ok().map(Input::CheckCode),
     }
 }

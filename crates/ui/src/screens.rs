@@ -6,17 +6,17 @@ use crate::text::{
     Text, consent_item_text, counter_text, eligibility_failure_text, front_guidance_text, guidance_text,
     method_text, prescription_text, qualification_text,
 };
-use crate::{Intent, KioskUi, PadFor, View};
+use crate::{KioskUi, PadFor, View, secret_input};
 use egui::RichText;
-use kiosk_reception::{
-    CONSENT_ITEMS, ConsentItem, Consents, CounterReason, EligibilityFailure, Event, FrontGuidanceKind,
-    GuidanceKind, Lang, Method, Prescription, Qualification, Screen,
+use kiosk_screens::{
+    CONSENT_ITEMS, ConsentItem, Consents, CounterReason, EligibilityIssue, FrontGuidanceKind, GuidanceKind,
+    Input, Lang, Method, Prescription, Press, Screen, SecretInput,
 };
 use std::fmt::Display;
 
 impl KioskUi {
     /// The flow's screen: one arm per screen, each a notice or a call to that screen's function.
-    pub(crate) fn screen(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Intent>) {
+    pub(crate) fn screen(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Input>) {
         let l = view.lang;
         match view.screen {
             Screen::Idle => self.notice(ui, l, Text::IdleTitle, Text::IdleBody),
@@ -53,10 +53,7 @@ impl KioskUi {
             Screen::StaffCheck { front_failed, .. } => self.staff_check(ui, view, *front_failed, out),
             Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
             Screen::RegistrationOffer => self.registration_offer(ui, l, out),
-            Screen::EligibilityProblem {
-                qualification,
-                failure,
-            } => self.eligibility_problem(ui, l, *qualification, *failure),
+            Screen::EligibilityProblem(issue) => self.eligibility_problem(ui, l, *issue),
             Screen::NoSharingInfo => self.acknowledge(ui, l, Text::NoSharingTitle, Text::NoSharingBody, out),
             Screen::ConsentStart => self.consent_start(ui, l, out),
             Screen::ConsentItems { consents } => self.consent_items(ui, l, consents, out),
@@ -69,9 +66,9 @@ impl KioskUi {
     }
 
     /// A notice the patient acknowledges before the flow goes on.
-    fn acknowledge(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text, out: &mut Vec<Intent>) {
+    fn acknowledge(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text, out: &mut Vec<Input>) {
         self.notice(ui, l, title, body);
-        self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
+        self.choice(ui, l, Text::CommonOk, Press::AlertAcknowledged, out);
     }
 
     fn certificate_expiring(
@@ -80,7 +77,7 @@ impl KioskUi {
         l: Lang,
         expires_on: impl Display,
         days_left: i64,
-        out: &mut Vec<Intent>,
+        out: &mut Vec<Input>,
     ) {
         self.title(ui, self.t(l, Text::CertExpiringTitle));
         self.body(
@@ -90,7 +87,7 @@ impl KioskUi {
                 .replace("{date}", &expires_on.to_string())
                 .replace("{n}", &days_left.to_string()),
         );
-        self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
+        self.choice(ui, l, Text::CommonOk, Press::AlertAcknowledged, out);
     }
 
     fn certificate_grace(
@@ -98,7 +95,7 @@ impl KioskUi {
         ui: &mut egui::Ui,
         l: Lang,
         usable_until: impl Display,
-        out: &mut Vec<Intent>,
+        out: &mut Vec<Input>,
     ) {
         self.title(ui, self.t(l, Text::CertGraceTitle));
         self.body(
@@ -107,7 +104,7 @@ impl KioskUi {
                 .t(l, Text::CertGraceBody)
                 .replace("{date}", &usable_until.to_string()),
         );
-        self.choice(ui, l, Text::CommonOk, Event::AlertAcknowledged, out);
+        self.choice(ui, l, Text::CommonOk, Press::AlertAcknowledged, out);
     }
 
     fn method_choice(
@@ -117,31 +114,31 @@ impl KioskUi {
         face: bool,
         pin: Option<u8>,
         staff: bool,
-        out: &mut Vec<Intent>,
+        out: &mut Vec<Input>,
     ) {
         self.title(ui, self.t(l, Text::MethodTitle));
         if face {
             let text = method_text(Method::Face);
-            self.choice(ui, l, text, Event::MethodChosen(Method::Face), out);
+            self.choice(ui, l, text, Press::MethodChosen(Method::Face), out);
         }
         self.pin_and_staff(ui, l, pin, staff, out);
     }
 
-    fn face_failed(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Intent>) {
+    fn face_failed(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Input>) {
         self.notice(ui, l, Text::FaceFailedTitle, Text::FaceFailedBody);
         self.pin_and_staff(ui, l, pin, staff, out);
     }
 
     /// The PIN (with its tries left) and staff-check choices, offered on the method and face-failed screens.
-    fn pin_and_staff(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Intent>) {
+    fn pin_and_staff(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Input>) {
         if let Some(n) = pin {
             let text = self.t(l, method_text(Method::Pin)).replace("{n}", &n.to_string());
             if self.button(ui, &text, true).clicked() {
-                out.push(Intent::Flow(Event::MethodChosen(Method::Pin)));
+                out.push(Input::Press(Press::MethodChosen(Method::Pin)));
             }
         }
         if staff {
-            self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
+            self.choice(ui, l, Text::MethodStaff, Press::StaffHelpChosen, out);
         }
     }
 
@@ -184,12 +181,11 @@ impl KioskUi {
     }
 
     /// The PIN pad, or a wait while the card checks the digits.
-    fn pin_pad(&mut self, ui: &mut egui::Ui, l: Lang, verifying: bool, out: &mut Vec<Intent>) {
+    fn pin_pad(&mut self, ui: &mut egui::Ui, l: Lang, verifying: bool, out: &mut Vec<Input>) {
         if verifying {
             self.body(ui, self.t(l, Text::PinVerifying));
         } else if let Some(digits) = self.pad(ui, l, PadFor::Pin) {
-            out.push(Intent::SubmitPin(digits));
-            out.push(Intent::Flow(Event::PinSubmitted));
+            out.extend(secret_input(SecretInput::Pin, &digits));
         }
     }
 
@@ -202,14 +198,14 @@ impl KioskUi {
         );
     }
 
-    fn pin_blocked(&self, ui: &mut egui::Ui, l: Lang, staff: bool, out: &mut Vec<Intent>) {
+    fn pin_blocked(&self, ui: &mut egui::Ui, l: Lang, staff: bool, out: &mut Vec<Input>) {
         self.notice(ui, l, Text::PinBlockedTitle, Text::PinBlockedBody);
         if staff {
-            self.choice(ui, l, Text::MethodStaff, Event::StaffHelpChosen, out);
+            self.choice(ui, l, Text::MethodStaff, Press::StaffHelpChosen, out);
         }
     }
 
-    fn staff_login(&mut self, ui: &mut egui::Ui, l: Lang, failed: u32, out: &mut Vec<Intent>) {
+    fn staff_login(&mut self, ui: &mut egui::Ui, l: Lang, failed: u32, out: &mut Vec<Input>) {
         self.title(ui, self.t(l, Text::StaffLoginTitle));
         if failed > 0 {
             ui.label(
@@ -221,13 +217,12 @@ impl KioskUi {
             );
         }
         if let Some(code) = self.pad(ui, l, PadFor::StaffCode) {
-            out.push(Intent::SubmitStaffCode(code));
-            out.push(Intent::Flow(Event::StaffCodeSubmitted));
+            out.extend(secret_input(SecretInput::StaffCode, &code));
         }
     }
 
     /// Staff compare the card photo with the patient (目視確認), and decide.
-    fn staff_check(&mut self, ui: &mut egui::Ui, view: &View<'_>, front_failed: bool, out: &mut Vec<Intent>) {
+    fn staff_check(&mut self, ui: &mut egui::Ui, view: &View<'_>, front_failed: bool, out: &mut Vec<Input>) {
         let l = view.lang;
         self.notice(ui, l, Text::StaffCheckTitle, Text::StaffCheckBody);
         if view.staff_photo.is_none() {
@@ -245,7 +240,7 @@ impl KioskUi {
                 .button(ui, self.t(l, Text::StaffCheckConfirm), false)
                 .clicked()
             {
-                out.push(Intent::Flow(Event::StaffDecision {
+                out.push(Input::Press(Press::StaffDecision {
                     holder_confirmed: true,
                 }));
             }
@@ -253,7 +248,7 @@ impl KioskUi {
                 .button(ui, self.t(l, Text::StaffCheckRefuse), false)
                 .clicked()
             {
-                out.push(Intent::Flow(Event::StaffDecision {
+                out.push(Input::Press(Press::StaffDecision {
                     holder_confirmed: false,
                 }));
             }
@@ -261,7 +256,7 @@ impl KioskUi {
     }
 
     /// No photo yet: it is being read through the card front, or staff type the numbers.
-    fn staff_check_code(&mut self, ui: &mut egui::Ui, l: Lang, front_failed: bool, out: &mut Vec<Intent>) {
+    fn staff_check_code(&mut self, ui: &mut egui::Ui, l: Lang, front_failed: bool, out: &mut Vec<Input>) {
         let (status, colour) = if front_failed {
             (Text::StaffCheckRefused, Palette::WARNING)
         } else {
@@ -274,41 +269,33 @@ impl KioskUi {
         );
         self.body(ui, self.t(l, Text::StaffCheckType));
         if let Some(digits) = self.pad(ui, l, PadFor::CheckCode) {
-            out.push(Intent::SubmitCheckCode(digits));
-            out.push(Intent::Flow(Event::CheckCodeTyped));
+            out.extend(secret_input(SecretInput::CheckCode, &digits));
         }
     }
 
-    fn registration_offer(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+    fn registration_offer(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
         self.notice(ui, l, Text::RegistrationTitle, Text::RegistrationBody);
         self.choice(
             ui,
             l,
             Text::RegistrationYes,
-            Event::RegistrationAccepted(true),
+            Press::RegistrationAccepted(true),
             out,
         );
         self.choice(
             ui,
             l,
             Text::RegistrationNo,
-            Event::RegistrationAccepted(false),
+            Press::RegistrationAccepted(false),
             out,
         );
     }
 
-    fn eligibility_problem(
-        &self,
-        ui: &mut egui::Ui,
-        l: Lang,
-        qualification: Option<Qualification>,
-        failure: Option<EligibilityFailure>,
-    ) {
+    fn eligibility_problem(&self, ui: &mut egui::Ui, l: Lang, issue: EligibilityIssue) {
         self.title(ui, self.t(l, Text::ProblemTitle));
-        let reason = match (qualification, failure) {
-            (Some(q), _) => qualification_text(q),
-            (None, Some(f)) => Some(eligibility_failure_text(f)),
-            (None, None) => Some(Text::ProblemFailure),
+        let reason = match issue {
+            EligibilityIssue::Answer(q) => qualification_text(q),
+            EligibilityIssue::Failed(f) => Some(eligibility_failure_text(f)),
         };
         if let Some(reason) = reason {
             self.body(ui, self.t(l, reason));
@@ -316,14 +303,14 @@ impl KioskUi {
         self.body(ui, self.t(l, Text::CommonTakeCard));
     }
 
-    fn consent_start(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+    fn consent_start(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
         self.notice(ui, l, Text::ConsentTitle, Text::ConsentBody);
-        self.choice(ui, l, Text::ConsentAll, Event::ConsentAll(true), out);
-        self.choice(ui, l, Text::ConsentNone, Event::ConsentAll(false), out);
-        self.choice(ui, l, Text::ConsentEach, Event::ConsentIndividually, out);
+        self.choice(ui, l, Text::ConsentAll, Press::ConsentAll(true), out);
+        self.choice(ui, l, Text::ConsentNone, Press::ConsentAll(false), out);
+        self.choice(ui, l, Text::ConsentEach, Press::ConsentIndividually, out);
     }
 
-    fn consent_items(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Intent>) {
+    fn consent_items(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Input>) {
         self.title(ui, self.t(l, Text::ConsentItemsTitle));
         for item in CONSENT_ITEMS {
             let chosen = consents.get(item);
@@ -331,13 +318,13 @@ impl KioskUi {
                 ui.label(RichText::new(self.t(l, consent_item_text(item))).size(self.metrics.text_mm(6.0)));
                 for agree in [true, false] {
                     if self.consent_answer(ui, l, item, agree, chosen == Some(agree)) {
-                        out.push(Intent::Flow(Event::ConsentItemChosen(item, agree)));
+                        out.push(Input::Press(Press::ConsentItemChosen(item, agree)));
                     }
                 }
             });
         }
         if consents.complete() {
-            self.choice(ui, l, Text::ConsentNext, Event::ConsentNext, out);
+            self.choice(ui, l, Text::ConsentNext, Press::ConsentNext, out);
         }
     }
 
@@ -369,7 +356,7 @@ impl KioskUi {
         .inner
     }
 
-    fn consent_review(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Intent>) {
+    fn consent_review(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Input>) {
         self.title(ui, self.t(l, Text::ConsentReviewTitle));
         for item in CONSENT_ITEMS {
             let answer = match consents.get(item) {
@@ -378,14 +365,14 @@ impl KioskUi {
             };
             self.body(ui, &format!("{}: {answer}", self.t(l, consent_item_text(item))));
         }
-        self.choice(ui, l, Text::ConsentConfirm, Event::ConsentConfirmed, out);
-        self.choice(ui, l, Text::ConsentChange, Event::ConsentChange, out);
+        self.choice(ui, l, Text::ConsentConfirm, Press::ConsentConfirmed, out);
+        self.choice(ui, l, Text::ConsentChange, Press::ConsentChange, out);
     }
 
-    fn prescription(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Intent>) {
+    fn prescription(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
         self.title(ui, self.t(l, Text::PrescriptionTitle));
         for p in [Prescription::Paper, Prescription::Electronic] {
-            self.choice(ui, l, prescription_text(p), Event::PrescriptionChosen(p), out);
+            self.choice(ui, l, prescription_text(p), Press::PrescriptionChosen(p), out);
         }
     }
 

@@ -3,7 +3,7 @@
 //! raw key or an empty line, and the tests catch a bad file before it is shipped.
 
 use crate::text::Text;
-use kiosk_reception::Lang;
+use kiosk_screens::Lang;
 use std::collections::HashMap;
 
 /// The screen texts in both languages, one for every [`Text`].

@@ -4,7 +4,7 @@
 //! variant or a typo cannot show a raw key to the patient: the compiler finds it. The TOML files stay the
 //! source of the wording; [`Text::key`] is the one place that ties a variant to its key there.
 
-use kiosk_reception::{
+use kiosk_screens::{
     ConsentItem, CounterReason, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Method, Prescription,
     Qualification,
 };
@@ -96,6 +96,7 @@ texts! {
     PinDelete = "pin.delete",
     PinConfirm = "pin.confirm",
     PinEntered = "pin.entered",
+    PadIncomplete = "pin.incomplete",
     PinBlockedTitle = "pin_blocked.title",
     PinBlockedBody = "pin_blocked.body",
     StaffLoginTitle = "staff_login.title",

@@ -1,0 +1,345 @@
+//! The `kiosk-card` thread: owns the card channel (PC/SC or virtual) and everything read from the card.
+
+use super::translate::{ReadRefusal, connect_failure};
+use super::{FaceJob, ReplySender, Shared, SpawnError, Ticket, spawn};
+use kiosk_apdu::CardChannel;
+use kiosk_face::{FaceEngine, FaceModels, RgbImage};
+use kiosk_mynumber::{
+    AuthPin, CardError, Certificate, CheckCodeB, Identification, MyNumberCard, PinOutcome, PinStatus,
+    TrustAnchor,
+};
+use kiosk_pcsc::Pcsc;
+use kiosk_reception::{CardFaceOutcome, CardFacts, CardRead, PinCheckFailed, ReadFailure, WorkerResult};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+/// A card channel that can move to the card thread.
+pub type SendChannel = Box<dyn CardChannel + Send>;
+
+/// Jobs for the `kiosk-card` thread.
+pub enum CardJob {
+    /// A card is there (a virtual card, or a channel opened by the caller).
+    Insert(SendChannel),
+    /// A card arrived in this PC/SC reader: connect to it.
+    Connect(String),
+    /// The card left: drop the channel and everything read from it.
+    Remove,
+    Read {
+        ticket: Ticket,
+        now: i64,
+    },
+    /// The photo through 照合番号B: read from the card front by the face thread, or typed by staff.
+    ReadFace {
+        ticket: Ticket,
+        typed: Option<CheckCodeB>,
+    },
+    /// One VERIFY with the PIN the patient confirmed (it came with their input).
+    Verify {
+        ticket: Ticket,
+        pin: AuthPin,
+    },
+    /// Forget what was read (the session ended).
+    Wipe,
+    Stop,
+}
+
+impl std::fmt::Debug for CardJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CardJob::Insert(..) => "Insert",
+            CardJob::Connect(_) => "Connect",
+            CardJob::Remove => "Remove",
+            CardJob::Read { .. } => "Read",
+            CardJob::ReadFace { .. } => "ReadFace",
+            CardJob::Verify { .. } => "Verify(**)",
+            CardJob::Wipe => "Wipe",
+            CardJob::Stop => "Stop",
+        })
+    }
+}
+
+/// What the card thread needs.
+#[derive(Debug)]
+pub struct CardWorker {
+    pub anchors: Vec<TrustAnchor>,
+    pub models: Option<&'static FaceModels>,
+    pub face: UnboundedSender<FaceJob>,
+    pub shared: Arc<Shared>,
+    pub replies: ReplySender,
+}
+
+#[derive(Default)]
+struct CardState {
+    card: Option<MyNumberCard<SendChannel>>,
+    /// The card's user-authentication certificate as read (checked against its CA): after a verified
+    /// PIN the card must prove it holds this certificate's key.
+    certificate: Option<Certificate>,
+    /// Why there is no card channel although a card was announced (a failed connect).
+    connect_error: Option<ReadFailure>,
+}
+
+impl CardState {
+    fn with_card(card: Option<MyNumberCard<SendChannel>>, connect_error: Option<ReadFailure>) -> CardState {
+        CardState {
+            card,
+            certificate: None,
+            connect_error,
+        }
+    }
+}
+
+/// Fewest 照合番号B tries left at which the kiosk still spends one (the card allows 10, GUESS per
+/// docs/CARD-NOTES.md §5); below this, the PIN or staff take over and the card keeps its last tries for
+/// the holder's municipality.
+pub const MIN_CHECK_B_TRIES: u8 = 3;
+
+impl CardWorker {
+    pub fn spawn(self, mut jobs: UnboundedReceiver<CardJob>) -> Result<JoinHandle<()>, SpawnError> {
+        spawn("kiosk-card", move || {
+            let mut engine = self.models.map(FaceEngine::new);
+            let mut state = CardState::default();
+            while let Some(job) = jobs.blocking_recv() {
+                if matches!(job, CardJob::Stop) {
+                    break;
+                }
+                self.on_job(&mut state, job, engine.as_mut());
+            }
+        })
+    }
+
+    fn on_job(&self, state: &mut CardState, job: CardJob, engine: Option<&mut FaceEngine<'static>>) {
+        match job {
+            CardJob::Stop => {}
+            CardJob::Insert(channel) => *state = CardState::with_card(Some(MyNumberCard::new(channel)), None),
+            CardJob::Connect(reader) => *state = self.connect(&reader),
+            CardJob::Remove => {
+                *state = CardState::default();
+                self.shared.clear_card_photo();
+            }
+            CardJob::Wipe => self.shared.clear_card_photo(),
+            CardJob::Read { ticket, now } => {
+                let result = self.read(state, now);
+                self.replies.answer(ticket, WorkerResult::CardRead(result));
+            }
+            CardJob::ReadFace { ticket, typed } => {
+                let outcome = self.read_card_face(state, ticket, typed, engine);
+                self.replies.answer(ticket, WorkerResult::CardFaceRead(outcome));
+            }
+            CardJob::Verify { ticket, pin } => {
+                let result = match state.card.as_mut() {
+                    Some(card) => {
+                        let outcome = card.verify_auth_pin(&pin);
+                        drop(pin);
+                        self.pin_result(card, state.certificate.as_ref(), outcome)
+                    }
+                    None => Err(PinCheckFailed),
+                };
+                self.replies.answer(ticket, WorkerResult::PinVerified(result));
+            }
+        }
+    }
+
+    /// Connect to the card a PC/SC reader announced.
+    fn connect(&self, reader: &str) -> CardState {
+        match Pcsc::establish().and_then(|p| p.connect(reader)) {
+            Ok(ch) => CardState::with_card(Some(MyNumberCard::new(Box::new(ch))), None),
+            Err(e) => {
+                self.replies.problem(format!("reader {reader}: {e}"));
+                CardState::with_card(None, Some(connect_failure(&e)))
+            }
+        }
+    }
+
+    /// Read the card for the flow, keeping its certificate for the key proof after a PIN.
+    fn read(&self, state: &mut CardState, now: i64) -> Result<CardRead, ReadFailure> {
+        let Some(card) = state.card.as_mut() else {
+            return Err(state.connect_error.clone().unwrap_or(ReadFailure::Unreadable));
+        };
+        match read_card(card, now) {
+            Ok((read, certificate)) => {
+                state.certificate = certificate;
+                Ok(read)
+            }
+            Err(refused) => {
+                if let Some(problem) = refused.problem {
+                    self.replies.problem(problem);
+                }
+                Err(refused.failure)
+            }
+        }
+    }
+
+    /// What one VERIFY of the patient's PIN means for the flow. A verified PIN also has the card sign a
+    /// fresh challenge with the certificate's key (as the eligibility service requires of a PIN
+    /// reception): a card whose key is not its certificate's is refused, whatever its VERIFY said.
+    fn pin_result(
+        &self,
+        card: &mut MyNumberCard<SendChannel>,
+        certificate: Option<&Certificate>,
+        outcome: Result<PinOutcome, CardError>,
+    ) -> Result<PinOutcome, PinCheckFailed> {
+        const DURING: &str = "card refused during the PIN check";
+        match outcome {
+            Ok(PinOutcome::Verified) => {
+                let Some(certificate) = certificate else {
+                    self.card_refused(DURING, &"no certificate was read");
+                    return Err(PinCheckFailed);
+                };
+                let mut challenge = [0u8; 32];
+                rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
+                match card.prove_auth_key(certificate, &challenge) {
+                    Ok(true) => Ok(PinOutcome::Verified),
+                    Ok(false) => {
+                        self.card_refused(DURING, &"its signature does not match its certificate");
+                        Err(PinCheckFailed)
+                    }
+                    Err(e) => {
+                        self.card_error(DURING, &e);
+                        Err(PinCheckFailed)
+                    }
+                }
+            }
+            Ok(wrong_or_blocked) => Ok(wrong_or_blocked),
+            Err(e) => {
+                self.card_error(DURING, &e);
+                Err(PinCheckFailed)
+            }
+        }
+    }
+
+    /// Why a card was refused, for staff and the log (card errors name files, lengths and status words,
+    /// never card data).
+    fn card_refused(&self, during: &str, problem: &dyn std::fmt::Display) {
+        self.replies.problem(format!("{during}: {problem}"));
+    }
+
+    /// A card error for staff and the log, unless the card was taken away or lost mid-command: the reader
+    /// events tell that story.
+    fn card_error(&self, during: &str, e: &CardError) {
+        if !matches!(e, CardError::Transport(_)) {
+            self.card_refused(during, e);
+        }
+    }
+
+    /// The card face (photo) through 照合番号B; the photo's descriptor goes straight to the face thread.
+    ///
+    /// Tries first, without spending one; then the code: typed by staff, or read from the card front by
+    /// the face thread (this thread waits for it; taking the card or stopping ends the wait). Exactly one
+    /// VERIFY per code, never repeated.
+    fn read_card_face(
+        &self,
+        state: &mut CardState,
+        ticket: Ticket,
+        typed: Option<CheckCodeB>,
+        engine: Option<&mut FaceEngine<'static>>,
+    ) -> CardFaceOutcome {
+        let Some(card) = state.card.as_mut() else {
+            return CardFaceOutcome::Unavailable;
+        };
+        match card.check_b_status() {
+            Ok(PinStatus::TriesLeft(n)) if n >= MIN_CHECK_B_TRIES => {}
+            Ok(_) => return CardFaceOutcome::TooFewTries,
+            Err(e) => {
+                self.card_error("card face refused", &e);
+                return CardFaceOutcome::Unavailable;
+            }
+        }
+        let code = match typed {
+            Some(code) => code,
+            None => {
+                let (answer, code) = std::sync::mpsc::channel();
+                if self.face.send(FaceJob::ReadFront { ticket, answer }).is_err() {
+                    return CardFaceOutcome::Unavailable;
+                }
+                match code.recv() {
+                    Ok(code) => code,
+                    Err(_) => return CardFaceOutcome::Unavailable,
+                }
+            }
+        };
+        let mut challenge = [0u8; 32];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
+        self.shared
+            .check_codes_sent
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let read = card.read_card_face(&code, &self.anchors, &challenge);
+        drop(code);
+        match read {
+            Ok((PinOutcome::Verified, Some((face, check)))) => {
+                if !check.is_genuine() {
+                    self.card_refused(
+                        "card face refused",
+                        &format_args!(
+                            "not genuine (data signature valid {}, issuer trusted {}, card key proven {})",
+                            check.data_signature_valid, check.issuer_trusted, check.card_key_proven
+                        ),
+                    );
+                    return CardFaceOutcome::NotGenuine;
+                }
+                if !face.has_photo() {
+                    return CardFaceOutcome::NoPhoto;
+                }
+                if let Ok(photo) = RgbImage::decode(&face.photo_jp2) {
+                    self.shared.set_card_photo(photo);
+                }
+                if let Some(engine) = engine {
+                    match engine.card_photo_descriptor(&face.photo_jp2) {
+                        Ok(d) => {
+                            if self.face.send(FaceJob::CardPhoto(Box::new(d))).is_err() {
+                                self.replies.problem("the face thread has stopped".into());
+                                return CardFaceOutcome::Unavailable;
+                            }
+                        }
+                        Err(_) => return CardFaceOutcome::Unavailable,
+                    }
+                }
+                CardFaceOutcome::PhotoReady
+            }
+            Ok((PinOutcome::Wrong { .. } | PinOutcome::Blocked, _)) => CardFaceOutcome::CodeRefused,
+            Ok((PinOutcome::Verified, None)) => CardFaceOutcome::Unavailable,
+            Err(e) => {
+                self.card_error("card face refused", &e);
+                CardFaceOutcome::Unavailable
+            }
+        }
+    }
+}
+
+/// Read what the reception needs from the card, spending no try; also the certificate itself (none
+/// for a phone), for the key check after a verified PIN.
+pub fn read_card<C: CardChannel>(
+    card: &mut MyNumberCard<C>,
+    now: i64,
+) -> Result<(CardRead, Option<Certificate>), ReadRefusal> {
+    let kind = match card.identify()? {
+        Identification::NotMyNumberCard => return Err(ReadFailure::NotMyNumberCard.into()),
+        Identification::MyNumber(kiosk_mynumber::CardKind::Unknown(_)) => {
+            return Err(ReadRefusal {
+                failure: ReadFailure::NotMyNumberCard,
+                problem: Some("card refused: its JPKI token label is not one the kiosk knows".into()),
+            });
+        }
+        Identification::MyNumber(k) => k,
+    };
+    if kind.is_phone() {
+        return Ok((CardRead::Phone(kind), None));
+    }
+    let cert = card.read_auth_certificate()?;
+    // Refuse a corrupt or forged certificate here rather than send it on (a hostile card answering
+    // contradictory data must not reach "done"). Costs one more file read.
+    if !card.auth_certificate_chains(&cert)? {
+        return Err(ReadRefusal {
+            failure: ReadFailure::Unreadable,
+            problem: Some("card refused: its certificate was not signed by its own CA certificate".into()),
+        });
+    }
+    let facts = CardFacts {
+        kind,
+        certificate: cert.insurance_status(now),
+        cert_issuer: cert.issuer.clone(),
+        cert_serial: cert.serial_hex.clone(),
+        pin: Some(card.auth_pin_status()?),
+    };
+    Ok((CardRead::Card(facts), Some(cert)))
+}

@@ -1,0 +1,89 @@
+//! What the workers show on screen: the live picture with what was found in it, and the card photo for
+//! the staff check. In memory only.
+
+use kiosk_camera::Frame;
+use kiosk_face::RgbImage;
+use std::sync::Mutex;
+
+/// What the workers show on screen: the live picture (with the face box, normalised 0..1) and the card
+/// photo for the staff check. In memory only; frames are wiped when dropped.
+#[derive(Debug, Default)]
+pub struct Shared {
+    preview: Mutex<PreviewSlot>,
+    card_photo: Mutex<Option<RgbImage>>,
+    /// 照合番号B codes the card-front reader agreed on (each handed to the card thread once).
+    pub confident_front_reads: std::sync::atomic::AtomicU64,
+    /// 照合番号B VERIFYs the card thread sent (front reads plus codes typed by staff): the try audit.
+    pub check_codes_sent: std::sync::atomic::AtomicU64,
+}
+
+/// What was found in a preview picture, as four corners (x, y) in its normalised coordinates (0..1),
+/// clockwise from the top left: the face box, or the card's outline while the card front is read.
+pub type Outline = [[f32; 2]; 4];
+
+/// The face engine's box in a `width` × `height` picture as an outline.
+pub fn face_outline(b: &kiosk_face::shape::FaceBox, width: usize, height: usize) -> Outline {
+    let (w, h) = (width.max(1) as f32, height.max(1) as f32);
+    let (l, t, r, b) = (
+        b.left as f32 / w,
+        b.top as f32 / h,
+        b.right as f32 / w,
+        b.bottom as f32 / h,
+    );
+    [[l, t], [r, t], [r, b], [l, b]]
+}
+
+/// The card the card-front reader found in a `width` × `height` picture as an outline.
+pub fn card_outline(q: &kiosk_cardfront::find::Quad, width: usize, height: usize) -> Outline {
+    let (w, h) = (width.max(1) as f64, height.max(1) as f64);
+    q.0.map(|(x, y)| [(x / w) as f32, (y / h) as f32])
+}
+
+#[derive(Debug, Default)]
+struct PreviewSlot {
+    frame: Option<Frame>,
+    outline: Option<Outline>,
+    serial: u64,
+}
+
+/// A new preview picture for the UI.
+#[derive(Debug)]
+pub struct PreviewUpdate {
+    pub frame: Option<Frame>,
+    pub outline: Option<Outline>,
+    pub serial: u64,
+}
+
+impl Shared {
+    pub(super) fn set_preview(&self, frame: Option<Frame>, outline: Option<Outline>) {
+        let mut slot = self.preview.lock().unwrap_or_else(|e| e.into_inner());
+        slot.frame = frame;
+        slot.outline = outline;
+        slot.serial += 1;
+    }
+
+    /// The newest picture if it changed since `seen` (the slot keeps no copy once taken).
+    pub fn take_preview(&self, seen: u64) -> Option<PreviewUpdate> {
+        let mut slot = self.preview.lock().unwrap_or_else(|e| e.into_inner());
+        (slot.serial != seen).then(|| PreviewUpdate {
+            frame: slot.frame.take(),
+            outline: slot.outline,
+            serial: slot.serial,
+        })
+    }
+
+    pub(super) fn set_card_photo(&self, photo: RgbImage) {
+        *self.card_photo.lock().unwrap_or_else(|e| e.into_inner()) = Some(photo);
+    }
+
+    pub fn clear_card_photo(&self) {
+        if let Some(mut p) = self.card_photo.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            zeroize::Zeroize::zeroize(&mut p.data);
+        }
+    }
+
+    /// Run `f` on the card photo (the staff check shows it; nothing else reads it).
+    pub fn with_card_photo<T>(&self, f: impl FnOnce(Option<&RgbImage>) -> T) -> T {
+        f(self.card_photo.lock().unwrap_or_else(|e| e.into_inner()).as_ref())
+    }
+}

@@ -1,0 +1,186 @@
+//! The `kiosk-records` thread: the roster (eligibility), the journal and result files, the audit log
+//! and the staff codes. SQLite connections are used from this one thread.
+
+use super::{ReplySender, SpawnError, Ticket, spawn};
+use crate::staff::StaffCodes;
+use kiosk_reception::{EligibilityFailure, ReceptionRecord, StaffCode, WorkerResult};
+use kiosk_records::{EligibilityBackend, Journal, RosterEntry, SqliteRoster};
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Jobs for the `kiosk-records` thread.
+pub enum RecordsJob {
+    Eligibility {
+        ticket: Ticket,
+        issuer: String,
+        serial: String,
+        now: i64,
+    },
+    Register {
+        issuer: String,
+        serial: String,
+    },
+    Save {
+        ticket: Ticket,
+        record: ReceptionRecord,
+    },
+    Audit {
+        now: i64,
+        from: &'static str,
+        to: &'static str,
+        event: &'static str,
+    },
+    StaffCode {
+        ticket: Ticket,
+        code: StaffCode,
+    },
+    Wipe,
+    /// Answer with the journal's reception count (tests and the endurance run).
+    Count(std::sync::mpsc::Sender<u64>),
+    Stop,
+}
+
+impl std::fmt::Debug for RecordsJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecordsJob::Eligibility { .. } => "Eligibility",
+            RecordsJob::Register { .. } => "Register",
+            RecordsJob::Save { .. } => "Save",
+            RecordsJob::Audit { .. } => "Audit",
+            RecordsJob::StaffCode { .. } => "StaffCode(**)",
+            RecordsJob::Wipe => "Wipe",
+            RecordsJob::Count(_) => "Count",
+            RecordsJob::Stop => "Stop",
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct RecordsWorker {
+    pub roster: SqliteRoster,
+    pub journal: Journal,
+    pub output_dir: PathBuf,
+    pub institution_code: String,
+    pub staff: StaffCodes,
+    pub replies: ReplySender,
+}
+
+/// The records thread's state: the roster entry of the current reception, and the audit entries lost
+/// in a row (a full disk fails every screen change: reported once when it starts and once, with the
+/// count, when writing works again).
+#[derive(Default)]
+struct RecordsState {
+    entry: Option<RosterEntry>,
+    audits_lost: u64,
+}
+
+impl RecordsWorker {
+    pub fn spawn(mut self, mut jobs: UnboundedReceiver<RecordsJob>) -> Result<JoinHandle<()>, SpawnError> {
+        spawn("kiosk-records", move || {
+            let mut state = RecordsState::default();
+            while let Some(job) = jobs.blocking_recv() {
+                if matches!(job, RecordsJob::Stop) {
+                    break;
+                }
+                self.on_job(&mut state, job);
+            }
+        })
+    }
+
+    fn on_job(&mut self, state: &mut RecordsState, job: RecordsJob) {
+        match job {
+            RecordsJob::Stop => {}
+            RecordsJob::Eligibility {
+                ticket,
+                issuer,
+                serial,
+                now,
+            } => {
+                let answer = self.eligibility(state, &issuer, &serial, now);
+                self.replies.answer(ticket, WorkerResult::Eligibility(answer));
+            }
+            RecordsJob::Register { issuer, serial } => {
+                if let Err(e) = self.roster.register(&issuer, &serial) {
+                    self.replies.problem(format!("roster: {e}"));
+                }
+            }
+            RecordsJob::Save { ticket, record } => {
+                let saved = self.save(state, &record);
+                self.replies.answer(ticket, WorkerResult::RecordSaved(saved));
+            }
+            RecordsJob::Audit { now, from, to, event } => self.audit(state, now, [from, to, event]),
+            RecordsJob::StaffCode { ticket, code } => {
+                let staff = self.staff.check(code.as_str());
+                drop(code);
+                self.replies.answer(ticket, WorkerResult::StaffCodeChecked(staff));
+            }
+            RecordsJob::Wipe => state.entry = None,
+            RecordsJob::Count(tx) => {
+                if tx.send(self.journal.reception_count().unwrap_or(0)).is_err() {
+                    eprintln!("kiosk: the reception count was asked for and then not waited for");
+                }
+            }
+        }
+    }
+
+    fn eligibility(
+        &mut self,
+        state: &mut RecordsState,
+        issuer: &str,
+        serial: &str,
+        now: i64,
+    ) -> Result<kiosk_reception::EligibilityAnswer, EligibilityFailure> {
+        let today = kiosk_mynumber::Date::from_unix_jst(now);
+        match self.roster.check(issuer, serial, today) {
+            Ok((answer, found)) => {
+                state.entry = found;
+                Ok(answer)
+            }
+            Err(e) => {
+                self.replies.problem(format!("roster: {e}"));
+                Err(EligibilityFailure::Error)
+            }
+        }
+    }
+
+    /// Journal the reception and write its result file; whether both worked.
+    fn save(&mut self, state: &RecordsState, record: &ReceptionRecord) -> bool {
+        let Some(entry) = state.entry.as_ref() else {
+            self.replies
+                .problem("journal: no roster entry for this reception".into());
+            return false;
+        };
+        match self
+            .journal
+            .complete(record, entry, &self.output_dir, &self.institution_code)
+        {
+            Ok(_) => true,
+            Err(e) => {
+                self.replies.problem(format!("journal: {e}"));
+                false
+            }
+        }
+    }
+
+    fn audit(&mut self, state: &mut RecordsState, now: i64, [from, to, event]: [&'static str; 3]) {
+        match self.journal.audit(now, from, to, event) {
+            Err(e) => {
+                if state.audits_lost == 0 {
+                    self.replies.problem(format!(
+                        "audit log: {e} (further audit entries are lost until it works again)"
+                    ));
+                }
+                state.audits_lost += 1;
+            }
+            Ok(()) if state.audits_lost > 0 => {
+                self.replies.problem(format!(
+                    "audit log: writing works again; {} audit entries were lost",
+                    state.audits_lost
+                ));
+                state.audits_lost = 0;
+            }
+            Ok(()) => {}
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! What the flow hears and what it asks of the workers.
+
+use crate::types::{CardFaceOutcome, ReceptionRecord, WorkerResult};
+use kiosk_screens::{Input, Press, SecretInput};
+
+/// Everything the flow reacts to. Built by the kiosk core: inputs through [`Event::of_input`], worker
+/// answers as they arrive, card and reader presence from the reader monitor, ticks from the clock.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A button without a secret.
+    Pressed(Press),
+    /// A secret was confirmed (PIN, staff code, typed 照合番号B). The secret itself stays with the core,
+    /// which sends it with the effect this event causes, or drops it.
+    Confirmed(SecretInput),
+    Worker(WorkerResult),
+    CardInserted,
+    CardRemoved,
+    /// The reader the kiosk watches came (back) or went away: the smart-card service (pcscd) stopped
+    /// or started, or the reader was unplugged or plugged in. While it is away the start screen says
+    /// so, instead of inviting a card nothing would read.
+    ReaderAvailable(bool),
+    Tick(i64),
+}
+
+impl Event {
+    /// What the flow hears of `input`: the press, or only which secret was confirmed.
+    pub fn of_input(input: &Input) -> Event {
+        match input {
+            Input::Press(p) => Event::Pressed(*p),
+            Input::Pin(_) => Event::Confirmed(SecretInput::Pin),
+            Input::StaffCode(_) => Event::Confirmed(SecretInput::StaffCode),
+            Input::CheckCode(_) => Event::Confirmed(SecretInput::CheckCode),
+        }
+    }
+
+    /// Whether a person did this: only these reset the inactivity timer.
+    pub fn is_input(&self) -> bool {
+        matches!(self, Event::Pressed(_) | Event::Confirmed(_))
+    }
+
+    /// The event's name for the audit log (no data).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Pressed(p) => press_kind(*p),
+            Event::Confirmed(SecretInput::Pin) => "PinSubmitted",
+            Event::Confirmed(SecretInput::StaffCode) => "StaffCodeSubmitted",
+            Event::Confirmed(SecretInput::CheckCode) => "CheckCodeTyped",
+            Event::Worker(w) => worker_kind(w),
+            Event::CardInserted => "CardInserted",
+            Event::CardRemoved => "CardRemoved",
+            Event::ReaderAvailable(_) => "ReaderAvailable",
+            Event::Tick(_) => "Tick",
+        }
+    }
+}
+
+fn press_kind(press: Press) -> &'static str {
+    match press {
+        Press::AlertAcknowledged => "AlertAcknowledged",
+        Press::MethodChosen(_) => "MethodChosen",
+        Press::StaffHelpChosen => "StaffHelpChosen",
+        Press::StaffDecision { .. } => "StaffDecision",
+        Press::RegistrationAccepted(_) => "RegistrationAccepted",
+        Press::ConsentAll(_) => "ConsentAll",
+        Press::ConsentIndividually => "ConsentIndividually",
+        Press::ConsentItemChosen(..) => "ConsentItemChosen",
+        Press::ConsentNext => "ConsentNext",
+        Press::ConsentConfirmed => "ConsentConfirmed",
+        Press::ConsentChange => "ConsentChange",
+        Press::PrescriptionChosen(_) => "PrescriptionChosen",
+        Press::Language(_) => "Language",
+        Press::HelpPressed => "HelpPressed",
+        Press::HelpDismissed => "HelpDismissed",
+        Press::MoreTime => "MoreTime",
+    }
+}
+
+fn worker_kind(result: &WorkerResult) -> &'static str {
+    match result {
+        WorkerResult::CardRead(_) => "CardRead",
+        // A refused 照合番号B spent one of the card's tries: it has its own audit entry.
+        WorkerResult::CardFaceRead(CardFaceOutcome::CodeRefused) => "CardFaceCodeRefused",
+        WorkerResult::CardFaceRead(CardFaceOutcome::TooFewTries) => "CardFaceTooFewTries",
+        WorkerResult::CardFaceRead(_) => "CardFaceRead",
+        WorkerResult::CardFrontGuidance(_) => "CardFrontGuidance",
+        WorkerResult::Face(_) => "Face",
+        WorkerResult::PinVerified(_) => "PinVerified",
+        WorkerResult::StaffCodeChecked(_) => "StaffCodeChecked",
+        WorkerResult::Eligibility(_) => "Eligibility",
+        WorkerResult::RecordSaved(_) => "RecordSaved",
+    }
+}
+
+/// Why staff are called (the staff console shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffCall {
+    /// 「係員を呼ぶ」 in the top bar: the patient wants help; the reception goes on.
+    Help,
+    /// The patient chose the staff visual check (目視確認).
+    VisualCheck,
+}
+
+/// Work for the app's workers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    ReadCard,
+    /// Read the card front, 照合番号B and the photo (face path and staff check).
+    ReadCardFace,
+    /// Read the photo with the 照合番号B staff typed (the core sends the digits that came with the
+    /// input).
+    ReadCardFaceTyped,
+    StartFaceMatching,
+    StopFaceMatching,
+    /// Send exactly one VERIFY with the PIN that came with the input.
+    VerifyPin,
+    /// Check the staff code that came with the input.
+    CheckStaffCode,
+    CheckEligibility {
+        cert_issuer: String,
+        cert_serial: String,
+    },
+    RegisterInsuranceUse {
+        cert_issuer: String,
+        cert_serial: String,
+    },
+    SaveRecord(ReceptionRecord),
+    /// Tell staff (the core hands this to its `StaffNotifier`).
+    CallStaff(StaffCall),
+    /// Drop everything personal the workers hold (photo, descriptors, names).
+    WipeSession,
+    /// A transition for the audit log: screen and event names only.
+    Audit {
+        from: &'static str,
+        to: &'static str,
+        event: &'static str,
+    },
+}

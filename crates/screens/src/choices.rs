@@ -1,0 +1,144 @@
+//! The small value types the screens show and the patient chooses among.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Ja,
+    En,
+}
+
+/// How the patient proves they hold the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Face,
+    Pin,
+}
+
+/// Guidance while the card front is read. Mirrors `kiosk_cardfront::FrontGuidance` so that the flow and
+/// the screens do not depend on the card-front reader (image code); the app translates in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontGuidanceKind {
+    ShowCard,
+    Closer,
+    MoreLight,
+    AvoidGlare,
+    HoldStill,
+}
+
+/// Mirrors `kiosk_face::Guidance` for the same reason: the flow and the screens stay free of the face
+/// engine (image and network code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GuidanceKind {
+    NoFace,
+    SeveralFaces,
+    TooSmall,
+    TooClose,
+    OffCentre,
+    TooDark,
+    Backlit,
+    Blurred,
+}
+
+/// `QualificationValidity` of the eligibility answer (docs/RECEPTION.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualification {
+    /// 1 有効
+    Valid,
+    /// 2 無効
+    Invalid,
+    /// 3 無効(新しい資格あり)
+    InvalidNewExists,
+    /// 4 該当資格なし
+    NoRecord,
+    /// 5 複数該当
+    Multiple,
+    /// 6 有効(未登録): valid, but the card is not registered for health-insurance use yet.
+    ValidUnregistered,
+}
+
+impl Qualification {
+    pub fn code(self) -> u8 {
+        match self {
+            Qualification::Valid => 1,
+            Qualification::Invalid => 2,
+            Qualification::InvalidNewExists => 3,
+            Qualification::NoRecord => 4,
+            Qualification::Multiple => 5,
+            Qualification::ValidUnregistered => 6,
+        }
+    }
+    pub fn from_code(c: u8) -> Option<Qualification> {
+        Some(match c {
+            1 => Qualification::Valid,
+            2 => Qualification::Invalid,
+            3 => Qualification::InvalidNewExists,
+            4 => Qualification::NoRecord,
+            5 => Qualification::Multiple,
+            6 => Qualification::ValidUnregistered,
+            _ => return None,
+        })
+    }
+}
+
+/// Why the eligibility check gave no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EligibilityFailure {
+    Timeout,
+    Error,
+}
+
+/// Consent items on the screen (docs/RECEPTION.md: 手術, 診療・薬, 健診).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentItem {
+    Surgery,
+    TreatmentAndMedicine,
+    HealthCheckups,
+}
+
+pub const CONSENT_ITEMS: [ConsentItem; 3] = [
+    ConsentItem::Surgery,
+    ConsentItem::TreatmentAndMedicine,
+    ConsentItem::HealthCheckups,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prescription {
+    Paper,
+    Electronic,
+}
+
+/// The consent choices, one per item (`None` = not chosen yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Consents {
+    pub surgery: Option<bool>,
+    pub treatment_and_medicine: Option<bool>,
+    pub health_checkups: Option<bool>,
+}
+
+impl Consents {
+    pub fn all(agree: bool) -> Consents {
+        Consents {
+            surgery: Some(agree),
+            treatment_and_medicine: Some(agree),
+            health_checkups: Some(agree),
+        }
+    }
+    pub fn get(&self, item: ConsentItem) -> Option<bool> {
+        match item {
+            ConsentItem::Surgery => self.surgery,
+            ConsentItem::TreatmentAndMedicine => self.treatment_and_medicine,
+            ConsentItem::HealthCheckups => self.health_checkups,
+        }
+    }
+    pub fn set(&mut self, item: ConsentItem, agree: bool) {
+        let slot = match item {
+            ConsentItem::Surgery => &mut self.surgery,
+            ConsentItem::TreatmentAndMedicine => &mut self.treatment_and_medicine,
+            ConsentItem::HealthCheckups => &mut self.health_checkups,
+        };
+        *slot = Some(agree);
+    }
+    pub fn complete(&self) -> bool {
+        CONSENT_ITEMS.iter().all(|i| self.get(*i).is_some())
+    }
+}

@@ -1,0 +1,156 @@
+//! The screens, one variant each, with what each shows.
+
+use crate::choices::{Consents, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Qualification};
+use kiosk_mynumber::Date;
+
+/// Why eligibility ended the reception: an answer that is not "valid", or no answer at all. One of the
+/// two, never both and never neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EligibilityIssue {
+    /// The check answered, and the qualification is not usable here.
+    Answer(Qualification),
+    /// The check did not answer.
+    Failed(EligibilityFailure),
+}
+
+/// Why the patient is sent to the counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CounterReason {
+    CertificateNotUsable,
+    NoMethodLeft,
+    StaffRefused,
+    PinCardError,
+    RegistrationDeclined,
+    RecordNotSaved,
+    TimedOut,
+}
+
+/// What the screen shows. Each variant is one screen of the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Idle,
+    Reading,
+    NotMyNumberCard,
+    CardUnreadable,
+    ReaderProblem,
+    PhoneToken,
+    /// Renewal alert: the patient acknowledges it.
+    CertificateExpiring {
+        expires_on: Date,
+        days_left: i64,
+    },
+    /// Expired within 3 months: eligibility only, no information sharing; acknowledged.
+    CertificateExpiredGrace {
+        usable_until: Date,
+    },
+    MethodChoice {
+        face: bool,
+        pin: Option<u8>,
+        staff: bool,
+    },
+    /// Reading the card front (held up to the camera) for 照合番号B, then the photo; `guidance` while
+    /// the front is not yet readable.
+    CardFace {
+        guidance: Option<FrontGuidanceKind>,
+    },
+    FaceMatching {
+        attempt: u32,
+        guidance: Option<GuidanceKind>,
+    },
+    /// Face could not confirm the holder: offer the PIN and/or staff.
+    FaceFailed {
+        pin: Option<u8>,
+        staff: bool,
+    },
+    /// The card has no photo: the PIN is the only way.
+    NoPhotoPinOnly,
+    PinEntry {
+        tries_left: u8,
+        last_try: bool,
+        wrong_before: bool,
+        verifying: bool,
+    },
+    PinBlocked {
+        staff: bool,
+    },
+    StaffLogin {
+        failed: u32,
+    },
+    /// Staff compare the card photo with the patient; shown only to staff. `front_failed`: the photo
+    /// could not be read through the card front (not read in time, typed numbers refused, few tries
+    /// left); staff can type the numbers (again) or decide with another photo ID.
+    StaffCheck {
+        staff_id: String,
+        front_failed: bool,
+    },
+    CheckingEligibility,
+    RegistrationOffer,
+    EligibilityProblem(EligibilityIssue),
+    /// Information sharing is not allowed (expired certificate in grace); the patient acknowledges.
+    NoSharingInfo,
+    ConsentStart,
+    ConsentItems {
+        consents: Consents,
+    },
+    ConsentReview {
+        consents: Consents,
+    },
+    Prescription,
+    Saving,
+    Done {
+        name: String,
+    },
+    Counter {
+        reason: CounterReason,
+    },
+}
+
+impl Screen {
+    /// The screen's name for the audit log (no data).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Screen::Idle => "Idle",
+            Screen::Reading => "Reading",
+            Screen::NotMyNumberCard => "NotMyNumberCard",
+            Screen::CardUnreadable => "CardUnreadable",
+            Screen::ReaderProblem => "ReaderProblem",
+            Screen::PhoneToken => "PhoneToken",
+            Screen::CertificateExpiring { .. } => "CertificateExpiring",
+            Screen::CertificateExpiredGrace { .. } => "CertificateExpiredGrace",
+            Screen::MethodChoice { .. } => "MethodChoice",
+            Screen::CardFace { .. } => "CardFace",
+            Screen::FaceMatching { .. } => "FaceMatching",
+            Screen::FaceFailed { .. } => "FaceFailed",
+            Screen::NoPhotoPinOnly => "NoPhotoPinOnly",
+            Screen::PinEntry { .. } => "PinEntry",
+            Screen::PinBlocked { .. } => "PinBlocked",
+            Screen::StaffLogin { .. } => "StaffLogin",
+            Screen::StaffCheck { .. } => "StaffCheck",
+            Screen::CheckingEligibility => "CheckingEligibility",
+            Screen::RegistrationOffer => "RegistrationOffer",
+            Screen::EligibilityProblem(_) => "EligibilityProblem",
+            Screen::NoSharingInfo => "NoSharingInfo",
+            Screen::ConsentStart => "ConsentStart",
+            Screen::ConsentItems { .. } => "ConsentItems",
+            Screen::ConsentReview { .. } => "ConsentReview",
+            Screen::Prescription => "Prescription",
+            Screen::Saving => "Saving",
+            Screen::Done { .. } => "Done",
+            Screen::Counter { .. } => "Counter",
+        }
+    }
+
+    /// Screens that wait on a worker rather than the patient, and the final screens that wait for the
+    /// card to be taken: no inactivity time-out there.
+    pub fn exempt_from_timeout(&self) -> bool {
+        matches!(
+            self,
+            Screen::Idle
+                | Screen::Reading
+                | Screen::Saving
+                | Screen::CheckingEligibility
+                | Screen::Done { .. }
+                | Screen::Counter { .. }
+        )
+    }
+}
