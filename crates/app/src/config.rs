@@ -218,6 +218,15 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// One setting out of range, in words clinic IT can act on.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Invalid(String);
+
+fn invalid(message: String) -> Invalid {
+    Invalid(message)
+}
+
 impl Config {
     /// Read and check `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -242,92 +251,120 @@ impl Config {
             message,
         };
         let config: Config = toml::from_str(text).map_err(|e| err(e.to_string().trim().to_string()))?;
-        config.check().map_err(err)?;
+        config.check().map_err(|e| err(e.0))?;
         Ok(config)
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// Every setting in range; the first one that is not, in words clinic IT can act on.
+    fn check(&self) -> Result<(), Invalid> {
+        self.check_site()?;
+        self.check_face()?;
+        self.check_devices()?;
+        self.check_staff()
+    }
+
+    fn check_site(&self) -> Result<(), Invalid> {
         if !["ja", "en"].contains(&self.language.as_str()) {
-            return Err(format!("language = {:?}: use \"ja\" or \"en\"", self.language));
+            return Err(invalid(format!(
+                "language = {:?}: use \"ja\" or \"en\"",
+                self.language
+            )));
         }
         if self.institution_code.len() != 10 || !self.institution_code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
+            return Err(invalid(format!(
                 "institution_code = {:?}: the 10-digit medical institution code (医療機関コード)",
                 self.institution_code
-            ));
+            )));
         }
+        if self.timeouts.warning_seconds < 20 || self.timeouts.idle_seconds < 10 {
+            return Err(invalid(format!(
+                "timeouts: idle_seconds = {}, warning_seconds = {}: at least 10 and 20 (WCAG 2.2.1)",
+                self.timeouts.idle_seconds, self.timeouts.warning_seconds
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_face(&self) -> Result<(), Invalid> {
         let f = &self.face;
         if !(0.3..=0.8).contains(&f.threshold) {
-            return Err(format!(
+            return Err(invalid(format!(
                 "face.threshold = {}: between 0.3 and 0.8 (0.6 is dlib's calibrated value; lower is stricter)",
                 f.threshold
-            ));
+            )));
         }
         if f.frames_needed == 0 || f.frames_needed > f.max_frames || f.max_frames > 100 {
-            return Err(format!(
+            return Err(invalid(format!(
                 "face.frames_needed = {}, face.max_frames = {}: need 1 ≤ frames_needed ≤ max_frames ≤ 100",
                 f.frames_needed, f.max_frames
-            ));
+            )));
         }
         if !(1..=120).contains(&f.give_up_seconds) {
-            return Err(format!(
+            return Err(invalid(format!(
                 "face.give_up_seconds = {}: between 1 and 120",
                 f.give_up_seconds
-            ));
+            )));
         }
+        for k in &self.card_face_keys {
+            if k.key_id.len() != 32 || !k.key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(invalid(format!(
+                    "card_face_keys: key_id {:?} must be 32 hex digits",
+                    k.key_id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_devices(&self) -> Result<(), Invalid> {
         let c = &self.camera;
         if c.device.trim().is_empty() {
-            return Err("camera.device is empty: a camera index (\"0\"), its name, or \"none\"".into());
+            return Err(invalid(
+                "camera.device is empty: a camera index (\"0\"), its name, or \"none\"".into(),
+            ));
         }
         if !(160..=3840).contains(&c.width)
             || !(120..=2160).contains(&c.height)
             || !(1..=120).contains(&c.fps)
         {
-            return Err(format!(
+            return Err(invalid(format!(
                 "camera: {}×{} at {} fps is out of range (width 160–3840, height 120–2160, fps 1–120)",
                 c.width, c.height, c.fps
-            ));
+            )));
         }
         if !(50.0..=600.0).contains(&self.screen.dpi) {
-            return Err(format!(
+            return Err(invalid(format!(
                 "screen.dpi = {}: the screen's real dots per inch, 50–600 (measure the screen's width)",
                 self.screen.dpi
-            ));
+            )));
         }
-        if self.timeouts.warning_seconds < 20 || self.timeouts.idle_seconds < 10 {
-            return Err(format!(
-                "timeouts: idle_seconds = {}, warning_seconds = {}: at least 10 and 20 (WCAG 2.2.1)",
-                self.timeouts.idle_seconds, self.timeouts.warning_seconds
-            ));
-        }
-        for k in &self.card_face_keys {
-            if k.key_id.len() != 32 || !k.key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(format!(
-                    "card_face_keys: key_id {:?} must be 32 hex digits",
-                    k.key_id
-                ));
-            }
-        }
+        Ok(())
+    }
+
+    fn check_staff(&self) -> Result<(), Invalid> {
         let mut ids = std::collections::BTreeSet::new();
         for s in &self.staff {
             if s.id.trim().is_empty() || !ids.insert(s.id.as_str()) {
-                return Err(format!("staff: id {:?} is empty or repeated", s.id));
+                return Err(invalid(format!("staff: id {:?} is empty or repeated", s.id)));
             }
             if s.salt.len() < 8 {
-                return Err(format!("staff {:?}: salt must be at least 8 characters", s.id));
+                return Err(invalid(format!(
+                    "staff {:?}: salt must be at least 8 characters",
+                    s.id
+                )));
             }
             if s.code_sha256.len() != 64 || !s.code_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(format!(
+                return Err(invalid(format!(
                     "staff {:?}: code_sha256 must be 64 hex digits (make the entry with `kiosk staff-code ID`)",
                     s.id
-                ));
+                )));
             }
         }
         if self.staff.is_empty() {
-            return Err(
+            return Err(invalid(
                 "no [[staff]] entry: staff need a code for the visual check (make one with `kiosk staff-code ID`)"
                     .into(),
-            );
+            ));
         }
         Ok(())
     }
@@ -386,22 +423,22 @@ impl Config {
     }
 
     /// The card-face trust anchors, read from their DER files.
-    pub fn trust_anchors(&self) -> Result<Vec<kiosk_mynumber::TrustAnchor>, String> {
+    pub fn trust_anchors(&self) -> Result<Vec<kiosk_mynumber::TrustAnchor>, ConfigError> {
         use rsa::pkcs8::DecodePublicKey;
         self.card_face_keys
             .iter()
             .map(|k| {
-                let der = std::fs::read(&k.public_key_der)
-                    .map_err(|e| format!("card_face_keys: {}: {e}", k.public_key_der.display()))?;
-                let key = rsa::RsaPublicKey::from_public_key_der(&der).map_err(|e| {
-                    format!(
-                        "card_face_keys: {}: not an RSA public key in DER: {e}",
-                        k.public_key_der.display()
-                    )
-                })?;
+                let err = |message: String| ConfigError {
+                    file: k.public_key_der.display().to_string(),
+                    message: format!("card_face_keys: {message}"),
+                };
+                let der = std::fs::read(&k.public_key_der).map_err(|e| err(e.to_string()))?;
+                let key = rsa::RsaPublicKey::from_public_key_der(&der)
+                    .map_err(|e| err(format!("not an RSA public key in DER: {e}")))?;
                 let mut key_id = [0u8; 16];
                 for (i, b) in key_id.iter_mut().enumerate() {
-                    *b = u8::from_str_radix(&k.key_id[2 * i..2 * i + 2], 16).map_err(|e| e.to_string())?;
+                    *b = u8::from_str_radix(&k.key_id[2 * i..2 * i + 2], 16)
+                        .map_err(|e| err(format!("key_id: {e}")))?;
                 }
                 Ok(kiosk_mynumber::TrustAnchor { key_id, key })
             })

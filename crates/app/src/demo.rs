@@ -226,10 +226,25 @@ pub fn kiosk_frame(engine: &mut FaceEngine<'_>, photo: &RgbImage, shift: (f64, f
     RgbImage::new(w, h, data)
 }
 
+/// Why a demo kiosk could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    Profile(#[from] kiosk_card_sim::ProfileError),
+    #[error("{path}: {source}")]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Records(#[from] kiosk_records::RecordsError),
+}
+
 /// A virtual card from an embedded profile, and its holder (whose photo, and the card front they
 /// show the camera).
-pub fn card(profile: &str) -> Result<(VirtualCard, Holder), String> {
-    let profile = Profile::embedded(profile).map_err(|e| e.to_string())?;
+pub fn card(profile: &str) -> Result<(VirtualCard, Holder), DemoError> {
+    let profile = Profile::embedded(profile)?;
     let holder = Holder::of(&profile);
     Ok((VirtualCard::new(profile), holder))
 }
@@ -239,12 +254,16 @@ pub fn card(profile: &str) -> Result<(VirtualCard, Holder), String> {
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
-    pub fn new(tag: &str) -> Result<TempDir, String> {
+    pub fn new(tag: &str) -> Result<TempDir, DemoError> {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("kiosk-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("out")).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // A folder left by an earlier run with this process id: start empty (absent is fine).
+        std::fs::remove_dir_all(&dir).ok();
+        std::fs::create_dir_all(dir.join("out")).map_err(|source| DemoError::Folder {
+            path: dir.clone(),
+            source,
+        })?;
         Ok(TempDir(dir))
     }
 
@@ -265,10 +284,10 @@ pub fn parts(
     camera: SourceFactory,
     work: &TempDir,
     wake: Arc<dyn Fn() + Send + Sync>,
-) -> Result<Parts, String> {
-    let roster = SqliteRoster::in_memory().map_err(|e| e.to_string())?;
-    roster.seed_toml(DEMO_ROSTER).map_err(|e| e.to_string())?;
-    let journal = Journal::open(&work.path().join("journal.sqlite")).map_err(|e| e.to_string())?;
+) -> Result<Parts, DemoError> {
+    let roster = SqliteRoster::in_memory()?;
+    roster.seed_toml(DEMO_ROSTER)?;
+    let journal = Journal::open(&work.path().join("journal.sqlite"))?;
     Ok(Parts {
         flow: FlowConfig::default(),
         language: Lang::Ja,

@@ -187,7 +187,11 @@ fn keys(config: &Config) -> Check {
             "none configured: card photos cannot be trusted, so patients are offered the PIN",
         ),
         Ok(k) => ok("card-face keys", format!("{} keys loaded", k.len())),
-        Err(e) => problem("card-face keys", e, "fix the [[card_face_keys]] entries"),
+        Err(e) => problem(
+            "card-face keys",
+            e.to_string(),
+            "fix the [[card_face_keys]] entries",
+        ),
     }
 }
 

@@ -104,10 +104,10 @@ impl KioskApp {
         ctx: Arc<OnceLock<egui::Context>>,
         demo: Option<DemoPanel>,
         metrics: Metrics,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, kiosk_ui::StringsError> {
         Ok(KioskApp {
             core,
-            ui: KioskUi::new(metrics).map_err(|e| e.to_string())?,
+            ui: KioskUi::new(metrics)?,
             demo,
             preview: None,
             preview_serial: 0,
@@ -119,7 +119,7 @@ impl KioskApp {
     }
 
     /// Place a virtual card from an embedded profile (the demo panel's button).
-    pub fn place_card(&mut self, profile: &str) -> Result<(), String> {
+    pub fn place_card(&mut self, profile: &str) -> Result<(), demo::DemoError> {
         if *self.core.screen() != Screen::Idle {
             return Ok(());
         }

@@ -101,6 +101,11 @@ enum Failure {
     Config(String),
 }
 
+/// A usage failure from any error that says what went wrong.
+fn usage(e: impl std::fmt::Display) -> Failure {
+    Failure::Usage(e.to_string())
+}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -173,7 +178,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
     let anchors = demo::anchors();
     println!("マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, no hardware)\n");
     for name in names {
-        let profile = Profile::embedded(&name).map_err(|e| Failure::Usage(e.to_string()))?;
+        let profile = Profile::embedded(&name).map_err(usage)?;
         println!("── card {name:?}: {} ──", profile.description);
         let code = CheckCodeB::new(&profile.check_code_b()).map_err(|e| Failure::Card(e.to_string()))?;
         let mut card = MyNumberCard::new(VirtualCard::new(profile));
@@ -206,27 +211,11 @@ fn load_models(dir: Option<&std::path::Path>) -> Option<&'static FaceModels> {
     }
 }
 
-fn demo_receptions() -> Result<(), Failure> {
-    println!(
-        "マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, demo cameras, demo roster)\n"
-    );
-    let models = load_models(None);
-    let work = demo::TempDir::new("demo").map_err(Failure::Usage)?;
-    let frames = std::sync::Arc::new(demo::DemoFrames::default());
-    let mut parts = demo::parts(
-        models,
-        frames.camera(models, DemoCamera::CardHolder, demo::Holder::default()),
-        &work,
-        std::sync::Arc::new(|| {}),
-    )
-    .map_err(Failure::Usage)?;
-    // Nobody in front of the camera: give up sooner than at a real kiosk, so the walk stays short.
-    parts.face.give_up_after = std::time::Duration::from_secs(3);
-    let core = KioskCore::start(parts).map_err(|e| Failure::Usage(e.to_string()))?;
-    let mut reception = Reception::new(core, models, frames);
+/// The scripted patients of `kiosk --demo --walk`: card profile, what happens, and the patient.
+fn demo_scenarios() -> Vec<(&'static str, &'static str, Patient)> {
     let p = Patient::new;
     let staff = Some(demo::DEMO_STAFF.1.to_string());
-    let scenarios: Vec<(&str, &str, Patient)> = vec![
+    vec![
         (
             "demo",
             "face, the card holder in front of the camera",
@@ -287,10 +276,31 @@ fn demo_receptions() -> Result<(), Failure> {
             "a smartphone instead of the card",
             p(Method::Pin, &[], DemoCamera::CardHolder),
         ),
-    ];
+    ]
+}
+
+fn demo_receptions() -> Result<(), Failure> {
+    println!(
+        "マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, demo cameras, demo roster)\n"
+    );
+    let models = load_models(None);
+    let work = demo::TempDir::new("demo").map_err(usage)?;
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let mut parts = demo::parts(
+        models,
+        frames.camera(models, DemoCamera::CardHolder, demo::Holder::default()),
+        &work,
+        std::sync::Arc::new(|| {}),
+    )
+    .map_err(usage)?;
+    // Nobody in front of the camera: give up sooner than at a real kiosk, so the walk stays short.
+    parts.face.give_up_after = std::time::Duration::from_secs(3);
+    let core = KioskCore::start(parts).map_err(usage)?;
+    let mut reception = Reception::new(core, models, frames);
+    let scenarios = demo_scenarios();
     let (mut typed, mut sent) = (0, 0);
     for (name, what, patient) in scenarios {
-        let (card, holder) = demo::card(name).map_err(Failure::Usage)?;
+        let (card, holder) = demo::card(name).map_err(usage)?;
         let outcome = reception.run(Box::new(card), holder, &patient);
         typed += outcome.pins_typed;
         sent += outcome.pins_sent;
@@ -331,13 +341,13 @@ enum WindowMode {
 /// The kiosk window in demo mode.
 fn demo_window(mode: WindowMode) -> Result<(), Failure> {
     let models = load_models(None);
-    let work = demo::TempDir::new("demo").map_err(Failure::Usage)?;
+    let work = demo::TempDir::new("demo").map_err(usage)?;
     let panel = kiosk::gui::DemoPanel::new(models);
     let (ctx, wake) = kiosk::gui::waker();
-    let parts = demo::parts(models, panel.camera(), &work, wake).map_err(Failure::Usage)?;
-    let core = KioskCore::start(parts).map_err(|e| Failure::Usage(e.to_string()))?;
+    let parts = demo::parts(models, panel.camera(), &work, wake).map_err(usage)?;
+    let core = KioskCore::start(parts).map_err(usage)?;
     let app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
-        .map_err(Failure::Usage)?;
+        .map_err(usage)?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("マイナ保険証 受付 (demo)")
@@ -389,9 +399,8 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
     };
     let data = &config.folders.data;
     std::fs::create_dir_all(data).map_err(|e| Failure::Usage(format!("{}: {e}", data.display())))?;
-    let roster =
-        SqliteRoster::open(&data.join("roster.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
-    let journal = Journal::open(&data.join("journal.sqlite")).map_err(|e| Failure::Usage(e.to_string()))?;
+    let roster = SqliteRoster::open(&data.join("roster.sqlite")).map_err(usage)?;
+    let journal = Journal::open(&data.join("journal.sqlite")).map_err(usage)?;
     let camera_config = config.camera_config();
     let camera: kiosk::workers::SourceFactory = Box::new(move || match camera_config {
         Some(c) => Ok(Box::new(kiosk_camera::NokhwaSource::new(c)) as Box<dyn kiosk_camera::FrameSource>),
@@ -404,7 +413,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         models,
         face: config.face_settings(),
         camera,
-        anchors: config.trust_anchors().map_err(Failure::Usage)?,
+        anchors: config.trust_anchors().map_err(usage)?,
         roster,
         journal,
         output_dir: config.folders.output.clone(),
@@ -413,12 +422,12 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         notifier: Box::new(kiosk::notify::LogNotifier),
         wake,
     };
-    let mut core = KioskCore::start(parts).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut core = KioskCore::start(parts).map_err(usage)?;
     let reader = (!config.reader.name.is_empty()).then(|| config.reader.name.clone());
     core.watch_readers(reader)
         .map_err(|e| Failure::Reader(e.to_string()))?;
     let metrics = kiosk_ui::style::Metrics::from_dpi(config.screen.dpi, 1.0);
-    let app = kiosk::gui::KioskApp::new(core, ctx, None, metrics).map_err(Failure::Usage)?;
+    let app = kiosk::gui::KioskApp::new(core, ctx, None, metrics).map_err(usage)?;
     let mut viewport = egui::ViewportBuilder::default().with_title("マイナ保険証 受付");
     viewport = if config.screen.fullscreen {
         viewport.with_fullscreen(true).with_decorations(false)
@@ -499,10 +508,7 @@ fn staff_code(args: &[String]) -> Result<(), Failure> {
     let read = |prompt: &str| -> Result<zeroize::Zeroizing<String>, Failure> {
         eprint!("{prompt}");
         let mut line = zeroize::Zeroizing::new(String::new());
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Failure::Usage(e.to_string()))?;
+        std::io::stdin().lock().read_line(&mut line).map_err(usage)?;
         Ok(zeroize::Zeroizing::new(line.trim().to_string()))
     };
     let code = read("staff code (4–8 digits): ")?;
@@ -521,87 +527,99 @@ fn staff_code(args: &[String]) -> Result<(), Failure> {
 }
 
 fn card_tool(args: &[String]) -> Result<(), Failure> {
-    let reader_error = |e: kiosk_apdu::TransportError| Failure::Reader(reader_advice(&e));
     match args.first().map(String::as_str) {
-        Some("readers") => {
-            let pcsc = Pcsc::establish().map_err(reader_error)?;
-            let readers = pcsc.readers().map_err(reader_error)?;
-            if readers.is_empty() {
-                return Err(Failure::Reader(reader_advice(
-                    &kiosk_apdu::TransportError::NoReader,
-                )));
-            }
-            for r in readers {
-                let card = match pcsc.card_atr(&r) {
-                    Ok(Some(atr)) => format!("card present, ATR {}", kiosk_apdu::hex(&atr)),
-                    Ok(None) => "no card".into(),
-                    Err(e) => e.to_string(),
-                };
-                println!("{r}: {card}");
-            }
-            Ok(())
-        }
-        Some("info") => {
-            let mut reader = None;
-            let mut personal = false;
-            let mut it = args[1..].iter();
-            while let Some(a) = it.next() {
-                match a.as_str() {
-                    "--reader" => {
-                        reader = Some(
-                            it.next()
-                                .ok_or(Failure::Usage("--reader needs a name".into()))?
-                                .clone(),
-                        )
-                    }
-                    "--personal" => personal = true,
-                    other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
-                }
-            }
-            let pcsc = Pcsc::establish().map_err(reader_error)?;
-            let reader = match reader {
-                Some(r) => r,
-                None => pcsc
-                    .readers()
-                    .map_err(reader_error)?
-                    .into_iter()
-                    .find(|r| matches!(pcsc.card_atr(r), Ok(Some(_))))
-                    .ok_or(Failure::Reader(
-                        "no card in any reader: place the card on the reader".into(),
-                    ))?,
-            };
-            let channel = pcsc.connect(&reader).map_err(reader_error)?;
-            println!("reader:                   {reader}");
-            println!(
-                "ATR:                      {}",
-                channel.atr().map(|a| kiosk_apdu::hex(&a)).unwrap_or_default()
-            );
-            let pin = if personal { Some(prompt_text_pin()?) } else { None };
-            let mut card = MyNumberCard::new(channel);
-            let extras = report::Extras {
-                personal_with_pin: pin.as_ref(),
-                ..Default::default()
-            };
-            let text = report::card_report(&mut card, now_unix(), &extras, &challenge())
-                .map_err(|e| Failure::Card(card_advice(&e)))?;
-            print!("{text}");
-            Ok(())
-        }
-        Some("watch") => {
-            let monitor = Monitor::start().map_err(reader_error)?;
-            println!("watching readers and cards (Ctrl-C to stop)");
-            while let Ok(event) = monitor.events().recv() {
-                match event {
-                    ReaderEvent::CardInserted { reader, atr } => {
-                        println!("card inserted in {reader} (ATR {})", kiosk_apdu::hex(&atr))
-                    }
-                    other => println!("{other:?}"),
-                }
-            }
-            Ok(())
-        }
+        Some("readers") => card_readers(),
+        Some("info") => card_info(&args[1..]),
+        Some("watch") => card_watch(),
         _ => Err(Failure::Usage("card needs one of: readers, info, watch".into())),
     }
+}
+
+fn reader_error(e: &kiosk_apdu::TransportError) -> Failure {
+    Failure::Reader(reader_advice(e))
+}
+
+/// `kiosk card readers`: each reader and whether a card is in it.
+fn card_readers() -> Result<(), Failure> {
+    let pcsc = Pcsc::establish().map_err(|e| reader_error(&e))?;
+    let readers = pcsc.readers().map_err(|e| reader_error(&e))?;
+    if readers.is_empty() {
+        return Err(Failure::Reader(reader_advice(
+            &kiosk_apdu::TransportError::NoReader,
+        )));
+    }
+    for r in readers {
+        let card = match pcsc.card_atr(&r) {
+            Ok(Some(atr)) => format!("card present, ATR {}", kiosk_apdu::hex(&atr)),
+            Ok(None) => "no card".into(),
+            Err(e) => e.to_string(),
+        };
+        println!("{r}: {card}");
+    }
+    Ok(())
+}
+
+/// `kiosk card info [--reader NAME] [--personal]`: what the reception reads from the card.
+fn card_info(args: &[String]) -> Result<(), Failure> {
+    let mut reader = None;
+    let mut personal = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--reader" => {
+                reader = Some(
+                    it.next()
+                        .ok_or(Failure::Usage("--reader needs a name".into()))?
+                        .clone(),
+                )
+            }
+            "--personal" => personal = true,
+            other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
+        }
+    }
+    let pcsc = Pcsc::establish().map_err(|e| reader_error(&e))?;
+    let reader = match reader {
+        Some(r) => r,
+        None => pcsc
+            .readers()
+            .map_err(|e| reader_error(&e))?
+            .into_iter()
+            .find(|r| matches!(pcsc.card_atr(r), Ok(Some(_))))
+            .ok_or(Failure::Reader(
+                "no card in any reader: place the card on the reader".into(),
+            ))?,
+    };
+    let channel = pcsc.connect(&reader).map_err(|e| reader_error(&e))?;
+    println!("reader:                   {reader}");
+    println!(
+        "ATR:                      {}",
+        channel.atr().map(|a| kiosk_apdu::hex(&a)).unwrap_or_default()
+    );
+    let pin = if personal { Some(prompt_text_pin()?) } else { None };
+    let mut card = MyNumberCard::new(channel);
+    let extras = report::Extras {
+        personal_with_pin: pin.as_ref(),
+        ..Default::default()
+    };
+    let text = report::card_report(&mut card, now_unix(), &extras, &challenge())
+        .map_err(|e| Failure::Card(card_advice(&e)))?;
+    print!("{text}");
+    Ok(())
+}
+
+/// `kiosk card watch`: reader and card events as they happen.
+fn card_watch() -> Result<(), Failure> {
+    let monitor = Monitor::start().map_err(|e| reader_error(&e))?;
+    println!("watching readers and cards (Ctrl-C to stop)");
+    while let Ok(event) = monitor.events().recv() {
+        match event {
+            ReaderEvent::CardInserted { reader, atr } => {
+                println!("card inserted in {reader} (ATR {})", kiosk_apdu::hex(&atr))
+            }
+            other => println!("{other:?}"),
+        }
+    }
+    Ok(())
 }
 
 /// Ask for the text-AP PIN on the terminal. The digits are typed by the person at the keyboard; they
@@ -615,11 +633,8 @@ fn prompt_text_pin() -> Result<TextPin, Failure> {
     print!("券面事項入力補助用暗証番号 (4 digits, one try is spent if wrong): ");
     let _ = std::io::stdout().flush();
     let mut line = zeroize::Zeroizing::new(String::new());
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    TextPin::new(line.trim()).map_err(|e| Failure::Usage(e.to_string()))
+    std::io::stdin().lock().read_line(&mut line).map_err(usage)?;
+    TextPin::new(line.trim()).map_err(usage)
 }
 
 fn reader_advice(e: &kiosk_apdu::TransportError) -> String {
