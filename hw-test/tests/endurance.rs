@@ -4,6 +4,7 @@
 //!
 //! `cargo test` runs 100 receptions; `KIOSK_ENDURANCE=1000 cargo test --release -p kiosk-hw-test --test
 //! endurance -- --nocapture` (or `cargo xtask endurance`) runs the full form. Figures: docs/reliability.md.
+#![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use kiosk::core::KioskCore;
 use kiosk::demo::{self, DemoCamera, Holder, TempDir};
@@ -58,30 +59,9 @@ struct Visitor {
     completes: bool,
 }
 
-#[test]
-fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
-    let n: usize = std::env::var("KIOSK_ENDURANCE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
-    let models: Option<&'static FaceModels> =
-        FaceModels::load_default().ok().map(|m| &*Box::leak(Box::new(m)));
-    let temp_before: std::collections::BTreeSet<_> = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    let work = TempDir::new("endurance").unwrap();
-    let frames = std::sync::Arc::new(demo::DemoFrames::default());
-    let mut parts = demo::parts(
-        models,
-        frames.camera(models, DemoCamera::CardHolder, Holder::default()),
-        &work,
-        std::sync::Arc::new(|| {}),
-    )
-    .unwrap();
-    parts.face.frame_interval = std::time::Duration::from_millis(1);
-    let mut r = Reception::new(KioskCore::start(parts).unwrap(), models, frames);
+/// The patients who come, in turn: a face (or PIN) reception, a wrong then right PIN, an expiring
+/// certificate, and an expired one that cannot complete.
+fn visitors(face_models: bool) -> [Visitor; 4] {
     let visitor = |profile: &'static str, patient: Patient, completes: bool| {
         let p = Profile::embedded(profile).unwrap();
         let holder = Holder::of(&p);
@@ -93,12 +73,8 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
             completes,
         }
     };
-    let face = if models.is_some() {
-        Method::Face
-    } else {
-        Method::Pin
-    };
-    let visitors = [
+    let face = if face_models { Method::Face } else { Method::Pin };
+    [
         visitor(
             "demo",
             Patient::new(face, &["1234"], DemoCamera::CardHolder),
@@ -119,29 +95,12 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
             Patient::new(Method::Pin, &[], DemoCamera::Nobody),
             false,
         ),
-    ];
-    let (mut completed, mut typed) = (0u64, 0u64);
-    let mut samples: Vec<(usize, u64, usize)> = Vec::new();
-    for i in 0..n {
-        let v = &visitors[i % visitors.len()];
-        let outcome = r.run(Box::new(v.card.clone()), v.holder.clone(), &v.patient);
-        assert_eq!(
-            matches!(outcome.last, Screen::Done { .. }),
-            v.completes,
-            "reception {i} ({}): {outcome:?}",
-            v.profile
-        );
-        assert_eq!(*r.core.screen(), Screen::Idle, "reception {i}: back to the start");
-        completed += u64::from(v.completes);
-        typed += outcome.pins_typed as u64;
-        if i % (n / 10).max(1) == 0 || i + 1 == n {
-            samples.push((i + 1, memory_kb().0, open_fds()));
-        }
-    }
-    // Every completed reception is in the journal exactly once, with one result file.
-    assert_eq!(r.core.reception_count(), Some(completed));
-    let results = std::fs::read_dir(work.path().join("out")).unwrap().count() as u64;
-    assert_eq!(results, completed, "one result file per completed reception");
+    ]
+}
+
+/// Tries audit: the cards saw exactly the PINs the patients typed, and one 照合番号B VERIFY per agreed
+/// card-front read.
+fn audit_tries(r: &Reception, visitors: &[Visitor], typed: u64, face_models: bool, n: usize) {
     // The cards saw exactly the PINs the patients typed.
     let verifies: u64 = visitors
         .iter()
@@ -166,45 +125,42 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
         shared.check_codes_sent.load(std::sync::atomic::Ordering::SeqCst),
         front_reads
     );
-    if models.is_some() {
+    if face_models {
         assert!(
             front_reads >= (n / visitors.len()) as u64,
             "every face reception read the card front"
         );
     }
     eprintln!("照合番号B: {front_reads} confident card-front reads, {check_b} VERIFYs on the cards");
-    // Memory and descriptors: flat after warm-up (the second sample onwards).
-    let base = samples[1.min(samples.len() - 1)];
-    let last = *samples.last().unwrap();
-    eprintln!("{n} receptions, {completed} completed; samples (reception, RSS kB, fds): {samples:?}");
-    assert!(last.2 <= base.2 + 2, "file descriptors grow: {samples:?}");
-    assert!(last.1 <= base.1 + 30 * 1024, "resident memory grows: {samples:?}");
+}
 
-    // Privacy: nothing from the cards' secrets or chips anywhere the kiosk wrote, in UTF-8 or UTF-16,
-    // nor in its log (the problem lines `kiosk` prints to stderr), kept here as a file for the scan.
-    let log: Vec<String> = r.core.problems.iter().cloned().collect();
-    std::fs::write(work.path().join("kiosk-log.txt"), log.join("\n")).unwrap();
-    drop(r);
+/// Every file the run left: the work folder, and anything new in the temporary folder.
+fn files_written(work: &Path, temp_before: &std::collections::BTreeSet<PathBuf>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    files_under(work.path(), &mut files);
+    files_under(work, &mut files);
     for p in std::fs::read_dir(std::env::temp_dir())
         .unwrap()
         .flatten()
         .map(|e| e.path())
     {
-        if !temp_before.contains(&p) && p != work.path() {
+        if !temp_before.contains(&p) && p != work {
             files_under(&p, &mut files);
             if p.is_file() {
                 files.push(p);
             }
         }
     }
+    files
+}
+
+/// Card data and secrets found in `files` (none expected); the scanner checks itself first.
+fn scan_for_secrets(files: &[PathBuf], visitors: &[Visitor]) -> Vec<String> {
     // The scanner's own check: a number inside a longer one is not a hit, a whole one is.
     assert!(!contains(b"at 20261121141234;", b"1234"));
     assert!(contains(b"pin=1234;", b"1234") && contains(b"1234", b"1234"));
     assert!(!contains(&utf16("t141234"), &utf16("1234")) && contains(&utf16("x1234y"), &utf16("1234")));
     let mut hits = Vec::new();
-    for v in &visitors {
+    for v in visitors {
         let p = v.card.lock().profile().clone();
         // Data only the card holds: never written anywhere (result files included).
         let mut card_only: Vec<(String, Vec<u8>)> = vec![
@@ -226,7 +182,7 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
             ("name".into(), p.holder_name.clone().into_bytes()),
             ("name utf-16".into(), utf16(&p.holder_name)),
         ];
-        for f in &files {
+        for f in files {
             let bytes = std::fs::read(f).unwrap_or_default();
             let is_result = f.extension().is_some_and(|e| e == "xml");
             for (what, needle) in card_only
@@ -247,6 +203,71 @@ fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
             .any(|f| contains(&std::fs::read(f).unwrap_or_default(), name.as_bytes())),
         "the scan must see the result files' names"
     );
+    hits
+}
+
+#[test]
+fn receptions_run_on_with_flat_memory_and_leave_no_secret_behind() {
+    let n: usize = std::env::var("KIOSK_ENDURANCE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let models: Option<&'static FaceModels> =
+        FaceModels::load_default().ok().map(|m| &*Box::leak(Box::new(m)));
+    let temp_before: std::collections::BTreeSet<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    let work = TempDir::new("endurance").unwrap();
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let mut parts = demo::parts(
+        models,
+        frames.camera(models, DemoCamera::CardHolder, Holder::default()),
+        &work,
+        std::sync::Arc::new(|| {}),
+    )
+    .unwrap();
+    parts.face.frame_interval = std::time::Duration::from_millis(1);
+    let mut r = Reception::new(KioskCore::start(parts).unwrap(), models, frames);
+    let visitors = visitors(models.is_some());
+    let (mut completed, mut typed) = (0u64, 0u64);
+    let mut samples: Vec<(usize, u64, usize)> = Vec::new();
+    for i in 0..n {
+        let v = &visitors[i % visitors.len()];
+        let outcome = r.run(Box::new(v.card.clone()), v.holder.clone(), &v.patient);
+        assert_eq!(
+            matches!(outcome.last, Screen::Done { .. }),
+            v.completes,
+            "reception {i} ({}): {outcome:?}",
+            v.profile
+        );
+        assert_eq!(*r.core.screen(), Screen::Idle, "reception {i}: back to the start");
+        completed += u64::from(v.completes);
+        typed += outcome.pins_typed as u64;
+        if i % (n / 10).max(1) == 0 || i + 1 == n {
+            samples.push((i + 1, memory_kb().0, open_fds()));
+        }
+    }
+    // Every completed reception is in the journal exactly once, with one result file.
+    assert_eq!(r.core.reception_count(), Some(completed));
+    let results = std::fs::read_dir(work.path().join("out")).unwrap().count() as u64;
+    assert_eq!(results, completed, "one result file per completed reception");
+    audit_tries(&r, &visitors, typed, models.is_some(), n);
+    // Memory and descriptors: flat after warm-up (the second sample onwards).
+    let base = samples[1.min(samples.len() - 1)];
+    let last = *samples.last().unwrap();
+    eprintln!("{n} receptions, {completed} completed; samples (reception, RSS kB, fds): {samples:?}");
+    assert!(last.2 <= base.2 + 2, "file descriptors grow: {samples:?}");
+    assert!(last.1 <= base.1 + 30 * 1024, "resident memory grows: {samples:?}");
+
+    // Privacy: nothing from the cards' secrets or chips anywhere the kiosk wrote, in UTF-8 or UTF-16,
+    // nor in its log (the problem lines `kiosk` prints to stderr), kept here as a file for the scan.
+    let log: Vec<String> = r.core.problems.iter().cloned().collect();
+    std::fs::write(work.path().join("kiosk-log.txt"), log.join("\n")).unwrap();
+    drop(r);
+    let files = files_written(work.path(), &temp_before);
+    let hits = scan_for_secrets(&files, &visitors);
     eprintln!(
         "privacy scan: {} files searched, {} hits",
         files.len(),

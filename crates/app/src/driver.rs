@@ -147,7 +147,7 @@ impl Reception {
             | Screen::NoSharingInfo => Press::AlertAcknowledged,
             Screen::MethodChoice { face, pin, staff } => match p.method {
                 Method::Face if *face => Press::MethodChosen(Method::Face),
-                Method::Pin if pin.is_some() => Press::MethodChosen(Method::Pin),
+                // The PIN when chosen, and when the face path is not offered.
                 _ if pin.is_some() => Press::MethodChosen(Method::Pin),
                 _ if *staff && p.staff_code.is_some() => Press::StaffHelpChosen,
                 _ => return None,

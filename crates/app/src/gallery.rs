@@ -28,18 +28,27 @@ fn date(y: i32, m: u8, d: u8) -> Date {
 
 /// The screens, in the order a patient meets them, then the failure screens, then overlays and English.
 pub fn shots() -> Vec<Shot> {
-    let mut some = Consents::default();
-    some.set(ConsentItem::Surgery, true);
-    let mut chosen = Consents::all(true);
-    chosen.set(ConsentItem::TreatmentAndMedicine, false);
-    let s = |name, screen| Shot {
+    let mut v = identity_shots();
+    v.extend(eligibility_and_consent_shots());
+    v.extend(failure_shots());
+    v.extend(overlay_shots());
+    v
+}
+
+/// A Japanese shot with no overlay.
+fn s(name: &'static str, screen: Screen) -> Shot {
+    Shot {
         name,
         screen,
         lang: Lang::Ja,
         timeout_left: None,
         help: false,
-    };
-    let mut v = vec![
+    }
+}
+
+/// From the card placed to the holder confirmed (01–15).
+fn identity_shots() -> Vec<Shot> {
+    vec![
         s("01-idle", Screen::Idle),
         s("02-reading", Screen::Reading),
         s(
@@ -118,6 +127,16 @@ pub fn shots() -> Vec<Shot> {
                 front_failed: false,
             },
         ),
+    ]
+}
+
+/// Eligibility, consent and done (16–24).
+fn eligibility_and_consent_shots() -> Vec<Shot> {
+    let mut some = Consents::default();
+    some.set(ConsentItem::Surgery, true);
+    let mut chosen = Consents::all(true);
+    chosen.set(ConsentItem::TreatmentAndMedicine, false);
+    vec![
         s("16-checking-eligibility", Screen::CheckingEligibility),
         s("17-registration-offer", Screen::RegistrationOffer),
         s("18-consent-start", Screen::ConsentStart),
@@ -132,6 +151,12 @@ pub fn shots() -> Vec<Shot> {
                 name: "山田　太郎".into(),
             },
         ),
+    ]
+}
+
+/// Where a reception ends early (25–32).
+fn failure_shots() -> Vec<Shot> {
+    vec![
         s(
             "25-eligibility-invalid",
             Screen::EligibilityProblem(EligibilityIssue::Answer(Qualification::Invalid)),
@@ -156,46 +181,51 @@ pub fn shots() -> Vec<Shot> {
                 reason: CounterReason::TimedOut,
             },
         ),
-    ];
-    v.push(Shot {
-        timeout_left: Some(25),
-        ..s(
-            "33-timeout-warning",
-            Screen::MethodChoice {
-                face: true,
-                pin: Some(3),
-                staff: true,
-            },
-        )
-    });
-    v.push(Shot {
-        help: true,
-        ..s("34-help", Screen::ConsentStart)
-    });
-    v.push(Shot {
-        lang: Lang::En,
-        ..s(
-            "35-english-method-choice",
-            Screen::MethodChoice {
-                face: true,
-                pin: Some(3),
-                staff: true,
-            },
-        )
-    });
-    v.push(Shot {
-        lang: Lang::En,
-        ..s(
-            "36-english-pin-entry",
-            Screen::PinEntry {
-                tries_left: 2,
-                last_try: false,
-                wrong_before: true,
-                verifying: false,
-            },
-        )
-    });
-    v
+    ]
+}
+
+/// The time-out warning, the help overlay and English (33–36).
+fn overlay_shots() -> Vec<Shot> {
+    vec![
+        Shot {
+            timeout_left: Some(25),
+            ..s(
+                "33-timeout-warning",
+                Screen::MethodChoice {
+                    face: true,
+                    pin: Some(3),
+                    staff: true,
+                },
+            )
+        },
+        Shot {
+            help: true,
+            ..s("34-help", Screen::ConsentStart)
+        },
+        Shot {
+            lang: Lang::En,
+            ..s(
+                "35-english-method-choice",
+                Screen::MethodChoice {
+                    face: true,
+                    pin: Some(3),
+                    staff: true,
+                },
+            )
+        },
+        Shot {
+            lang: Lang::En,
+            ..s(
+                "36-english-pin-entry",
+                Screen::PinEntry {
+                    tries_left: 2,
+                    last_try: false,
+                    wrong_before: true,
+                    verifying: false,
+                },
+            )
+        },
+    ]
 }
 
 /// Whether `shots` covers every kind of screen (tests keep the gallery complete).

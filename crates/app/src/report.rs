@@ -89,6 +89,32 @@ pub fn card_report<C: CardChannel>(
         Identification::MyNumber(kind) => kind,
     };
     let _ = writeln!(out, "カード / card:            {}", kind_text(&kind));
+    certificate_section(card, &kind, now, &mut out)?;
+    let _ = writeln!(
+        out,
+        "暗証番号 (user-auth PIN): {}",
+        pin_text(card.auth_pin_status()?)
+    );
+    if kind.is_phone() {
+        return Ok(out);
+    }
+    let _ = writeln!(
+        out,
+        "照合番号B:                {}",
+        pin_text(card.check_b_status()?)
+    );
+    card_face_section(card, extras, challenge, &mut out)?;
+    personal_section(card, extras, &mut out)?;
+    Ok(out)
+}
+
+/// The user-authentication certificate: serial, issuer, chain to the card's CA, insurance status.
+fn certificate_section<C: CardChannel>(
+    card: &mut MyNumberCard<C>,
+    kind: &CardKind,
+    now: i64,
+    out: &mut String,
+) -> Result<(), CardError> {
     match card.read_auth_certificate() {
         Ok(cert) => {
             let _ = writeln!(
@@ -122,19 +148,16 @@ pub fn card_report<C: CardChannel>(
         }
         Err(e) => return Err(e),
     }
-    let _ = writeln!(
-        out,
-        "暗証番号 (user-auth PIN): {}",
-        pin_text(card.auth_pin_status()?)
-    );
-    if kind.is_phone() {
-        return Ok(out);
-    }
-    let _ = writeln!(
-        out,
-        "照合番号B:                {}",
-        pin_text(card.check_b_status()?)
-    );
+    Ok(())
+}
+
+/// The card face through 照合番号B, when clinic IT gave it: photo, expiry, and whether it is genuine.
+fn card_face_section<C: CardChannel>(
+    card: &mut MyNumberCard<C>,
+    extras: &Extras<'_>,
+    challenge: &[u8],
+    out: &mut String,
+) -> Result<(), CardError> {
     if let Some(code) = extras.check_code_b {
         let (outcome, read) = card.read_card_face(code, extras.anchors, challenge)?;
         match read {
@@ -167,6 +190,15 @@ pub fn card_report<C: CardChannel>(
             }
         }
     }
+    Ok(())
+}
+
+/// The four personal items, only when asked for with a credential.
+fn personal_section<C: CardChannel>(
+    card: &mut MyNumberCard<C>,
+    extras: &Extras<'_>,
+    out: &mut String,
+) -> Result<(), CardError> {
     let credential = match (
         extras.personal_with_pin,
         extras.personal_with_check_code_b,
@@ -190,7 +222,7 @@ pub fn card_report<C: CardChannel>(
             }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn yes_no(b: bool) -> &'static str {

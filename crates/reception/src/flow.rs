@@ -395,11 +395,11 @@ impl Flow {
         }
         match self.warning_until {
             Some(end) if now >= end => self.counter(CounterReason::TimedOut, fx),
-            Some(_) => {}
             None if now - self.last_input >= self.config.idle_secs => {
                 self.warning_until = Some(now + self.config.warning_secs)
             }
-            None => {}
+            // The warning counts down, or the patient is not idle long enough yet.
+            Some(_) | None => {}
         }
     }
 

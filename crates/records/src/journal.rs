@@ -45,20 +45,20 @@ fn flag(v: Option<bool>) -> Option<i64> {
 impl Journal {
     pub fn open(path: &Path) -> Result<Journal, RecordsError> {
         let p = path.display().to_string();
-        let conn = Connection::open(path).map_err(|e| RecordsError::from_sqlite(&p, e))?;
+        let conn = Connection::open(path).map_err(|e| RecordsError::from_sqlite(&p, &e))?;
         Journal::init(conn, p)
     }
 
     pub fn in_memory() -> Result<Journal, RecordsError> {
-        let conn = Connection::open_in_memory().map_err(|e| RecordsError::from_sqlite(":memory:", e))?;
+        let conn = Connection::open_in_memory().map_err(|e| RecordsError::from_sqlite(":memory:", &e))?;
         Journal::init(conn, ":memory:".into())
     }
 
     fn init(conn: Connection, path: String) -> Result<Journal, RecordsError> {
         conn.busy_timeout(std::time::Duration::from_secs(2))
-            .map_err(|e| RecordsError::from_sqlite(&path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&path, &e))?;
         conn.execute_batch(SCHEMA)
-            .map_err(|e| RecordsError::from_sqlite(&path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&path, &e))?;
         Ok(Journal { conn, path })
     }
 
@@ -72,7 +72,7 @@ impl Journal {
         institution_code: &str,
     ) -> Result<PathBuf, RecordsError> {
         let path = self.path.clone();
-        let sql = |e| RecordsError::from_sqlite(&path, e);
+        let sql = |e| RecordsError::from_sqlite(&path, &e);
         let tx = self.conn.transaction().map_err(sql)?;
         let (method, staff) = match &record.verified_by {
             VerifiedBy::Face { .. } => ("face", None),
@@ -119,7 +119,7 @@ impl Journal {
                 "INSERT INTO audit (time, from_screen, to_screen, event) VALUES (?1, ?2, ?3, ?4)",
                 params![time, from, to, event],
             )
-            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))?;
         Ok(())
     }
 
@@ -134,7 +134,7 @@ impl Journal {
                 st.query_map([], |row| row.get::<_, String>(0))?
                     .collect::<Result<Vec<_>, _>>()
             })
-            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))?;
         Ok(lines.join("; "))
     }
 
@@ -142,7 +142,7 @@ impl Journal {
         self.conn
             .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
-            .map_err(|e| RecordsError::from_sqlite(&self.path, e))
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))
     }
 
     /// Audit entries so far, oldest first: (from, to, event).
@@ -150,11 +150,11 @@ impl Journal {
         let mut stmt = self
             .conn
             .prepare("SELECT from_screen, to_screen, event FROM audit ORDER BY id")
-            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))?;
         rows.collect::<Result<_, _>>()
-            .map_err(|e| RecordsError::from_sqlite(&self.path, e))
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))
     }
 }

@@ -36,7 +36,7 @@ pub enum RecordsError {
 }
 
 impl RecordsError {
-    pub(crate) fn from_sqlite(path: &str, e: rusqlite::Error) -> RecordsError {
+    pub(crate) fn from_sqlite(path: &str, e: &rusqlite::Error) -> RecordsError {
         use rusqlite::ErrorCode as C;
         match e.sqlite_error_code() {
             Some(C::NotADatabase) | Some(C::DatabaseCorrupt) => RecordsError::Corrupt { path: path.into() },

@@ -139,20 +139,20 @@ impl SqliteRoster {
     /// Open (or create) the roster at `path`. A damaged or locked file is a clear error.
     pub fn open(path: &Path) -> Result<SqliteRoster, RecordsError> {
         let p = path.display().to_string();
-        let conn = Connection::open(path).map_err(|e| RecordsError::from_sqlite(&p, e))?;
+        let conn = Connection::open(path).map_err(|e| RecordsError::from_sqlite(&p, &e))?;
         SqliteRoster::init(conn, p)
     }
 
     pub fn in_memory() -> Result<SqliteRoster, RecordsError> {
-        let conn = Connection::open_in_memory().map_err(|e| RecordsError::from_sqlite(":memory:", e))?;
+        let conn = Connection::open_in_memory().map_err(|e| RecordsError::from_sqlite(":memory:", &e))?;
         SqliteRoster::init(conn, ":memory:".into())
     }
 
     fn init(conn: Connection, path: String) -> Result<SqliteRoster, RecordsError> {
         conn.busy_timeout(std::time::Duration::from_secs(2))
-            .map_err(|e| RecordsError::from_sqlite(&path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&path, &e))?;
         conn.execute_batch(SCHEMA)
-            .map_err(|e| RecordsError::from_sqlite(&path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&path, &e))?;
         Ok(SqliteRoster { conn, path })
     }
 
@@ -167,7 +167,7 @@ impl SqliteRoster {
                     e.sex, e.copay_ratio, e.valid_from, e.valid_to, e.answer_code
                 ],
             )
-            .map_err(|err| RecordsError::from_sqlite(&self.path, err))?;
+            .map_err(|err| RecordsError::from_sqlite(&self.path, &err))?;
         Ok(())
     }
 
@@ -219,7 +219,7 @@ impl SqliteRoster {
             | Err(rusqlite::Error::IntegralValueOutOfRange(..)) => {
                 Err(RecordsError::MalformedEntry("a column has the wrong type".into()))
             }
-            Err(e) => Err(RecordsError::from_sqlite(&self.path, e)),
+            Err(e) => Err(RecordsError::from_sqlite(&self.path, &e)),
         }
     }
 }
@@ -258,7 +258,7 @@ impl EligibilityBackend for SqliteRoster {
                 "UPDATE roster SET answer_code = 1 WHERE cert_issuer = ?1 AND cert_serial = ?2 AND answer_code = 6",
                 params![cert_issuer, cert_serial],
             )
-            .map_err(|e| RecordsError::from_sqlite(&self.path, e))?;
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))?;
         Ok(())
     }
 }
