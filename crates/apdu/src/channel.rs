@@ -1,6 +1,6 @@
 //! The transport trait at the hardware boundary, and the one place where `61xx`/`6Cxx` are handled.
 
-use crate::{ApduError, Command, Response, Status};
+use crate::{ApduError, Command, Response, Status, iso};
 
 /// Why a transport could not carry an APDU. Every backend maps its own errors onto these, so a screen
 /// can say something useful (e.g. "the card was taken away" versus "the reader is unplugged").
@@ -63,8 +63,7 @@ pub fn transmit(channel: &mut (impl CardChannel + ?Sized), command: &Command) ->
     if let Status::WrongLe(n) = response.status()
         && !command.is_sensitive()
     {
-        let ne = if n == 0 { 256 } else { n as u32 };
-        response = exchange(channel, &command.clone().with_ne(ne))?;
+        response = exchange(channel, &command.clone().with_ne(short_le_to_ne(n)))?;
     }
     let mut data = std::mem::take(&mut response.data);
     let mut rounds = 0;
@@ -73,12 +72,16 @@ pub fn transmit(channel: &mut (impl CardChannel + ?Sized), command: &Command) ->
         if rounds > MAX_CHAINING_ROUNDS {
             return Err(ApduError::ChainingLoop(MAX_CHAINING_ROUNDS));
         }
-        let ne = if n == 0 { 256 } else { n as u32 };
-        response = exchange(channel, &Command::new(command.cla & 0x03, 0xC0, 0, 0).with_ne(ne))?;
+        response = exchange(channel, &iso::get_response(command.cla, short_le_to_ne(n)))?;
         data.extend_from_slice(&response.data);
     }
     response.data = data;
     Ok(response)
+}
+
+/// The Ne a short Le byte stands for in `61xx` and `6Cxx`: `00` means 256.
+fn short_le_to_ne(le: u8) -> u32 {
+    if le == 0 { 256 } else { u32::from(le) }
 }
 
 /// One command, one answer, no longer than the command's Ne (none: no data expected).
@@ -97,6 +100,12 @@ fn exchange(channel: &mut (impl CardChannel + ?Sized), command: &Command) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::StatusWord;
+    use crate::iso::{read_binary_offset, select_df, verify};
+
+    fn read(ne: u32) -> Command {
+        read_binary_offset(0, ne).unwrap()
+    }
 
     /// A scripted card: answers from a queue and records what it was sent.
     struct Script {
@@ -113,61 +122,68 @@ mod tests {
         }
     }
 
+    /// A card's answer: `data` then `sw`.
+    fn answer(data: &[u8], sw: StatusWord) -> Vec<u8> {
+        Response::new(data.to_vec(), sw).to_bytes()
+    }
+
     #[test]
     fn get_response_chain_is_joined() {
         let mut card = Script {
-            answers: vec![vec![1, 2, 0x61, 2], vec![3, 4, 0x90, 0]],
+            answers: vec![
+                answer(&[1, 2], StatusWord::more_data(2)),
+                answer(&[3, 4], StatusWord::OK),
+            ],
             sent: vec![],
         };
-        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(256)).unwrap();
+        let r = transmit(&mut card, &read(256)).unwrap();
         assert_eq!(r.data, [1, 2, 3, 4]);
         assert!(r.is_ok());
-        assert_eq!(card.sent[1], [0, 0xC0, 0, 0, 2]);
+        assert_eq!(card.sent[1], iso::get_response(0, 2).to_bytes().unwrap());
     }
 
     #[test]
     fn wrong_le_is_resent_once_with_the_right_le() {
         let mut card = Script {
-            answers: vec![vec![0x6C, 0x10], vec![5; 18]],
+            answers: vec![
+                answer(&[], StatusWord::wrong_le(0x10)),
+                answer(&[5; 16], StatusWord::OK),
+            ],
             sent: vec![],
         };
-        let mut last = vec![5; 16];
-        last.extend_from_slice(&[0x90, 0]);
-        card.answers[1] = last;
-        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(256)).unwrap();
+        let r = transmit(&mut card, &read(256)).unwrap();
         assert_eq!(r.data.len(), 16);
-        assert_eq!(card.sent[1], [0, 0xB0, 0, 0, 0x10]);
+        assert_eq!(card.sent[1], read(0x10).to_bytes().unwrap());
     }
 
     #[test]
     fn a_verify_is_never_resent() {
         let mut card = Script {
-            answers: vec![vec![0x6C, 0x04]],
+            answers: vec![answer(&[], StatusWord::wrong_le(4))],
             sent: vec![],
         };
-        let verify = Command::new(0, 0x20, 0, 0x80).with_data(*b"1234");
-        let r = transmit(&mut card, &verify).unwrap();
-        assert_eq!(r.sw.0, 0x6C04);
+        let r = transmit(&mut card, &verify(b"1234")).unwrap();
+        assert_eq!(r.sw, StatusWord::wrong_le(4));
         assert_eq!(card.sent.len(), 1);
     }
 
     #[test]
     fn an_answer_longer_than_le_is_refused() {
         let mut card = Script {
-            answers: vec![[vec![7; 40], vec![0x90, 0]].concat()],
+            answers: vec![answer(&[7; 40], StatusWord::OK)],
             sent: vec![],
         };
-        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(32));
+        let r = transmit(&mut card, &read(32));
         assert!(
             matches!(r, Err(ApduError::Oversized { got: 40, allowed: 32 })),
             "{r:?}"
         );
         // Data where none was asked for (a SELECT with P2 = 0C) is refused too.
         let mut card = Script {
-            answers: vec![vec![1, 2, 0x90, 0]],
+            answers: vec![answer(&[1, 2], StatusWord::OK)],
             sent: vec![],
         };
-        let select = Command::new(0, 0xA4, 4, 0x0C).with_data([0xD3, 0x92]);
+        let select = select_df(&[0xD3, 0x92]);
         assert!(matches!(
             transmit(&mut card, &select),
             Err(ApduError::Oversized { got: 2, allowed: 0 })
@@ -177,10 +193,10 @@ mod tests {
     #[test]
     fn endless_chaining_is_an_error() {
         let mut card = Script {
-            answers: vec![vec![0x61, 0x01]; 100],
+            answers: vec![answer(&[], StatusWord::more_data(1)); 100],
             sent: vec![],
         };
-        let r = transmit(&mut card, &Command::new(0, 0xB0, 0, 0).with_ne(1));
+        let r = transmit(&mut card, &read(1));
         assert!(matches!(r, Err(ApduError::ChainingLoop(_))));
     }
 }

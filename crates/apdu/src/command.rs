@@ -27,11 +27,25 @@ pub enum CommandError {
     TooShort(usize),
     #[error("malformed command APDU body ({0} bytes after the header)")]
     MalformedBody(usize),
+    #[error("READ BINARY offset {0} does not fit the 15 bits of P1-P2")]
+    OffsetTooLarge(usize),
 }
 
 /// Instructions whose data field is a secret: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER,
 /// and the card's proprietary CHANGE KEY (`80 32`, docs/CARD-NOTES.md §3).
-const SECRET_INS: [u8; 4] = [0x20, 0x24, 0x2C, 0x32];
+const SECRET_INS: [u8; 4] = [
+    crate::iso::ins::VERIFY,
+    crate::iso::ins::CHANGE_REFERENCE_DATA,
+    crate::iso::ins::RESET_RETRY_COUNTER,
+    crate::iso::ins::CHANGE_KEY,
+];
+
+/// The largest data field (Lc) of an extended APDU.
+const MAX_DATA: usize = 65535;
+/// The largest Ne: `00 00` in an extended Le means 65536.
+const MAX_NE: u32 = 65536;
+/// The largest Ne of a short APDU: `00` in a short Le means 256.
+const MAX_SHORT_NE: u32 = 256;
 
 impl Command {
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
@@ -70,12 +84,16 @@ impl Command {
     }
 
     /// Encode, choosing the short form whenever both Lc and Le fit it.
+    ///
+    /// Lc and Le are converted with checks: a length that does not fit its field is an error, never
+    /// a silently wrapped byte (a wrapped Lc would send a different command than the one built).
     pub fn to_bytes(&self) -> Result<Vec<u8>, CommandError> {
-        if self.data.len() > 65535 {
-            return Err(CommandError::DataTooLong(self.data.len()));
+        let too_long = || CommandError::DataTooLong(self.data.len());
+        if self.data.len() > MAX_DATA {
+            return Err(too_long());
         }
         if let Some(ne) = self.ne
-            && !(1..=65536).contains(&ne)
+            && !(1..=MAX_NE).contains(&ne)
         {
             return Err(CommandError::BadNe(ne));
         }
@@ -85,20 +103,34 @@ impl Command {
         if !self.data.is_empty() {
             if extended {
                 out.push(0);
-                out.extend_from_slice(&(self.data.len() as u16).to_be_bytes());
+                let lc = u16::try_from(self.data.len()).map_err(|_| too_long())?;
+                out.extend_from_slice(&lc.to_be_bytes());
             } else {
-                out.push(self.data.len() as u8);
+                out.push(u8::try_from(self.data.len()).map_err(|_| too_long())?);
             }
             out.extend_from_slice(&self.data);
         }
         if let Some(ne) = self.ne {
+            let bad_ne = || CommandError::BadNe(ne);
             if extended {
                 if self.data.is_empty() {
                     out.push(0);
                 }
-                out.extend_from_slice(&((ne % 65536) as u16).to_be_bytes());
+                // Ne = 65536 is encoded as 00 00.
+                let le = if ne == MAX_NE {
+                    0
+                } else {
+                    u16::try_from(ne).map_err(|_| bad_ne())?
+                };
+                out.extend_from_slice(&le.to_be_bytes());
             } else {
-                out.push((ne % 256) as u8);
+                // Ne = 256 is encoded as 00.
+                let le = if ne == MAX_SHORT_NE {
+                    0
+                } else {
+                    u8::try_from(ne).map_err(|_| bad_ne())?
+                };
+                out.push(le);
             }
         }
         Ok(out)
@@ -115,28 +147,34 @@ impl Command {
         let bad = || CommandError::MalformedBody(body.len());
         match body.len() {
             0 => {}
-            1 => cmd.ne = Some(if body[0] == 0 { 256 } else { body[0] as u32 }),
+            1 => {
+                cmd.ne = Some(if body[0] == 0 {
+                    MAX_SHORT_NE
+                } else {
+                    u32::from(body[0])
+                })
+            }
             _ if body[0] != 0 => {
                 // Short Lc.
-                let lc = body[0] as usize;
+                let lc = usize::from(body[0]);
                 let rest = &body[1..];
                 if rest.len() == lc {
                     cmd.data = rest.to_vec();
                 } else if rest.len() == lc + 1 {
                     cmd.data = rest[..lc].to_vec();
                     let le = rest[lc];
-                    cmd.ne = Some(if le == 0 { 256 } else { le as u32 });
+                    cmd.ne = Some(if le == 0 { MAX_SHORT_NE } else { u32::from(le) });
                 } else {
                     return Err(bad());
                 }
             }
             3 => {
                 // Extended case 2: 00 Le1 Le2.
-                let le = u16::from_be_bytes([body[1], body[2]]) as u32;
-                cmd.ne = Some(if le == 0 { 65536 } else { le });
+                let le = u32::from(u16::from_be_bytes([body[1], body[2]]));
+                cmd.ne = Some(if le == 0 { MAX_NE } else { le });
             }
             n if n > 3 => {
-                let lc = u16::from_be_bytes([body[1], body[2]]) as usize;
+                let lc = usize::from(u16::from_be_bytes([body[1], body[2]]));
                 let rest = &body[3..];
                 if lc == 0 {
                     return Err(bad());
@@ -145,8 +183,8 @@ impl Command {
                     cmd.data = rest.to_vec();
                 } else if rest.len() == lc + 2 {
                     cmd.data = rest[..lc].to_vec();
-                    let le = u16::from_be_bytes([rest[lc], rest[lc + 1]]) as u32;
-                    cmd.ne = Some(if le == 0 { 65536 } else { le });
+                    let le = u32::from(u16::from_be_bytes([rest[lc], rest[lc + 1]]));
+                    cmd.ne = Some(if le == 0 { MAX_NE } else { le });
                 } else {
                     return Err(bad());
                 }

@@ -1,11 +1,19 @@
 //! ISO 7816-4 command and response APDUs, typed status words, BER-TLV helpers and the
 //! [`CardChannel`] transport trait that every card backend (PC/SC, the virtual card) implements.
 //!
+//! The interindustry commands the kiosk sends are built by the constructors of [`iso`], the one place
+//! their bytes are written down; the status words are named in [`StatusWord`].
+//!
 //! This crate does no IO and never logs. Commands that carry secrets (VERIFY, CHANGE REFERENCE DATA)
 //! are marked sensitive: their data is redacted in `Debug` and in transcripts, and wiped on drop.
 
+// Card lengths go into one-byte and two-byte fields (Lc, Le, offsets, TLV lengths): a cast that cuts
+// one short sends a different command than the one built, so every narrowing is checked.
+#![warn(clippy::cast_possible_truncation)]
+
 mod channel;
 mod command;
+pub mod iso;
 mod response;
 mod status;
 pub mod tlv;

@@ -21,11 +21,8 @@ impl Response {
     pub fn new(data: Vec<u8>, sw: StatusWord) -> Self {
         Response { data, sw }
     }
-    pub fn sw_only(sw: u16) -> Self {
-        Response {
-            data: Vec::new(),
-            sw: StatusWord(sw),
-        }
+    pub fn sw_only(sw: StatusWord) -> Self {
+        Response { data: Vec::new(), sw }
     }
     pub fn parse(bytes: &[u8]) -> Result<Response, ResponseError> {
         let n = bytes.len();

@@ -58,15 +58,15 @@ pub fn header(bytes: &[u8]) -> Result<Header, TlvError> {
     let l0 = *bytes.get(i).ok_or(truncated(i + 1))?;
     i += 1;
     let value_len = if l0 < 0x80 {
-        l0 as usize
+        usize::from(l0)
     } else {
-        let n = (l0 & 0x7F) as usize;
+        let n = usize::from(l0 & 0x7F);
         if n == 0 || n > 3 {
             return Err(TlvError::Malformed(format!("length field of {n} bytes")));
         }
         let field = bytes.get(i..i + n).ok_or(truncated(i + n))?;
         i += n;
-        field.iter().fold(0usize, |acc, b| (acc << 8) | *b as usize)
+        field.iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
     };
     Ok(Header {
         tag,
@@ -201,15 +201,23 @@ impl Constructed {
 }
 
 /// Encode one primitive or constructed object in DER-style definite length (used by the virtual card
-/// and tests).
+/// and tests). The length bytes are taken from the length itself, so no length is ever cut short.
 pub fn encode(tag: &[u8], value: &[u8]) -> Vec<u8> {
     let mut out = tag.to_vec();
     let n = value.len();
+    let wide = u64::try_from(n).unwrap_or(u64::MAX);
+    let [_, _, _, _, _, b2, b1, b0] = wide.to_be_bytes();
     match n {
-        0..=0x7F => out.push(n as u8),
-        0x80..=0xFF => out.extend_from_slice(&[0x81, n as u8]),
-        0x100..=0xFFFF => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
-        _ => out.extend_from_slice(&[0x83, (n >> 16) as u8, (n >> 8) as u8, n as u8]),
+        0..=0x7F => out.push(b0),
+        0x80..=0xFF => out.extend_from_slice(&[0x81, b0]),
+        0x100..=0xFFFF => out.extend_from_slice(&[0x82, b1, b0]),
+        0x1_0000..=0xFF_FFFF => out.extend_from_slice(&[0x83, b2, b1, b0]),
+        // Far beyond anything on a card (16 MiB), and beyond what [`header`] reads back: still a
+        // correct BER length, with all eight bytes.
+        _ => {
+            out.push(0x88);
+            out.extend_from_slice(&wide.to_be_bytes());
+        }
     }
     out.extend_from_slice(value);
     out
@@ -245,6 +253,20 @@ mod tests {
         let h = header(&ef).unwrap();
         assert_eq!(h.tag, [0xFF, 0x10]);
         assert_eq!(h.total_len(), 15);
+    }
+
+    #[test]
+    fn encoded_lengths_read_back() {
+        for n in [0, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x1_0000] {
+            let object = encode(&[0x04], &vec![0; n]);
+            let h = header(&object).unwrap();
+            assert_eq!((h.value_len, h.total_len()), (n, object.len()), "{n}");
+        }
+        assert_eq!(encode(&[0x04], &[0; 0x80])[..3], [0x04, 0x81, 0x80]);
+        assert_eq!(
+            encode(&[0x04], &[0; 0x1_0000])[..5],
+            [0x04, 0x83, 0x01, 0x00, 0x00]
+        );
     }
 
     #[test]

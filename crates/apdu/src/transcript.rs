@@ -178,36 +178,35 @@ impl CardChannel for Replayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::StatusWord;
+    use crate::iso::{verify, verify_status};
 
     struct Echo;
     impl CardChannel for Echo {
         fn transmit_raw(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
-            Ok(vec![0x63, 0xC2])
+            Ok(StatusWord::remaining_retries(2).to_bytes().to_vec())
         }
     }
 
     #[test]
     fn recorded_verify_has_no_pin_and_replays() {
         let mut rec = Recorder::new(Echo);
-        let verify = Command::new(0, 0x20, 0, 0x80)
-            .with_data(*b"4321")
-            .to_bytes()
-            .unwrap();
-        let query = Command::new(0, 0x20, 0, 0x80).to_bytes().unwrap();
-        rec.transmit_raw(&verify).unwrap();
+        let pin = verify(b"4321").to_bytes().unwrap();
+        let query = verify_status().to_bytes().unwrap();
+        rec.transmit_raw(&pin).unwrap();
         rec.transmit_raw(&query).unwrap();
         let text = rec.to_text();
         assert!(!text.contains("34333231"), "{text}");
         assert!(text.contains("0020008004********"), "{text}");
         let mut replay = Replayer::from_text(&text).unwrap();
         // A different PIN of the same length matches the redacted record: the transcript cannot tell.
-        let other = Command::new(0, 0x20, 0, 0x80)
-            .with_data(*b"0000")
-            .to_bytes()
-            .unwrap();
-        assert_eq!(replay.transmit_raw(&other).unwrap(), [0x63, 0xC2]);
+        let other = verify(b"0000").to_bytes().unwrap();
+        assert_eq!(
+            replay.transmit_raw(&other).unwrap(),
+            StatusWord::remaining_retries(2).to_bytes()
+        );
         assert!(
-            replay.transmit_raw(&verify).is_err(),
+            replay.transmit_raw(&pin).is_err(),
             "the second exchange was the empty query"
         );
     }
