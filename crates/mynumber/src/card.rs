@@ -1,14 +1,16 @@
-//! Commands to the card, following docs/CARD-NOTES.md §2–§3: SELECT by full AID (`00 A4 04 0C`),
-//! SELECT EF (`00 A4 02 0C`), READ BINARY in short APDUs (the first chunk by short EF identifier, which
-//! also saves a SELECT), VERIFY with `P2 = 80` on the selected secret EF, COMPUTE DIGITAL SIGNATURE
-//! `80 2A 00 <80+SFI>` with a DER DigestInfo.
+//! The conversation with the card, following docs/CARD-NOTES.md §2–§3: SELECT by full AID, SELECT EF,
+//! READ BINARY in short APDUs (the first chunk by short EF identifier, which also saves a SELECT),
+//! VERIFY on the selected secret EF, COMPUTE DIGITAL SIGNATURE with a DER DigestInfo. The command bytes
+//! come from [`kiosk_apdu::iso`] and [`crate::commands`].
 
 use crate::CardError;
 use crate::cert::Certificate;
+use crate::commands;
+use crate::ef::{self, Ef};
 use crate::face::{CardFace, CardFaceCheck, TrustAnchor};
 use crate::secrets::{AuthPin, CheckCodeB, TextPin};
 use crate::text::BasicFour;
-use kiosk_apdu::{CardChannel, Command, Response, Status, transmit};
+use kiosk_apdu::{CardChannel, Command, Response, Status, iso, transmit};
 use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -32,21 +34,6 @@ impl App {
             App::Surface => [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02],
         }
     }
-}
-
-/// EF identifiers (§4).
-mod ef {
-    pub const JPKI_TOKEN: u16 = 0x0006;
-    pub const JPKI_AUTH_CERT: u16 = 0x000A;
-    pub const JPKI_AUTH_CA_CERT: u16 = 0x000B;
-    pub const JPKI_AUTH_KEY: u16 = 0x0017;
-    pub const JPKI_AUTH_PIN: u16 = 0x0018;
-    pub const TEXT_BASIC_FOUR: u16 = 0x0002;
-    pub const TEXT_PIN: u16 = 0x0011;
-    pub const TEXT_CHECK_B: u16 = 0x0015;
-    pub const SURFACE_FACE: u16 = 0x0002;
-    pub const SURFACE_CV_CERT: u16 = 0x0004;
-    pub const SURFACE_CHECK_B: u16 = 0x0012;
 }
 
 /// What the token EF says the JPKI application lives on (§4.1).
@@ -103,9 +90,12 @@ pub enum PinOutcome {
 }
 
 /// Short READ BINARY chunk (Le = 00 means 256 bytes).
-const CHUNK: usize = 256;
-/// The largest offset a short READ BINARY can address is 0x7FFF; no EF on this card is bigger (§3.5).
-const MAX_EF: usize = 0x7FFF + CHUNK;
+const CHUNK: u32 = 256;
+/// The longest EF the kiosk reads: every byte of it must sit at an offset a short READ BINARY can
+/// address (15 bits, [`iso::MAX_READ_OFFSET`]). No EF on this card comes near (§3.5).
+const MAX_EF: usize = iso::MAX_READ_OFFSET + 1;
+/// The token label is the first 32 bytes of JPKI EF 0006 (§4.1).
+const TOKEN_LABEL_LEN: u32 = 32;
 
 /// A My Number card behind any [`CardChannel`].
 #[derive(Debug)]
@@ -115,15 +105,15 @@ pub struct MyNumberCard<C> {
     apdus: u64,
     /// The last tries count the card reported per secret EF, to catch a card whose counter does not
     /// go down after a wrong entry (a hostile or broken card would allow endless guessing).
-    tries_seen: Vec<((App, u16), u8)>,
+    tries_seen: Vec<((App, Ef), u8)>,
 }
 
 /// Most tries a secret has, where the card's documentation says: the 4-digit PINs of the JPKI and
 /// text APs have 3 (docs/CARD-NOTES.md §4, OpenSC `JPKI_AUTH_PIN_MAX_TRIES`). 照合番号B's count is a
 /// GUESS (10), so it is not bounded here.
-fn max_tries(app: App, fid: u16) -> Option<u8> {
-    match (app, fid) {
-        (App::Jpki, ef::JPKI_AUTH_PIN) | (App::Text, ef::TEXT_PIN) => Some(3),
+fn max_tries(app: App, secret: Ef) -> Option<u8> {
+    match (app, secret) {
+        (App::Jpki, ef::jpki::AUTH_PIN) | (App::Text, ef::text::PIN) => Some(3),
         _ => None,
     }
 }
@@ -162,7 +152,7 @@ impl<C: CardChannel> MyNumberCard<C> {
         if self.selected == Some(app) {
             return Ok(true);
         }
-        let r = self.send(&Command::new(0x00, 0xA4, 0x04, 0x0C).with_data(app.aid()))?;
+        let r = self.send(&iso::select_df(&app.aid()))?;
         match r.status() {
             Status::Ok => {
                 self.selected = Some(app);
@@ -184,8 +174,8 @@ impl<C: CardChannel> MyNumberCard<C> {
         }
     }
 
-    fn select_ef(&mut self, fid: u16) -> Result<(), CardError> {
-        let r = self.send(&Command::new(0x00, 0xA4, 0x02, 0x0C).with_data(fid.to_be_bytes()))?;
+    fn select_ef(&mut self, file: Ef) -> Result<(), CardError> {
+        let r = self.send(&iso::select_ef(file.fid()))?;
         match r.status() {
             Status::Ok => Ok(()),
             Status::NotFound => Err(CardError::Missing("file")),
@@ -196,11 +186,11 @@ impl<C: CardChannel> MyNumberCard<C> {
         }
     }
 
-    /// Read the TLV object stored in EF `fid` of the selected application, without the filler after
+    /// Read the TLV object stored in EF `file` of the selected application, without the filler after
     /// it. The first chunk is read by short EF identifier; the object's header then gives the length.
-    fn read_object(&mut self, fid: u16, what: &'static str) -> Result<Zeroizing<Vec<u8>>, CardError> {
-        let first =
-            self.send(&Command::new(0x00, 0xB0, 0x80 | (fid as u8 & 0x1F), 0x00).with_ne(CHUNK as u32))?;
+    /// An object longer than [`MAX_EF`] is refused before reading on: its end could not be addressed.
+    fn read_object(&mut self, file: Ef, what: &'static str) -> Result<Zeroizing<Vec<u8>>, CardError> {
+        let first = self.send(&iso::read_binary_sfi(file.sfi(), CHUNK))?;
         match first.status() {
             Status::Ok | Status::EndOfFile => {}
             Status::SecurityNotSatisfied => return Err(CardError::NeedsCredential(what)),
@@ -218,17 +208,17 @@ impl<C: CardChannel> MyNumberCard<C> {
             detail: e.to_string(),
         })?;
         let total = header.total_len();
+        let too_large = || CardError::Malformed {
+            what,
+            detail: format!("declares {total} bytes, more than a READ BINARY offset reaches"),
+        };
         if total > MAX_EF {
-            return Err(CardError::Malformed {
-                what,
-                detail: format!("declares {total} bytes, more than an EF holds"),
-            });
+            return Err(too_large());
         }
         while data.len() < total {
             let offset = data.len();
-            let want = (total - offset).min(CHUNK);
-            let cmd =
-                Command::new(0x00, 0xB0, ((offset >> 8) & 0x7F) as u8, offset as u8).with_ne(want as u32);
+            let want = u32::try_from(total - offset).map_or(CHUNK, |left| left.min(CHUNK));
+            let cmd = iso::read_binary_offset(offset, want).map_err(|_| too_large())?;
             let r = self.send(&cmd)?;
             match r.status() {
                 Status::Ok if !r.data.is_empty() => data.extend_from_slice(&r.data),
@@ -255,7 +245,7 @@ impl<C: CardChannel> MyNumberCard<C> {
         if !self.select(App::Jpki)? {
             return Ok(Identification::NotMyNumberCard);
         }
-        let r = self.send(&Command::new(0x00, 0xB0, 0x80 | ef::JPKI_TOKEN as u8, 0x00).with_ne(32))?;
+        let r = self.send(&iso::read_binary_sfi(ef::jpki::TOKEN.sfi(), TOKEN_LABEL_LEN))?;
         if !r.is_ok() {
             return Err(CardError::Status {
                 during: "reading the token label",
@@ -272,7 +262,7 @@ impl<C: CardChannel> MyNumberCard<C> {
     /// plastic card; a phone needs the auth PIN first (§4.1).
     pub fn read_auth_certificate(&mut self) -> Result<Certificate, CardError> {
         self.require_app(App::Jpki)?;
-        let der = self.read_object(ef::JPKI_AUTH_CERT, "user-authentication certificate")?;
+        let der = self.read_object(ef::jpki::AUTH_CERT, "user-authentication certificate")?;
         Certificate::from_der(&der).map_err(|e| CardError::Malformed {
             what: "user-authentication certificate",
             detail: e.to_string(),
@@ -282,7 +272,7 @@ impl<C: CardChannel> MyNumberCard<C> {
     /// The CA certificate of the user-authentication certificate (JPKI EF 000B).
     pub fn read_auth_ca_certificate(&mut self) -> Result<Certificate, CardError> {
         self.require_app(App::Jpki)?;
-        let der = self.read_object(ef::JPKI_AUTH_CA_CERT, "authentication CA certificate")?;
+        let der = self.read_object(ef::jpki::AUTH_CA_CERT, "authentication CA certificate")?;
         Certificate::from_der(&der).map_err(|e| CardError::Malformed {
             what: "authentication CA certificate",
             detail: e.to_string(),
@@ -295,17 +285,17 @@ impl<C: CardChannel> MyNumberCard<C> {
         Ok(certificate.is_signed_by(&self.read_auth_ca_certificate()?))
     }
 
-    /// Tries left on the secret EF `fid` of `app`, with the empty VERIFY (`00 20 00 80`), which spends
-    /// no try and answers `63Cx` even right after a successful VERIFY (§3.2).
-    fn secret_status(&mut self, app: App, fid: u16) -> Result<PinStatus, CardError> {
+    /// Tries left on the secret EF `secret` of `app`, with the empty VERIFY, which spends no try and
+    /// answers `63Cx` even right after a successful VERIFY (§3.2).
+    fn secret_status(&mut self, app: App, secret: Ef) -> Result<PinStatus, CardError> {
         self.require_app(app)?;
-        self.select_ef(fid)?;
-        let r = self.send(&Command::new(0x00, 0x20, 0x00, 0x80))?;
+        self.select_ef(secret)?;
+        let r = self.send(&iso::verify_status())?;
         let status = match r.status() {
             Status::RemainingRetries(0) | Status::Blocked => PinStatus::Blocked,
             Status::RemainingRetries(n) => PinStatus::TriesLeft(n),
             // Some cards answer 9000 when already verified (a hedge in myna-card; not seen on this card).
-            Status::Ok => PinStatus::TriesLeft(max_tries(app, fid).unwrap_or(3)),
+            Status::Ok => PinStatus::TriesLeft(max_tries(app, secret).unwrap_or(3)),
             _ => {
                 return Err(CardError::Status {
                     during: "reading the tries left",
@@ -317,28 +307,28 @@ impl<C: CardChannel> MyNumberCard<C> {
             PinStatus::TriesLeft(n) => n,
             PinStatus::Blocked => 0,
         };
-        self.note_tries(app, fid, n)?;
+        self.note_tries(app, secret, n)?;
         Ok(status)
     }
 
     /// Remember the tries count the card reported for a secret, refusing counts the card cannot have.
-    fn note_tries(&mut self, app: App, fid: u16, n: u8) -> Result<(), CardError> {
-        if let Some(max) = max_tries(app, fid)
+    fn note_tries(&mut self, app: App, file: Ef, n: u8) -> Result<(), CardError> {
+        if let Some(max) = max_tries(app, file)
             && n > max
         {
             return Err(CardError::Contradicts(format!(
                 "{n} tries left on a PIN that has {max}"
             )));
         }
-        self.tries_seen.retain(|(key, _)| *key != (app, fid));
-        self.tries_seen.push(((app, fid), n));
+        self.tries_seen.retain(|(key, _)| *key != (app, file));
+        self.tries_seen.push(((app, file), n));
         Ok(())
     }
 
-    /// One VERIFY with the secret the caller passed, on the already selected secret EF `fid` of `app`.
+    /// One VERIFY with the secret the caller passed, on the already selected secret EF `file` of `app`.
     /// Never retried. A wrong entry must lower the count the card reported before.
-    fn verify_selected(&mut self, app: App, fid: u16, secret: &[u8]) -> Result<PinOutcome, CardError> {
-        let r = self.send(&Command::new(0x00, 0x20, 0x00, 0x80).with_data(secret))?;
+    fn verify_selected(&mut self, app: App, file: Ef, secret: &[u8]) -> Result<PinOutcome, CardError> {
+        let r = self.send(&iso::verify(secret))?;
         let outcome = match r.status() {
             Status::Ok => PinOutcome::Verified,
             Status::RemainingRetries(0) | Status::Blocked => PinOutcome::Blocked,
@@ -353,10 +343,10 @@ impl<C: CardChannel> MyNumberCard<C> {
         let before = self
             .tries_seen
             .iter()
-            .find(|(key, _)| *key == (app, fid))
+            .find(|(key, _)| *key == (app, file))
             .map(|(_, n)| *n);
         match outcome {
-            PinOutcome::Verified => self.tries_seen.retain(|(key, _)| *key != (app, fid)),
+            PinOutcome::Verified => self.tries_seen.retain(|(key, _)| *key != (app, file)),
             PinOutcome::Wrong { tries_left } => {
                 if let Some(before) = before
                     && tries_left >= before
@@ -365,23 +355,23 @@ impl<C: CardChannel> MyNumberCard<C> {
                         "a wrong entry left {tries_left} tries where {before} were left before"
                     )));
                 }
-                self.note_tries(app, fid, tries_left)?;
+                self.note_tries(app, file, tries_left)?;
             }
-            PinOutcome::Blocked => self.note_tries(app, fid, 0)?,
+            PinOutcome::Blocked => self.note_tries(app, file, 0)?,
         }
         Ok(outcome)
     }
 
     /// Tries left on the 利用者証明用 PIN, without spending one.
     pub fn auth_pin_status(&mut self) -> Result<PinStatus, CardError> {
-        self.secret_status(App::Jpki, ef::JPKI_AUTH_PIN)
+        self.secret_status(App::Jpki, ef::jpki::AUTH_PIN)
     }
 
     /// Verify the 4-digit user-authentication PIN the patient typed: exactly one VERIFY.
     pub fn verify_auth_pin(&mut self, pin: &AuthPin) -> Result<PinOutcome, CardError> {
         self.require_app(App::Jpki)?;
-        self.select_ef(ef::JPKI_AUTH_PIN)?;
-        self.verify_selected(App::Jpki, ef::JPKI_AUTH_PIN, pin.as_bytes())
+        self.select_ef(ef::jpki::AUTH_PIN)?;
+        self.verify_selected(App::Jpki, ef::jpki::AUTH_PIN, pin.as_bytes())
     }
 
     /// After a verified PIN: have the card sign `challenge` with the user-authentication key
@@ -392,10 +382,7 @@ impl<C: CardChannel> MyNumberCard<C> {
         let digest = Sha256::digest(challenge);
         let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
         digest_info.extend_from_slice(&digest);
-        let cmd = Command::new(0x80, 0x2A, 0x00, 0x80 | ef::JPKI_AUTH_KEY as u8)
-            .with_data(digest_info)
-            .with_ne(256);
-        let r = self.send(&cmd)?;
+        let r = self.send(&commands::sign(ef::jpki::AUTH_KEY, &digest_info))?;
         match r.status() {
             Status::Ok => Ok(certificate
                 .public_key
@@ -411,7 +398,7 @@ impl<C: CardChannel> MyNumberCard<C> {
 
     /// Tries left on 照合番号B of the 券面事項確認AP, without spending one.
     pub fn check_b_status(&mut self) -> Result<PinStatus, CardError> {
-        self.secret_status(App::Surface, ef::SURFACE_CHECK_B)
+        self.secret_status(App::Surface, ef::surface::CHECK_B)
     }
 
     /// 基本4情報 from the 券面事項入力補助AP, opened with its PIN or with 照合番号B: exactly one VERIFY.
@@ -421,17 +408,17 @@ impl<C: CardChannel> MyNumberCard<C> {
         credential: TextCredential<'_>,
     ) -> Result<(PinOutcome, Option<BasicFour>), CardError> {
         self.require_app(App::Text)?;
-        let (fid, secret) = match credential {
-            TextCredential::Pin(p) => (ef::TEXT_PIN, p.as_bytes()),
-            TextCredential::CheckCodeB(b) => (ef::TEXT_CHECK_B, b.as_bytes()),
+        let (file, secret) = match credential {
+            TextCredential::Pin(p) => (ef::text::PIN, p.as_bytes()),
+            TextCredential::CheckCodeB(b) => (ef::text::CHECK_B, b.as_bytes()),
         };
-        self.select_ef(fid)?;
-        let outcome = self.verify_selected(App::Text, fid, secret)?;
+        self.select_ef(file)?;
+        let outcome = self.verify_selected(App::Text, file, secret)?;
         if outcome != PinOutcome::Verified {
             return Ok((outcome, None));
         }
-        let ef = self.read_object(ef::TEXT_BASIC_FOUR, "basic four items")?;
-        let items = BasicFour::parse(&ef).map_err(|detail| CardError::Malformed {
+        let raw = self.read_object(ef::text::BASIC_FOUR, "basic four items")?;
+        let items = BasicFour::parse(&raw).map_err(|detail| CardError::Malformed {
             what: "basic four items",
             detail,
         })?;
@@ -448,17 +435,17 @@ impl<C: CardChannel> MyNumberCard<C> {
         challenge: &[u8],
     ) -> Result<(PinOutcome, Option<(CardFace, CardFaceCheck)>), CardError> {
         self.require_app(App::Surface)?;
-        self.select_ef(ef::SURFACE_CHECK_B)?;
-        let outcome = self.verify_selected(App::Surface, ef::SURFACE_CHECK_B, code.as_bytes())?;
+        self.select_ef(ef::surface::CHECK_B)?;
+        let outcome = self.verify_selected(App::Surface, ef::surface::CHECK_B, code.as_bytes())?;
         if outcome != PinOutcome::Verified {
             return Ok((outcome, None));
         }
-        let raw = self.read_object(ef::SURFACE_FACE, "card face")?;
+        let raw = self.read_object(ef::surface::FACE, "card face")?;
         let face = CardFace::parse(&raw).map_err(|detail| CardError::Malformed {
             what: "card face",
             detail,
         })?;
-        let cv = self.read_object(ef::SURFACE_CV_CERT, "card-face certificate")?;
+        let cv = self.read_object(ef::surface::CV_CERT, "card-face certificate")?;
         let (data_signature_valid, issuer_trusted) = face.check_signature(&cv, anchors);
         let card_key_proven = self.prove_surface_card_key(&face, challenge)?;
         Ok((
@@ -474,16 +461,12 @@ impl<C: CardChannel> MyNumberCard<C> {
         ))
     }
 
-    /// `80 2A 00 00`: the 券面 AP's own card key signs DigestInfo(SHA-256(challenge)) (§3).
+    /// The 券面 AP's own card key signs DigestInfo(SHA-256(challenge)) (§3).
     fn prove_surface_card_key(&mut self, face: &CardFace, challenge: &[u8]) -> Result<bool, CardError> {
         let digest = Sha256::digest(challenge);
         let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
         digest_info.extend_from_slice(&digest);
-        let r = self.send(
-            &Command::new(0x80, 0x2A, 0x00, 0x00)
-                .with_data(digest_info)
-                .with_ne(256),
-        )?;
+        let r = self.send(&commands::sign_with_card_key(&digest_info))?;
         if !r.is_ok() {
             return Ok(false);
         }
@@ -512,3 +495,84 @@ pub const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
     0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
     0x04, 0x20,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiosk_apdu::{StatusWord, TransportError};
+
+    /// A card with one readable EF behind every SFI: SELECTs succeed, READ BINARY serves `file` from
+    /// the addressed offset, like the real card (§3.4). Records every command.
+    struct OneFile {
+        file: Vec<u8>,
+        sent: Vec<Command>,
+    }
+
+    impl CardChannel for OneFile {
+        fn transmit_raw(&mut self, bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
+            let command = Command::parse(bytes).map_err(|e| TransportError::Other(e.to_string()))?;
+            let answer = if command.ins == iso::ins::READ_BINARY {
+                let offset = if command.p1 & 0x80 == 0 {
+                    usize::from(u16::from_be_bytes([command.p1, command.p2]))
+                } else {
+                    usize::from(command.p2)
+                };
+                let ne = command
+                    .ne()
+                    .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+                let end = (offset + ne).min(self.file.len());
+                Response::new(self.file[offset.min(end)..end].to_vec(), StatusWord::OK)
+            } else {
+                Response::sw_only(StatusWord::OK)
+            };
+            self.sent.push(command);
+            Ok(answer.to_bytes())
+        }
+    }
+
+    /// A TLV object of exactly `total` bytes (4 header bytes), then filler.
+    fn card_with_object_of(total: usize) -> MyNumberCard<OneFile> {
+        let mut file = kiosk_apdu::tlv::encode(&[0x04], &vec![0x5A; total - 4]);
+        assert_eq!(file.len(), total);
+        file.extend_from_slice(&[0xFF; 16]);
+        MyNumberCard::new(OneFile {
+            file,
+            sent: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn an_ef_reaching_the_last_fifteen_bit_offset_is_read_whole() {
+        let mut card = card_with_object_of(MAX_EF);
+        let object = card.read_object(ef::jpki::AUTH_CERT, "test object").unwrap();
+        assert_eq!(object.len(), MAX_EF);
+        let sent = &card.into_channel().sent;
+        assert_eq!(sent.len(), MAX_EF / 256);
+        let last = sent.last().unwrap();
+        assert_eq!(
+            last.to_bytes().unwrap(),
+            iso::read_binary_offset(0x7F00, 256).unwrap().to_bytes().unwrap()
+        );
+    }
+
+    #[test]
+    fn an_ef_needing_an_offset_past_fifteen_bits_is_refused() {
+        // 0x8001 bytes: the last byte sits at offset 0x8000, which P1-P2 cannot address. Masking the
+        // offset to 15 bits would read offset 0 again and return the wrong bytes.
+        let mut card = card_with_object_of(MAX_EF + 1);
+        let err = card.read_object(ef::jpki::AUTH_CERT, "test object").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CardError::Malformed {
+                    what: "test object",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("32769 bytes"), "{err}");
+        // Refused after the first chunk, before any read by offset.
+        assert_eq!(card.into_channel().sent.len(), 1);
+    }
+}

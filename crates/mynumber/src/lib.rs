@@ -11,7 +11,9 @@
 
 mod card;
 pub mod cert;
+pub mod commands;
 pub mod date;
+pub mod ef;
 pub mod face;
 pub mod policy;
 pub mod secrets;

@@ -2,8 +2,9 @@
 #![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use kiosk_apdu::transcript::{Recorder, Replayer};
-use kiosk_apdu::{CardChannel, TransportError};
+use kiosk_apdu::{CardChannel, StatusWord, TransportError, iso};
 use kiosk_card_sim::{Df, Profile, SharedCard, VirtualCard, pki};
+use kiosk_mynumber::ef;
 use kiosk_mynumber::{
     AuthPin, CardError, CardKind, CertificateStatus, CheckCodeB, Identification, MyNumberCard, PinOutcome,
     PinStatus, TextCredential, TextPin, TrustAnchor,
@@ -41,7 +42,7 @@ fn identifies_plastic_cards_phones_and_other_cards() {
     struct BankCard;
     impl CardChannel for BankCard {
         fn transmit_raw(&mut self, _c: &[u8]) -> Result<Vec<u8>, TransportError> {
-            Ok(vec![0x6A, 0x82])
+            Ok(StatusWord::NOT_FOUND.to_bytes().to_vec())
         }
     }
     assert_eq!(
@@ -77,7 +78,7 @@ fn the_pin_status_query_spends_nothing() {
         assert_eq!(reader.auth_pin_status().unwrap(), PinStatus::TriesLeft(3));
     }
     assert_eq!(sim.lock().stats().auth_pin_verifies, 0);
-    assert_eq!(sim.lock().tries_left(Df::Jpki, 0x0018), Some(3));
+    assert_eq!(sim.lock().tries_left(Df::Jpki, ef::jpki::AUTH_PIN.fid()), Some(3));
 }
 
 #[test]
@@ -128,9 +129,9 @@ fn three_wrong_pins_lock_the_card() {
     );
     let status = sim
         .lock()
-        .process(&[0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'])
+        .process(&iso::verify(b"1234").to_bytes().unwrap())
         .unwrap();
-    assert_eq!(status, [0x69, 0x84]);
+    assert_eq!(status, StatusWord::BLOCKED.to_bytes());
 }
 
 #[test]
@@ -196,7 +197,7 @@ fn a_wrong_check_code_spends_one_try_and_reads_nothing() {
 fn an_altered_card_face_fails_the_signature() {
     let sim = card("demo");
     // Change one byte of the photo.
-    sim.lock().tamper_ef(Df::Surface, 0x0002, |d| {
+    sim.lock().tamper_ef(Df::Surface, ef::surface::FACE.fid(), |d| {
         let at = d
             .windows(4)
             .position(|w| w == [0xFF, 0x4F, 0xFF, 0x51])
@@ -214,12 +215,15 @@ fn an_altered_card_face_fails_the_signature() {
 #[test]
 fn a_cloned_card_face_fails_the_card_key_proof() {
     let original = card("demo");
-    let face = original.lock().ef_bytes(Df::Surface, 0x0002).unwrap();
+    let face = original
+        .lock()
+        .ef_bytes(Df::Surface, ef::surface::FACE.fid())
+        .unwrap();
     // Same holder data on another chip (other seed, so other keys), with the face EF copied over.
     let mut profile = Profile::embedded("demo").unwrap();
     profile.seed = 4242;
     let mut clone = VirtualCard::new(profile);
-    clone.tamper_ef(Df::Surface, 0x0002, |d| *d = face);
+    clone.tamper_ef(Df::Surface, ef::surface::FACE.fid(), |d| *d = face);
     let clone = SharedCard::new(clone);
     let (_, read) = MyNumberCard::new(clone.clone())
         .read_card_face(&check_b(&clone), &anchors(), b"c")
