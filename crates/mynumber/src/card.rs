@@ -3,13 +3,13 @@
 //! VERIFY on the selected secret EF, COMPUTE DIGITAL SIGNATURE with a DER DigestInfo. The command bytes
 //! come from [`kiosk_apdu::iso`] and [`crate::commands`].
 
-use crate::CardError;
 use crate::cert::Certificate;
 use crate::commands;
 use crate::ef::{self, Ef};
 use crate::face::{CardFace, CardFaceCheck, TrustAnchor};
 use crate::secrets::{AuthPin, CheckCodeB, TextPin};
 use crate::text::BasicFour;
+use crate::{CardError, Contradiction, DataError};
 use kiosk_apdu::{CardChannel, Command, Response, Status, iso, transmit};
 use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
@@ -205,12 +205,12 @@ impl<C: CardChannel> MyNumberCard<C> {
         let mut data = Zeroizing::new(first.data.clone());
         let header = kiosk_apdu::tlv::header(&data).map_err(|e| CardError::Malformed {
             what,
-            detail: e.to_string(),
+            detail: e.into(),
         })?;
         let total = header.total_len();
         let too_large = || CardError::Malformed {
             what,
-            detail: format!("declares {total} bytes, more than a READ BINARY offset reaches"),
+            detail: DataError::TooLarge { declared: total },
         };
         if total > MAX_EF {
             return Err(too_large());
@@ -225,7 +225,7 @@ impl<C: CardChannel> MyNumberCard<C> {
                 Status::Ok | Status::OffsetOutOfRange | Status::EndOfFile => {
                     return Err(CardError::Malformed {
                         what,
-                        detail: format!("ends at {offset} of {total} bytes"),
+                        detail: DataError::EndsEarly { at: offset, total },
                     });
                 }
                 _ => {
@@ -265,7 +265,7 @@ impl<C: CardChannel> MyNumberCard<C> {
         let der = self.read_object(ef::jpki::AUTH_CERT, "user-authentication certificate")?;
         Certificate::from_der(&der).map_err(|e| CardError::Malformed {
             what: "user-authentication certificate",
-            detail: e.to_string(),
+            detail: e.into(),
         })
     }
 
@@ -275,7 +275,7 @@ impl<C: CardChannel> MyNumberCard<C> {
         let der = self.read_object(ef::jpki::AUTH_CA_CERT, "authentication CA certificate")?;
         Certificate::from_der(&der).map_err(|e| CardError::Malformed {
             what: "authentication CA certificate",
-            detail: e.to_string(),
+            detail: e.into(),
         })
     }
 
@@ -316,9 +316,10 @@ impl<C: CardChannel> MyNumberCard<C> {
         if let Some(max) = max_tries(app, file)
             && n > max
         {
-            return Err(CardError::Contradicts(format!(
-                "{n} tries left on a PIN that has {max}"
-            )));
+            return Err(CardError::Contradicts(Contradiction::TriesAboveMaximum {
+                left: n,
+                max,
+            }));
         }
         self.tries_seen.retain(|(key, _)| *key != (app, file));
         self.tries_seen.push(((app, file), n));
@@ -351,9 +352,10 @@ impl<C: CardChannel> MyNumberCard<C> {
                 if let Some(before) = before
                     && tries_left >= before
                 {
-                    return Err(CardError::Contradicts(format!(
-                        "a wrong entry left {tries_left} tries where {before} were left before"
-                    )));
+                    return Err(CardError::Contradicts(Contradiction::TriesDidNotDrop {
+                        left: tries_left,
+                        before,
+                    }));
                 }
                 self.note_tries(app, file, tries_left)?;
             }
@@ -418,9 +420,9 @@ impl<C: CardChannel> MyNumberCard<C> {
             return Ok((outcome, None));
         }
         let raw = self.read_object(ef::text::BASIC_FOUR, "basic four items")?;
-        let items = BasicFour::parse(&raw).map_err(|detail| CardError::Malformed {
+        let items = BasicFour::parse(&raw).map_err(|e| CardError::Malformed {
             what: "basic four items",
-            detail,
+            detail: e.into(),
         })?;
         Ok((outcome, Some(items)))
     }
@@ -441,9 +443,9 @@ impl<C: CardChannel> MyNumberCard<C> {
             return Ok((outcome, None));
         }
         let raw = self.read_object(ef::surface::FACE, "card face")?;
-        let face = CardFace::parse(&raw).map_err(|detail| CardError::Malformed {
+        let face = CardFace::parse(&raw).map_err(|e| CardError::Malformed {
             what: "card face",
-            detail,
+            detail: e.into(),
         })?;
         let cv = self.read_object(ef::surface::CV_CERT, "card-face certificate")?;
         let (data_signature_valid, issuer_trusted) = face.check_signature(&cv, anchors);
@@ -566,12 +568,15 @@ mod tests {
                 err,
                 CardError::Malformed {
                     what: "test object",
-                    ..
+                    detail: DataError::TooLarge { declared: 0x8001 }
                 }
             ),
             "{err:?}"
         );
-        assert!(err.to_string().contains("32769 bytes"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "the card's test object is malformed: declares 32769 bytes, more than a READ BINARY offset reaches"
+        );
         // Refused after the first chunk, before any read by offset.
         assert_eq!(card.into_channel().sent.len(), 1);
     }

@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CertificateError {
     #[error("not a DER X.509 certificate: {0}")]
-    Der(String),
+    Der(der::Error),
     #[error("the certificate's public key is not RSA: {0}")]
-    Key(String),
+    Key(spki::Error),
 }
 
 /// A parsed certificate with the fields the reception uses.
@@ -50,14 +50,13 @@ const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 impl Certificate {
     /// Parse DER. Trailing bytes (the card's filler) must already be cut off.
     pub fn from_der(der: &[u8]) -> Result<Certificate, CertificateError> {
-        let cert = x509_cert::Certificate::from_der(der).map_err(|e| CertificateError::Der(e.to_string()))?;
+        let cert = x509_cert::Certificate::from_der(der).map_err(CertificateError::Der)?;
         let tbs = &cert.tbs_certificate;
         let spki_der = tbs
             .subject_public_key_info
             .to_der()
-            .map_err(|e| CertificateError::Der(e.to_string()))?;
-        let public_key =
-            RsaPublicKey::from_public_key_der(&spki_der).map_err(|e| CertificateError::Key(e.to_string()))?;
+            .map_err(CertificateError::Der)?;
+        let public_key = RsaPublicKey::from_public_key_der(&spki_der).map_err(CertificateError::Key)?;
         let mut serial = tbs.serial_number.as_bytes();
         while serial.len() > 1 && serial[0] == 0 {
             serial = &serial[1..];
@@ -70,7 +69,7 @@ impl Certificate {
             not_before: tbs.validity.not_before.to_unix_duration().as_secs() as i64,
             not_after: tbs.validity.not_after.to_unix_duration().as_secs() as i64,
             public_key,
-            tbs_der: tbs.to_der().map_err(|e| CertificateError::Der(e.to_string()))?,
+            tbs_der: tbs.to_der().map_err(CertificateError::Der)?,
             signature: cert.signature.raw_bytes().to_vec(),
             signature_oid: cert.signature_algorithm.oid.to_string(),
         })

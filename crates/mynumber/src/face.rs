@@ -8,7 +8,7 @@
 //! security code are not covered.
 
 use crate::date::Date;
-use kiosk_apdu::tlv::Constructed;
+use kiosk_apdu::tlv::{Constructed, TlvError};
 use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -77,38 +77,85 @@ const DIGEST_INFO_96: [u8; 19] = [
     0x04, 0x60,
 ];
 
+/// Why a 券面 AP public key (`90 <e> 91 <n>`) cannot be used. Names tags and sizes, never key bytes.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CardKeyError {
+    #[error(transparent)]
+    Tlv(#[from] TlvError),
+    #[error("public key: exponent tag 90 missing")]
+    ExponentTagMissing,
+    #[error("public key: exponent truncated")]
+    ExponentTruncated,
+    #[error("public key: modulus tag 91 missing")]
+    ModulusTagMissing,
+    #[error("public key: modulus truncated")]
+    ModulusTruncated,
+    #[error("public key: implausible sizes")]
+    ImplausibleSizes,
+    #[error("public key: {0}")]
+    Rsa(rsa::Error),
+}
+
+/// Why the card face (EF 0002 of the 券面事項確認AP) cannot be used. The messages name the item that
+/// is wrong, never its value: the card face is personal data.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CardFaceError {
+    #[error(transparent)]
+    Tlv(#[from] TlvError),
+    #[error("the face photo is not a JPEG 2000 (JP2) file")]
+    PhotoNotJp2,
+    #[error("birth date is not a valid YYYYMMDD")]
+    BirthDate,
+    #[error("sex code is not 0, 1, 2 or 9")]
+    Sex,
+    #[error("card expiry is not a valid YYYYMMDD")]
+    Expiry,
+    #[error(transparent)]
+    CardKey(#[from] CardKeyError),
+}
+
+/// Why a card-verifiable certificate (EF 0004) cannot be used.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CvCertificateError {
+    #[error(transparent)]
+    Tlv(#[from] TlvError),
+    #[error("CV certificate body too short")]
+    BodyTooShort,
+    #[error(transparent)]
+    Key(#[from] CardKeyError),
+}
+
 /// Parse the `90 <e> 91 <n>` public-key encoding of the 券面 APs.
-pub fn parse_card_public_key(bytes: &[u8]) -> Result<RsaPublicKey, String> {
-    let (e_h, rest) = (kiosk_apdu::tlv::header(bytes).map_err(|e| e.to_string())?, bytes);
+pub fn parse_card_public_key(bytes: &[u8]) -> Result<RsaPublicKey, CardKeyError> {
+    let e_h = kiosk_apdu::tlv::header(bytes)?;
     if e_h.tag != [0x90] {
-        return Err("public key: exponent tag 90 missing".into());
+        return Err(CardKeyError::ExponentTagMissing);
     }
-    let e = rest
+    let e = bytes
         .get(e_h.header_len..e_h.total_len())
-        .ok_or("public key: exponent truncated")?;
-    let rest = &rest[e_h.total_len()..];
-    let n_h = kiosk_apdu::tlv::header(rest).map_err(|e| e.to_string())?;
+        .ok_or(CardKeyError::ExponentTruncated)?;
+    let rest = &bytes[e_h.total_len()..];
+    let n_h = kiosk_apdu::tlv::header(rest)?;
     if n_h.tag != [0x91] {
-        return Err("public key: modulus tag 91 missing".into());
+        return Err(CardKeyError::ModulusTagMissing);
     }
     let n = rest
         .get(n_h.header_len..n_h.total_len())
-        .ok_or("public key: modulus truncated")?;
+        .ok_or(CardKeyError::ModulusTruncated)?;
     if n.len() > 512 || e.len() > 8 {
-        return Err("public key: implausible sizes".into());
+        return Err(CardKeyError::ImplausibleSizes);
     }
-    RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
-        .map_err(|e| format!("public key: {e}"))
+    RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e)).map_err(CardKeyError::Rsa)
 }
 
 impl CardFace {
-    pub fn parse(ef: &[u8]) -> Result<CardFace, String> {
-        let obj = Constructed::parse(ef, &[0xFF, 0x20]).map_err(|e| e.to_string())?;
-        let get = |t: u8| obj.require(&[0xDF, t]).map_err(|e| e.to_string());
-        let raw = |t: u8| obj.raw(&[0xDF, t]).map_err(|e| e.to_string());
+    pub fn parse(ef: &[u8]) -> Result<CardFace, CardFaceError> {
+        let obj = Constructed::parse(ef, &[0xFF, 0x20])?;
+        let get = |t: u8| obj.require(&[0xDF, t]);
+        let raw = |t: u8| obj.raw(&[0xDF, t]);
         let photo = get(0x27)?;
         if !photo.is_empty() && !photo.starts_with(&JP2_MAGIC) {
-            return Err("the face photo is not a JPEG 2000 (JP2) file".into());
+            return Err(CardFaceError::PhotoNotJp2);
         }
         let mut digests = Vec::with_capacity(96);
         digests.extend_from_slice(&Sha256::digest([raw(0x22)?, raw(0x23)?, raw(0x24)?].concat()));
@@ -117,17 +164,13 @@ impl CardFace {
         let card_key = get(0x24)?.to_vec();
         parse_card_public_key(&card_key)?;
         Ok(CardFace {
-            birth_date: Date::from_yyyymmdd(get(0x22)?).ok_or("birth date is not a valid YYYYMMDD")?,
-            sex: crate::text::parse_sex(get(0x23)?).ok_or("sex code is not 0, 1, 2 or 9")?,
-            expiry: Date::from_yyyymmdd(get(0x29)?).ok_or("card expiry is not a valid YYYYMMDD")?,
+            birth_date: Date::from_yyyymmdd(get(0x22)?).ok_or(CardFaceError::BirthDate)?,
+            sex: crate::text::parse_sex(get(0x23)?).ok_or(CardFaceError::Sex)?,
+            expiry: Date::from_yyyymmdd(get(0x29)?).ok_or(CardFaceError::Expiry)?,
             photo_jp2: photo.to_vec(),
             name_png: get(0x25)?.to_vec(),
             address_png: get(0x26)?.to_vec(),
-            security_code_png: obj
-                .get(&[0xDF, 0x2A])
-                .map_err(|e| e.to_string())?
-                .unwrap_or_default()
-                .to_vec(),
+            security_code_png: obj.get(&[0xDF, 0x2A])?.unwrap_or_default().to_vec(),
             signed_digests: digests,
             signature: get(0x28)?.to_vec(),
             card_key,
@@ -139,7 +182,7 @@ impl CardFace {
     }
 
     /// The card key the face data vouches for (the card must prove it holds the private half).
-    pub fn card_public_key(&self) -> Result<RsaPublicKey, String> {
+    pub fn card_public_key(&self) -> Result<RsaPublicKey, CardKeyError> {
         parse_card_public_key(&self.card_key)
     }
 
@@ -172,12 +215,12 @@ pub struct CvCertificate {
 }
 
 impl CvCertificate {
-    pub fn parse(ef: &[u8]) -> Result<CvCertificate, String> {
-        let obj = Constructed::parse(ef, &[0x7F, 0x21]).map_err(|e| e.to_string())?;
-        let body = obj.require(&[0x5F, 0x4E]).map_err(|e| e.to_string())?;
-        let signature = obj.require(&[0x5F, 0x37]).map_err(|e| e.to_string())?;
+    pub fn parse(ef: &[u8]) -> Result<CvCertificate, CvCertificateError> {
+        let obj = Constructed::parse(ef, &[0x7F, 0x21])?;
+        let body = obj.require(&[0x5F, 0x4E])?;
+        let signature = obj.require(&[0x5F, 0x37])?;
         if body.len() < 33 {
-            return Err("CV certificate body too short".into());
+            return Err(CvCertificateError::BodyTooShort);
         }
         let mut issuer_id = [0u8; 16];
         let mut subject_id = [0u8; 16];

@@ -2,8 +2,23 @@
 //! `FF 20` { `DF 21` offsets, `DF 22` name, `DF 23` address, `DF 24` birth YYYYMMDD, `DF 25` sex }.
 
 use crate::date::Date;
-use kiosk_apdu::tlv::Constructed;
+use kiosk_apdu::tlv::{Constructed, TlvError};
 use zeroize::{Zeroize, ZeroizeOnDrop};
+
+/// Why the basic four items cannot be used. The messages name the item that is wrong, never its
+/// value: the items are personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BasicFourError {
+    #[error(transparent)]
+    Tlv(#[from] TlvError),
+    /// `"name"` or `"address"`.
+    #[error("{0} is not UTF-8")]
+    NotUtf8(&'static str),
+    #[error("birth date is not a valid YYYYMMDD")]
+    BirthDate,
+    #[error("sex code is not 0, 1, 2 or 9")]
+    Sex,
+}
 
 /// 基本4情報. Personal data: redacted in `Debug`, wiped on drop.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
@@ -31,19 +46,19 @@ pub(crate) fn parse_sex(v: &[u8]) -> Option<u8> {
 }
 
 impl BasicFour {
-    pub fn parse(ef: &[u8]) -> Result<BasicFour, String> {
-        let obj = Constructed::parse(ef, &[0xFF, 0x20]).map_err(|e| e.to_string())?;
-        let text = |tag: &[u8], what: &str| -> Result<String, String> {
-            let v = obj.require(tag).map_err(|e| e.to_string())?;
-            String::from_utf8(v.to_vec()).map_err(|_| format!("{what} is not UTF-8"))
+    pub fn parse(ef: &[u8]) -> Result<BasicFour, BasicFourError> {
+        let obj = Constructed::parse(ef, &[0xFF, 0x20])?;
+        let text = |tag: &[u8], what: &'static str| -> Result<String, BasicFourError> {
+            let v = obj.require(tag)?;
+            String::from_utf8(v.to_vec()).map_err(|_| BasicFourError::NotUtf8(what))
         };
-        let birth = obj.require(&[0xDF, 0x24]).map_err(|e| e.to_string())?;
-        let sex = obj.require(&[0xDF, 0x25]).map_err(|e| e.to_string())?;
+        let birth = obj.require(&[0xDF, 0x24])?;
+        let sex = obj.require(&[0xDF, 0x25])?;
         Ok(BasicFour {
             name: text(&[0xDF, 0x22], "name")?,
             address: text(&[0xDF, 0x23], "address")?,
-            birth_date: Date::from_yyyymmdd(birth).ok_or("birth date is not a valid YYYYMMDD")?,
-            sex: parse_sex(sex).ok_or("sex code is not 0, 1, 2 or 9")?,
+            birth_date: Date::from_yyyymmdd(birth).ok_or(BasicFourError::BirthDate)?,
+            sex: parse_sex(sex).ok_or(BasicFourError::Sex)?,
         })
     }
 }
@@ -79,7 +94,9 @@ mod tests {
         let at = bad.windows(8).position(|w| w == b"19610804").unwrap();
         let mut bad2 = bad.clone();
         bad2[at..at + 8].copy_from_slice(b"19611304");
-        assert!(BasicFour::parse(&bad2).unwrap_err().contains("birth"));
+        let err = BasicFour::parse(&bad2).unwrap_err();
+        assert_eq!(err, BasicFourError::BirthDate);
+        assert_eq!(err.to_string(), "birth date is not a valid YYYYMMDD");
     }
 
     proptest! {
