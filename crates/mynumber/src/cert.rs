@@ -123,7 +123,8 @@ mod tests {
 
         #[test]
         fn der_shaped_garbage_is_rejected_without_panic(len in 0u16..2000, body in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let mut bytes = vec![0x30, 0x82, (len >> 8) as u8, len as u8];
+            let [hi, lo] = len.to_be_bytes();
+            let mut bytes = vec![0x30, 0x82, hi, lo];
             bytes.extend(body);
             let _ = Certificate::from_der(&bytes);
         }

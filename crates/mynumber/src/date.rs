@@ -47,8 +47,8 @@ impl Date {
         if text.len() != 8 || !text.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let n = |r: std::ops::Range<usize>| text[r].iter().fold(0i32, |a, b| a * 10 + (b - b'0') as i32);
-        Date::new(n(0..4), n(4..6) as u8, n(6..8) as u8)
+        let n = |r: std::ops::Range<usize>| text[r].iter().fold(0i32, |a, b| a * 10 + i32::from(b - b'0'));
+        Date::new(n(0..4), u8::try_from(n(4..6)).ok()?, u8::try_from(n(6..8)).ok()?)
     }
 
     fn days_from_civil(self) -> i64 {
@@ -60,6 +60,12 @@ impl Date {
         era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468
     }
 
+    /// The civil date of day `z` since 1970-01-01 (H. Hinnant's days-to-civil algorithm). A year beyond
+    /// the range of `i32` (days far outside any certificate's validity) saturates.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "the algorithm yields day 1..=31 and month 1..=12, which fit u8"
+    )]
     fn from_days(z: i64) -> Date {
         let z = z + 719468;
         let era = z.div_euclid(146097);
@@ -69,8 +75,9 @@ impl Date {
         let mp = (5 * doy + 2) / 153;
         let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
         let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
         Date {
-            year: (yoe + era * 400 + i64::from(month <= 2)) as i32,
+            year: i32::try_from(year).unwrap_or(if year < 0 { i32::MIN } else { i32::MAX }),
             month,
             day,
         }
@@ -91,6 +98,10 @@ impl Date {
     }
 
     /// Calendar-month arithmetic with the day clamped to the month's end (11-30 + 3 months = 02-28/29).
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "rem_euclid(12) + 1 is a month, 1..=12, which fits u8"
+    )]
     pub fn add_months(self, months: i32) -> Date {
         let index = self.year * 12 + (self.month as i32 - 1) + months;
         let year = index.div_euclid(12);
@@ -130,6 +141,12 @@ mod tests {
         // 2030-08-04T14:59:59Z is 23:59:59 JST on 08-04; one second later is 08-05 in Japan.
         assert_eq!(Date::from_unix_jst(1_912_085_999), Date::new(2030, 8, 4).unwrap());
         assert_eq!(Date::from_unix_jst(1_912_086_000), Date::new(2030, 8, 5).unwrap());
+    }
+
+    #[test]
+    fn a_year_beyond_i32_saturates_instead_of_wrapping() {
+        assert_eq!(Date::from_unix_jst(i64::MAX / 2).year, i32::MAX);
+        assert_eq!(Date::from_unix_jst(i64::MIN / 2).year, i32::MIN);
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! the secret the caller passed. Tries are read with the empty VERIFY, which spends none. Nothing here
 //! retries a VERIFY.
 
+// Card lengths, offsets and dates go into narrow fields: a cast that cuts one short reads the wrong
+// bytes or the wrong day, so every narrowing is checked (or says why it cannot cut).
+#![warn(clippy::cast_possible_truncation)]
+
 mod card;
 pub mod cert;
 pub mod commands;

@@ -8,6 +8,9 @@
 //!   clears the card's verified PINs (docs/CARD-NOTES.md §1.2: only a power cycle or reset clears them).
 //! * Every `pcsc` error becomes a [`TransportError`] a screen can act on.
 
+// Like kiosk-apdu: lengths crossing the PC/SC boundary are never narrowed unchecked.
+#![warn(clippy::cast_possible_truncation)]
+
 use kiosk_apdu::{CardChannel, TransportError};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 use std::collections::BTreeMap;
