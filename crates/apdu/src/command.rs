@@ -224,17 +224,25 @@ impl std::fmt::Debug for Command {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::iso;
     use proptest::prelude::*;
 
     #[test]
     fn short_forms() {
-        let select = Command::new(0, 0xA4, 4, 0x0C).with_data([1, 2, 3]);
+        let select = iso::select_df(&[1, 2, 3]);
         assert_eq!(select.to_bytes().unwrap(), [0, 0xA4, 4, 0x0C, 3, 1, 2, 3]);
-        let read = Command::new(0, 0xB0, 0, 0).with_ne(256);
+        let read = iso::read_binary_offset(0, 256).unwrap();
         assert_eq!(read.to_bytes().unwrap(), [0, 0xB0, 0, 0, 0]);
-        let query = Command::new(0, 0x20, 0, 0x80);
+        let query = iso::verify_status();
         assert_eq!(query.to_bytes().unwrap(), [0, 0x20, 0, 0x80]);
-        let sign = Command::new(0x80, 0x2A, 0, 0x80).with_data([9; 51]).with_ne(256);
+        let sign = Command::new(
+            iso::cla::PROPRIETARY,
+            iso::ins::PERFORM_SECURITY_OPERATION,
+            0,
+            0x80,
+        )
+        .with_data([9; 51])
+        .with_ne(256);
         let b = sign.to_bytes().unwrap();
         assert_eq!(b.len(), 4 + 1 + 51 + 1);
         assert_eq!(*b.last().unwrap(), 0);
@@ -242,9 +250,9 @@ mod tests {
 
     #[test]
     fn extended_forms() {
-        let read = Command::new(0, 0xB0, 0x82, 0).with_ne(65536);
+        let read = iso::read_binary_sfi(iso::Sfi::new(2).unwrap(), 65536);
         assert_eq!(read.to_bytes().unwrap(), [0, 0xB0, 0x82, 0, 0, 0, 0]);
-        let big = Command::new(0x80, 0xAE, 0, 0)
+        let big = Command::new(iso::cla::PROPRIETARY, iso::ins::PERFORM_SECURITY_OPERATION, 0, 0)
             .with_data(vec![7; 256])
             .with_ne(300);
         let b = big.to_bytes().unwrap();
@@ -254,13 +262,21 @@ mod tests {
     }
 
     #[test]
+    fn lengths_that_do_not_fit_are_errors() {
+        let read = iso::read_binary_offset(0, 65537).unwrap();
+        assert_eq!(read.to_bytes(), Err(CommandError::BadNe(65537)));
+        let long = iso::select_df(&[0; 65536]);
+        assert_eq!(long.to_bytes(), Err(CommandError::DataTooLong(65536)));
+    }
+
+    #[test]
     fn verify_data_is_redacted() {
-        let verify = Command::new(0, 0x20, 0, 0x80).with_data(*b"1234");
+        let verify = iso::verify(b"1234");
         let shown = format!("{verify:?}");
         assert!(!shown.contains("31323334"), "{shown}");
         assert!(shown.contains("<redacted>"));
         // The empty query carries no secret and is shown as is.
-        assert!(!Command::new(0, 0x20, 0, 0x80).is_sensitive());
+        assert!(!iso::verify_status().is_sensitive());
     }
 
     proptest! {
