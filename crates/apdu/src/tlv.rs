@@ -6,16 +6,43 @@
 
 use iso7816_tlv::ber::{Tlv, Value};
 
+/// Why bytes from the card are not the TLV object expected. Tags are kept as bytes and shown in hex;
+/// no value is ever part of the error (values can be personal data).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TlvError {
     #[error("TLV data ends early (need {need} bytes, have {have})")]
     Truncated { need: usize, have: usize },
+    #[error("malformed TLV: tag longer than 3 bytes")]
+    TagTooLong,
+    /// A long-form length with 0 or more than 3 length bytes.
+    #[error("malformed TLV: length field of {0} bytes")]
+    LengthFieldSize(usize),
+    #[error("malformed TLV: expected tag {}, found {}", crate::hex(.expected), crate::hex(.found))]
+    UnexpectedTag { expected: Vec<u8>, found: Vec<u8> },
+    #[error("malformed TLV: {} is not constructed", crate::hex(.0))]
+    NotConstructed(Vec<u8>),
+    /// `iso7816-tlv` refused the structure; the name of its error kind.
     #[error("malformed TLV: {0}")]
-    Malformed(String),
-    #[error("required tag {0} is missing")]
-    Missing(String),
-    #[error("tag {0} is not a primitive value")]
-    NotPrimitive(String),
+    Structure(&'static str),
+    #[error("malformed TLV: children do not add up")]
+    ChildrenDoNotAddUp,
+    #[error("required tag {} is missing", crate::hex(.0))]
+    Missing(Vec<u8>),
+    #[error("tag {} is not a primitive value", crate::hex(.0))]
+    NotPrimitive(Vec<u8>),
+}
+
+/// The kind of an `iso7816-tlv` error, by name (its own type is neither `Eq` nor ours to match on).
+fn structure_error(e: &iso7816_tlv::TlvError) -> TlvError {
+    use iso7816_tlv::TlvError as E;
+    TlvError::Structure(match e {
+        E::InvalidInput => "InvalidInput",
+        E::TagIsRFU => "TagIsRFU",
+        E::ParseIntError => "ParseIntError",
+        E::TruncatedInput => "TruncatedInput",
+        E::Inconsistant => "Inconsistant",
+        E::InvalidLength => "InvalidLength",
+    })
 }
 
 /// The header of one BER-TLV object: tag bytes, header length, value length.
@@ -50,7 +77,7 @@ pub fn header(bytes: &[u8]) -> Result<Header, TlvError> {
                 break;
             }
             if i > 3 {
-                return Err(TlvError::Malformed("tag longer than 3 bytes".into()));
+                return Err(TlvError::TagTooLong);
             }
         }
     }
@@ -62,7 +89,7 @@ pub fn header(bytes: &[u8]) -> Result<Header, TlvError> {
     } else {
         let n = usize::from(l0 & 0x7F);
         if n == 0 || n > 3 {
-            return Err(TlvError::Malformed(format!("length field of {n} bytes")));
+            return Err(TlvError::LengthFieldSize(n));
         }
         let field = bytes.get(i..i + n).ok_or(truncated(i + n))?;
         i += n;
@@ -130,18 +157,14 @@ impl Constructed {
         let object = first_object(bytes)?;
         let h = header(object)?;
         if h.tag != expected_tag {
-            return Err(TlvError::Malformed(format!(
-                "expected tag {}, found {}",
-                crate::hex(expected_tag),
-                crate::hex(&h.tag)
-            )));
+            return Err(TlvError::UnexpectedTag {
+                expected: expected_tag.to_vec(),
+                found: h.tag,
+            });
         }
-        let tlv = Tlv::from_bytes(object).map_err(|e| TlvError::Malformed(format!("{e:?}")))?;
+        let tlv = Tlv::from_bytes(object).map_err(|e| structure_error(&e))?;
         let Value::Constructed(parsed) = tlv.value() else {
-            return Err(TlvError::Malformed(format!(
-                "{} is not constructed",
-                crate::hex(&h.tag)
-            )));
+            return Err(TlvError::NotConstructed(h.tag));
         };
         let mut children = Vec::with_capacity(parsed.len());
         let mut rest = &object[h.header_len..];
@@ -160,7 +183,7 @@ impl Constructed {
             rest = &rest[total..];
         }
         if children.len() != parsed.len() {
-            return Err(TlvError::Malformed("children do not add up".into()));
+            return Err(TlvError::ChildrenDoNotAddUp);
         }
         Ok(Constructed { tag: h.tag, children })
     }
@@ -179,7 +202,7 @@ impl Constructed {
         match self.children.iter().find(|c| c.tag == tag) {
             None => Ok(None),
             Some(c) if c.tag.first().is_some_and(|t| t & 0x20 != 0) => {
-                Err(TlvError::NotPrimitive(crate::hex(tag)))
+                Err(TlvError::NotPrimitive(tag.to_vec()))
             }
             Some(c) => Ok(Some(&c.raw[c.header_len..])),
         }
@@ -191,12 +214,12 @@ impl Constructed {
             .iter()
             .find(|c| c.tag == tag)
             .map(|c| c.raw.as_slice())
-            .ok_or_else(|| TlvError::Missing(crate::hex(tag)))
+            .ok_or_else(|| TlvError::Missing(tag.to_vec()))
     }
 
     /// Like [`Constructed::get`] but a missing tag is an error.
     pub fn require(&self, tag: &[u8]) -> Result<&[u8], TlvError> {
-        self.get(tag)?.ok_or_else(|| TlvError::Missing(crate::hex(tag)))
+        self.get(tag)?.ok_or_else(|| TlvError::Missing(tag.to_vec()))
     }
 }
 
@@ -239,7 +262,11 @@ mod tests {
         assert_eq!(face.require(&[0xDF, 0x22]).unwrap(), b"19800217");
         assert_eq!(face.require(&[0xDF, 0x27]).unwrap().len(), 300);
         assert_eq!(face.get(&[0xDF, 0x29]).unwrap(), None);
-        assert!(face.require(&[0xDF, 0x29]).is_err());
+        let missing = face.require(&[0xDF, 0x29]).unwrap_err();
+        assert_eq!(missing, TlvError::Missing(vec![0xDF, 0x29]));
+        assert_eq!(missing.to_string(), "required tag DF29 is missing");
+        let other = Constructed::parse(&ef, &[0x7F, 0x21]).unwrap_err();
+        assert_eq!(other.to_string(), "malformed TLV: expected tag 7F21, found FF20");
         let h = header(&ef).unwrap();
         assert_eq!(h.total_len(), ef.len() - 40);
     }
