@@ -6,8 +6,8 @@ use kiosk_apdu::{CardChannel, StatusWord, TransportError, iso};
 use kiosk_card_sim::{Df, Profile, SharedCard, VirtualCard, pki};
 use kiosk_mynumber::ef;
 use kiosk_mynumber::{
-    AuthPin, CardError, CardKind, CertificateStatus, CheckCodeB, Identification, MyNumberCard, PinOutcome,
-    PinStatus, TextCredential, TextPin, TrustAnchor,
+    AuthPin, CardError, CardKind, Certificate, CertificateStatus, CheckCodeB, Identification, MyNumberCard,
+    PinOutcome, PinStatus, TextCredential, TextPin, TrustAnchor,
 };
 
 fn card(name: &str) -> SharedCard {
@@ -346,6 +346,71 @@ fn a_recorded_read_replays_and_holds_no_pin() {
     assert_eq!(replay.read_auth_certificate().unwrap().der(), cert.der());
 }
 
+/// The first step of a whole reception at which a card with `h` is refused ("accepted" if none).
+fn first_refusal(h: Option<kiosk_card_sim::Hostile>) -> String {
+    let sim = card("demo");
+    sim.lock().faults.hostile = h;
+    let code = check_b(&sim);
+    let mut r = MyNumberCard::new(sim.clone());
+    let cert = match certificate_refusal(&mut r) {
+        Ok(cert) => cert,
+        Err(refused) => return refused,
+    };
+    if let Err(refused) = pin_refusal(&mut r, &cert) {
+        return refused;
+    }
+    if let Err(e) = r.check_b_status() {
+        return refusal("照合番号B status", &e);
+    }
+    match r.read_card_face(&code, &anchors(), b"challenge") {
+        Ok((PinOutcome::Verified, Some((_, check)))) if check.is_genuine() => "accepted".into(),
+        Ok((_, Some((_, check)))) => format!("card face: {check:?}"),
+        Ok(other) => format!("card face: {:?}", other.0),
+        Err(e) => refusal("card face", &e),
+    }
+}
+
+fn refusal(step: &str, e: &CardError) -> String {
+    format!("{step}: {e}")
+}
+
+/// Identify the card and read its certificate, checked against the card's CA.
+fn certificate_refusal(r: &mut MyNumberCard<SharedCard>) -> Result<Certificate, String> {
+    match r.identify() {
+        Ok(Identification::MyNumber(CardKind::PlasticCard)) => {}
+        Ok(other) => return Err(format!("identify: {other:?}")),
+        Err(e) => return Err(refusal("identify", &e)),
+    }
+    let cert = r
+        .read_auth_certificate()
+        .map_err(|e| refusal("certificate", &e))?;
+    match r.auth_certificate_chains(&cert) {
+        Ok(true) => Ok(cert),
+        Ok(false) => Err("certificate: not signed by the card's CA".into()),
+        Err(e) => Err(refusal("CA certificate", &e)),
+    }
+}
+
+/// PIN status, one wrong and one right PIN, and the key proof.
+fn pin_refusal(r: &mut MyNumberCard<SharedCard>, cert: &Certificate) -> Result<(), String> {
+    r.auth_pin_status().map_err(|e| refusal("PIN status", &e))?;
+    match r.verify_auth_pin(&AuthPin::new("0000").unwrap()) {
+        Ok(PinOutcome::Wrong { tries_left: 2 }) => {}
+        Ok(other) => return Err(format!("wrong PIN: {other:?}")),
+        Err(e) => return Err(refusal("wrong PIN", &e)),
+    }
+    match r.verify_auth_pin(&AuthPin::new("1234").unwrap()) {
+        Ok(PinOutcome::Verified) => {}
+        Ok(other) => return Err(format!("right PIN: {other:?}")),
+        Err(e) => return Err(refusal("right PIN", &e)),
+    }
+    match r.prove_auth_key(cert, b"challenge") {
+        Ok(true) => Ok(()),
+        Ok(false) => Err("key proof: the signature does not match the certificate".into()),
+        Err(e) => Err(refusal("key proof", &e)),
+    }
+}
+
 /// Where a hostile card is caught, for each way it can lie (kiosk_card_sim::Hostile). The reader walks
 /// a whole reception (identify, certificate and its CA, PIN status, one wrong and one right PIN, the
 /// key proof, 照合番号B and the card face) and stops at the first refusal; it must never panic, and
@@ -353,55 +418,6 @@ fn a_recorded_read_replays_and_holds_no_pin() {
 #[test]
 fn each_hostile_card_is_caught_where_it_lies() {
     use kiosk_card_sim::Hostile;
-
-    fn first_refusal(h: Option<Hostile>) -> String {
-        let sim = card("demo");
-        sim.lock().faults.hostile = h;
-        let code = check_b(&sim);
-        let mut r = MyNumberCard::new(sim.clone());
-        let err = |step: &str, e: CardError| format!("{step}: {e}");
-        match r.identify() {
-            Ok(Identification::MyNumber(CardKind::PlasticCard)) => {}
-            Ok(other) => return format!("identify: {other:?}"),
-            Err(e) => return err("identify", e),
-        }
-        let cert = match r.read_auth_certificate() {
-            Ok(c) => c,
-            Err(e) => return err("certificate", e),
-        };
-        match r.auth_certificate_chains(&cert) {
-            Ok(true) => {}
-            Ok(false) => return "certificate: not signed by the card's CA".into(),
-            Err(e) => return err("CA certificate", e),
-        }
-        if let Err(e) = r.auth_pin_status() {
-            return err("PIN status", e);
-        }
-        match r.verify_auth_pin(&AuthPin::new("0000").unwrap()) {
-            Ok(PinOutcome::Wrong { tries_left: 2 }) => {}
-            Ok(other) => return format!("wrong PIN: {other:?}"),
-            Err(e) => return err("wrong PIN", e),
-        }
-        match r.verify_auth_pin(&AuthPin::new("1234").unwrap()) {
-            Ok(PinOutcome::Verified) => {}
-            Ok(other) => return format!("right PIN: {other:?}"),
-            Err(e) => return err("right PIN", e),
-        }
-        match r.prove_auth_key(&cert, b"challenge") {
-            Ok(true) => {}
-            Ok(false) => return "key proof: the signature does not match the certificate".into(),
-            Err(e) => return err("key proof", e),
-        }
-        if let Err(e) = r.check_b_status() {
-            return err("照合番号B status", e);
-        }
-        match r.read_card_face(&code, &anchors(), b"challenge") {
-            Ok((PinOutcome::Verified, Some((_, check)))) if check.is_genuine() => "accepted".into(),
-            Ok((_, Some((_, check)))) => format!("card face: {check:?}"),
-            Ok(other) => format!("card face: {:?}", other.0),
-            Err(e) => err("card face", e),
-        }
-    }
 
     let expected: [(Hostile, &str); 11] = [
         (
