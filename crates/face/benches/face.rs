@@ -8,6 +8,7 @@
 )]
 
 use kiosk_face::{FaceEngine, FaceModels, RgbImage, chip};
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -65,79 +66,115 @@ fn main() {
     let src = RgbImage::decode(&std::fs::read(root.join("assets/faces/obama2.png")).expect("photo"))
         .expect("decode");
     let models = FaceModels::load_default().expect("models: run `cargo xtask models`");
-    let mut engine = FaceEngine::new(&models);
     let f640 = frame(&src, 640, 480);
     let f320 = frame(&src, 320, 240);
     let runs = 20;
-    let grey640 = f640.grey();
-    let grey320 = f320.grey();
-    let mut det = kiosk_face::Detector::new_default_for_bench(&models);
-    let d320 = time(runs, || det.detect_grey(&grey320, 320, 240, 320));
-    let d640 = time(runs, || det.detect_grey(&grey640, 640, 480, 640));
-    let d640_kiosk = time(runs, || engine.detect(&f640));
-    let face = engine
-        .detect(&f640)
-        .first()
-        .expect("a face in the benchmark frame")
-        .face;
-    let lm = time(runs, || models.predictor().predict(&f640, face));
-    let landmarks = models.predictor().predict(&f640, face);
-    let ch = time(runs, || chip::extract(&f640, &landmarks));
-    let chip_img = chip::extract(&f640, &landmarks).expect("chip");
-    let desc = time(runs, || models.net().descriptor(&chip_img.data));
-    let whole = time(runs, || engine.analyse(&f640));
-    println!("\nFace engine (kiosk-face, release build), median of {runs} runs after a warm-up\n");
-    println!("| step | kiosk-face ms |");
-    println!("|---|---:|");
-    println!("| detection 320×240 (full size) | {} |", ms(d320));
-    println!("| detection 640×480 (full size) | {} |", ms(d640));
-    println!(
-        "| detection 640×480 as the kiosk runs it (shrunk to 320) | {} |",
-        ms(d640_kiosk)
-    );
-    println!("| 5-point landmarks | {} |", ms(lm));
-    println!("| face chip 150×150 | {} |", ms(ch));
-    println!("| descriptor (ResNet) | {} |", ms(desc));
-    println!(
-        "| whole 640×480 frame (detect, guidance, landmarks, chip, descriptor) | {} |",
-        ms(whole)
-    );
-    println!(
-        "\npeak resident memory: {:.0} MB (models loaded, all of the above)",
-        peak_rss_mb()
-    );
-
+    let timings = measure(&models, &f320, &f640, runs);
+    print_table(&timings, runs);
     if let Some(python) = std::env::var_os("DLIB_PYTHON") {
-        let dir = std::env::temp_dir().join(format!("kiosk-face-bench-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        for (name, f) in [("f320.png", &f320), ("f640.png", &f640)] {
-            image::save_buffer(
-                dir.join(name),
-                &f.data,
-                f.width as u32,
-                f.height as u32,
-                image::ColorType::Rgb8,
-            )
-            .expect("png");
-        }
-        let out = std::process::Command::new(python)
-            .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/dlib_bench.py"))
-            .arg(&dir)
-            .arg(kiosk_face::models::default_dir())
-            .arg(runs.to_string())
-            .output()
-            .expect("run dlib_bench.py");
-        println!(
-            "\ndlib-bin on the same frames (same run):\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        if !out.status.success() {
-            eprintln!("dlib_bench.py failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        let _ = std::fs::remove_dir_all(dir);
+        time_dlib(&python, &[("f320.png", &f320), ("f640.png", &f640)], runs);
     } else {
         println!(
             "\n(set DLIB_PYTHON to a Python with dlib-bin to time dlib beside it; `cargo xtask bench` does)"
         );
     }
+}
+
+/// Median times of each step of the face engine, one field per row of the printed table.
+struct Timings {
+    detect_320: Duration,
+    detect_640: Duration,
+    detect_640_kiosk: Duration,
+    landmarks: Duration,
+    chip: Duration,
+    descriptor: Duration,
+    whole: Duration,
+}
+
+/// Time each step on its own, feeding each the previous step's real output, then the whole kiosk frame,
+/// so a regression can be placed in one step.
+fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -> Timings {
+    let mut engine = FaceEngine::new(models);
+    let grey640 = f640.grey();
+    let grey320 = f320.grey();
+    let mut det = kiosk_face::Detector::new_default_for_bench(models);
+    let detect_320 = time(runs, || det.detect_grey(&grey320, 320, 240, 320));
+    let detect_640 = time(runs, || det.detect_grey(&grey640, 640, 480, 640));
+    let detect_640_kiosk = time(runs, || engine.detect(f640));
+    let face = engine
+        .detect(f640)
+        .first()
+        .expect("a face in the benchmark frame")
+        .face;
+    let landmarks = time(runs, || models.predictor().predict(f640, face));
+    let points = models.predictor().predict(f640, face);
+    let chip = time(runs, || chip::extract(f640, &points));
+    let chip_img = chip::extract(f640, &points).expect("chip");
+    let descriptor = time(runs, || models.net().descriptor(&chip_img.data));
+    let whole = time(runs, || engine.analyse(f640));
+    Timings {
+        detect_320,
+        detect_640,
+        detect_640_kiosk,
+        landmarks,
+        chip,
+        descriptor,
+        whole,
+    }
+}
+
+/// The Markdown table docs/benchmarks.md takes, and the peak memory with the models loaded.
+fn print_table(t: &Timings, runs: usize) {
+    println!("\nFace engine (kiosk-face, release build), median of {runs} runs after a warm-up\n");
+    println!("| step | kiosk-face ms |");
+    println!("|---|---:|");
+    println!("| detection 320×240 (full size) | {} |", ms(t.detect_320));
+    println!("| detection 640×480 (full size) | {} |", ms(t.detect_640));
+    println!(
+        "| detection 640×480 as the kiosk runs it (shrunk to 320) | {} |",
+        ms(t.detect_640_kiosk)
+    );
+    println!("| 5-point landmarks | {} |", ms(t.landmarks));
+    println!("| face chip 150×150 | {} |", ms(t.chip));
+    println!("| descriptor (ResNet) | {} |", ms(t.descriptor));
+    println!(
+        "| whole 640×480 frame (detect, guidance, landmarks, chip, descriptor) | {} |",
+        ms(t.whole)
+    );
+    println!(
+        "\npeak resident memory: {:.0} MB (models loaded, all of the above)",
+        peak_rss_mb()
+    );
+}
+
+/// Time dlib's own Python binding on the same frames (`benches/dlib_bench.py`), so the comparison is made
+/// on one machine in one run rather than against figures from elsewhere.
+fn time_dlib(python: &OsStr, frames: &[(&str, &RgbImage)], runs: usize) {
+    let dir = std::env::temp_dir().join(format!("kiosk-face-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for &(name, f) in frames {
+        image::save_buffer(
+            dir.join(name),
+            &f.data,
+            f.width as u32,
+            f.height as u32,
+            image::ColorType::Rgb8,
+        )
+        .expect("png");
+    }
+    let out = std::process::Command::new(python)
+        .arg(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/dlib_bench.py"))
+        .arg(&dir)
+        .arg(kiosk_face::models::default_dir())
+        .arg(runs.to_string())
+        .output()
+        .expect("run dlib_bench.py");
+    println!(
+        "\ndlib-bin on the same frames (same run):\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    if !out.status.success() {
+        eprintln!("dlib_bench.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }

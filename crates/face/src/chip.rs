@@ -89,6 +89,24 @@ pub fn extract(img: &RgbImage, landmarks: &Landmarks) -> Option<RgbImage> {
     if img.width == 0 || img.height == 0 {
         return None;
     }
+    let (rect, angle) = chip_rect(landmarks)?;
+    let (depth, grow) = pyramid_depth(rect)?;
+    let bounds = crop_bounds(img, rect, angle, grow)?;
+    let crop = copy_crop(img, bounds)?;
+    let levels = pyramid(&crop, depth)?;
+    let (level, r) = sampling_level(rect, bounds);
+    let src = if level < 0 {
+        &crop
+    } else {
+        levels.get(level as usize)?
+    };
+    sample(src, r, angle)
+}
+
+/// The chip's square in the image and its rotation (`get_face_chip_details`): dlib fits the padded mean
+/// face to the landmarks with a similarity, and the chip is that similarity's image of the 150×150 square.
+/// `None` when the fit degenerates (landmarks all at one point, or not finite).
+fn chip_rect(landmarks: &Landmarks) -> Option<(DRect, f64)> {
     let size = SIZE as f64;
     let from: Vec<Pt> = TEMPLATE
         .iter()
@@ -118,13 +136,23 @@ pub fn extract(img: &RgbImage, landmarks: &Landmarks) -> Option<RgbImage> {
     if !(rect.l.is_finite() && rect.r.is_finite() && w > 0.0) {
         return None;
     }
-    let chip_area = size * size;
+    Some((rect, angle))
+}
 
-    // How deep a pyramid this chip needs, and the border that keeps its edges clean.
+/// The area of the output chip, which a pyramid level must not exceed to be sampled from.
+fn chip_area() -> f64 {
+    let size = SIZE as f64;
+    size * size
+}
+
+/// How deep a pyramid this chip needs, and the border that keeps its edges clean: dlib halves the chip's
+/// rectangle until it is no larger than the chip, and each level's 5-tap filter eats into the border, so
+/// the crop is grown by the matching amount before the pyramid is built. `None` for an absurd depth.
+fn pyramid_depth(rect: DRect) -> Option<(usize, f64)> {
     let mut d = rect.down();
     let mut depth = 0usize;
     let mut grow = 2.0f64;
-    while d.area() > chip_area {
+    while d.area() > chip_area() {
         d = d.down();
         depth += 1;
         grow = 2.0 * grow + 2.0;
@@ -132,7 +160,21 @@ pub fn extract(img: &RgbImage, landmarks: &Landmarks) -> Option<RgbImage> {
             return None;
         }
     }
-    // The rotated chip's bounding box, grown, clipped to the image, rounded half away from zero.
+    Some((depth, grow))
+}
+
+/// Inclusive pixel bounds (left, top, right, bottom) of the part of the image the chip is cut from.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    l: i64,
+    t: i64,
+    r: i64,
+    b: i64,
+}
+
+/// The rotated chip's bounding box, grown by `grow`, clipped to the image, rounded half away from zero:
+/// only the pixels the chip can reach are copied and filtered. `None` when the box misses the image.
+fn crop_bounds(img: &RgbImage, rect: DRect, angle: f64, grow: f64) -> Option<Bounds> {
     let c = rect.center();
     let corners = [
         Pt::new(rect.l, rect.t),
@@ -153,6 +195,22 @@ pub fn extract(img: &RgbImage, landmarks: &Landmarks) -> Option<RgbImage> {
     if ir < il || ib < it {
         return None;
     }
+    Some(Bounds {
+        l: il,
+        t: it,
+        r: ir,
+        b: ib,
+    })
+}
+
+/// Copy the pixels inside `bounds` (which [`crop_bounds`] has clipped to the image) into their own image.
+fn copy_crop(img: &RgbImage, bounds: Bounds) -> Option<RgbImage> {
+    let Bounds {
+        l: il,
+        t: it,
+        r: ir,
+        b: ib,
+    } = bounds;
     let (cw, ch) = ((ir - il + 1) as usize, (ib - it + 1) as usize);
     let mut crop = Vec::with_capacity(cw * ch * 3);
     for y in it as usize..=ib as usize {
@@ -160,30 +218,42 @@ pub fn extract(img: &RgbImage, landmarks: &Landmarks) -> Option<RgbImage> {
             &img.data[(y * img.width + il as usize) * 3..(y * img.width + ir as usize + 1) * 3],
         );
     }
-    let crop = RgbImage::new(cw, ch, crop)?;
+    RgbImage::new(cw, ch, crop)
+}
+
+/// The `depth` pyramid levels below the crop, each [`pyr_down`] of the one before.
+fn pyramid(crop: &RgbImage, depth: usize) -> Option<Vec<RgbImage>> {
     let mut levels: Vec<RgbImage> = Vec::with_capacity(depth);
     for i in 0..depth {
-        let next = pyr_down(if i == 0 { &crop } else { &levels[i - 1] })?;
+        let next = pyr_down(if i == 0 { crop } else { &levels[i - 1] })?;
         levels.push(next);
     }
-    // Which level to sample from.
+    Some(levels)
+}
+
+/// Which level to sample from (-1: the crop itself, else an index into the pyramid) and the chip's
+/// rectangle in that level's coordinates. As dlib, descend while the next level's rectangle is still
+/// larger than the chip, so the bilinear sampling shrinks by at most about two.
+fn sampling_level(rect: DRect, bounds: Bounds) -> (isize, DRect) {
     let mut r = DRect {
-        l: rect.l - il as f64,
-        t: rect.t - it as f64,
-        r: rect.r - il as f64,
-        b: rect.b - it as f64,
+        l: rect.l - bounds.l as f64,
+        t: rect.t - bounds.t as f64,
+        r: rect.r - bounds.l as f64,
+        b: rect.b - bounds.t as f64,
     };
     let mut level: isize = -1;
-    while r.down().area() > chip_area {
+    while r.down().area() > chip_area() {
         level += 1;
         r = r.down();
     }
-    let src = if level < 0 {
-        &crop
-    } else {
-        levels.get(level as usize)?
-    };
-    // The affine map from chip pixels to source pixels, through three corners.
+    (level, r)
+}
+
+/// Sample the chip from `src`: the affine map from chip pixels to source pixels through three rotated
+/// corners of `r`, then bilinear interpolation truncated to `u8` as dlib's `interpolate_bilinear` does.
+/// Chip pixels whose neighbourhood leaves the source stay black.
+fn sample(src: &RgbImage, r: DRect, angle: f64) -> Option<RgbImage> {
+    let size = SIZE as f64;
     let rc = r.center();
     let p0 = rotate(rc, Pt::new(r.l, r.t), angle);
     let p1 = rotate(rc, Pt::new(r.r, r.t), angle);

@@ -18,7 +18,8 @@ const USAGE: &str = "usage:
       PAIRS.csv lines: image_a,image_b,same   (same = 1 or 0; paths relative to the CSV file)";
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("kiosk-face: {message}");
@@ -71,7 +72,7 @@ fn describe(engine: &mut FaceEngine<'_>, path: &Path) -> Result<Descriptor, Stri
         .ok_or_else(|| format!("{}: the face could not be aligned", path.display()))
 }
 
-fn run(args: Vec<String>) -> Result<ExitCode, String> {
+fn run(args: &[String]) -> Result<ExitCode, String> {
     let command = args.first().cloned().ok_or(USAGE)?;
     let o = options(args[1..].to_vec())?;
     let load = || FaceModels::load(&o.models).map_err(|e| e.to_string());

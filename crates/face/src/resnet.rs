@@ -96,89 +96,106 @@ fn small(r: &mut Reader<'_>, what: &str) -> Result<usize, DatError> {
         .ok_or_else(|| r.err(format!("implausible {what} {v}")))
 }
 
+/// Read one layer record: its name, its parameters, then the training state dlib stores after every layer.
 fn read_record(r: &mut Reader<'_>, first: bool) -> Result<Record, DatError> {
     let name = r.string()?;
     let record = match name.as_str() {
-        "con_4" => {
-            let (dims, params) = r.tensor()?;
-            let out = small(r, "filter count")?;
-            let (kh, kw) = (small(r, "kernel rows")?, small(r, "kernel columns")?);
-            let (sy, sx) = (small(r, "stride")?, small(r, "stride")?);
-            let (py, px) = (small(r, "padding")?, small(r, "padding")?);
-            let filters = r.alias_tensor()?;
-            r.alias_tensor()?;
-            for _ in 0..4 {
-                r.float()?;
-            }
-            if kh != kw || sy != sx || py != px || sy == 0 || kh == 0 {
-                return Err(r.err("unsupported convolution shape"));
-            }
-            let inp = filters[1];
-            let n_weights = out * inp * kh * kw;
-            if dims[0] != n_weights + out || params.len() != n_weights + out || filters[0] != out {
-                return Err(r.err("convolution parameter sizes do not match"));
-            }
-            let weights = Array2::from_shape_vec((out, inp * kh * kw), params[..n_weights].to_vec())
-                .map_err(|_| r.err("convolution weights"))?;
-            Record::Conv(Conv {
-                out,
-                inp,
-                k: kh,
-                stride: sy,
-                pad: py,
-                weights,
-                bias: params[n_weights..].to_vec(),
-            })
-        }
-        "affine_" => {
-            let (_, params) = r.tensor()?;
-            r.alias_tensor()?;
-            r.alias_tensor()?;
-            let mode = r.int(8)?;
-            if mode != 0 || params.len() % 2 != 0 {
-                return Err(r.err("unsupported affine layer"));
-            }
-            let c = params.len() / 2;
-            Record::Affine(Affine {
-                gamma: params[..c].to_vec(),
-                beta: params[c..].to_vec(),
-            })
-        }
+        "con_4" => read_conv(r)?,
+        "affine_" => read_affine(r)?,
         "relu_" => Record::Relu,
-        "max_pool_2" | "avg_pool_2" => {
-            let (nr, nc) = (small(r, "pool rows")?, small(r, "pool columns")?);
-            let (sy, sx) = (small(r, "stride")?, small(r, "stride")?);
-            let (py, px) = (small(r, "padding")?, small(r, "padding")?);
-            if py != 0 || px != 0 || sy != sx || nr != nc {
-                return Err(r.err("unsupported pooling shape"));
-            }
-            match (name.as_str(), nr) {
-                ("avg_pool_2", 0) => Record::GlobalAvgPool,
-                ("avg_pool_2", k) => Record::AvgPool { k, s: sy },
-                (_, 0) => return Err(r.err("global max pooling is not used by this network")),
-                (_, k) => Record::MaxPool { k, s: sy },
-            }
-        }
+        "max_pool_2" | "avg_pool_2" => read_pool(r, &name)?,
         "add_prev_" => Record::AddPrev,
-        "fc_2" => {
-            let outputs = r.uint()? as usize;
-            let inputs = r.uint()? as usize;
-            let (_, params) = r.tensor()?;
-            r.alias_tensor()?;
-            r.alias_tensor()?;
-            let bias_mode = r.int(8)?;
-            for _ in 0..4 {
-                r.float()?;
-            }
-            if bias_mode != 1 || params.len() != inputs * outputs {
-                return Err(r.err("unsupported fully-connected layer (expected no bias)"));
-            }
-            Record::Fc(Array2::from_shape_vec((inputs, outputs), params).map_err(|_| r.err("fc weights"))?)
-        }
+        "fc_2" => read_fc(r)?,
         other => return Err(r.err(format!("unknown layer {other:?}"))),
     };
     read_state(r, first)?;
     Ok(record)
+}
+
+/// A `con_` layer: weights and biases in one tensor, then the filter shape. Only square kernels with equal
+/// strides and padding are used by this network; anything else is refused rather than run wrongly.
+fn read_conv(r: &mut Reader<'_>) -> Result<Record, DatError> {
+    let (dims, params) = r.tensor()?;
+    let out = small(r, "filter count")?;
+    let (kh, kw) = (small(r, "kernel rows")?, small(r, "kernel columns")?);
+    let (sy, sx) = (small(r, "stride")?, small(r, "stride")?);
+    let (py, px) = (small(r, "padding")?, small(r, "padding")?);
+    let filters = r.alias_tensor()?;
+    r.alias_tensor()?;
+    for _ in 0..4 {
+        r.float()?;
+    }
+    if kh != kw || sy != sx || py != px || sy == 0 || kh == 0 {
+        return Err(r.err("unsupported convolution shape"));
+    }
+    let inp = filters[1];
+    let n_weights = out * inp * kh * kw;
+    if dims[0] != n_weights + out || params.len() != n_weights + out || filters[0] != out {
+        return Err(r.err("convolution parameter sizes do not match"));
+    }
+    let weights = Array2::from_shape_vec((out, inp * kh * kw), params[..n_weights].to_vec())
+        .map_err(|_| r.err("convolution weights"))?;
+    Ok(Record::Conv(Conv {
+        out,
+        inp,
+        k: kh,
+        stride: sy,
+        pad: py,
+        weights,
+        bias: params[n_weights..].to_vec(),
+    }))
+}
+
+/// An `affine_` layer (dlib's inference-time stand-in for batch normalisation): per-channel gamma then beta.
+fn read_affine(r: &mut Reader<'_>) -> Result<Record, DatError> {
+    let (_, params) = r.tensor()?;
+    r.alias_tensor()?;
+    r.alias_tensor()?;
+    let mode = r.int(8)?;
+    if mode != 0 || params.len() % 2 != 0 {
+        return Err(r.err("unsupported affine layer"));
+    }
+    let c = params.len() / 2;
+    Ok(Record::Affine(Affine {
+        gamma: params[..c].to_vec(),
+        beta: params[c..].to_vec(),
+    }))
+}
+
+/// A `max_pool_` or `avg_pool_` layer (`name` says which). A 0×0 window means global pooling, which the
+/// network uses only for averaging.
+fn read_pool(r: &mut Reader<'_>, name: &str) -> Result<Record, DatError> {
+    let (nr, nc) = (small(r, "pool rows")?, small(r, "pool columns")?);
+    let (sy, sx) = (small(r, "stride")?, small(r, "stride")?);
+    let (py, px) = (small(r, "padding")?, small(r, "padding")?);
+    if py != 0 || px != 0 || sy != sx || nr != nc {
+        return Err(r.err("unsupported pooling shape"));
+    }
+    match (name, nr) {
+        ("avg_pool_2", 0) => Ok(Record::GlobalAvgPool),
+        ("avg_pool_2", k) => Ok(Record::AvgPool { k, s: sy }),
+        (_, 0) => Err(r.err("global max pooling is not used by this network")),
+        (_, k) => Ok(Record::MaxPool { k, s: sy }),
+    }
+}
+
+/// The final `fc_` layer: an inputs×outputs weight matrix, without bias in this network.
+fn read_fc(r: &mut Reader<'_>) -> Result<Record, DatError> {
+    let outputs = r.uint()? as usize;
+    let inputs = r.uint()? as usize;
+    let (_, params) = r.tensor()?;
+    r.alias_tensor()?;
+    r.alias_tensor()?;
+    let bias_mode = r.int(8)?;
+    for _ in 0..4 {
+        r.float()?;
+    }
+    if bias_mode != 1 || params.len() != inputs * outputs {
+        return Err(r.err("unsupported fully-connected layer (expected no bias)"));
+    }
+    Ok(Record::Fc(
+        Array2::from_shape_vec((inputs, outputs), params).map_err(|_| r.err("fc weights"))?,
+    ))
 }
 
 /// Build the forward program from the records, checking that they follow the network's definition.

@@ -49,6 +49,8 @@ pub struct ShapePredictor {
 }
 
 impl ShapePredictor {
+    /// Read dlib's serialised `shape_predictor`: version, mean shape, the cascades of trees, then each
+    /// cascade's feature pixels (anchor landmark and offset), checked to fit together.
     pub fn from_bytes(bytes: &[u8]) -> Result<ShapePredictor, DatError> {
         let mut r = Reader::new(bytes);
         if r.int(8)? != 1 {
@@ -64,66 +66,13 @@ impl ShapePredictor {
             let n_trees = r.count()?;
             let mut trees = Vec::with_capacity(n_trees);
             for _ in 0..n_trees {
-                let n_splits = r.count()?;
-                let mut splits = Vec::with_capacity(n_splits);
-                for _ in 0..n_splits {
-                    splits.push(Split {
-                        idx1: r.count()?,
-                        idx2: r.count()?,
-                        thresh: r.float()? as f32,
-                    });
-                }
-                let n_leaves = r.count()?;
-                if n_leaves != n_splits + 1 {
-                    return Err(r.err("a tree's leaves do not match its splits"));
-                }
-                let mut leaves = Vec::with_capacity(n_leaves);
-                for _ in 0..n_leaves {
-                    let (_, _, v) = r.matrix()?;
-                    if v.len() != 10 {
-                        return Err(r.err("a leaf is not a 5-point shape"));
-                    }
-                    leaves.push(v);
-                }
-                trees.push(Tree { splits, leaves });
+                trees.push(read_tree(&mut r)?);
             }
             cascades.push(trees);
         }
-        let mut anchors = Vec::new();
-        for _ in 0..r.count()? {
-            let n = r.count()?;
-            let mut v = Vec::with_capacity(n);
-            for _ in 0..n {
-                let a = r.count()?;
-                if a >= 5 {
-                    return Err(r.err("anchor index out of range"));
-                }
-                v.push(a);
-            }
-            anchors.push(v);
-        }
-        let mut deltas = Vec::new();
-        for _ in 0..r.count()? {
-            let n = r.count()?;
-            let mut v = Vec::with_capacity(n);
-            for _ in 0..n {
-                v.push((r.float()? as f32, r.float()? as f32));
-            }
-            deltas.push(v);
-        }
-        if anchors.len() != cascades.len() || deltas.len() != cascades.len() {
-            return Err(r.err("cascade tables do not match"));
-        }
-        for ((trees, a), d) in cascades.iter().zip(&anchors).zip(&deltas) {
-            if a.len() != d.len()
-                || trees
-                    .iter()
-                    .flat_map(|t| &t.splits)
-                    .any(|s| s.idx1 >= a.len() || s.idx2 >= a.len())
-            {
-                return Err(r.err("feature indices out of range"));
-            }
-        }
+        let anchors = read_anchors(&mut r)?;
+        let deltas = read_deltas(&mut r)?;
+        check_tables(&r, &cascades, &anchors, &deltas)?;
         if !r.at_end() {
             return Err(r.err("trailing bytes after the shape predictor"));
         }
@@ -180,4 +129,88 @@ impl ShapePredictor {
         }
         out
     }
+}
+
+/// One regression tree: its splits in breadth-first order, then one 5-point shape update per leaf (a
+/// complete tree has one leaf more than it has splits).
+fn read_tree(r: &mut Reader<'_>) -> Result<Tree, DatError> {
+    let n_splits = r.count()?;
+    let mut splits = Vec::with_capacity(n_splits);
+    for _ in 0..n_splits {
+        splits.push(Split {
+            idx1: r.count()?,
+            idx2: r.count()?,
+            thresh: r.float()? as f32,
+        });
+    }
+    let n_leaves = r.count()?;
+    if n_leaves != n_splits + 1 {
+        return Err(r.err("a tree's leaves do not match its splits"));
+    }
+    let mut leaves = Vec::with_capacity(n_leaves);
+    for _ in 0..n_leaves {
+        let (_, _, v) = r.matrix()?;
+        if v.len() != 10 {
+            return Err(r.err("a leaf is not a 5-point shape"));
+        }
+        leaves.push(v);
+    }
+    Ok(Tree { splits, leaves })
+}
+
+/// Per cascade, the landmark each feature pixel is anchored to; checked here so `predict` can index the
+/// shape without a bounds failure.
+fn read_anchors(r: &mut Reader<'_>) -> Result<Vec<Vec<usize>>, DatError> {
+    let mut anchors = Vec::new();
+    for _ in 0..r.count()? {
+        let n = r.count()?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            let a = r.count()?;
+            if a >= 5 {
+                return Err(r.err("anchor index out of range"));
+            }
+            v.push(a);
+        }
+        anchors.push(v);
+    }
+    Ok(anchors)
+}
+
+/// Per cascade, each feature pixel's offset from its anchor landmark, in mean-shape coordinates.
+fn read_deltas(r: &mut Reader<'_>) -> Result<Vec<Vec<(f32, f32)>>, DatError> {
+    let mut deltas = Vec::new();
+    for _ in 0..r.count()? {
+        let n = r.count()?;
+        let mut v = Vec::with_capacity(n);
+        for _ in 0..n {
+            v.push((r.float()? as f32, r.float()? as f32));
+        }
+        deltas.push(v);
+    }
+    Ok(deltas)
+}
+
+/// The tables must agree: one anchor and one delta list per cascade, of equal length, and every split
+/// must compare feature pixels that exist. A corrupt file is refused here instead of panicking later.
+fn check_tables(
+    r: &Reader<'_>,
+    cascades: &[Vec<Tree>],
+    anchors: &[Vec<usize>],
+    deltas: &[Vec<(f32, f32)>],
+) -> Result<(), DatError> {
+    if anchors.len() != cascades.len() || deltas.len() != cascades.len() {
+        return Err(r.err("cascade tables do not match"));
+    }
+    for ((trees, a), d) in cascades.iter().zip(anchors).zip(deltas) {
+        if a.len() != d.len()
+            || trees
+                .iter()
+                .flat_map(|t| &t.splits)
+                .any(|s| s.idx1 >= a.len() || s.idx2 >= a.len())
+        {
+            return Err(r.err("feature indices out of range"));
+        }
+    }
+    Ok(())
 }
