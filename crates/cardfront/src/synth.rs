@@ -84,7 +84,29 @@ impl Rng {
 pub fn photograph(card: &RgbImage, variation: Variation, seed: u64, width: usize, height: usize) -> RgbImage {
     use Variation as V;
     let mut rng = Rng::new(seed);
-    let (w, h) = (width as f64, height as f64);
+    let corners = place_card(variation, width as f64, height as f64, &mut rng);
+    let mut out = tray_with_card(card, &corners, width, height);
+    if variation == V::Occlusion || (variation == V::Mixed && rng.below(3) == 0) {
+        thumb(&mut out, &corners, &mut rng);
+    }
+    soften(&mut out, variation, &mut rng);
+    if variation == V::Glare || (variation == V::Mixed && rng.below(2) == 0) {
+        let strength = if variation == V::Glare {
+            rng.range(120.0, 230.0)
+        } else {
+            rng.range(60.0, 120.0)
+        };
+        glare(&mut out, &corners, strength, &mut rng);
+    }
+    expose(&mut out, variation, &mut rng);
+    out
+}
+
+/// Where the card lies in a `w × h` frame: its corners (top-left, top-right, bottom-right, bottom-left of
+/// the card) in frame pixels. The card fills a random share of the width, sits near the centre, is turned
+/// a little (much for [`Variation::Rotation`]) and its corners are jittered to give perspective.
+fn place_card(variation: Variation, w: f64, h: f64, rng: &mut Rng) -> [(f64, f64); 4] {
+    use Variation as V;
     let share = match variation {
         V::Clean => 0.75,
         _ => rng.range(0.6, 0.85),
@@ -108,17 +130,21 @@ pub fn photograph(card: &RgbImage, variation: Variation, seed: u64, width: usize
         h / 2.0 + rng.range(-0.5, 0.5) * (h - ch * 1.3).max(0.0) * 0.5,
     );
     let (sin, cos) = angle.sin_cos();
-    let corners: [(f64, f64); 4] = [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)].map(|(u, v)| {
+    [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)].map(|(u, v)| {
         let (x, y) = (
             u * cw + rng.range(-jitter, jitter) * cw,
             v * ch + rng.range(-jitter, jitter) * cw,
         );
         (centre.0 + x * cos - y * sin, centre.1 + x * sin + y * cos)
-    });
-    let (kw, kh) = (card.width as f64, card.height as f64);
-    let to_card = Homography::from_points(corners, [(0.0, 0.0), (kw, 0.0), (kw, kh), (0.0, kh)]);
+    })
+}
 
-    // A dark tray with a soft light fall-off and a little texture.
+/// The sharp scene before any camera effect: a dark tray with a soft light fall-off and a little texture
+/// (so the card's edge is not the only structure in the frame), and the card warped onto `corners`.
+fn tray_with_card(card: &RgbImage, corners: &[(f64, f64); 4], width: usize, height: usize) -> RgbImage {
+    let (w, h) = (width as f64, height as f64);
+    let (kw, kh) = (card.width as f64, card.height as f64);
+    let to_card = Homography::from_points(*corners, [(0.0, 0.0), (kw, 0.0), (kw, kh), (0.0, kh)]);
     let mut out = RgbImage::filled(width, height, [0, 0, 0]);
     for y in 0..height {
         for x in 0..width {
@@ -136,30 +162,28 @@ pub fn photograph(card: &RgbImage, variation: Variation, seed: u64, width: usize
             }
         }
     }
-    if variation == V::Occlusion || (variation == V::Mixed && rng.below(3) == 0) {
-        thumb(&mut out, &corners, &mut rng);
-    }
-    // Every camera is a little soft; some frames are blurred.
+    out
+}
+
+/// Every camera is a little soft, so every frame gets a light blur; [`Variation::Blur`] frames get a wider
+/// one, applied twice, and mixed frames one a little wider.
+fn soften(out: &mut RgbImage, variation: Variation, rng: &mut Rng) {
     let radius = match variation {
-        V::Blur => 2 + rng.below(2) as usize,
-        V::Mixed => 1 + rng.below(2) as usize,
+        Variation::Blur => 2 + rng.below(2) as usize,
+        Variation::Mixed => 1 + rng.below(2) as usize,
         _ => 1,
     };
-    box_blur(&mut out, radius);
-    if variation == V::Blur {
-        box_blur(&mut out, radius);
+    box_blur(out, radius);
+    if variation == Variation::Blur {
+        box_blur(out, radius);
     }
-    if variation == V::Glare || (variation == V::Mixed && rng.below(2) == 0) {
-        let strength = if variation == V::Glare {
-            rng.range(120.0, 230.0)
-        } else {
-            rng.range(60.0, 120.0)
-        };
-        glare(&mut out, &corners, strength, &mut rng);
-    }
+}
+
+/// The exposure: a gain (dim for [`Variation::LowLight`]) and sensor noise, rounded back to bytes.
+fn expose(out: &mut RgbImage, variation: Variation, rng: &mut Rng) {
     let (gain, noise) = match variation {
-        V::LowLight => (rng.range(0.22, 0.4), rng.range(3.0, 6.0)),
-        V::Mixed => (rng.range(0.5, 0.9), 3.0),
+        Variation::LowLight => (rng.range(0.22, 0.4), rng.range(3.0, 6.0)),
+        Variation::Mixed => (rng.range(0.5, 0.9), 3.0),
         _ => (1.0, 2.0),
     };
     for v in out.data.iter_mut() {
@@ -167,7 +191,6 @@ pub fn photograph(card: &RgbImage, variation: Variation, seed: u64, width: usize
             .round()
             .clamp(0.0, 255.0) as u8;
     }
-    out
 }
 
 /// A thumb: a skin-coloured ellipse from one of the card's edges inwards.
