@@ -1,6 +1,7 @@
 //! The card's file system built from a profile: every EF's bytes and access rule
 //! (layouts from docs/CARD-NOTES.md §4; access rules §9 item 11).
 
+use crate::ef;
 use crate::pki::{self, Issuers};
 use crate::profile::{Profile, Token};
 use kiosk_apdu::tlv::encode;
@@ -153,7 +154,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     );
     token.resize(160, 0);
     jpki.insert(
-        0x0006,
+        ef::jpki::TOKEN_INFO,
         Ef::Binary {
             data: token,
             gate: Gate::Free,
@@ -161,7 +162,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     );
     let has_sign = keys.sign.is_some();
     jpki.insert(
-        0x0008,
+        ef::jpki::CERT_AVAILABILITY,
         Ef::Binary {
             data: vec![if has_sign { 0x8F } else { 0 }, 0x8F, 0x00],
             gate: Gate::Free,
@@ -178,34 +179,34 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     );
     // A phone's auth certificate is readable only after the auth PIN (§4.1, JPKIAPGPSETOKEN).
     let auth_gate = if p.token == Token::Android {
-        Gate::AnyOf(vec![0x0018])
+        Gate::AnyOf(vec![ef::jpki::AUTH_PIN])
     } else {
         Gate::Free
     };
     let phys = |n: usize| n.div_ceil(256) * 256 + 256;
     jpki.insert(
-        0x000A,
+        ef::jpki::AUTH_CERT,
         Ef::Binary {
             data: with_filler(auth_cert.clone(), phys(auth_cert.len())),
             gate: auth_gate,
         },
     );
     jpki.insert(
-        0x000B,
+        ef::jpki::AUTH_CA_CERT,
         Ef::Binary {
             data: with_filler(iss.auth_ca_cert.clone(), phys(iss.auth_ca_cert.len())),
             gate: Gate::Free,
         },
     );
     jpki.insert(
-        0x0017,
+        ef::jpki::AUTH_KEY,
         Ef::Key {
             key: Box::new(keys.auth.clone()),
-            gate: Gate::AnyOf(vec![0x0018]),
+            gate: Gate::AnyOf(vec![ef::jpki::AUTH_PIN]),
         },
     );
     jpki.insert(
-        0x0018,
+        ef::jpki::AUTH_PIN,
         Ef::Secret {
             value: p.auth_pin.as_bytes().to_vec(),
             tries: p.auth_tries,
@@ -226,29 +227,29 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
             p.cert_not_after,
         );
         jpki.insert(
-            0x0001,
+            ef::jpki::SIGN_CERT,
             Ef::Binary {
                 data: with_filler(sign_cert.clone(), phys(sign_cert.len())),
-                gate: Gate::AnyOf(vec![0x001B]),
+                gate: Gate::AnyOf(vec![ef::jpki::SIGN_PASSWORD]),
             },
         );
         jpki.insert(
-            0x001A,
+            ef::jpki::SIGN_KEY,
             Ef::Key {
                 key: Box::new(sign.clone()),
-                gate: Gate::AnyOf(vec![0x001B]),
+                gate: Gate::AnyOf(vec![ef::jpki::SIGN_PASSWORD]),
             },
         );
     }
     jpki.insert(
-        0x0002,
+        ef::jpki::SIGN_CA_CERT,
         Ef::Binary {
             data: with_filler(iss.sign_ca_cert.clone(), phys(iss.sign_ca_cert.len())),
             gate: Gate::Free,
         },
     );
     jpki.insert(
-        0x001B,
+        ef::jpki::SIGN_PASSWORD,
         Ef::Secret {
             value: p.sign_password.as_bytes().to_vec(),
             tries: p.sign_tries,
@@ -292,28 +293,28 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     integrity_body.extend(encode(&[0xDF, 0x33], &sig));
     let text_issuer_id = pki::key_id(pki::TEXT_ISSUER_ID, b"001");
     text.insert(
-        0x0001,
+        ef::text::MY_NUMBER,
         Ef::Binary {
             data: my_number,
-            gate: Gate::AnyOf(vec![0x0011, 0x0014]),
+            gate: Gate::AnyOf(vec![ef::text::PIN, ef::text::CHECK_A]),
         },
     );
     text.insert(
-        0x0002,
+        ef::text::BASIC_FOUR,
         Ef::Binary {
             data: with_filler(basic, 256),
-            gate: Gate::AnyOf(vec![0x0011, 0x0015]),
+            gate: Gate::AnyOf(vec![ef::text::PIN, ef::text::CHECK_B]),
         },
     );
     text.insert(
-        0x0003,
+        ef::text::INTEGRITY,
         Ef::Binary {
             data: encode(&[0xFF, 0x30], &integrity_body),
-            gate: Gate::AnyOf(vec![0x0011, 0x0014, 0x0015]),
+            gate: Gate::AnyOf(vec![ef::text::PIN, ef::text::CHECK_A, ef::text::CHECK_B]),
         },
     );
     text.insert(
-        0x0004,
+        ef::text::CV_CERT,
         Ef::Binary {
             data: pki::cv_certificate(
                 &iss.card_data_root,
@@ -325,7 +326,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         },
     );
     text.insert(
-        0x0011,
+        ef::text::PIN,
         Ef::Secret {
             value: p.text_pin.as_bytes().to_vec(),
             tries: p.text_tries,
@@ -333,7 +334,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         },
     );
     text.insert(
-        0x0012,
+        ef::text::BLOCKED_REFERENCE,
         Ef::Secret {
             value: b"--------".to_vec(),
             tries: 0,
@@ -341,7 +342,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         },
     );
     text.insert(
-        0x0014,
+        ef::text::CHECK_A,
         Ef::Secret {
             value: p.my_number.as_bytes().to_vec(),
             tries: p.check_a_tries,
@@ -349,7 +350,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         },
     );
     text.insert(
-        0x0015,
+        ef::text::CHECK_B,
         Ef::Secret {
             value: check_b.clone(),
             tries: p.check_b_tries,
@@ -386,10 +387,10 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     let face = with_offset_table(&children);
     let face_len = face.len();
     surface.insert(
-        0x0002,
+        ef::surface::CARD_FACE,
         Ef::Binary {
             data: with_filler(face, face_len + 64),
-            gate: Gate::AnyOf(vec![0x0012, 0x0013]),
+            gate: Gate::AnyOf(vec![ef::surface::CHECK_B, ef::surface::CHECK_A]),
         },
     );
     let mut basic_data = encode(&[0xDF, 0x31], &[0x06, 0x03, 0x0E, 0x01]);
@@ -397,7 +398,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     basic_data.extend(encode(&[0xDF, 0x33], &[0x01]));
     basic_data.extend(encode(&[0xDF, 0x34], p.municipality.as_bytes()));
     surface.insert(
-        0x0003,
+        ef::surface::BASIC_DATA,
         Ef::Binary {
             data: encode(&[0xFF, 0x30], &basic_data),
             gate: Gate::Free,
@@ -405,7 +406,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     );
     let surface_issuer_id = pki::key_id(pki::SURFACE_ISSUER_ID, b"001");
     surface.insert(
-        0x0004,
+        ef::surface::CV_CERT,
         Ef::Binary {
             data: pki::cv_certificate(
                 &iss.card_data_root,
@@ -419,7 +420,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     let b = p.birth_date;
     let birth_key = crate::era::birth_digits(b.y, b.m, b.d, p.japanese_national).into_bytes();
     surface.insert(
-        0x0011,
+        ef::surface::BIRTH_DATE,
         Ef::Secret {
             value: birth_key,
             tries: 10,
@@ -427,7 +428,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         },
     );
     surface.insert(
-        0x0012,
+        ef::surface::CHECK_B,
         Ef::Secret {
             value: check_b,
             tries: p.check_b_tries,
@@ -435,7 +436,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         },
     );
     surface.insert(
-        0x0013,
+        ef::surface::CHECK_A,
         Ef::Secret {
             value: p.my_number.as_bytes().to_vec(),
             tries: p.check_a_tries,
@@ -443,7 +444,7 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         },
     );
     surface.insert(
-        0x001A,
+        ef::surface::CARD_KEY,
         Ef::Key {
             key: Box::new(keys.surface_card.clone()),
             gate: Gate::Free,

@@ -12,6 +12,7 @@
 //! `kiosk-cardfront`'s renderer, from fields the card works out itself ([`front`]).
 
 pub mod card;
+pub mod ef;
 pub mod era;
 mod files;
 pub mod front;
