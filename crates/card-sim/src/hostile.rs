@@ -5,7 +5,15 @@
 //!
 //! Each behaviour bites at a different point of a reception: reading the token label, the certificate,
 //! the PIN's tries, the VERIFY, the signature after it, the card face.
+//!
+//! The behaviours sit in a layer around the honest card ([`HostileCard`]): it hands the parsed command to
+//! the honest card, or to parts of it, and bends what comes back. The honest handlers know nothing of it.
 
+use crate::card::{Answer, VirtualCard};
+use crate::command::{CardCommand, FileRef, Instruction};
+use crate::ef;
+use crate::files::Df;
+use crate::status::Sw;
 use serde::Deserialize;
 
 /// One way the card lies or breaks its answers.
@@ -76,5 +84,148 @@ impl Hostile {
 impl std::fmt::Display for Hostile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The honest card seen through one hostile way.
+pub(crate) struct HostileCard<'a> {
+    card: &'a mut VirtualCard,
+    way: Hostile,
+}
+
+impl<'a> HostileCard<'a> {
+    pub(crate) fn new(card: &'a mut VirtualCard, way: Hostile) -> Self {
+        HostileCard { card, way }
+    }
+
+    /// Execute a command the hostile way and encode the response APDU (which may lack its status word).
+    pub(crate) fn execute(&mut self, command: &CardCommand) -> Vec<u8> {
+        let answer = match (self.way, command) {
+            (Hostile::TriesBeyondMaximum, CardCommand::Verify { target, secret }) if secret.is_empty() => {
+                self.tries_beyond_maximum(*target, command)
+            }
+            (Hostile::TriesDoNotDrop, CardCommand::Verify { target, secret }) if !secret.is_empty() => {
+                self.tries_do_not_drop(*target, command)
+            }
+            (Hostile::KeyNotTheCertificates, CardCommand::Sign { key, scheme, input }) => {
+                match self.card.signing_key(*key) {
+                    Ok(file) => self.card.signature(self.wrong_key(file), *scheme, input),
+                    Err(sw) => Answer::status(sw),
+                }
+            }
+            _ => self.card.execute(command),
+        };
+        match (self.way, command.instruction()) {
+            // Malformed: the first data byte alone, no status word.
+            (Hostile::NoStatusWord, Instruction::ReadBinary(_)) => answer.data.into_iter().take(1).collect(),
+            (_, instruction) => self.bend(instruction, answer).into_bytes(),
+        }
+    }
+
+    /// Whether a VERIFY reference names the user-authentication PIN.
+    fn is_auth_pin(&self, target: Option<FileRef>) -> bool {
+        target.and_then(|t| self.card.resolve(t)) == Some((Df::Jpki, ef::jpki::AUTH_PIN))
+    }
+
+    /// The tries query on the user-authentication PIN reports 15 tries.
+    fn tries_beyond_maximum(&mut self, target: Option<FileRef>, command: &CardCommand) -> Answer {
+        let answer = self.card.execute(command);
+        if self.is_auth_pin(target) && answer.sw.is_tries_left() {
+            Answer::status(Sw::tries_left(15))
+        } else {
+            answer
+        }
+    }
+
+    /// A wrong user-authentication PIN leaves the tries where they were.
+    fn tries_do_not_drop(&mut self, target: Option<FileRef>, command: &CardCommand) -> Answer {
+        if !self.is_auth_pin(target) {
+            return self.card.execute(command);
+        }
+        let before = self.card.tries_left(Df::Jpki, ef::jpki::AUTH_PIN);
+        let answer = self.card.execute(command);
+        match before {
+            Some(tries) if answer.sw.is_tries_left() => {
+                self.card.restore_tries(Df::Jpki, ef::jpki::AUTH_PIN, tries);
+                Answer::status(Sw::tries_left(tries))
+            }
+            _ => answer,
+        }
+    }
+
+    /// The user-authentication key is swapped for the 券面 AP's card key, which its certificate does not
+    /// hold.
+    fn wrong_key(&self, file: (Df, u16)) -> (Df, u16) {
+        let card_key = (Df::Surface, ef::surface::CARD_KEY);
+        if file == (Df::Jpki, ef::jpki::AUTH_KEY) && self.card.is_key(card_key.0, card_key.1) {
+            card_key
+        } else {
+            file
+        }
+    }
+
+    /// Bend an honest answer to READ BINARY or GET RESPONSE (whatever its class).
+    fn bend(&self, instruction: Instruction, mut answer: Answer) -> Answer {
+        let file = self.card.current_file();
+        let offset = match instruction {
+            Instruction::ReadBinary(address) => address.offset(),
+            Instruction::GetResponse if self.way == Hostile::EndlessChaining => return endless_chaining(),
+            Instruction::GetResponse | Instruction::Other => return answer,
+        };
+        match self.way {
+            Hostile::InvalidStatusWord => answer.sw = Sw::INVALID,
+            Hostile::GarbageTokenLabel if file == (Some(Df::Jpki), Some(ef::jpki::TOKEN_INFO)) => {
+                garble(&mut answer.data);
+            }
+            Hostile::EndlessChaining => return endless_chaining(),
+            Hostile::TruncatedCertificate if file == (Some(Df::Jpki), Some(ef::jpki::AUTH_CERT)) => {
+                let half = self.card.ef_object(Df::Jpki, ef::jpki::AUTH_CERT).len() / 2;
+                return truncate(answer, offset, half);
+            }
+            Hostile::EmptyReads if offset > 0 && answer.sw == Sw::OK => answer.data.clear(),
+            Hostile::OversizedAnswers if answer.sw == Sw::OK => answer.data.extend_from_slice(&[0u8; 16]),
+            Hostile::CardFaceAltered if file == (Some(Df::Surface), Some(ef::surface::CARD_FACE)) => {
+                alter_card_face(&mut answer.data, offset);
+            }
+            _ => {}
+        }
+        answer
+    }
+}
+
+/// `61 10` with 16 bytes, to every READ BINARY and GET RESPONSE: more data, forever.
+fn endless_chaining() -> Answer {
+    Answer {
+        data: vec![0xEE; 16],
+        sw: Sw::more_data(0x10),
+    }
+}
+
+/// Binary garbage in place of the token label.
+fn garble(data: &mut [u8]) {
+    data.iter_mut()
+        .enumerate()
+        .for_each(|(i, b)| *b = 0x80 | (i as u8).wrapping_mul(29));
+}
+
+/// The certificate file ends at `half`: `6282` for a read across it, `6B00` past it.
+fn truncate(mut answer: Answer, offset: usize, half: usize) -> Answer {
+    if offset >= half {
+        Answer::status(Sw::OFFSET_PAST_END)
+    } else if offset + answer.data.len() > half {
+        answer.data.truncate(half - offset);
+        Answer {
+            data: answer.data,
+            sw: Sw::END_OF_FILE,
+        }
+    } else {
+        answer
+    }
+}
+
+/// One byte inside the signed data, the 300th of the file, flipped.
+fn alter_card_face(data: &mut [u8], offset: usize) {
+    if let Some(b) = 300usize.checked_sub(offset).and_then(|i| data.get_mut(i)) {
+        *b ^= 0x55;
     }
 }

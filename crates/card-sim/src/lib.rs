@@ -12,6 +12,7 @@
 //! `kiosk-cardfront`'s renderer, from fields the card works out itself ([`front`]).
 
 pub mod card;
+mod command;
 pub mod ef;
 pub mod era;
 mod files;
@@ -19,6 +20,7 @@ pub mod front;
 pub mod hostile;
 pub mod pki;
 pub mod profile;
+mod status;
 pub mod vpcd;
 
 pub use card::{CardStats, Faults, SharedCard, VirtualCard};
