@@ -74,19 +74,17 @@ impl Ymd {
             .unwrap_or(0);
         Ymd::from_days(secs.div_euclid(86400))
     }
-    pub fn parse(text: &str, today: Ymd) -> Result<Ymd, String> {
+    pub fn parse(text: &str, today: Ymd) -> Result<Ymd, DateError> {
         let t = text.trim();
         if let Some(rest) = t.strip_prefix("today") {
             if rest.is_empty() {
                 return Ok(today);
             }
-            let n: i64 = rest
-                .parse()
-                .map_err(|_| format!("bad relative date {t:?} (use today+N or today-N)"))?;
+            let n: i64 = rest.parse().map_err(|_| DateError::BadRelative(t.into()))?;
             return Ok(today.add_days(n));
         }
         let parts: Vec<&str> = t.split('-').collect();
-        let bad = || format!("bad date {t:?} (use YYYY-MM-DD)");
+        let bad = || DateError::Malformed(t.into());
         if parts.len() != 3 {
             return Err(bad());
         }
@@ -95,10 +93,22 @@ impl Ymd {
         let d: u8 = parts[2].parse().map_err(|_| bad())?;
         let ymd = Ymd { y, m, d };
         if !(1868..=2099).contains(&y) || !(1..=12).contains(&m) || d == 0 || ymd.add_days(0) != ymd {
-            return Err(format!("impossible date {t:?}"));
+            return Err(DateError::Impossible(t.into()));
         }
         Ok(ymd)
     }
+}
+
+/// A profile date that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("bad relative date {0:?} (use today+N or today-N)")]
+    BadRelative(String),
+    #[error("bad date {0:?} (use YYYY-MM-DD)")]
+    Malformed(String),
+    /// Outside the eras the card knows (1868–2099), or a day the month does not have.
+    #[error("impossible date {0:?}")]
+    Impossible(String),
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,6 +240,12 @@ impl std::fmt::Debug for Profile {
 pub enum ProfileError {
     #[error("card profile {name}: {reason}")]
     Invalid { name: String, reason: String },
+    #[error("card profile {name}: {field}: {source}")]
+    Date {
+        name: String,
+        field: &'static str,
+        source: DateError,
+    },
     #[error("card profile {0}: no such profile")]
     Unknown(String),
     #[error("card profile file {path}: {reason}")]
@@ -313,7 +329,13 @@ impl Profile {
             reason,
         };
         let raw: RawProfile = toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
-        let date = |field: &str, v: &str| Ymd::parse(v, today).map_err(|e| invalid(format!("{field}: {e}")));
+        let date = |field: &'static str, v: &str| {
+            Ymd::parse(v, today).map_err(|source| ProfileError::Date {
+                name: name.into(),
+                field,
+                source,
+            })
+        };
         let digits = |field: &str, v: &str, n: std::ops::RangeInclusive<usize>| {
             if n.contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
                 Ok(())
@@ -427,9 +449,22 @@ mod tests {
             }
         );
         assert_eq!(Ymd::parse("2024-02-29", t).unwrap(), Ymd { y: 2024, m: 2, d: 29 });
-        assert!(Ymd::parse("2023-02-29", t).is_err());
-        assert!(Ymd::parse("2023-13-01", t).is_err());
-        assert!(Ymd::parse("yesterday", t).is_err());
+        assert_eq!(
+            Ymd::parse("2023-02-29", t),
+            Err(DateError::Impossible("2023-02-29".into()))
+        );
+        assert_eq!(
+            Ymd::parse("2023-13-01", t),
+            Err(DateError::Impossible("2023-13-01".into()))
+        );
+        assert_eq!(
+            Ymd::parse("yesterday", t),
+            Err(DateError::Malformed("yesterday".into()))
+        );
+        assert_eq!(
+            Ymd::parse("today+x", t),
+            Err(DateError::BadRelative("today+x".into()))
+        );
     }
 
     #[test]
@@ -446,6 +481,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("auth_pin"), "{e}");
+        let bad_date = demo.replace("birth_date = \"1961-08-04\"", "birth_date = \"1961-02-30\"");
+        let e = Profile::from_toml("x", &bad_date, t, &|_| Some(Vec::new()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "card profile x: holder.birth_date: impossible date \"1961-02-30\""
+        );
         let e = Profile::from_toml("x", "garbage = [", t, &|f| none(f))
             .unwrap_err()
             .to_string();
