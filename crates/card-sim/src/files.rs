@@ -139,35 +139,49 @@ pub fn auth_subject(p: &Profile) -> String {
     )
 }
 
+/// The card's whole file system.
 pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     let mut image = Image::new();
+    image.insert(Df::Jpki, jpki(p, keys, iss));
+    image.insert(Df::Text, text(p, iss));
+    image.insert(Df::Surface, surface(p, keys, iss));
+    image
+}
 
-    // --- JPKI AP ---
-    let mut jpki = BTreeMap::new();
-    let mut token = format!("{:<32}", p.token.label()).into_bytes();
-    token.extend_from_slice(
-        format!(
-            "{:<32}{:<16}{:<16}",
-            "J-LIS TEST", "VIRTUAL CARD", "0000000000000000"
-        )
-        .as_bytes(),
-    );
-    token.resize(160, 0);
-    jpki.insert(
-        ef::jpki::TOKEN_INFO,
-        Ef::Binary {
-            data: token,
-            gate: Gate::Free,
-        },
-    );
-    let has_sign = keys.sign.is_some();
-    jpki.insert(
-        ef::jpki::CERT_AVAILABILITY,
-        Ef::Binary {
-            data: vec![if has_sign { 0x8F } else { 0 }, 0x8F, 0x00],
-            gate: Gate::Free,
-        },
-    );
+/// The files of one application, by EF id.
+type Files = BTreeMap<u16, Ef>;
+
+fn binary(data: Vec<u8>, gate: Gate) -> Ef {
+    Ef::Binary { data, gate }
+}
+
+fn secret(value: &[u8], tries: u8, max: u8) -> Ef {
+    Ef::Secret {
+        value: value.to_vec(),
+        tries,
+        max,
+    }
+}
+
+fn key(key: &RsaPrivateKey, gate: Gate) -> Ef {
+    Ef::Key {
+        key: Box::new(key.clone()),
+        gate,
+    }
+}
+
+/// The physical size of a certificate EF: whole 256-byte blocks and one more, as filler room.
+fn cert_ef(cert: &[u8]) -> Vec<u8> {
+    with_filler(cert.to_vec(), cert.len().div_ceil(256) * 256 + 256)
+}
+
+/// 公的個人認証AP (§4.1).
+fn jpki(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
+    use ef::jpki::*;
+    let mut jpki = Files::new();
+    jpki.insert(TOKEN_INFO, binary(token_info(p), Gate::Free));
+    let availability = vec![if keys.sign.is_some() { 0x8F } else { 0 }, 0x8F, 0x00];
+    jpki.insert(CERT_AVAILABILITY, binary(availability, Gate::Free));
     let auth_cert = pki::build_cert(
         &auth_subject(p),
         Some(pki::AUTH_CA_DN),
@@ -179,40 +193,14 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     );
     // A phone's auth certificate is readable only after the auth PIN (§4.1, JPKIAPGPSETOKEN).
     let auth_gate = if p.token == Token::Android {
-        Gate::AnyOf(vec![ef::jpki::AUTH_PIN])
+        Gate::AnyOf(vec![AUTH_PIN])
     } else {
         Gate::Free
     };
-    let phys = |n: usize| n.div_ceil(256) * 256 + 256;
-    jpki.insert(
-        ef::jpki::AUTH_CERT,
-        Ef::Binary {
-            data: with_filler(auth_cert.clone(), phys(auth_cert.len())),
-            gate: auth_gate,
-        },
-    );
-    jpki.insert(
-        ef::jpki::AUTH_CA_CERT,
-        Ef::Binary {
-            data: with_filler(iss.auth_ca_cert.clone(), phys(iss.auth_ca_cert.len())),
-            gate: Gate::Free,
-        },
-    );
-    jpki.insert(
-        ef::jpki::AUTH_KEY,
-        Ef::Key {
-            key: Box::new(keys.auth.clone()),
-            gate: Gate::AnyOf(vec![ef::jpki::AUTH_PIN]),
-        },
-    );
-    jpki.insert(
-        ef::jpki::AUTH_PIN,
-        Ef::Secret {
-            value: p.auth_pin.as_bytes().to_vec(),
-            tries: p.auth_tries,
-            max: 3,
-        },
-    );
+    jpki.insert(AUTH_CERT, binary(cert_ef(&auth_cert), auth_gate));
+    jpki.insert(AUTH_CA_CERT, binary(cert_ef(&iss.auth_ca_cert), Gate::Free));
+    jpki.insert(AUTH_KEY, key(&keys.auth, Gate::AnyOf(vec![AUTH_PIN])));
+    jpki.insert(AUTH_PIN, secret(p.auth_pin.as_bytes(), p.auth_tries, 3));
     if let Some(sign) = &keys.sign {
         let sign_cert = pki::build_cert(
             &format!(
@@ -227,42 +215,33 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
             p.cert_not_after,
         );
         jpki.insert(
-            ef::jpki::SIGN_CERT,
-            Ef::Binary {
-                data: with_filler(sign_cert.clone(), phys(sign_cert.len())),
-                gate: Gate::AnyOf(vec![ef::jpki::SIGN_PASSWORD]),
-            },
+            SIGN_CERT,
+            binary(cert_ef(&sign_cert), Gate::AnyOf(vec![SIGN_PASSWORD])),
         );
-        jpki.insert(
-            ef::jpki::SIGN_KEY,
-            Ef::Key {
-                key: Box::new(sign.clone()),
-                gate: Gate::AnyOf(vec![ef::jpki::SIGN_PASSWORD]),
-            },
-        );
+        jpki.insert(SIGN_KEY, key(sign, Gate::AnyOf(vec![SIGN_PASSWORD])));
     }
-    jpki.insert(
-        ef::jpki::SIGN_CA_CERT,
-        Ef::Binary {
-            data: with_filler(iss.sign_ca_cert.clone(), phys(iss.sign_ca_cert.len())),
-            gate: Gate::Free,
-        },
-    );
-    jpki.insert(
-        ef::jpki::SIGN_PASSWORD,
-        Ef::Secret {
-            value: p.sign_password.as_bytes().to_vec(),
-            tries: p.sign_tries,
-            max: 5,
-        },
-    );
-    image.insert(Df::Jpki, jpki);
+    jpki.insert(SIGN_CA_CERT, binary(cert_ef(&iss.sign_ca_cert), Gate::Free));
+    jpki.insert(SIGN_PASSWORD, secret(p.sign_password.as_bytes(), p.sign_tries, 5));
+    jpki
+}
 
-    let check_b = p.check_code_b().into_bytes();
-    let root_id = pki::key_id(pki::ROOT_ID, b"001");
+/// Token info: the 32-byte label, then maker, model and serial, zero-padded to 160 bytes.
+fn token_info(p: &Profile) -> Vec<u8> {
+    let mut token = format!("{:<32}", p.token.label()).into_bytes();
+    token.extend_from_slice(
+        format!(
+            "{:<32}{:<16}{:<16}",
+            "J-LIS TEST", "VIRTUAL CARD", "0000000000000000"
+        )
+        .as_bytes(),
+    );
+    token.resize(160, 0);
+    token
+}
 
-    // --- 券面事項入力補助AP (text) ---
-    let mut text = BTreeMap::new();
+/// 券面事項入力補助AP (§4.2).
+fn text(p: &Profile, iss: &Issuers) -> Files {
+    use ef::text::*;
     let mut my_number = encode(&[0xFF, 0x10], p.my_number.as_bytes());
     my_number.extend_from_slice(&[0xFF, 0xFF]);
     let basic = with_offset_table(&[
@@ -271,12 +250,39 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         encode(&[0xDF, 0x24], p.birth_date.compact().as_bytes()),
         encode(&[0xDF, 0x25], &[b'0' + p.sex]),
     ]);
-    // Integrity record: SHA-256 of the whole physical EF 0001 and of EF 0002's value after DF21 (§4.2).
-    let value_start = kiosk_apdu::tlv::header(&basic).map(|h| h.header_len).unwrap_or(0);
+    let integrity = integrity_record(&my_number, &basic, iss);
+    let cv_cert = pki::cv_certificate(
+        &iss.card_data_root,
+        pki::key_id(pki::ROOT_ID, b"001"),
+        pki::key_id(pki::TEXT_ISSUER_ID, b"001"),
+        &iss.text_issuer.to_public_key(),
+    );
+    let mut text = Files::new();
+    text.insert(MY_NUMBER, binary(my_number, Gate::AnyOf(vec![PIN, CHECK_A])));
+    text.insert(
+        BASIC_FOUR,
+        binary(with_filler(basic, 256), Gate::AnyOf(vec![PIN, CHECK_B])),
+    );
+    text.insert(
+        INTEGRITY,
+        binary(integrity, Gate::AnyOf(vec![PIN, CHECK_A, CHECK_B])),
+    );
+    text.insert(CV_CERT, binary(cv_cert, Gate::Free));
+    text.insert(PIN, secret(p.text_pin.as_bytes(), p.text_tries, 3));
+    text.insert(BLOCKED_REFERENCE, secret(b"--------", 0, 3));
+    text.insert(CHECK_A, secret(p.my_number.as_bytes(), p.check_a_tries, 10));
+    text.insert(CHECK_B, secret(p.check_code_b().as_bytes(), p.check_b_tries, 10));
+    text
+}
+
+/// The text AP's integrity record: SHA-256 of the whole physical EF 0001 and of EF 0002's value after
+/// DF21, signed by the text issuer (§4.2).
+fn integrity_record(my_number: &[u8], basic: &[u8], iss: &Issuers) -> Vec<u8> {
+    let value_start = kiosk_apdu::tlv::header(basic).map(|h| h.header_len).unwrap_or(0);
     let table_len = kiosk_apdu::tlv::header(&basic[value_start..])
         .map(|h| h.total_len())
         .unwrap_or(0);
-    let mut signed = encode(&[0xDF, 0x31], &Sha256::digest(&my_number));
+    let mut signed = encode(&[0xDF, 0x31], &Sha256::digest(my_number));
     signed.extend(encode(
         &[0xDF, 0x32],
         &Sha256::digest(&basic[value_start + table_len..]),
@@ -289,78 +295,43 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         .text_issuer
         .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&signed))
         .expect("signing");
-    let mut integrity_body = signed.clone();
-    integrity_body.extend(encode(&[0xDF, 0x33], &sig));
-    let text_issuer_id = pki::key_id(pki::TEXT_ISSUER_ID, b"001");
-    text.insert(
-        ef::text::MY_NUMBER,
-        Ef::Binary {
-            data: my_number,
-            gate: Gate::AnyOf(vec![ef::text::PIN, ef::text::CHECK_A]),
-        },
-    );
-    text.insert(
-        ef::text::BASIC_FOUR,
-        Ef::Binary {
-            data: with_filler(basic, 256),
-            gate: Gate::AnyOf(vec![ef::text::PIN, ef::text::CHECK_B]),
-        },
-    );
-    text.insert(
-        ef::text::INTEGRITY,
-        Ef::Binary {
-            data: encode(&[0xFF, 0x30], &integrity_body),
-            gate: Gate::AnyOf(vec![ef::text::PIN, ef::text::CHECK_A, ef::text::CHECK_B]),
-        },
-    );
-    text.insert(
-        ef::text::CV_CERT,
-        Ef::Binary {
-            data: pki::cv_certificate(
-                &iss.card_data_root,
-                root_id,
-                text_issuer_id,
-                &iss.text_issuer.to_public_key(),
-            ),
-            gate: Gate::Free,
-        },
-    );
-    text.insert(
-        ef::text::PIN,
-        Ef::Secret {
-            value: p.text_pin.as_bytes().to_vec(),
-            tries: p.text_tries,
-            max: 3,
-        },
-    );
-    text.insert(
-        ef::text::BLOCKED_REFERENCE,
-        Ef::Secret {
-            value: b"--------".to_vec(),
-            tries: 0,
-            max: 3,
-        },
-    );
-    text.insert(
-        ef::text::CHECK_A,
-        Ef::Secret {
-            value: p.my_number.as_bytes().to_vec(),
-            tries: p.check_a_tries,
-            max: 10,
-        },
-    );
-    text.insert(
-        ef::text::CHECK_B,
-        Ef::Secret {
-            value: check_b.clone(),
-            tries: p.check_b_tries,
-            max: 10,
-        },
-    );
-    image.insert(Df::Text, text);
+    let mut body = signed;
+    body.extend(encode(&[0xDF, 0x33], &sig));
+    encode(&[0xFF, 0x30], &body)
+}
 
-    // --- 券面事項確認AP (surface) ---
-    let mut surface = BTreeMap::new();
+/// 券面事項確認AP (§4.3).
+fn surface(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
+    use ef::surface::*;
+    let face = card_face(p, keys, iss);
+    let face_len = face.len();
+    let mut basic_data = encode(&[0xDF, 0x31], &[0x06, 0x03, 0x0E, 0x01]);
+    basic_data.extend(encode(&[0xDF, 0x32], &pki::key_id(b"7000024", b"001")));
+    basic_data.extend(encode(&[0xDF, 0x33], &[0x01]));
+    basic_data.extend(encode(&[0xDF, 0x34], p.municipality.as_bytes()));
+    let cv_cert = pki::cv_certificate(
+        &iss.card_data_root,
+        pki::key_id(pki::ROOT_ID, b"001"),
+        pki::key_id(pki::SURFACE_ISSUER_ID, b"001"),
+        &iss.surface_issuer.to_public_key(),
+    );
+    let b = p.birth_date;
+    let birth_key = crate::era::birth_digits(b.y, b.m, b.d, p.japanese_national);
+    let mut surface = Files::new();
+    let face_gate = Gate::AnyOf(vec![CHECK_B, CHECK_A]);
+    surface.insert(CARD_FACE, binary(with_filler(face, face_len + 64), face_gate));
+    surface.insert(BASIC_DATA, binary(encode(&[0xFF, 0x30], &basic_data), Gate::Free));
+    surface.insert(CV_CERT, binary(cv_cert, Gate::Free));
+    surface.insert(BIRTH_DATE, secret(birth_key.as_bytes(), 10, 10));
+    surface.insert(CHECK_B, secret(p.check_code_b().as_bytes(), p.check_b_tries, 10));
+    surface.insert(CHECK_A, secret(p.my_number.as_bytes(), p.check_a_tries, 10));
+    surface.insert(CARD_KEY, key(&keys.surface_card, Gate::Free));
+    surface
+}
+
+/// The card face: birth date, sex, card key, the printed images, the photo, the issuer's signature over
+/// three separately hashed groups, then expiry and code, which the signature does not cover (§4.3).
+fn card_face(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Vec<u8> {
     let group1 = [
         encode(&[0xDF, 0x22], p.birth_date.compact().as_bytes()),
         encode(&[0xDF, 0x23], &[b'0' + p.sex]),
@@ -374,7 +345,6 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
         encode(&[0xDF, 0x26], &blank_png(512, 96)),
     ];
     let group3 = [encode(&[0xDF, 0x27], p.photo_jp2.as_deref().unwrap_or_default())];
-    // The signature covers three separately hashed groups (§4.3); expiry and code are not covered.
     let mut digest_info = CARD_FACE_DIGEST_INFO_PREFIX.to_vec();
     for group in [&group1[..], &group2[..], &group3[..]] {
         digest_info.extend_from_slice(&Sha256::digest(group.concat()));
@@ -384,72 +354,5 @@ pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     children.push(encode(&[0xDF, 0x28], &face_sig));
     children.push(encode(&[0xDF, 0x29], p.card_expiry.compact().as_bytes()));
     children.push(encode(&[0xDF, 0x2A], &blank_png(24, 12)));
-    let face = with_offset_table(&children);
-    let face_len = face.len();
-    surface.insert(
-        ef::surface::CARD_FACE,
-        Ef::Binary {
-            data: with_filler(face, face_len + 64),
-            gate: Gate::AnyOf(vec![ef::surface::CHECK_B, ef::surface::CHECK_A]),
-        },
-    );
-    let mut basic_data = encode(&[0xDF, 0x31], &[0x06, 0x03, 0x0E, 0x01]);
-    basic_data.extend(encode(&[0xDF, 0x32], &pki::key_id(b"7000024", b"001")));
-    basic_data.extend(encode(&[0xDF, 0x33], &[0x01]));
-    basic_data.extend(encode(&[0xDF, 0x34], p.municipality.as_bytes()));
-    surface.insert(
-        ef::surface::BASIC_DATA,
-        Ef::Binary {
-            data: encode(&[0xFF, 0x30], &basic_data),
-            gate: Gate::Free,
-        },
-    );
-    let surface_issuer_id = pki::key_id(pki::SURFACE_ISSUER_ID, b"001");
-    surface.insert(
-        ef::surface::CV_CERT,
-        Ef::Binary {
-            data: pki::cv_certificate(
-                &iss.card_data_root,
-                root_id,
-                surface_issuer_id,
-                &iss.surface_issuer.to_public_key(),
-            ),
-            gate: Gate::Free,
-        },
-    );
-    let b = p.birth_date;
-    let birth_key = crate::era::birth_digits(b.y, b.m, b.d, p.japanese_national).into_bytes();
-    surface.insert(
-        ef::surface::BIRTH_DATE,
-        Ef::Secret {
-            value: birth_key,
-            tries: 10,
-            max: 10,
-        },
-    );
-    surface.insert(
-        ef::surface::CHECK_B,
-        Ef::Secret {
-            value: check_b,
-            tries: p.check_b_tries,
-            max: 10,
-        },
-    );
-    surface.insert(
-        ef::surface::CHECK_A,
-        Ef::Secret {
-            value: p.my_number.as_bytes().to_vec(),
-            tries: p.check_a_tries,
-            max: 10,
-        },
-    );
-    surface.insert(
-        ef::surface::CARD_KEY,
-        Ef::Key {
-            key: Box::new(keys.surface_card.clone()),
-            gate: Gate::Free,
-        },
-    );
-    image.insert(Df::Surface, surface);
-    image
+    with_offset_table(&children)
 }
