@@ -128,6 +128,45 @@ struct RawProfile {
     hostile: Option<crate::hostile::Hostile>,
 }
 
+impl RawProfile {
+    /// The values a card could not hold: digit counts, the password's alphabet, tries, sex.
+    fn check(&self, invalid: &dyn Fn(String) -> ProfileError) -> Result<(), ProfileError> {
+        let digits = |field: &str, v: &str, n: std::ops::RangeInclusive<usize>| {
+            if n.contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(())
+            } else {
+                Err(invalid(format!(
+                    "{field} must be {}..{} digits",
+                    n.start(),
+                    n.end()
+                )))
+            }
+        };
+        digits("holder.my_number", &self.holder.my_number, 12..=12)?;
+        digits("card.security_code", &self.card.security_code, 4..=4)?;
+        digits("card.municipality", &self.card.municipality, 5..=5)?;
+        digits("pins.auth_pin", &self.pins.auth_pin, 4..=4)?;
+        digits("pins.text_pin", &self.pins.text_pin, 4..=4)?;
+        let sp = &self.pins.sign_password;
+        if !(6..=16).contains(&sp.len()) || !sp.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            return Err(invalid("pins.sign_password must be 6-16 of A-Z 0-9".into()));
+        }
+        if self.pins.auth_tries > 3 || self.pins.text_tries > 3 || self.pins.sign_tries > 5 {
+            return Err(invalid(
+                "tries exceed the card's maximum (PIN 3, password 5)".into(),
+            ));
+        }
+        if self.pins.check_b_tries > 15 || self.pins.check_a_tries > 15 {
+            return Err(invalid("check-code tries must be at most 15".into()));
+        }
+        if ![1, 2, 9].contains(&self.holder.sex) {
+            return Err(invalid("holder.sex must be 1, 2 or 9".into()));
+        }
+        Ok(())
+    }
+}
+
 fn default_token() -> Token {
     Token::Card
 }
@@ -336,38 +375,7 @@ impl Profile {
                 source,
             })
         };
-        let digits = |field: &str, v: &str, n: std::ops::RangeInclusive<usize>| {
-            if n.contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(())
-            } else {
-                Err(invalid(format!(
-                    "{field} must be {}..{} digits",
-                    n.start(),
-                    n.end()
-                )))
-            }
-        };
-        digits("holder.my_number", &raw.holder.my_number, 12..=12)?;
-        digits("card.security_code", &raw.card.security_code, 4..=4)?;
-        digits("card.municipality", &raw.card.municipality, 5..=5)?;
-        digits("pins.auth_pin", &raw.pins.auth_pin, 4..=4)?;
-        digits("pins.text_pin", &raw.pins.text_pin, 4..=4)?;
-        let sp = &raw.pins.sign_password;
-        if !(6..=16).contains(&sp.len()) || !sp.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-        {
-            return Err(invalid("pins.sign_password must be 6-16 of A-Z 0-9".into()));
-        }
-        if raw.pins.auth_tries > 3 || raw.pins.text_tries > 3 || raw.pins.sign_tries > 5 {
-            return Err(invalid(
-                "tries exceed the card's maximum (PIN 3, password 5)".into(),
-            ));
-        }
-        if raw.pins.check_b_tries > 15 || raw.pins.check_a_tries > 15 {
-            return Err(invalid("check-code tries must be at most 15".into()));
-        }
-        if ![1, 2, 9].contains(&raw.holder.sex) {
-            return Err(invalid("holder.sex must be 1, 2 or 9".into()));
-        }
+        raw.check(&invalid)?;
         let photo_jp2 = match &raw.card.photo {
             None => None,
             Some(file) => Some(photo(file).ok_or_else(|| invalid(format!("photo {file:?} not found")))?),
