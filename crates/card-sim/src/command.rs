@@ -39,11 +39,11 @@ pub(crate) enum CardCommand {
     /// secret, refused after the DF check.
     Verify {
         target: Option<FileRef>,
-        secret: Zeroizing<Vec<u8>>,
+        secret: Secret,
     },
     ChangeReferenceData {
         target: FileRef,
-        new_value: Zeroizing<Vec<u8>>,
+        new_value: Secret,
     },
     /// COMPUTE DIGITAL SIGNATURE. A P2 naming no key (`key: None`) and an unknown scheme
     /// (`scheme: None`) are refused only after the checks that come first on the card.
@@ -61,6 +61,30 @@ pub(crate) enum CardCommand {
         status: Sw,
         instruction: Instruction,
     },
+}
+
+/// A PIN or password from the command: wiped when dropped and never printed, as the reader's side does
+/// with its commands.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(Zeroizing<Vec<u8>>);
+
+impl Secret {
+    fn new(bytes: &[u8]) -> Secret {
+        Secret(Zeroizing::new(bytes.to_vec()))
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({} bytes)", self.0.len())
+    }
 }
 
 /// What SELECT names.
@@ -272,7 +296,7 @@ fn verify(apdu: &Command) -> Result<CardCommand, Sw> {
     }
     Ok(CardCommand::Verify {
         target: FileRef::from_p2(apdu.p2),
-        secret: Zeroizing::new(apdu.data().to_vec()),
+        secret: Secret::new(apdu.data()),
     })
 }
 
@@ -280,7 +304,7 @@ fn change_reference_data(apdu: &Command) -> Result<CardCommand, Sw> {
     match (apdu.p1, FileRef::from_p2(apdu.p2)) {
         (0x01, Some(target)) => Ok(CardCommand::ChangeReferenceData {
             target,
-            new_value: Zeroizing::new(apdu.data().to_vec()),
+            new_value: Secret::new(apdu.data()),
         }),
         _ => Err(Sw::WRONG_P1_P2),
     }
