@@ -177,7 +177,10 @@ fn cert_ef(cert: &[u8]) -> Vec<u8> {
 
 /// 公的個人認証AP (§4.1).
 fn jpki(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
-    use ef::jpki::*;
+    use ef::jpki::{
+        AUTH_CA_CERT, AUTH_CERT, AUTH_KEY, AUTH_PIN, CERT_AVAILABILITY, SIGN_CA_CERT, SIGN_CERT, SIGN_KEY,
+        SIGN_PASSWORD, TOKEN_INFO,
+    };
     let mut jpki = Files::new();
     jpki.insert(TOKEN_INFO, binary(token_info(p), Gate::Free));
     let availability = vec![if keys.sign.is_some() { 0x8F } else { 0 }, 0x8F, 0x00];
@@ -241,7 +244,7 @@ fn token_info(p: &Profile) -> Vec<u8> {
 
 /// 券面事項入力補助AP (§4.2).
 fn text(p: &Profile, iss: &Issuers) -> Files {
-    use ef::text::*;
+    use ef::text::{BASIC_FOUR, BLOCKED_REFERENCE, CHECK_A, CHECK_B, CV_CERT, INTEGRITY, MY_NUMBER, PIN};
     let mut my_number = encode(&[0xFF, 0x10], p.my_number.as_bytes());
     my_number.extend_from_slice(&[0xFF, 0xFF]);
     let basic = with_offset_table(&[
@@ -302,7 +305,7 @@ fn integrity_record(my_number: &[u8], basic: &[u8], iss: &Issuers) -> Vec<u8> {
 
 /// 券面事項確認AP (§4.3).
 fn surface(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
-    use ef::surface::*;
+    use ef::surface::{BASIC_DATA, BIRTH_DATE, CARD_FACE, CARD_KEY, CHECK_A, CHECK_B, CV_CERT};
     let face = card_face(p, keys, iss);
     let face_len = face.len();
     let mut basic_data = encode(&[0xDF, 0x31], &[0x06, 0x03, 0x0E, 0x01]);
