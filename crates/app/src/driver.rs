@@ -162,7 +162,10 @@ impl Reception {
                 }
             }
             Screen::PinEntry { verifying: false, .. } => return next_pin(p, typed).map(Input::Pin),
-            Screen::PinBlocked { staff: true } if p.staff_code.is_some() => Press::StaffHelpChosen,
+            Screen::PinBlocked { staff: true, .. } if p.staff_code.is_some() => Press::StaffHelpChosen,
+            Screen::PinBlocked { face: true, .. } if p.method == Method::Face => {
+                Press::MethodChosen(Method::Face)
+            }
             Screen::StaffLogin { .. } => {
                 let code = StaffCode::new(p.staff_code.as_deref().unwrap_or_default());
                 return code.ok().map(Input::StaffCode);

@@ -29,6 +29,7 @@ fn date(y: i32, m: u8, d: u8) -> Date {
 /// The screens, in the order a patient meets them, then the failure screens, then overlays and English.
 pub fn shots() -> Vec<Shot> {
     let mut v = identity_shots();
+    v.extend(pin_and_staff_shots());
     v.extend(eligibility_and_consent_shots());
     v.extend(failure_shots());
     v.extend(overlay_shots());
@@ -46,7 +47,7 @@ fn s(name: &'static str, screen: Screen) -> Shot {
     }
 }
 
-/// From the card placed to the holder confirmed (01–15).
+/// From the card placed to the face path (01–10).
 fn identity_shots() -> Vec<Shot> {
     vec![
         s("01-idle", Screen::Idle),
@@ -100,6 +101,12 @@ fn identity_shots() -> Vec<Shot> {
             },
         ),
         s("10-no-photo-pin-only", Screen::NoPhotoPinOnly),
+    ]
+}
+
+/// The PIN, the lock and the staff check (11–15).
+fn pin_and_staff_shots() -> Vec<Shot> {
+    vec![
         s(
             "11-pin-entry",
             Screen::PinEntry {
@@ -118,7 +125,13 @@ fn identity_shots() -> Vec<Shot> {
                 verifying: false,
             },
         ),
-        s("13-pin-blocked", Screen::PinBlocked { staff: true }),
+        s(
+            "13-pin-blocked",
+            Screen::PinBlocked {
+                face: true,
+                staff: true,
+            },
+        ),
         s("14-staff-login", Screen::StaffLogin { failed: 0 }),
         s(
             "15-staff-check",

@@ -177,6 +177,18 @@ fn a_pin_confirmed_too_short_says_so_and_sends_nothing() {
 }
 
 #[test]
+fn a_pin_locked_at_the_kiosk_goes_on_by_face() {
+    let mut h = kiosk("lock-face", FlowConfig::default());
+    click(&mut h, "カードを置く: last-try");
+    click(&mut h, "暗証番号（残り 1 回）");
+    type_digits(&mut h, "9999");
+    assert!(shows(&h, "今日の受付は、顔認証か係員の確認でできます。"));
+    click(&mut h, "顔認証");
+    assert!(shows(&h, "全て同意する"), "the card holder's face confirms them");
+    assert_eq!(h.state().core.counters.pins_sent, 1, "no PIN after the lock");
+}
+
+#[test]
 fn lock_after_the_last_try_then_the_staff_visual_check() {
     let mut h = kiosk("lock", FlowConfig::default());
     click(&mut h, "カードを置く: last-try");
@@ -187,6 +199,10 @@ fn lock_after_the_last_try_then_the_staff_visual_check() {
     );
     type_digits(&mut h, "9999");
     assert!(shows(&h, "暗証番号がロックされています"));
+    assert!(
+        h.query_by_label("顔認証").is_some(),
+        "a locked PIN still offers the face path"
+    );
     click(&mut h, "係員による確認");
     type_digits(&mut h, "0000");
     assert!(shows(&h, "係員コードが違います"));

@@ -268,7 +268,9 @@ impl Flow {
                 Press::AlertAcknowledged,
             ) => self.offer_methods(),
             (
-                Screen::MethodChoice { face: true, .. } | Screen::FaceFailed { .. },
+                Screen::MethodChoice { face: true, .. }
+                | Screen::FaceFailed { .. }
+                | Screen::PinBlocked { face: true, .. },
                 Press::MethodChosen(Method::Face),
             ) => self.start_face(fx),
             (
@@ -279,7 +281,7 @@ impl Flow {
             (
                 Screen::MethodChoice { staff: true, .. }
                 | Screen::FaceFailed { staff: true, .. }
-                | Screen::PinBlocked { staff: true },
+                | Screen::PinBlocked { staff: true, .. },
                 Press::StaffHelpChosen,
             ) => self.call_staff_for_check(fx),
             (Screen::StaffCheck { staff_id, .. }, Press::StaffDecision { holder_confirmed }) => {
@@ -570,7 +572,8 @@ impl Flow {
             Ok(PinOutcome::Wrong { tries_left: 0 } | PinOutcome::Blocked) => {
                 self.set_pin_status(PinStatus::Blocked);
                 let staff = self.photo_possible();
-                self.go(Screen::PinBlocked { staff });
+                let face = self.config.face_enabled && staff;
+                self.go(Screen::PinBlocked { face, staff });
             }
             Ok(PinOutcome::Wrong { tries_left }) => {
                 self.set_pin_status(PinStatus::TriesLeft(tries_left));

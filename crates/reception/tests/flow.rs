@@ -256,6 +256,81 @@ fn the_last_try_is_announced_before_it_is_spent() {
 }
 
 #[test]
+fn a_pin_locked_at_the_kiosk_still_offers_the_face_path() {
+    // The leaflets: a locked PIN leaves face recognition or the staff check.
+    let lock = vec![
+        (
+            Event::Pressed(Press::MethodChosen(Method::Pin)),
+            "PinEntry",
+            &[] as &[&str],
+        ),
+        (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
+        (
+            Event::Worker(WorkerResult::PinVerified(Ok(PinOutcome::Blocked))),
+            "PinBlocked",
+            &[],
+        ),
+    ];
+    let (flow, fx) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(1))), "MethodChoice"),
+        lock.clone(),
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::PinBlocked {
+            face: true,
+            staff: true
+        }
+    );
+    assert_eq!(fx.iter().filter(|e| **e == Effect::VerifyPin).count(), 1);
+    run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(1))), "MethodChoice"),
+        lock.clone(),
+        vec![
+            (
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+                "FaceMatching",
+                &["StartFaceMatching"],
+            ),
+            (
+                Event::Worker(WorkerResult::Face(FaceEvent::Matched {
+                    distance_milli: 350,
+                    frames: 3,
+                })),
+                "CheckingEligibility",
+                &["StopFaceMatching", "CheckEligibility"],
+            ),
+        ],
+    ]));
+    // A kiosk without the face path offers the staff check only.
+    let mut flow = Flow::new(
+        FlowConfig {
+            face_enabled: false,
+            ..FlowConfig::default()
+        },
+        1_000,
+    );
+    for (event, ..) in cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(1))), "MethodChoice"),
+        lock,
+    ]) {
+        flow.handle(event);
+    }
+    assert_eq!(
+        flow.screen(),
+        &Screen::PinBlocked {
+            face: false,
+            staff: true
+        }
+    );
+}
+
+#[test]
 fn lock_after_three_then_staff_visual_check() {
     let (_, fx) = run(cat(vec![
         start(facts(valid(), Some(PinStatus::TriesLeft(1))), "MethodChoice"),

@@ -70,7 +70,10 @@ pub enum Screen {
         wrong_before: bool,
         verifying: bool,
     },
+    /// The PIN is locked: unlocking is for the municipality; today the face path (when the camera and the
+    /// photo allow it) or the staff check remain (the leaflets: a locked PIN → face or staff).
     PinBlocked {
+        face: bool,
         staff: bool,
     },
     StaffLogin {

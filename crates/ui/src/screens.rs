@@ -48,7 +48,7 @@ impl KioskUi {
                 self.pin_status(ui, l, *tries_left, *last_try, *wrong_before);
                 self.pin_pad(ui, l, *verifying, out);
             }
-            Screen::PinBlocked { staff } => self.pin_blocked(ui, l, *staff, out),
+            Screen::PinBlocked { face, staff } => self.pin_blocked(ui, l, *face, *staff, out),
             Screen::StaffLogin { failed } => self.staff_login(ui, l, *failed, out),
             Screen::StaffCheck { front_failed, .. } => self.staff_check(ui, view, *front_failed, out),
             Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
@@ -198,8 +198,17 @@ impl KioskUi {
         );
     }
 
-    fn pin_blocked(&self, ui: &mut egui::Ui, l: Lang, staff: bool, out: &mut Vec<Input>) {
-        self.notice(ui, l, Text::PinBlockedTitle, Text::PinBlockedBody);
+    fn pin_blocked(&self, ui: &mut egui::Ui, l: Lang, face: bool, staff: bool, out: &mut Vec<Input>) {
+        let body = if face {
+            Text::PinBlockedBodyFace
+        } else {
+            Text::PinBlockedBody
+        };
+        self.notice(ui, l, Text::PinBlockedTitle, body);
+        if face {
+            let text = method_text(Method::Face);
+            self.choice(ui, l, text, Press::MethodChosen(Method::Face), out);
+        }
         if staff {
             self.choice(ui, l, Text::MethodStaff, Press::StaffHelpChosen, out);
         }

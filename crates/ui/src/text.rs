@@ -99,6 +99,7 @@ texts! {
     PadIncomplete = "pin.incomplete",
     PinBlockedTitle = "pin_blocked.title",
     PinBlockedBody = "pin_blocked.body",
+    PinBlockedBodyFace = "pin_blocked.body_face",
     StaffLoginTitle = "staff_login.title",
     StaffLoginFailed = "staff_login.failed",
     StaffCheckTitle = "staff_check.title",
