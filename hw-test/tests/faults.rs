@@ -220,6 +220,39 @@ fn an_unusable_output_folder_is_a_clear_failure_and_fixing_it_needs_no_restart()
 /// The hostile card profile's every way of lying, through the whole kiosk: each refused with a clear
 /// screen and a line for staff and the log, never "done", no VERIFY the patient did not type, and the
 /// next patient served. The card-face case needs the face models (`cargo xtask test` fetches them).
+/// Who tries each hostile card, and where the kiosk must end (screen) and what it must say (problem
+/// line). `None`: the way needs the face path and there are no face models.
+fn expectation(way: Hostile, face_models: bool) -> Option<(Patient, (&'static str, &'static str))> {
+    Some(match way {
+        Hostile::GarbageTokenLabel => (
+            pin_patient(),
+            ("NotMyNumberCard", "token label is not one the kiosk knows"),
+        ),
+        Hostile::TriesDoNotDrop => (
+            Patient::new(Method::Pin, &["0000", "1234"], DemoCamera::Nobody),
+            ("Counter", "a wrong entry left 3 tries where 3 were left before"),
+        ),
+        Hostile::KeyNotTheCertificates => (
+            pin_patient(),
+            ("Counter", "its signature does not match its certificate"),
+        ),
+        Hostile::CardFaceAltered | Hostile::Relay if !face_models => return None,
+        Hostile::CardFaceAltered => (
+            Patient::new(Method::Face, &[], DemoCamera::CardHolder),
+            (
+                "FaceFailed",
+                "card face refused: not genuine (data signature valid false",
+            ),
+        ),
+        // The card face is genuine and the face matches it; the certificate is another holder's.
+        Hostile::Relay => (
+            Patient::new(Method::Face, &[], DemoCamera::CardHolder),
+            ("Counter", "are not those of the eligibility record"),
+        ),
+        _ => (pin_patient(), ("CardUnreadable", "card refused: ")),
+    })
+}
+
 #[test]
 fn every_hostile_way_is_refused_with_a_clear_message_and_the_next_patient_is_served() {
     let models: Option<&'static FaceModels> =
@@ -231,33 +264,10 @@ fn every_hostile_way_is_refused_with_a_clear_message_and_the_next_patient_is_ser
         Some(Hostile::KeyNotTheCertificates),
         "the profile's own way"
     );
-    let unreadable = ("CardUnreadable", "card refused: ");
     for way in Hostile::ALL {
-        let (patient, (screen, problem)) = match way {
-            Hostile::GarbageTokenLabel => (
-                pin_patient(),
-                ("NotMyNumberCard", "token label is not one the kiosk knows"),
-            ),
-            Hostile::TriesDoNotDrop => (
-                Patient::new(Method::Pin, &["0000", "1234"], DemoCamera::Nobody),
-                ("Counter", "a wrong entry left 3 tries where 3 were left before"),
-            ),
-            Hostile::KeyNotTheCertificates => (
-                pin_patient(),
-                ("Counter", "its signature does not match its certificate"),
-            ),
-            Hostile::CardFaceAltered if models.is_none() => {
-                eprintln!("{way}: skipped, no face models (cargo xtask models)");
-                continue;
-            }
-            Hostile::CardFaceAltered => (
-                Patient::new(Method::Face, &[], DemoCamera::CardHolder),
-                (
-                    "FaceFailed",
-                    "card face refused: not genuine (data signature valid false",
-                ),
-            ),
-            _ => (pin_patient(), unreadable),
+        let Some((patient, (screen, problem))) = expectation(way, models.is_some()) else {
+            eprintln!("{way}: skipped, no face models (cargo xtask models)");
+            continue;
         };
         let liar = SharedCard::new(VirtualCard::new(hostile.clone()));
         liar.lock().faults.hostile = Some(way);
@@ -296,7 +306,7 @@ fn every_hostile_way_is_refused_with_a_clear_message_and_the_next_patient_is_ser
     }
     assert_eq!(
         r.core.reception_count(),
-        Some(if models.is_some() { 11 } else { 10 }),
+        Some(if models.is_some() { 12 } else { 10 }),
         "only the honest patients are journaled"
     );
 }

@@ -156,6 +156,7 @@ impl KioskCore {
                 anchors: parts.anchors,
                 models: parts.models,
                 face: face.clone(),
+                records: records.clone(),
                 shared: shared.clone(),
                 replies: reply_tx.clone(),
             }

@@ -42,10 +42,15 @@ pub enum Hostile {
     KeyNotTheCertificates,
     /// Contradictory: the card face (券面 AP EF 0002) is altered after signing, so its signature fails.
     CardFaceAltered,
+    /// Composite (a relay, or a card built from two): the card face is this card's own, genuine, but the
+    /// user-authentication certificate (JPKI EF 000A) is another holder's, issued by the same CA. Each
+    /// part checks out alone; only comparing the card face's birth date and sex with the eligibility
+    /// record for that certificate shows they are not one person's (issue 20, point 3).
+    Relay,
 }
 
 impl Hostile {
-    pub const ALL: [Hostile; 11] = [
+    pub const ALL: [Hostile; 12] = [
         Hostile::NoStatusWord,
         Hostile::InvalidStatusWord,
         Hostile::GarbageTokenLabel,
@@ -57,6 +62,7 @@ impl Hostile {
         Hostile::TriesDoNotDrop,
         Hostile::KeyNotTheCertificates,
         Hostile::CardFaceAltered,
+        Hostile::Relay,
     ];
 
     /// The kebab-case name used in profiles and on the command line.
@@ -73,6 +79,7 @@ impl Hostile {
             Hostile::TriesDoNotDrop => "tries-do-not-drop",
             Hostile::KeyNotTheCertificates => "key-not-the-certificates",
             Hostile::CardFaceAltered => "card-face-altered",
+            Hostile::Relay => "relay",
         }
     }
 
@@ -107,6 +114,10 @@ impl<'a> HostileCard<'a> {
             (Hostile::TriesDoNotDrop, CardCommand::Verify { target, secret }) if !secret.is_empty() => {
                 self.tries_do_not_drop(*target, command)
             }
+            (Hostile::Relay, CardCommand::ReadBinary { address, ne }) => {
+                let answer = self.card.execute(command);
+                self.relayed_certificate(answer, address.offset(), *ne)
+            }
             (Hostile::KeyNotTheCertificates, CardCommand::Sign { key, scheme, input }) => {
                 match self.card.signing_key(*key) {
                     Ok(file) => self.card.signature(self.wrong_key(file), *scheme, input),
@@ -120,6 +131,21 @@ impl<'a> HostileCard<'a> {
             (Hostile::NoStatusWord, Instruction::ReadBinary(_)) => answer.data.into_iter().take(1).collect(),
             (_, instruction) => self.bend(instruction, answer).into_bytes(),
         }
+    }
+
+    /// A READ BINARY the honest card answered, re-answered from another holder's certificate when it read
+    /// the user-authentication certificate.
+    fn relayed_certificate(&self, answer: Answer, offset: usize, ne: Option<u32>) -> Answer {
+        let reads_the_certificate = self.card.current_file() == (Some(Df::Jpki), Some(ef::jpki::AUTH_CERT));
+        if !reads_the_certificate || !(answer.sw == Sw::OK || answer.sw == Sw::OFFSET_PAST_END) {
+            return answer;
+        }
+        let other = relayed_certificate_der();
+        if offset >= other.len() {
+            return Answer::status(Sw::OFFSET_PAST_END);
+        }
+        let end = other.len().min(offset + ne.map_or(0, |n| n as usize));
+        Answer::ok(other[offset..end].to_vec())
     }
 
     /// Whether a VERIFY reference names the user-authentication PIN.
@@ -228,4 +254,15 @@ fn alter_card_face(data: &mut [u8], offset: usize) {
     if let Some(b) = 300usize.checked_sub(offset).and_then(|i| data.get_mut(i)) {
         *b ^= 0x55;
     }
+}
+
+/// The certificate a relay card serves: that of the embedded profile `suzuki`, another holder under the
+/// same test CA (made once; the test PKI is seeded, so it is the same every run).
+fn relayed_certificate_der() -> &'static [u8] {
+    static CERT: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    CERT.get_or_init(|| match VirtualCard::embedded("suzuki") {
+        Ok(card) => card.auth_certificate_der(),
+        // The embedded profiles are checked by the crate's tests; an empty file reads as malformed.
+        Err(_) => Vec::new(),
+    })
 }

@@ -419,7 +419,7 @@ fn pin_refusal(r: &mut MyNumberCard<SharedCard>, cert: &Certificate) -> Result<(
 fn each_hostile_card_is_caught_where_it_lies() {
     use kiosk_card_sim::Hostile;
 
-    let expected: [(Hostile, &str); 11] = [
+    let expected: [(Hostile, &str); 12] = [
         (
             Hostile::NoStatusWord,
             "identify: the card sent a malformed APDU: a response APDU needs",
@@ -452,6 +452,10 @@ fn each_hostile_card_is_caught_where_it_lies() {
         ),
         (
             Hostile::KeyNotTheCertificates,
+            "key proof: the signature does not match the certificate",
+        ),
+        (
+            Hostile::Relay,
             "key proof: the signature does not match the certificate",
         ),
         (

@@ -647,6 +647,9 @@ impl Flow {
 
     fn eligibility(&mut self, answer: Result<EligibilityAnswer, EligibilityFailure>, fx: &mut Vec<Effect>) {
         let answer = match answer {
+            Err(EligibilityFailure::HolderMismatch) => {
+                return self.counter(CounterReason::HolderMismatch, fx);
+            }
             Err(failure) => {
                 return self.end_session(Screen::EligibilityProblem(EligibilityIssue::Failed(failure)), fx);
             }

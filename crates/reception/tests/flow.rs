@@ -331,6 +331,44 @@ fn a_pin_locked_at_the_kiosk_still_offers_the_face_path() {
 }
 
 #[test]
+fn a_card_face_of_someone_else_than_the_certificate_goes_to_the_counter() {
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+                "FaceMatching",
+                &["StartFaceMatching"],
+            ),
+            (
+                Event::Worker(WorkerResult::Face(FaceEvent::Matched {
+                    distance_milli: 350,
+                    frames: 3,
+                })),
+                "CheckingEligibility",
+                &["StopFaceMatching", "CheckEligibility"],
+            ),
+            (
+                Event::Worker(WorkerResult::Eligibility(Err(EligibilityFailure::HolderMismatch))),
+                "Counter",
+                &["WipeSession"],
+            ),
+        ],
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::Counter {
+            reason: CounterReason::HolderMismatch
+        }
+    );
+}
+
+#[test]
 fn lock_after_three_then_staff_visual_check() {
     let (_, fx) = run(cat(vec![
         start(facts(valid(), Some(PinStatus::TriesLeft(1))), "MethodChoice"),

@@ -85,6 +85,9 @@ impl Qualification {
 pub enum EligibilityFailure {
     Timeout,
     Error,
+    /// The card face read through 照合番号B (birth date, sex) is not the person the eligibility record
+    /// of the card's certificate describes: a composite or relayed card. The patient goes to the counter.
+    HolderMismatch,
 }
 
 /// Consent items on the screen (docs/RECEPTION.md: 手術, 診療・薬, 健診).

@@ -23,6 +23,9 @@ pub enum CounterReason {
     RegistrationDeclined,
     RecordNotSaved,
     TimedOut,
+    /// The card's photo side and its certificate are not one person's (see
+    /// `EligibilityFailure::HolderMismatch`).
+    HolderMismatch,
 }
 
 /// What the screen shows. Each variant is one screen of the UI.

@@ -153,6 +153,7 @@ texts! {
     CounterRegistrationDeclined = "counter.RegistrationDeclined",
     CounterRecordNotSaved = "counter.RecordNotSaved",
     CounterTimedOut = "counter.TimedOut",
+    CounterHolderMismatch = "counter.HolderMismatch",
 }
 
 /// The face engine's hint under the live picture (`None`: the frame is fine, hold on).
@@ -200,6 +201,7 @@ pub(crate) fn counter_text(r: CounterReason) -> Text {
         CounterReason::RegistrationDeclined => Text::CounterRegistrationDeclined,
         CounterReason::RecordNotSaved => Text::CounterRecordNotSaved,
         CounterReason::TimedOut => Text::CounterTimedOut,
+        CounterReason::HolderMismatch => Text::CounterHolderMismatch,
     }
 }
 
@@ -219,7 +221,10 @@ pub(crate) fn qualification_text(q: Qualification) -> Option<Text> {
 /// The eligibility check itself failed: both cases send the patient to the desk with their papers.
 pub(crate) fn eligibility_failure_text(f: EligibilityFailure) -> Text {
     match f {
-        EligibilityFailure::Timeout | EligibilityFailure::Error => Text::ProblemFailure,
+        // A mismatch goes to the counter screen, never here; should it arrive, the failure text fits it.
+        EligibilityFailure::Timeout | EligibilityFailure::Error | EligibilityFailure::HolderMismatch => {
+            Text::ProblemFailure
+        }
     }
 }
 

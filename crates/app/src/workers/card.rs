@@ -1,12 +1,12 @@
 //! The `kiosk-card` thread: owns the card channel (PC/SC or virtual) and everything read from the card.
 
 use super::translate::{ReadRefusal, connect_failure};
-use super::{FaceJob, ReplySender, Shared, SpawnError, Ticket, spawn};
+use super::{FaceJob, HolderOnCard, RecordsJob, ReplySender, Shared, SpawnError, Ticket, spawn};
 use kiosk_apdu::CardChannel;
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
 use kiosk_mynumber::{
-    AuthPin, CardError, Certificate, CheckCodeB, Identification, MyNumberCard, PinOutcome, PinStatus,
-    TrustAnchor,
+    AuthPin, CardError, CardFace, Certificate, CheckCodeB, Identification, MyNumberCard, PinOutcome,
+    PinStatus, TrustAnchor,
 };
 use kiosk_pcsc::Pcsc;
 use kiosk_reception::{CardFaceOutcome, CardFacts, CardRead, PinCheckFailed, ReadFailure, WorkerResult};
@@ -65,6 +65,9 @@ pub struct CardWorker {
     pub anchors: Vec<TrustAnchor>,
     pub models: Option<&'static FaceModels>,
     pub face: UnboundedSender<FaceJob>,
+    /// For the card face's holder (birth date, sex), which the records thread checks against the
+    /// eligibility record of the card's certificate.
+    pub records: UnboundedSender<RecordsJob>,
     pub shared: Arc<Shared>,
     pub replies: ReplySender,
 }
@@ -86,6 +89,38 @@ impl CardState {
             certificate: None,
             connect_error,
         }
+    }
+}
+
+impl CardWorker {
+    /// A genuine card face: its photo for the staff check and the face thread, and its holder for the
+    /// records thread. A photo-less card (under 1 year) goes the PIN way, where the key proof binds the
+    /// certificate to the chip.
+    fn photo_ready(&self, face: &CardFace, engine: Option<&mut FaceEngine<'static>>) -> CardFaceOutcome {
+        if !face.has_photo() {
+            return CardFaceOutcome::NoPhoto;
+        }
+        let holder = HolderOnCard {
+            birth_date: face.birth_date,
+            sex: face.sex,
+        };
+        if self.records.send(RecordsJob::HolderOnCard(holder)).is_err() {
+            self.replies.problem("the records thread has stopped".into());
+            return CardFaceOutcome::Unavailable;
+        }
+        if let Ok(photo) = RgbImage::decode(&face.photo_jp2) {
+            self.shared.set_card_photo(photo);
+        }
+        if let Some(engine) = engine {
+            let Ok(d) = engine.card_photo_descriptor(&face.photo_jp2) else {
+                return CardFaceOutcome::Unavailable;
+            };
+            if self.face.send(FaceJob::CardPhoto(Box::new(d))).is_err() {
+                self.replies.problem("the face thread has stopped".into());
+                return CardFaceOutcome::Unavailable;
+            }
+        }
+        CardFaceOutcome::PhotoReady
     }
 }
 
@@ -277,24 +312,7 @@ impl CardWorker {
                     );
                     return CardFaceOutcome::NotGenuine;
                 }
-                if !face.has_photo() {
-                    return CardFaceOutcome::NoPhoto;
-                }
-                if let Ok(photo) = RgbImage::decode(&face.photo_jp2) {
-                    self.shared.set_card_photo(photo);
-                }
-                if let Some(engine) = engine {
-                    match engine.card_photo_descriptor(&face.photo_jp2) {
-                        Ok(d) => {
-                            if self.face.send(FaceJob::CardPhoto(Box::new(d))).is_err() {
-                                self.replies.problem("the face thread has stopped".into());
-                                return CardFaceOutcome::Unavailable;
-                            }
-                        }
-                        Err(_) => return CardFaceOutcome::Unavailable,
-                    }
-                }
-                CardFaceOutcome::PhotoReady
+                self.photo_ready(&face, engine)
             }
             Ok((PinOutcome::Wrong { .. } | PinOutcome::Blocked, _)) => CardFaceOutcome::CodeRefused,
             Ok((PinOutcome::Verified, None)) => CardFaceOutcome::Unavailable,

@@ -17,7 +17,7 @@ mod translate;
 pub use card::{CardJob, CardWorker, MIN_CHECK_B_TRIES, SendChannel, read_card};
 pub use face::{FaceJob, FaceSettings, FaceWorker, SourceFactory};
 pub use preview::{Outline, PreviewUpdate, Shared, card_outline, face_outline};
-pub use records::{RecordsJob, RecordsWorker};
+pub use records::{HolderOnCard, RecordsJob, RecordsWorker};
 pub use translate::ReadRefusal;
 
 use kiosk_pcsc::ReaderEvent;

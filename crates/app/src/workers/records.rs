@@ -35,6 +35,8 @@ pub enum RecordsJob {
         ticket: Ticket,
         code: StaffCode,
     },
+    /// Who the genuine card face says holds the card, for the eligibility check that follows.
+    HolderOnCard(HolderOnCard),
     Wipe,
     /// Answer with the journal's reception count (tests and the endurance run).
     Count(std::sync::mpsc::Sender<u64>),
@@ -49,6 +51,7 @@ impl std::fmt::Debug for RecordsJob {
             RecordsJob::Save { .. } => "Save",
             RecordsJob::Audit { .. } => "Audit",
             RecordsJob::StaffCode { .. } => "StaffCode(**)",
+            RecordsJob::HolderOnCard(_) => "HolderOnCard(**)",
             RecordsJob::Wipe => "Wipe",
             RecordsJob::Count(_) => "Count",
             RecordsJob::Stop => "Stop",
@@ -72,7 +75,38 @@ pub struct RecordsWorker {
 #[derive(Default)]
 struct RecordsState {
     entry: Option<RosterEntry>,
+    /// The card face's holder, when the card face was read this session (wiped with the session).
+    holder: Option<HolderOnCard>,
     audits_lost: u64,
+}
+
+/// The birth date and sex the card face carries, signed by the card's issuer (personal data: redacted
+/// in `Debug`, overwritten on drop).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HolderOnCard {
+    pub birth_date: kiosk_mynumber::Date,
+    pub sex: u8,
+}
+
+impl std::fmt::Debug for HolderOnCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HolderOnCard(<redacted>)")
+    }
+}
+
+impl Drop for HolderOnCard {
+    fn drop(&mut self) {
+        self.birth_date = kiosk_mynumber::Date::from_unix_jst(0);
+        self.sex = 0;
+    }
+}
+
+impl HolderOnCard {
+    /// Whether the eligibility record describes this holder (the roster keeps `YYYY-MM-DD` and the
+    /// JIS X 0303 sex code, as the card face does).
+    fn is(&self, entry: &RosterEntry) -> bool {
+        self.birth_date.to_string() == entry.birth_date && self.sex == entry.sex
+    }
 }
 
 impl RecordsWorker {
@@ -115,7 +149,11 @@ impl RecordsWorker {
                 drop(code);
                 self.replies.answer(ticket, WorkerResult::StaffCodeChecked(staff));
             }
-            RecordsJob::Wipe => state.entry = None,
+            RecordsJob::HolderOnCard(holder) => state.holder = Some(holder),
+            RecordsJob::Wipe => {
+                state.entry = None;
+                state.holder = None;
+            }
             RecordsJob::Count(tx) => {
                 if tx.send(self.journal.reception_count().unwrap_or(0)).is_err() {
                     eprintln!("kiosk: the reception count was asked for and then not waited for");
@@ -133,6 +171,16 @@ impl RecordsWorker {
     ) -> Result<kiosk_reception::EligibilityAnswer, EligibilityFailure> {
         let today = kiosk_mynumber::Date::from_unix_jst(now);
         match self.roster.check(issuer, serial, today) {
+            Ok((_, Some(entry))) if state.holder.as_ref().is_some_and(|holder| !holder.is(&entry)) => {
+                // Card face and certificate each check out, but they are not one person's: a composite
+                // or relayed card (issue 20). Nothing personal in the message.
+                self.replies.problem(
+                    "card refused: the card face's birth date and sex are not those of the eligibility \
+                     record for the card's certificate (a composite or relayed card?)"
+                        .into(),
+                );
+                Err(EligibilityFailure::HolderMismatch)
+            }
             Ok((answer, found)) => {
                 state.entry = found;
                 Ok(answer)
