@@ -1,6 +1,7 @@
 //! The transport trait at the hardware boundary, and the one place where `61xx`/`6Cxx` are handled.
 
 use crate::{ApduError, Command, Response, Status, iso};
+use zeroize::Zeroize;
 
 /// Why a transport could not carry an APDU. Every backend maps its own errors onto these, so a screen
 /// can say something useful (e.g. "the card was taken away" versus "the reader is unplugged").
@@ -57,7 +58,9 @@ const MAX_CHAINING_ROUNDS: usize = 64;
 /// for those a `6Cxx` is returned to the caller as is, so a PIN try is never spent twice.
 ///
 /// An answer longer than its command's Ne allowed (ISO 7816-4 §5.1: the card returns at most Ne
-/// bytes) is refused: such a card is broken or hostile, and its bytes are not worth parsing.
+/// bytes) is refused: such a card is broken or hostile, and its bytes are not worth parsing. That holds
+/// for the joined `61xx` pieces too: each GET RESPONSE asks for no more than what is left of Ne, and a
+/// card that announces more once Ne is reached is refused rather than followed.
 pub fn transmit(channel: &mut (impl CardChannel + ?Sized), command: &Command) -> Result<Response, ApduError> {
     let mut response = exchange(channel, command)?;
     if let Status::WrongLe(n) = response.status()
@@ -65,14 +68,28 @@ pub fn transmit(channel: &mut (impl CardChannel + ?Sized), command: &Command) ->
     {
         response = exchange(channel, &command.clone().with_ne(short_le_to_ne(n)))?;
     }
+    let allowed = command.ne().unwrap_or(0);
     let mut data = std::mem::take(&mut response.data);
     let mut rounds = 0;
     while let Status::MoreData(n) = response.status() {
         rounds += 1;
         if rounds > MAX_CHAINING_ROUNDS {
+            data.zeroize();
             return Err(ApduError::ChainingLoop(MAX_CHAINING_ROUNDS));
         }
-        response = exchange(channel, &iso::get_response(command.cla, short_le_to_ne(n)))?;
+        let announced = short_le_to_ne(n);
+        let left = u64::from(allowed).saturating_sub(data.len() as u64);
+        if left == 0 {
+            // At least one more byte on top of Ne: what the card announced is the best count there is.
+            let got = data
+                .len()
+                .saturating_add(usize::try_from(announced).unwrap_or(usize::MAX));
+            data.zeroize();
+            return Err(ApduError::Oversized { got, allowed });
+        }
+        // `left` is at most Ne (65536), so it fits; the fallback is never taken.
+        let ask = announced.min(u32::try_from(left).unwrap_or(u32::MAX));
+        response = exchange(channel, &iso::get_response(command.cla, ask))?;
         data.extend_from_slice(&response.data);
     }
     response.data = data;
@@ -187,6 +204,70 @@ mod tests {
         assert!(matches!(
             transmit(&mut card, &select),
             Err(ApduError::Oversized { got: 2, allowed: 0 })
+        ));
+    }
+
+    #[test]
+    fn joined_answers_are_capped_at_the_commands_ne() {
+        // Pieces that add up to Ne are joined; each GET RESPONSE asks only for what is left.
+        let mut card = Script {
+            answers: vec![
+                answer(&[1, 2, 3], StatusWord::more_data(0x10)),
+                answer(&[4], StatusWord::OK),
+            ],
+            sent: vec![],
+        };
+        let r = transmit(&mut card, &read(4)).unwrap();
+        assert_eq!(r.data, [1, 2, 3, 4]);
+        assert_eq!(card.sent[1], iso::get_response(0, 1).to_bytes().unwrap());
+        // Ne reached and the card announces more: refused, not followed.
+        let mut card = Script {
+            answers: vec![
+                answer(&[1, 2], StatusWord::more_data(2)),
+                answer(&[3, 4], StatusWord::more_data(0x20)),
+                answer(&[0; 0x20], StatusWord::OK),
+            ],
+            sent: vec![],
+        };
+        let r = transmit(&mut card, &read(4));
+        assert!(
+            matches!(
+                r,
+                Err(ApduError::Oversized {
+                    got: 0x24,
+                    allowed: 4
+                })
+            ),
+            "{r:?}"
+        );
+        assert_eq!(card.sent.len(), 2, "no GET RESPONSE past Ne");
+        // A GET RESPONSE answered with more than what was left of Ne is refused like any long answer.
+        let mut card = Script {
+            answers: vec![
+                answer(&[1, 2], StatusWord::more_data(0x10)),
+                answer(&[9; 0x10], StatusWord::OK),
+            ],
+            sent: vec![],
+        };
+        let r = transmit(&mut card, &read(4));
+        assert!(
+            matches!(
+                r,
+                Err(ApduError::Oversized {
+                    got: 0x10,
+                    allowed: 2
+                })
+            ),
+            "{r:?}"
+        );
+        // A command that expects no data gets none through 61xx either.
+        let mut card = Script {
+            answers: vec![answer(&[], StatusWord::more_data(8))],
+            sent: vec![],
+        };
+        assert!(matches!(
+            transmit(&mut card, &select_df(&[0xD3, 0x92])),
+            Err(ApduError::Oversized { got: 8, allowed: 0 })
         ));
     }
 
