@@ -1,7 +1,7 @@
 //! The transport trait at the hardware boundary, and the one place where `61xx`/`6Cxx` are handled.
 
 use crate::{ApduError, Command, Response, Status, iso};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Why a transport could not carry an APDU. Every backend maps its own errors onto these, so a screen
 /// can say something useful (e.g. "the card was taken away" versus "the reader is unplugged").
@@ -103,7 +103,9 @@ fn short_le_to_ne(le: u8) -> u32 {
 
 /// One command, one answer, no longer than the command's Ne (none: no data expected).
 fn exchange(channel: &mut (impl CardChannel + ?Sized), command: &Command) -> Result<Response, ApduError> {
-    let response = Response::parse(&channel.transmit_raw(&command.to_bytes()?)?)?;
+    let mut bytes = command.to_bytes()?;
+    let raw = send_wiped(channel, &mut bytes)?;
+    let response = Response::parse(&raw)?;
     let allowed = command.ne().unwrap_or(0);
     if response.data.len() as u64 > u64::from(allowed) {
         return Err(ApduError::Oversized {
@@ -112,6 +114,18 @@ fn exchange(channel: &mut (impl CardChannel + ?Sized), command: &Command) -> Res
         });
     }
     Ok(response)
+}
+
+/// Send encoded command bytes and wipe them whatever the outcome: a VERIFY's bytes hold the PIN, and
+/// [`Command`] wipes only its own copy. The answer is wiped when the caller drops it (it may be the
+/// card face or the basic four items).
+fn send_wiped(
+    channel: &mut (impl CardChannel + ?Sized),
+    bytes: &mut [u8],
+) -> Result<Zeroizing<Vec<u8>>, TransportError> {
+    let answer = channel.transmit_raw(bytes);
+    bytes.zeroize();
+    answer.map(Zeroizing::new)
 }
 
 #[cfg(test)]
@@ -269,6 +283,23 @@ mod tests {
             transmit(&mut card, &select_df(&[0xD3, 0x92])),
             Err(ApduError::Oversized { got: 8, allowed: 0 })
         ));
+    }
+
+    #[test]
+    fn a_verifys_bytes_are_wiped_once_sent_even_when_the_card_is_gone() {
+        let pin_bytes = verify(b"1234").to_bytes().unwrap();
+        for answers in [vec![answer(&[], StatusWord::OK)], vec![]] {
+            let mut card = Script {
+                answers,
+                sent: vec![],
+            };
+            let mut bytes = pin_bytes.clone();
+            let _ = send_wiped(&mut card, &mut bytes);
+            assert_eq!(card.sent.len(), 1);
+            assert_eq!(card.sent[0], pin_bytes, "sent as built");
+            assert!(bytes.iter().all(|&b| b == 0), "wiped: {bytes:?}");
+            assert_eq!(bytes.len(), pin_bytes.len());
+        }
     }
 
     #[test]

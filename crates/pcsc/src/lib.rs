@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Map a PC/SC error onto the transport errors the rest of the kiosk understands.
 pub fn map_error(e: pcsc::Error) -> TransportError {
@@ -93,7 +94,7 @@ impl Pcsc {
         Ok(PcscChannel {
             card: Some(card),
             reader: reader.to_string(),
-            buffer: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+            buffer: Zeroizing::new(vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED]),
             card_gone: false,
         })
     }
@@ -104,7 +105,9 @@ pub struct PcscChannel {
     /// `None` only after [`PcscChannel::close`] or during drop.
     card: Option<pcsc::Card>,
     reader: String,
-    buffer: Vec<u8>,
+    /// The receive buffer, reused for every answer. What the card answered (the card face, the basic
+    /// four items) is wiped from it as soon as it is copied out, and the whole buffer on drop.
+    buffer: Zeroizing<Vec<u8>>,
     /// The card left (or went mute) during a command: do not try to reset it on disconnect (a reset of an
     /// absent card can block in the reader driver; measured with vpcd: over a minute).
     card_gone: bool,
@@ -153,8 +156,10 @@ impl PcscChannel {
 
     fn transmit_inner(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let card = self.card.as_mut().ok_or(TransportError::NoCard)?;
-        match card.transmit(command, &mut self.buffer) {
-            Ok(response) if response.len() >= 2 => Ok(response.to_vec()),
+        let received = card.transmit(command, &mut self.buffer).map(<[u8]>::len);
+        let answer = received.map(|len| take_answer(&mut self.buffer, len));
+        match answer {
+            Ok(response) if response.len() >= 2 => Ok(response),
             Ok(_) => {
                 // No status word: some readers (and vpcd) answer this way when the card leaves during
                 // the command. Ask the reader whether the card is still there.
@@ -177,6 +182,16 @@ impl PcscChannel {
             Err(e) => Err(map_error(e)),
         }
     }
+}
+
+/// Copy the answer out of the receive buffer (`len` bytes at its start) and wipe those bytes there, so
+/// a patient's data does not wait in the buffer until the next answer overwrites it.
+fn take_answer(buffer: &mut [u8], len: usize) -> Vec<u8> {
+    let len = len.min(buffer.len());
+    let used = &mut buffer[..len];
+    let answer = used.to_vec();
+    used.zeroize();
+    answer
 }
 
 impl Drop for PcscChannel {
@@ -392,6 +407,19 @@ fn watch_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_is_wiped_from_the_receive_buffer_once_copied_out() {
+        let mut buffer = vec![0u8; 64];
+        buffer[..6].copy_from_slice(&[0xDF, 0x22, 0x02, 0x31, 0x90, 0x00]);
+        let answer = take_answer(&mut buffer, 6);
+        assert_eq!(answer, [0xDF, 0x22, 0x02, 0x31, 0x90, 0x00]);
+        assert!(buffer.iter().all(|&b| b == 0), "{buffer:?}");
+        // A length past the buffer (a driver bug) takes what is there, no panic.
+        buffer[0] = 0x61;
+        assert_eq!(take_answer(&mut buffer, 100).len(), 64);
+        assert_eq!(buffer[0], 0);
+    }
 
     #[test]
     fn every_error_a_screen_must_explain_is_typed() {
