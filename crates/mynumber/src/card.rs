@@ -269,7 +269,8 @@ impl<C: CardChannel> MyNumberCard<C> {
         })
     }
 
-    /// The CA certificate of the user-authentication certificate (JPKI EF 000B).
+    /// The CA certificate the card serves for its user-authentication certificate (JPKI EF 000B): shown
+    /// to clinic IT, never trusted (see [`MyNumberCard::auth_certificate_chains`]).
     pub fn read_auth_ca_certificate(&mut self) -> Result<Certificate, CardError> {
         self.require_app(App::Jpki)?;
         let der = self.read_object(ef::jpki::AUTH_CA_CERT, "authentication CA certificate")?;
@@ -279,8 +280,9 @@ impl<C: CardChannel> MyNumberCard<C> {
         })
     }
 
-    /// Whether `certificate` was signed by the CA certificate on this card (JPKI EF 000B). A certificate
-    /// its own card's CA did not sign is corrupt or forged.
+    /// Whether `certificate` was signed by the CA certificate on this card (JPKI EF 000B). Informational
+    /// only: a forged card serves a CA of its own that signs its forged certificate, so trust comes from
+    /// the kiosk's own anchors ([`crate::AuthTrust::verify`], issue 20), never from this file.
     pub fn auth_certificate_chains(&mut self, certificate: &Certificate) -> Result<bool, CardError> {
         Ok(certificate.is_signed_by(&self.read_auth_ca_certificate()?))
     }

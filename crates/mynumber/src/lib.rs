@@ -22,6 +22,7 @@ pub mod face;
 pub mod policy;
 pub mod secrets;
 pub mod text;
+pub mod trust;
 
 pub use card::{App, CardKind, Identification, MyNumberCard, PinOutcome, PinStatus, TextCredential};
 pub use cert::{Certificate, CertificateError};
@@ -30,6 +31,7 @@ pub use face::{CardFace, CardFaceCheck, CardFaceError, CardKeyError, CvCertifica
 pub use policy::CertificateStatus;
 pub use secrets::{AuthPin, CheckCodeB, SecretFormatError, TextPin};
 pub use text::{BasicFour, BasicFourError};
+pub use trust::{AnchorError, AuthTrust, TrustError};
 
 use kiosk_apdu::tlv::TlvError;
 use kiosk_apdu::{ApduError, StatusWord, TransportError};

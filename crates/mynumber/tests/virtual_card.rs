@@ -6,8 +6,8 @@ use kiosk_apdu::{CardChannel, StatusWord, TransportError, iso};
 use kiosk_card_sim::{Df, Profile, SharedCard, VirtualCard, pki};
 use kiosk_mynumber::ef;
 use kiosk_mynumber::{
-    AuthPin, CardError, CardKind, Certificate, CertificateStatus, CheckCodeB, Identification, MyNumberCard,
-    PinOutcome, PinStatus, TextCredential, TextPin, TrustAnchor,
+    AuthPin, AuthTrust, CardError, CardKind, Certificate, CertificateStatus, CheckCodeB, Identification,
+    MyNumberCard, PinOutcome, PinStatus, TextCredential, TextPin, TrustAnchor, TrustError,
 };
 
 fn card(name: &str) -> SharedCard {
@@ -471,4 +471,88 @@ fn each_hostile_card_is_caught_where_it_lies() {
     }
     // The same card without the fault goes through every step.
     assert_eq!(first_refusal(None), "accepted");
+}
+
+/// 2026-06-01 00:00 UTC, inside the validity of the fixed-date profiles' certificates.
+const TRUST_NOW: i64 = 1_780_272_000;
+
+/// The J-LIS anchors, the CA certificate `sim` serves, and the virtual hierarchy trusted by name.
+fn trusting_the_card_ca_of(sim: &SharedCard) -> AuthTrust {
+    let mut trust = AuthTrust::jlis();
+    trust
+        .add_anchor_der(&sim.lock().auth_ca_certificate_der())
+        .unwrap();
+    trust.trust_test_hierarchy("JPKI-TEST").unwrap();
+    trust
+}
+
+#[test]
+fn the_virtual_certificate_needs_its_ca_as_an_anchor_and_its_hierarchy_named() {
+    let sim = card("demo");
+    let cert = MyNumberCard::new(sim.clone()).read_auth_certificate().unwrap();
+    assert_eq!(
+        AuthTrust::jlis().verify(&cert, TRUST_NOW),
+        Err(TrustError::UntrustedHierarchy("JPKI-TEST".into()))
+    );
+    let trust = trusting_the_card_ca_of(&sim);
+    assert_eq!(trust.verify(&cert, TRUST_NOW), Ok(()));
+    // A CA must be valid when it issues. The virtual CA certificate starts on 2023-07-16 (like J-LIS's
+    // third generation) and the last-try card's certificate was issued on 2023-04-20: kiosk-card-sim has
+    // one CA generation where a real card of that date comes from the second (the demo's anchor covers it).
+    let last_try = MyNumberCard::new(card("last-try"))
+        .read_auth_certificate()
+        .unwrap();
+    assert_eq!(
+        trust.verify(&last_try, TRUST_NOW),
+        Err(TrustError::IssuerNotValidAtIssue)
+    );
+}
+
+/// Issue 20's forged card: the certificate copies the victim's subject, issuer name, serial and dates and
+/// is signed by the forger's CA, which the card serves as EF 000B. Consistent with itself; not trusted.
+#[test]
+fn a_card_whose_own_ca_signs_a_forged_certificate_is_not_trusted() {
+    let sim = card("demo");
+    let trust = trusting_the_card_ca_of(&sim);
+    let genuine = MyNumberCard::new(sim.clone()).read_auth_certificate().unwrap();
+    let forger_ca = pki::seeded_key("virtual_card.rs forger's CA");
+    let forged = pki::build_cert(
+        &genuine.subject,
+        Some(pki::AUTH_CA_DN),
+        &pki::seeded_key("virtual_card.rs forger's card"),
+        &forger_ca,
+        u64::from_str_radix(&genuine.serial_hex, 16).unwrap(),
+        kiosk_card_sim::profile::Ymd { y: 2025, m: 8, d: 10 },
+        kiosk_card_sim::profile::Ymd { y: 2030, m: 8, d: 4 },
+    );
+    let forged_ca = pki::build_cert(
+        pki::AUTH_CA_DN,
+        None,
+        &forger_ca,
+        &forger_ca,
+        0x06D1_8006,
+        kiosk_card_sim::profile::Ymd { y: 2023, m: 7, d: 16 },
+        kiosk_card_sim::profile::Ymd { y: 2033, m: 7, d: 15 },
+    );
+    for (fid, der) in [(0x000A, forged), (0x000B, forged_ca)] {
+        assert!(sim.lock().tamper_ef(Df::Jpki, fid, |data| {
+            let size = data.len().max(der.len());
+            data.clear();
+            data.extend_from_slice(&der);
+            data.resize(size, 0xFF);
+        }));
+    }
+    let mut reader = MyNumberCard::new(sim.clone());
+    let cert = reader.read_auth_certificate().unwrap();
+    assert_eq!(cert.serial_hex, genuine.serial_hex);
+    assert_eq!(cert.issuer, genuine.issuer);
+    assert!(
+        reader.auth_certificate_chains(&cert).unwrap(),
+        "the card vouches for itself"
+    );
+    assert_eq!(trust.verify(&cert, TRUST_NOW), Err(TrustError::BadSignature));
+    assert_eq!(
+        TrustError::BadSignature.to_string(),
+        "the certificate is not issued by a trusted J-LIS CA: no trusted CA of its issuer's name signed it"
+    );
 }
