@@ -39,6 +39,9 @@ pub struct Config {
     /// DER files of the public keys that sign the card face data (J-LIS; not public, see CARD-NOTES).
     #[serde(default)]
     pub card_face_keys: Vec<CardFaceKey>,
+    /// What the user-authentication certificate must chain to, beyond the built-in J-LIS anchors.
+    #[serde(default)]
+    pub card_trust: CardTrustSection,
     #[serde(default)]
     pub staff: Vec<StaffEntry>,
 }
@@ -210,6 +213,46 @@ pub struct CardFaceKey {
     pub public_key_der: PathBuf,
 }
 
+/// The user-authentication certificate's trust (docs/CARD-NOTES.md §7.3): the three J-LIS CA
+/// certificates are built in; clinic IT adds the next generation when J-LIS publishes it, and a test
+/// bench names the test hierarchy it uses.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardTrustSection {
+    /// More J-LIS user-authentication CA certificates, as DER files (the `.cer` files J-LIS publishes at
+    /// https://www.jpki.go.jp/ca/index.html).
+    #[serde(default)]
+    pub anchors: Vec<PathBuf>,
+    /// Test hierarchies to trust, by the `O=` of their CA (`JPKI-TEST` for J-LIS's test cards). Empty at
+    /// a clinic: a test card must never pass for a patient's.
+    #[serde(default)]
+    pub test_hierarchies: Vec<String>,
+}
+
+/// The trust in user-authentication certificates: the built-in J-LIS anchors, then `anchors` (each a
+/// label for messages, e.g. its file, and its DER bytes), then `test_hierarchies` by name. The
+/// configuration file ([`Config::auth_trust`]) and the demo (the virtual cards' test CA) both build theirs
+/// here, so a test hierarchy is trusted one way only.
+pub fn auth_trust(
+    anchors: &[(String, Vec<u8>)],
+    test_hierarchies: &[String],
+) -> Result<kiosk_mynumber::AuthTrust, ConfigError> {
+    let mut trust = kiosk_mynumber::AuthTrust::jlis();
+    for (label, der) in anchors {
+        trust.add_anchor_der(der).map_err(|e| ConfigError {
+            file: label.clone(),
+            message: format!("card_trust.anchors: {e}"),
+        })?;
+    }
+    for name in test_hierarchies {
+        trust.trust_test_hierarchy(name).map_err(|e| ConfigError {
+            file: "card_trust".into(),
+            message: format!("test_hierarchies: {name:?}: {e}"),
+        })?;
+    }
+    Ok(trust)
+}
+
 /// A configuration problem, with the file, the key and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {message}")]
@@ -260,7 +303,20 @@ impl Config {
         self.check_site()?;
         self.check_face()?;
         self.check_devices()?;
+        self.check_trust()?;
         self.check_staff()
+    }
+
+    /// Test hierarchy names by the rules [`kiosk_mynumber::AuthTrust`] applies (the anchor files are read
+    /// by [`Config::auth_trust`]).
+    fn check_trust(&self) -> Result<(), Invalid> {
+        let mut trust = kiosk_mynumber::AuthTrust::nothing();
+        for name in &self.card_trust.test_hierarchies {
+            trust
+                .trust_test_hierarchy(name)
+                .map_err(|e| invalid(format!("card_trust.test_hierarchies: {name:?}: {e}")))?;
+        }
+        Ok(())
     }
 
     fn check_site(&self) -> Result<(), Invalid> {
@@ -422,6 +478,26 @@ impl Config {
         }
     }
 
+    /// The trust in user-authentication certificates: the built-in J-LIS anchors, the configured anchor
+    /// files and the test hierarchies named.
+    pub fn auth_trust(&self) -> Result<kiosk_mynumber::AuthTrust, ConfigError> {
+        let anchors = self
+            .card_trust
+            .anchors
+            .iter()
+            .map(|path| {
+                let file = path.display().to_string();
+                std::fs::read(path)
+                    .map(|der| (file.clone(), der))
+                    .map_err(|e| ConfigError {
+                        file,
+                        message: format!("card_trust.anchors: {e}"),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        auth_trust(&anchors, &self.card_trust.test_hierarchies)
+    }
+
     /// The card-face trust anchors, read from their DER files.
     pub fn trust_anchors(&self) -> Result<Vec<kiosk_mynumber::TrustAnchor>, ConfigError> {
         use rsa::pkcs8::DecodePublicKey;
@@ -488,6 +564,67 @@ mod tests {
             assert!(e.to_string().contains(key), "{to}: {e}");
             assert!(e.to_string().starts_with("kiosk.toml"), "{e}");
         }
+    }
+
+    #[test]
+    fn the_example_trusts_the_built_in_jlis_anchors_only() {
+        let c = Config::parse(EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
+        let trust = c.auth_trust().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(trust.anchors().len(), 3);
+        assert!(trust.test_hierarchies().is_empty());
+        let e = with("test_hierarchies = []", "test_hierarchies = [\"JPKI\"]").expect_err("production");
+        assert!(
+            e.to_string()
+                .contains("card_trust.test_hierarchies: \"JPKI\": \"JPKI\" is J-LIS's production hierarchy"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_test_bench_adds_the_test_ca_and_names_its_hierarchy() {
+        let dir = std::env::temp_dir().join(format!("kiosk-config-trust-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let ca = dir.join("authca-test-2023.cer");
+        let leaf = dir.join("jpki-auth-cert.der");
+        let write = |path: &Path, bytes: &[u8]| std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{e}"));
+        write(
+            &ca,
+            include_bytes!("../../mynumber/tests/fixtures/jpki/authca-test-2023.cer"),
+        );
+        write(
+            &leaf,
+            include_bytes!("../../mynumber/tests/fixtures/jpki/jpki-auth-cert.der"),
+        );
+        let bench = |anchor: &Path| {
+            let text = EXAMPLE
+                .replacen(
+                    "anchors = []",
+                    &format!("anchors = [{:?}]", anchor.display().to_string()),
+                    1,
+                )
+                .replacen("test_hierarchies = []", "test_hierarchies = [\"JPKI-TEST\"]", 1);
+            Config::parse(&text, "kiosk.toml")
+        };
+        let c = bench(&ca).unwrap_or_else(|e| panic!("{e}"));
+        let trust = c.auth_trust().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(trust.anchors().len(), 4);
+        assert_eq!(trust.test_hierarchies(), ["JPKI-TEST"]);
+        // A patient's certificate is not a CA certificate; a missing file says so with its name.
+        let e = bench(&leaf)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .auth_trust()
+            .expect_err("not a CA");
+        assert!(
+            e.to_string()
+                .contains("jpki-auth-cert.der: card_trust.anchors: not a CA certificate"),
+            "{e}"
+        );
+        let e = bench(&dir.join("authca04.cer"))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .auth_trust()
+            .expect_err("missing");
+        assert!(e.to_string().contains("authca04.cer: card_trust.anchors:"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

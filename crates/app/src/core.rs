@@ -10,7 +10,7 @@ use crate::workers::{
 };
 use kiosk_apdu::TransportError;
 use kiosk_face::FaceModels;
-use kiosk_mynumber::TrustAnchor;
+use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_pcsc::{Monitor, ReaderEvent};
 use kiosk_reception::{
     CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
@@ -34,6 +34,9 @@ pub struct Parts {
     pub face: FaceSettings,
     pub camera: SourceFactory,
     pub anchors: Vec<TrustAnchor>,
+    /// What a card's user-authentication certificate must chain to (J-LIS's CAs, and a test hierarchy
+    /// only where the configuration names it).
+    pub auth_trust: AuthTrust,
     pub roster: SqliteRoster,
     pub journal: Journal,
     pub output_dir: PathBuf,
@@ -154,6 +157,7 @@ impl KioskCore {
         let threads = vec![
             CardWorker {
                 anchors: parts.anchors,
+                auth_trust: parts.auth_trust,
                 models: parts.models,
                 face: face.clone(),
                 records: records.clone(),

@@ -1,5 +1,5 @@
 //! `kiosk doctor`: checks what the kiosk needs (reader, camera, face models, database, output folder,
-//! card-face keys, staff codes) and says what to fix for each problem. Reads no card and spends no try.
+//! card trust anchors, card-face keys, staff codes) and says what to fix for each problem. Reads no card and spends no try.
 
 use crate::config::Config;
 use kiosk_camera::FrameSource;
@@ -42,6 +42,7 @@ pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
         models(config),
         database(&config.folders.data),
         output(&config.folders.output),
+        card_trust(config),
         keys(config),
         ok(
             "staff codes",
@@ -176,6 +177,36 @@ fn output(dir: &Path) -> Check {
             "output folder",
             format!("{}: {e}", dir.display()),
             "make the [folders] output folder writable by the kiosk user",
+        ),
+    }
+}
+
+/// The CA certificates patients' certificates must chain to: the J-LIS ones built in, the configured
+/// files, and any test hierarchy trusted by name (said loudly: a clinic's kiosk trusts none).
+fn card_trust(config: &Config) -> Check {
+    const WHAT: &str = "card trust";
+    match config.auth_trust() {
+        Ok(trust) if trust.test_hierarchies().is_empty() => ok(
+            WHAT,
+            format!(
+                "{} J-LIS CA certificates ({} built in, {} configured)",
+                trust.anchors().len(),
+                kiosk_mynumber::trust::JLIS_USER_AUTH_CAS.len(),
+                config.card_trust.anchors.len()
+            ),
+        ),
+        Ok(trust) => ok(
+            WHAT,
+            format!(
+                "{} CA certificates; TEST hierarchies trusted: {} (a test bench only: test cards pass)",
+                trust.anchors().len(),
+                trust.test_hierarchies().join(", ")
+            ),
+        ),
+        Err(e) => problem(
+            WHAT,
+            e.to_string(),
+            "list J-LIS CA certificate files (DER, from https://www.jpki.go.jp/ca/index.html) in [card_trust] anchors",
         ),
     }
 }

@@ -414,6 +414,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         face: config.face_settings(),
         camera,
         anchors: config.trust_anchors().map_err(usage)?,
+        auth_trust: config.auth_trust().map_err(|e| Failure::Config(e.to_string()))?,
         roster,
         journal,
         output_dir: config.folders.output.clone(),

@@ -5,7 +5,7 @@ use super::{FaceJob, HolderOnCard, RecordsJob, ReplySender, Shared, SpawnError, 
 use kiosk_apdu::CardChannel;
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
 use kiosk_mynumber::{
-    AuthPin, CardError, CardFace, Certificate, CheckCodeB, Identification, MyNumberCard, PinOutcome,
+    AuthPin, AuthTrust, CardError, CardFace, Certificate, CheckCodeB, Identification, MyNumberCard, PinOutcome,
     PinStatus, TrustAnchor,
 };
 use kiosk_pcsc::Pcsc;
@@ -63,6 +63,8 @@ impl std::fmt::Debug for CardJob {
 #[derive(Debug)]
 pub struct CardWorker {
     pub anchors: Vec<TrustAnchor>,
+    /// The anchors the user-authentication certificate must chain to ([`read_card`]).
+    pub auth_trust: AuthTrust,
     pub models: Option<&'static FaceModels>,
     pub face: UnboundedSender<FaceJob>,
     /// For the card face's holder (birth date, sex), which the records thread checks against the
@@ -75,7 +77,7 @@ pub struct CardWorker {
 #[derive(Default)]
 struct CardState {
     card: Option<MyNumberCard<SendChannel>>,
-    /// The card's user-authentication certificate as read (checked against its CA): after a verified
+    /// The card's user-authentication certificate as read (checked against the trusted anchors): after a verified
     /// PIN the card must prove it holds this certificate's key.
     certificate: Option<Certificate>,
     /// Why there is no card channel although a card was announced (a failed connect).
@@ -191,7 +193,7 @@ impl CardWorker {
         let Some(card) = state.card.as_mut() else {
             return Err(state.connect_error.clone().unwrap_or(ReadFailure::Unreadable));
         };
-        match read_card(card, now) {
+        match read_card(card, now, &self.auth_trust) {
             Ok((read, certificate)) => {
                 state.certificate = certificate;
                 Ok(read)
@@ -326,9 +328,15 @@ impl CardWorker {
 
 /// Read what the reception needs from the card, spending no try; also the certificate itself (none
 /// for a phone), for the key check after a verified PIN.
+///
+/// The certificate must chain to `trust` (J-LIS's CAs, not the CA certificate the card serves, issue
+/// 20): one that does not is refused here, before any PIN or card face, so a forged card reaches neither
+/// path. A genuine certificate outside its dates is not refused here: the flow shows the patient the
+/// expiry screen its status calls for.
 pub fn read_card<C: CardChannel>(
     card: &mut MyNumberCard<C>,
     now: i64,
+    trust: &AuthTrust,
 ) -> Result<(CardRead, Option<Certificate>), ReadRefusal> {
     let kind = match card.identify()? {
         Identification::NotMyNumberCard => return Err(ReadFailure::NotMyNumberCard.into()),
@@ -344,13 +352,16 @@ pub fn read_card<C: CardChannel>(
         return Ok((CardRead::Phone(kind), None));
     }
     let cert = card.read_auth_certificate()?;
-    // Refuse a corrupt or forged certificate here rather than send it on (a hostile card answering
-    // contradictory data must not reach "done"). Costs one more file read.
-    if !card.auth_certificate_chains(&cert)? {
-        return Err(ReadRefusal {
-            failure: ReadFailure::Unreadable,
-            problem: Some("card refused: its certificate was not signed by its own CA certificate".into()),
-        });
+    match trust.verify(&cert, now) {
+        Ok(()) => {}
+        Err(e) if e.is_only_time() => {}
+        // The message says which check failed, never the certificate's subject (no personal data).
+        Err(e) => {
+            return Err(ReadRefusal {
+                failure: ReadFailure::Unreadable,
+                problem: Some(format!("card refused: {e}")),
+            });
+        }
     }
     let facts = CardFacts {
         kind,
@@ -360,4 +371,64 @@ pub fn read_card<C: CardChannel>(
         pin: Some(card.auth_pin_status()?),
     };
     Ok((CardRead::Card(facts), Some(cert)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo;
+    use kiosk_card_sim::{SharedCard, VirtualCard};
+
+    fn read(card: VirtualCard, trust: &AuthTrust) -> (Result<CardRead, ReadRefusal>, SharedCard) {
+        let shared = SharedCard::new(card);
+        let mut reader = MyNumberCard::new(shared.clone());
+        let result = read_card(&mut reader, crate::core::now_unix(), trust).map(|(read, _)| read);
+        (result, shared)
+    }
+
+    fn demo_trust() -> AuthTrust {
+        demo::auth_trust().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn every_demo_card_chains_to_the_trusted_virtual_ca() {
+        let trust = demo_trust();
+        for name in kiosk_card_sim::Profile::embedded_names() {
+            let card = VirtualCard::embedded(name).unwrap_or_else(|e| panic!("{e}"));
+            let (result, _) = read(card, &trust);
+            assert!(result.is_ok(), "{name}: {:?}", result.err());
+        }
+    }
+
+    #[test]
+    fn a_forged_card_is_refused_before_any_pin_with_a_line_for_staff() {
+        let forged = demo::forged_card("demo").unwrap_or_else(|e| panic!("{e}"));
+        let (result, shared) = read(forged, &demo_trust());
+        let refusal = result.expect_err("a forged card must be refused");
+        assert_eq!(refusal.failure, ReadFailure::Unreadable);
+        assert_eq!(
+            refusal.problem.as_deref(),
+            Some(
+                "card refused: the certificate is not issued by a trusted J-LIS CA: no trusted CA of its \
+                 issuer's name signed it"
+            )
+        );
+        // No PIN reached the forged card, and nothing of the holder's is in the line.
+        let stats = shared.lock().stats().clone();
+        assert_eq!(stats.auth_pin_verifies, 0);
+        assert!(!refusal.problem.unwrap_or_default().contains("AGCIEG"));
+    }
+
+    #[test]
+    fn a_test_card_is_refused_where_no_test_hierarchy_is_trusted() {
+        let card = VirtualCard::embedded("demo").unwrap_or_else(|e| panic!("{e}"));
+        let (result, _) = read(card, &AuthTrust::jlis());
+        let refusal = result.expect_err("a test card at a clinic must be refused");
+        assert_eq!(
+            refusal.problem.as_deref(),
+            Some(
+                "card refused: the certificate is from the hierarchy O=JPKI-TEST, which this kiosk does not trust"
+            )
+        );
+    }
 }
