@@ -47,15 +47,19 @@ const USAGE: &str = "usage:
       --personal also shows the basic four items (test data).
   kiosk card readers
       list the smart-card readers
-  kiosk card info [--reader NAME] [--personal]
+  kiosk card info [--reader NAME] [--config FILE] [--personal]
       read the card in the reader (the first reader with a card by default): card kind, certificate
-      validity and the tries left on the PIN and 照合番号B, without spending any. --personal prompts for
-      the 券面事項入力補助用暗証番号 and shows the basic four items (one try if mistyped).
+      validity and the tries left on the PIN and 照合番号B, without spending any, and whether the
+      certificate is trusted: `trusted: yes`, or `trusted: no (why)` and exit code 5. It is checked against
+      the J-LIS CAs built in and FILE's [card_trust] (default $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml
+      when it exists). --personal prompts for the 券面事項入力補助用暗証番号 and shows the basic four items
+      (one try if mistyped; never sent to a card that is not trusted).
   kiosk card watch
       print reader and card events until Ctrl-C";
 
 /// Exit codes: 0 ok, 1 the card could not be read, 2 usage, 3 no reader or no PC/SC service,
-/// 4 configuration problem (or `kiosk doctor` found one).
+/// 4 configuration problem (or `kiosk doctor` found one), 5 the card's certificate is not trusted
+/// (`kiosk card info`).
 fn main() -> ExitCode {
     let _ = window::STARTED.set(std::time::Instant::now());
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -80,16 +84,22 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("kiosk: {f}");
-            ExitCode::from(match f {
-                Failure::Usage(_) => {
-                    eprintln!("{USAGE}");
-                    2
-                }
-                Failure::Card(_) => 1,
-                Failure::Reader(_) => 3,
-                Failure::Config(_) => 4,
-            })
+            if matches!(f, Failure::Usage(_)) {
+                eprintln!("{USAGE}");
+            }
+            ExitCode::from(exit_code(&f))
         }
+    }
+}
+
+/// The exit code of each failure (the list above `main`).
+fn exit_code(f: &Failure) -> u8 {
+    match f {
+        Failure::Card(_) => 1,
+        Failure::Usage(_) => 2,
+        Failure::Reader(_) => 3,
+        Failure::Config(_) => 4,
+        Failure::Untrusted(_) => 5,
     }
 }
 
@@ -99,6 +109,8 @@ enum Failure {
     Card(String),
     Reader(String),
     Config(String),
+    /// The card's user-authentication certificate does not chain to the configured anchors.
+    Untrusted(String),
 }
 
 /// A usage failure from any error that says what went wrong.
@@ -109,7 +121,11 @@ fn usage(e: impl std::fmt::Display) -> Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::Usage(m) | Failure::Card(m) | Failure::Reader(m) | Failure::Config(m) => f.write_str(m),
+            Failure::Usage(m)
+            | Failure::Card(m)
+            | Failure::Reader(m)
+            | Failure::Config(m)
+            | Failure::Untrusted(m) => f.write_str(m),
         }
     }
 }
@@ -176,6 +192,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
         None => Profile::embedded_names().into_iter().map(String::from).collect(),
     };
     let anchors = demo::anchors();
+    let trust = demo::auth_trust().map_err(usage)?;
     println!("マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, no hardware)\n");
     for name in names {
         let profile = Profile::embedded(&name).map_err(usage)?;
@@ -188,9 +205,9 @@ fn demo(args: &[String]) -> Result<(), Failure> {
             personal_with_check_code_b: personal,
             anchors: &anchors,
         };
-        let text = report::card_report(&mut card, now_unix(), &extras, &challenge())
+        let report = report::card_report(&mut card, now_unix(), &trust, &extras, &challenge())
             .map_err(|e| Failure::Card(e.to_string()))?;
-        println!("{text}");
+        println!("{}", report.text);
     }
     println!("The virtual cards' PINs and 照合番号B: `cargo run -p kiosk-card-sim -- list`.");
     Ok(())
@@ -560,9 +577,11 @@ fn card_readers() -> Result<(), Failure> {
     Ok(())
 }
 
-/// `kiosk card info [--reader NAME] [--personal]`: what the reception reads from the card.
+/// `kiosk card info [--reader NAME] [--config FILE] [--personal]`: what the reception reads from the
+/// card, and whether its certificate is trusted (exit code 5 when not).
 fn card_info(args: &[String]) -> Result<(), Failure> {
     let mut reader = None;
+    let mut config = None;
     let mut personal = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -574,10 +593,16 @@ fn card_info(args: &[String]) -> Result<(), Failure> {
                         .clone(),
                 )
             }
+            "--config" => {
+                config = Some(std::path::PathBuf::from(
+                    it.next().ok_or(Failure::Usage("--config needs a file".into()))?,
+                ))
+            }
             "--personal" => personal = true,
             other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
         }
     }
+    let (trust, trust_source) = card_info_trust(config)?;
     let pcsc = Pcsc::establish().map_err(|e| reader_error(&e))?;
     let reader = match reader {
         Some(r) => r,
@@ -602,10 +627,55 @@ fn card_info(args: &[String]) -> Result<(), Failure> {
         personal_with_pin: pin.as_ref(),
         ..Default::default()
     };
-    let text = report::card_report(&mut card, now_unix(), &extras, &challenge())
+    println!("trust anchors:            {trust_source}");
+    let report = report::card_report(&mut card, now_unix(), &trust, &extras, &challenge())
         .map_err(|e| Failure::Card(card_advice(&e)))?;
-    print!("{text}");
-    Ok(())
+    print!("{}", report.text);
+    untrusted(&report.trusted)
+}
+
+/// The anchors `kiosk card info` checks against, and where they come from: FILE's `[card_trust]`, else
+/// the default configuration when there is one, else the J-LIS CAs built in (the tool also serves a
+/// kiosk that is not configured yet).
+fn card_info_trust(
+    config: Option<std::path::PathBuf>,
+) -> Result<(kiosk_mynumber::AuthTrust, String), Failure> {
+    let path = match config {
+        Some(path) => path,
+        None => {
+            let default = kiosk::config::default_path();
+            if !default.exists() {
+                return Ok((
+                    kiosk_mynumber::AuthTrust::jlis(),
+                    format!("the J-LIS CAs built in ({} not found)", default.display()),
+                ));
+            }
+            default
+        }
+    };
+    let trust = kiosk::config::Config::load(&path)
+        .and_then(|c| c.auth_trust())
+        .map_err(|e| Failure::Config(e.to_string()))?;
+    let tests = trust.test_hierarchies();
+    let source = format!(
+        "the J-LIS CAs built in and {}'s [card_trust]: {} CA certificates{}",
+        path.display(),
+        trust.anchors().len(),
+        if tests.is_empty() {
+            String::new()
+        } else {
+            format!(", test hierarchies {}", tests.join(", "))
+        }
+    );
+    Ok((trust, source))
+}
+
+/// `kiosk card info`'s verdict as the exit status: a certificate that is not trusted is exit code 5.
+fn untrusted(trusted: &report::Trusted) -> Result<(), Failure> {
+    match trusted {
+        report::Trusted::No(why) => Err(Failure::Untrusted(format!("the card is not trusted: {why}"))),
+        report::Trusted::Yes | report::Trusted::NotChecked => Ok(()),
+    }
 }
 
 /// `kiosk card watch`: reader and card events as they happen.
@@ -654,5 +724,35 @@ fn card_advice(e: &kiosk_mynumber::CardError) -> String {
         "the card was taken away during reading: place it again".into()
     } else {
         format!("the card could not be read: {e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_that_is_not_trusted_exits_with_5_and_says_why() {
+        let why = kiosk_mynumber::TrustError::BadSignature;
+        let failure = untrusted(&report::Trusted::No(why)).expect_err("not trusted");
+        assert_eq!(exit_code(&failure), 5);
+        assert_eq!(
+            failure.to_string(),
+            "the card is not trusted: the certificate is not issued by a trusted J-LIS CA: no trusted CA of its \
+             issuer's name signed it"
+        );
+        assert!(untrusted(&report::Trusted::Yes).is_ok());
+        // A phone's certificate is behind its PIN: nothing to judge, not a failure.
+        assert!(untrusted(&report::Trusted::NotChecked).is_ok());
+    }
+
+    #[test]
+    fn card_info_checks_against_the_configuration_it_is_given() {
+        let missing = card_info_trust(Some("/nonexistent/kiosk.toml".into())).expect_err("missing file");
+        assert_eq!(exit_code(&missing), 4);
+        assert!(
+            missing.to_string().contains("/nonexistent/kiosk.toml"),
+            "{missing}"
+        );
     }
 }

@@ -35,6 +35,34 @@ fn the_demo_shows_what_the_reception_reads_from_every_card() {
     assert!(section(&out, "expired").contains("not usable"));
     assert!(section(&out, "infant").contains("no photo"));
     assert!(section(&out, "android").contains("Android"));
+    // The demo trusts the virtual cards' test hierarchy by name, as a test bench's configuration would.
+    assert!(section(&out, "demo").contains("\ntrusted: yes\n"), "{out}");
+    assert!(section(&out, "expired").contains("trusted: no (the certificate expired on"));
+    assert!(!section(&out, "android").contains("trusted:"));
+}
+
+#[test]
+fn card_info_reads_the_trust_configuration_before_looking_for_a_reader() {
+    // No reader is needed to see that the configuration is wrong: exit 4, with the file and the key.
+    let (code, _, err) = kiosk(&["card", "info", "--config", "/nonexistent/kiosk.toml"]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("/nonexistent/kiosk.toml: not found"), "{err}");
+    let dir = std::env::temp_dir().join(format!("kiosk-cli-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_, example, _) = kiosk(&["config", "example"]);
+    let config = dir.join("kiosk.toml");
+    std::fs::write(
+        &config,
+        example.replace("test_hierarchies = []", "test_hierarchies = [\"JPKI\"]"),
+    )
+    .unwrap();
+    let (code, _, err) = kiosk(&["card", "info", "--config", config.to_str().unwrap()]);
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("card_trust.test_hierarchies: \"JPKI\": \"JPKI\" is J-LIS's production hierarchy"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
