@@ -26,6 +26,9 @@ pub enum TlvError {
     Structure(&'static str),
     #[error("malformed TLV: children do not add up")]
     ChildrenDoNotAddUp,
+    /// Constructed objects nested deeper than [`MAX_DEPTH`]: refused before any recursive parse.
+    #[error("malformed TLV: nested more than {0} levels deep")]
+    TooDeep(usize),
     #[error("required tag {} is missing", crate::hex(.0))]
     Missing(Vec<u8>),
     #[error("tag {} is not a primitive value", crate::hex(.0))]
@@ -43,6 +46,35 @@ fn structure_error(e: &iso7816_tlv::TlvError) -> TlvError {
         E::Inconsistant => "Inconsistant",
         E::InvalidLength => "InvalidLength",
     })
+}
+
+/// The deepest nesting the kiosk parses. The card's objects are two levels deep (the card face `FF 20`
+/// and its primitive children, docs/CARD-NOTES.md §4); four leaves room and bounds the work a card can
+/// ask of the parser (issue 20, point 6: `iso7816-tlv` descends recursively into every level).
+pub const MAX_DEPTH: usize = 4;
+
+/// Refuse `bytes` (a sequence of objects at nesting level `level`, 1 for the outermost) if any
+/// constructed object in them nests deeper than [`MAX_DEPTH`]. Walks headers only; its own recursion
+/// stops at `MAX_DEPTH`.
+fn check_depth(bytes: &[u8], level: usize) -> Result<(), TlvError> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let h = header(rest)?;
+        let total = h.total_len();
+        let object = rest.get(..total).ok_or(TlvError::Truncated {
+            need: total,
+            have: rest.len(),
+        })?;
+        // Bit 6 of the first tag byte marks a constructed object (X.690 §8.1.2.5).
+        if h.tag[0] & 0x20 != 0 {
+            if level > MAX_DEPTH {
+                return Err(TlvError::TooDeep(MAX_DEPTH));
+            }
+            check_depth(&object[h.header_len..], level + 1)?;
+        }
+        rest = &rest[total..];
+    }
+    Ok(())
 }
 
 /// The header of one BER-TLV object: tag bytes, header length, value length.
@@ -162,6 +194,7 @@ impl Constructed {
                 found: h.tag,
             });
         }
+        check_depth(object, 1)?;
         let tlv = Tlv::from_bytes(object).map_err(|e| structure_error(&e))?;
         let Value::Constructed(parsed) = tlv.value() else {
             return Err(TlvError::NotConstructed(h.tag));
@@ -249,6 +282,34 @@ pub fn encode(tag: &[u8], value: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `levels` constructed `30` objects, one inside the other, around an empty `04`.
+    fn nested(levels: usize) -> Vec<u8> {
+        let mut object = vec![0x04, 0x00];
+        for _ in 0..levels {
+            object = encode(&[0x30], &object);
+        }
+        object
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_before_parsing() {
+        // Deep enough to exhaust a recursive parser's stack were it let in; refused at the fifth level.
+        let deep = nested(3000);
+        assert_eq!(
+            Constructed::parse(&deep, &[0x30]).err(),
+            Some(TlvError::TooDeep(MAX_DEPTH))
+        );
+        assert_eq!(
+            Constructed::parse(&nested(MAX_DEPTH + 1), &[0x30]).err(),
+            Some(TlvError::TooDeep(MAX_DEPTH))
+        );
+        let fits = nested(MAX_DEPTH);
+        assert_eq!(
+            Constructed::parse(&fits, &[0x30]).map(|c| c.child_tags()),
+            Ok(vec![vec![0x30]])
+        );
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -5,8 +5,8 @@ use super::{FaceJob, HolderOnCard, RecordsJob, ReplySender, Shared, SpawnError, 
 use kiosk_apdu::CardChannel;
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
 use kiosk_mynumber::{
-    AuthPin, AuthTrust, CardError, CardFace, Certificate, CheckCodeB, Identification, MyNumberCard, PinOutcome,
-    PinStatus, TrustAnchor,
+    AuthPin, AuthTrust, CardError, CardFace, Certificate, CheckCodeB, Identification, MyNumberCard,
+    PinOutcome, PinStatus, TrustAnchor,
 };
 use kiosk_pcsc::Pcsc;
 use kiosk_reception::{CardFaceOutcome, CardFacts, CardRead, PinCheckFailed, ReadFailure, WorkerResult};
