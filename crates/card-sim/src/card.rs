@@ -26,6 +26,10 @@ pub struct Faults {
     pub delay: Duration,
     /// The card answers in this hostile way (from the profile's `hostile` key, or set by a test).
     pub hostile: Option<Hostile>,
+    /// The card answers `6F00` (no precise diagnosis) to the first command after each power-up, as
+    /// measured on a real card (docs/CARD-NOTES.md §1.2); from the profile's
+    /// `no_diagnosis_after_power_up` key, or set by a test.
+    pub no_diagnosis_after_power_up: bool,
 }
 
 /// What the card saw: for audits ("the kiosk never spent a PIN try the patient did not type").
@@ -55,6 +59,8 @@ pub struct VirtualCard {
     rng: ChaCha20Rng,
     stats: CardStats,
     removed: bool,
+    /// Powered up and not yet asked anything (for [`Faults::no_diagnosis_after_power_up`]).
+    fresh_from_power_up: bool,
     pub faults: Faults,
     /// Whether re-SELECTing the current DF clears its verified PINs. Unknown on the real card
     /// (§12.2: OpenSC's logout assumes yes, myna-card implies only power-off clears): default no.
@@ -107,8 +113,11 @@ impl VirtualCard {
             rng,
             stats: CardStats::default(),
             removed: false,
+            // A new card has just been powered up by its reader.
+            fresh_from_power_up: true,
             faults: Faults {
                 hostile: profile.hostile,
+                no_diagnosis_after_power_up: profile.no_diagnosis_after_power_up,
                 ..Faults::default()
             },
             reselect_clears_security: false,
@@ -190,17 +199,48 @@ impl VirtualCard {
         }
     }
 
-    /// Power off/on or reset: the security status and selection are cleared (§1.2: only a power
-    /// cycle clears verified PINs).
-    pub fn power_cycle(&mut self) {
+    /// Whether the secret EF `fid` of `df` is verified right now, for test assertions (is a PIN left
+    /// verified for the next patient?).
+    pub fn is_verified(&self, df: Df, fid: u16) -> bool {
+        self.verified.contains(&(df, fid))
+    }
+
+    /// Power off: the selection and the security status are lost (§1.2: only power-off clears verified
+    /// PINs).
+    pub fn power_off(&mut self) {
         self.current_df = None;
         self.current_ef = None;
         self.verified.clear();
+        self.fresh_from_power_up = false;
+    }
+
+    /// Power on: a card that was off, with nothing selected and nothing verified; the next command is the
+    /// first after power-up.
+    pub fn power_on(&mut self) {
+        self.power_off();
+        self.fresh_from_power_up = true;
+    }
+
+    /// Power off, then on again (a card taken out and put back, or `SCARD_UNPOWER_CARD`).
+    pub fn power_cycle(&mut self) {
+        self.power_on();
+    }
+
+    /// A warm reset (`SCARD_RESET_CARD`): the selection is lost, but a verified PIN stays verified, as
+    /// measured on the real card (§1.2). Not a power-up.
+    pub fn warm_reset(&mut self) {
+        self.current_df = None;
+        self.current_ef = None;
     }
 
     /// Process one command APDU and return the response APDU (data + SW).
     pub fn process(&mut self, apdu: &[u8]) -> Result<Vec<u8>, Removed> {
         self.receive(apdu)?;
+        if std::mem::take(&mut self.fresh_from_power_up) && self.faults.no_diagnosis_after_power_up {
+            let response = Answer::status(Sw::NO_PRECISE_DIAGNOSIS).into_bytes();
+            self.stats.bytes_out += response.len() as u64;
+            return Ok(response);
+        }
         let command = CardCommand::parse(apdu);
         let response = match self.faults.hostile {
             Some(way) => HostileCard::new(self, way).execute(&command),
@@ -219,7 +259,7 @@ impl VirtualCard {
         self.stats.bytes_in += apdu.len() as u64;
         if self.faults.pull_at_command == Some(self.stats.commands) {
             self.removed = true;
-            self.power_cycle();
+            self.power_off();
             return Err(Removed);
         }
         if !self.faults.delay.is_zero() {

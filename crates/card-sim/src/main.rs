@@ -10,10 +10,12 @@ const USAGE: &str = "usage:
   kiosk-card-sim list
       the embedded card profiles, with each card's PIN, tries and 照合番号B (test data only)
   kiosk-card-sim serve --profile NAME [--vpcd HOST:PORT] [--profile-file PATH] [--delay-ms N] [--pull-at N]
-                       [--hostile WAY]
+                       [--hostile WAY] [--no-diagnosis-after-power-up]
       insert the card into pcscd's vpcd reader (default 127.0.0.1:35963) and answer it until stopped
       (Ctrl-C). --pull-at N takes the card out at its N-th command; --delay-ms slows every command;
-      --hostile makes the card answer one hostile way (`list` names them; the profile `hostile` has one).
+      --hostile makes the card answer one hostile way (`list` names them; the profile `hostile` has one);
+      --no-diagnosis-after-power-up answers 6F00 to the first command after each power-up, as real
+      cards were measured to.
   kiosk-card-sim front --profile NAME --out FILE.png [--variation NAME] [--seed N]
       draw the card's printed front (test data), straight, or as a camera sees it: --variation is one of
       clean, rotation, perspective, blur, glare, low, thumb, mixed (800x600 frame)";
@@ -113,6 +115,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     let mut delay = Duration::ZERO;
     let mut pull_at = None;
     let mut hostile = None;
+    let mut no_diagnosis_after_power_up = false;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let mut value = || it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
@@ -134,6 +137,7 @@ fn serve(args: &[String]) -> Result<(), String> {
                     format!("--hostile {way:?}: not one of {}", ways.join(", "))
                 })?)
             }
+            "--no-diagnosis-after-power-up" => no_diagnosis_after_power_up = true,
             other => return Err(format!("unknown option {other:?}\n{USAGE}")),
         }
     }
@@ -145,6 +149,7 @@ fn serve(args: &[String]) -> Result<(), String> {
     if hostile.is_some() {
         card.faults.hostile = hostile;
     }
+    card.faults.no_diagnosis_after_power_up |= no_diagnosis_after_power_up;
     if let Some(way) = card.faults.hostile {
         eprintln!("kiosk-card-sim: this card is hostile: {way}");
     }
@@ -160,7 +165,7 @@ fn serve(args: &[String]) -> Result<(), String> {
             }
             ServeEnd::ReaderClosed => {
                 eprintln!("kiosk-card-sim: vpcd closed the connection; waiting for it to come back");
-                card.lock().power_cycle();
+                card.lock().power_off();
                 std::thread::sleep(Duration::from_millis(200));
             }
         }

@@ -126,6 +126,9 @@ struct RawProfile {
     /// A hostile card (crate::hostile): one way it breaks its answers.
     #[serde(default)]
     hostile: Option<crate::hostile::Hostile>,
+    /// Answers `6F00` to the first command after each power-up, as measured on a real card.
+    #[serde(default)]
+    no_diagnosis_after_power_up: bool,
 }
 
 impl RawProfile {
@@ -266,6 +269,8 @@ pub struct Profile {
     pub check_a_tries: u8,
     pub seed: u64,
     pub hostile: Option<crate::hostile::Hostile>,
+    /// Answers `6F00` to the first command after each power-up (docs/CARD-NOTES.md §1.2).
+    pub no_diagnosis_after_power_up: bool,
 }
 
 impl std::fmt::Debug for Profile {
@@ -412,6 +417,7 @@ impl Profile {
             check_a_tries: raw.pins.check_a_tries,
             seed: raw.seed,
             hostile: raw.hostile,
+            no_diagnosis_after_power_up: raw.no_diagnosis_after_power_up,
         })
     }
 
@@ -497,6 +503,9 @@ mod tests {
             e,
             "card profile x: holder.birth_date: impossible date \"1961-02-30\""
         );
+        let quirky = format!("no_diagnosis_after_power_up = true\n{demo}");
+        let p = Profile::from_toml("x", &quirky, t, &|_| Some(Vec::new())).unwrap();
+        assert!(p.no_diagnosis_after_power_up);
         let e = Profile::from_toml("x", "garbage = [", t, &|f| none(f))
             .unwrap_err()
             .to_string();

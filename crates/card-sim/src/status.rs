@@ -30,6 +30,8 @@ impl Sw {
     pub(crate) const OFFSET_PAST_END: Sw = Sw(0x6B00);
     pub(crate) const INS_NOT_SUPPORTED: Sw = Sw(0x6D00);
     pub(crate) const CLASS_NOT_SUPPORTED: Sw = Sw(0x6E00);
+    /// No precise diagnosis: the real card's answer to the first command after power-up (§1.2).
+    pub(crate) const NO_PRECISE_DIAGNOSIS: Sw = Sw(0x6F00);
     /// Not an ISO 7816-4 status word at all (SW1 neither 6x nor 9x): a hostile card's.
     pub(crate) const INVALID: Sw = Sw(0x1234);
 

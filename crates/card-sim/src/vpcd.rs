@@ -2,7 +2,7 @@
 //!
 //! Wire protocol (vsmartcard vpcd): the card connects to vpcd over TCP (default localhost:35963).
 //! Each message is a 2-byte big-endian length and a payload. A 1-byte payload is a control byte:
-//! `00` power off, `01` power on, `02` reset (no reply), `04` get ATR (reply with the ATR). A longer
+//! `00` power off, `01` power on, `02` (warm) reset (no reply), `04` get ATR (reply with the ATR). A longer
 //! payload is a command APDU; the reply is the response APDU. Closing the socket removes the card.
 //!
 //! vpcd writes the length and the payload in two segments, so without `TCP_QUICKACK` (set again
@@ -15,6 +15,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:35963";
+
+/// vpcd's control bytes. pcscd sends `POWER_OFF` then `POWER_ON` for `SCARD_UNPOWER_CARD` and `RESET` for
+/// `SCARD_RESET_CARD`: the card keeps a verified PIN over the reset, not over the power-off
+/// (docs/CARD-NOTES.md §1.2).
+const POWER_OFF: u8 = 0x00;
+const POWER_ON: u8 = 0x01;
+const RESET: u8 = 0x02;
+const GET_ATR: u8 = 0x04;
 
 /// Why [`serve`] returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,8 +107,10 @@ pub fn serve(card: &SharedCard, addr: &str, stop: &AtomicBool) -> io::Result<Ser
             return Ok(ServeEnd::Stopped);
         }
         match payload.as_slice() {
-            [0x00] | [0x01] | [0x02] => card.lock().power_cycle(),
-            [0x04] => send(&mut stream, &crate::ATR)?,
+            [POWER_OFF] => card.lock().power_off(),
+            [POWER_ON] => card.lock().power_on(),
+            [RESET] => card.lock().warm_reset(),
+            [GET_ATR] => send(&mut stream, &crate::ATR)?,
             [_] => {}
             apdu => {
                 let answer = card.lock().process(apdu);

@@ -4,7 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use kiosk_apdu::unhex;
-use kiosk_card_sim::VirtualCard;
+use kiosk_card_sim::{Df, VirtualCard};
 
 const JPKI: &str = "00A4040C0AD392F000260100000001";
 const SURFACE: &str = "00A4040C0AD3921000310001010402";
@@ -206,7 +206,11 @@ const CASES: &[(&str, &[(&str, &str)])] = &[
 ];
 
 fn check(name: &str, steps: &[(&str, &str)]) {
-    let mut card = VirtualCard::embedded("demo").unwrap();
+    check_on(&mut VirtualCard::embedded("demo").unwrap(), name, steps);
+}
+
+/// Run `steps` on `card` as it stands.
+fn check_on(card: &mut VirtualCard, name: &str, steps: &[(&str, &str)]) {
     for (i, (command, expected)) in steps.iter().enumerate() {
         let answer = card.process(&unhex(command).unwrap()).unwrap();
         let (data, sw) = answer.split_at(answer.len() - 2);
@@ -272,4 +276,76 @@ fn verify_counters_see_every_try() {
         (1, 1, 0),
         "queries are not tries"
     );
+}
+
+/// SELECT the user-authentication PIN EF, VERIFY `1234` on it, and sign four bytes with the
+/// user-authentication key (P2 `97`), which the card does only while the PIN is verified.
+const SELECT_AUTH_PIN: &str = "00A4020C020018";
+const VERIFY_1234: &str = "002000800431323334";
+const SIGN_WITH_AUTH_KEY: &str = "802A0097043031323300";
+
+/// On the real card a verified PIN survives a warm reset; only power-off clears it (docs/CARD-NOTES.md
+/// §1.2, as measured): the virtual card models both, so a kiosk that let go with a warm reset would hand
+/// the next holder of the card a verified PIN.
+#[test]
+fn a_verified_pin_survives_a_warm_reset_but_not_a_power_off() {
+    let mut card = VirtualCard::embedded("demo").unwrap();
+    check_on(
+        &mut card,
+        "verified",
+        &[
+            (JPKI, "9000"),
+            (SELECT_AUTH_PIN, "9000"),
+            (VERIFY_1234, "9000"),
+            (SIGN_WITH_AUTH_KEY, "256:9000"),
+        ],
+    );
+    card.warm_reset();
+    assert!(card.is_verified(Df::Jpki, 0x0018));
+    check_on(
+        &mut card,
+        "after a warm reset: nothing selected, the PIN still verified",
+        &[
+            ("00B0860020", "6986"),
+            (JPKI, "9000"),
+            (SIGN_WITH_AUTH_KEY, "256:9000"),
+        ],
+    );
+    card.power_off();
+    card.power_on();
+    assert!(!card.is_verified(Df::Jpki, 0x0018));
+    check_on(
+        &mut card,
+        "after power-off",
+        &[(JPKI, "9000"), (SIGN_WITH_AUTH_KEY, "6982")],
+    );
+    assert_eq!(card.stats().auth_pin_verifies, 1);
+}
+
+/// The real card may answer `6F00` once, to the first command after power-up (docs/CARD-NOTES.md
+/// §1.2): a switch of the virtual card. A warm reset is not a power-up.
+#[test]
+fn the_first_command_after_power_up_can_answer_6f00() {
+    let mut card = VirtualCard::embedded("demo").unwrap();
+    card.faults.no_diagnosis_after_power_up = true;
+    check_on(
+        &mut card,
+        "a new card",
+        &[(JPKI, "6F00"), (JPKI, "9000"), ("00B0860020", "32:9000")],
+    );
+    card.warm_reset();
+    check_on(&mut card, "after a warm reset", &[(JPKI, "9000")]);
+    card.power_off();
+    card.power_on();
+    check_on(
+        &mut card,
+        "after a power cycle",
+        &[
+            (SELECT_AUTH_PIN, "6F00"),
+            (JPKI, "9000"),
+            (SELECT_AUTH_PIN, "9000"),
+        ],
+    );
+    card.reinsert();
+    check_on(&mut card, "reinserted", &[(JPKI, "6F00"), (JPKI, "9000")]);
 }
