@@ -178,3 +178,50 @@ fn the_reader_is_exclusive_while_the_kiosk_holds_the_card() {
     held.close().unwrap();
     assert!(pcsc.connect(READER).is_ok());
 }
+
+/// Wait up to 5 s for `done` (the virtual card hears pcscd's power commands on its own thread).
+fn eventually(done: impl Fn() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// Letting go of a card still in the reader powers it off, so the PIN the patient verified is not left
+/// verified for whoever holds the card next: on the real card a warm reset would leave it
+/// (docs/CARD-NOTES.md §1.2). The card also answers `6F00` to the first command after each power-up, as
+/// real cards were measured to; every connection still reads.
+#[test]
+#[ignore = "needs pcscd with the vpcd reader: run `cargo xtask test`"]
+fn letting_go_powers_the_card_off_and_clears_its_verified_pin() {
+    let _guard = exclusive_reader();
+    let sim = sim("demo");
+    sim.lock().faults.no_diagnosis_after_power_up = true;
+    let _inserted = InsertedCard::insert(sim.clone());
+    let mut card = reader();
+    let cert = card.read_auth_certificate().unwrap();
+    assert_eq!(
+        card.verify_auth_pin(&AuthPin::new("1234").unwrap()).unwrap(),
+        PinOutcome::Verified
+    );
+    assert!(card.prove_auth_key(&cert, b"while verified").unwrap());
+    assert!(sim.lock().is_verified(Df::Jpki, 0x0018));
+    drop(card);
+    assert!(
+        eventually(|| !sim.lock().is_verified(Df::Jpki, 0x0018)),
+        "the kiosk let go without powering the card off: the PIN is still verified"
+    );
+    let mut next = reader();
+    assert!(
+        matches!(
+            next.prove_auth_key(&cert, b"next holder"),
+            Err(CardError::NeedsCredential(_))
+        ),
+        "the key needs the PIN again"
+    );
+    assert_eq!(sim.lock().stats().auth_pin_verifies, 1, "the one PIN typed");
+}

@@ -4,8 +4,9 @@
 //!   thread that blocks in `SCardGetStatusChange` (no busy polling; it wakes at most every 2 s to notice
 //!   readers on stacks without plug-and-play notification).
 //! * [`PcscChannel`] is a [`CardChannel`] on one card, connected exclusively: while the kiosk reads a card
-//!   and holds a verified PIN, no other application can talk to it. Dropping it resets the card, which
-//!   clears the card's verified PINs (docs/CARD-NOTES.md §1.2: only a power cycle or reset clears them).
+//!   and holds a verified PIN, no other application can talk to it. Dropping it powers the card off
+//!   (`SCARD_UNPOWER_CARD`), which clears the card's verified PINs: a warm reset does not (docs/CARD-NOTES.md
+//!   §1.2, as measured on real cards).
 //! * Every `pcsc` error becomes a [`TransportError`] a screen can act on.
 
 // Like kiosk-apdu: lengths crossing the PC/SC boundary are never narrowed unchecked.
@@ -108,8 +109,8 @@ pub struct PcscChannel {
     /// The receive buffer, reused for every answer. What the card answered (the card face, the basic
     /// four items) is wiped from it as soon as it is copied out, and the whole buffer on drop.
     buffer: Zeroizing<Vec<u8>>,
-    /// The card left (or went mute) during a command: do not try to reset it on disconnect (a reset of an
-    /// absent card can block in the reader driver; measured with vpcd: over a minute).
+    /// The card left (or went mute) during a command: do not try to power it off on disconnect (a reset or
+    /// power-off of an absent card can block in the reader driver; measured with vpcd: over a minute).
     card_gone: bool,
 }
 
@@ -136,18 +137,14 @@ impl PcscChannel {
             .map_err(map_error)
     }
 
-    /// Release the card and reset it, so no verified PIN survives for the next patient. A card that
+    /// Release the card and power it off, so no verified PIN survives for the next patient. A card that
     /// already left is just released.
     pub fn close(mut self) -> Result<(), TransportError> {
         self.disconnect()
     }
 
     fn disconnect(&mut self) -> Result<(), TransportError> {
-        let disposition = if self.card_gone {
-            Disposition::LeaveCard
-        } else {
-            Disposition::ResetCard
-        };
+        let disposition = release_disposition(self.card_gone);
         match self.card.take() {
             Some(card) => card.disconnect(disposition).map_err(|(_, e)| map_error(e)),
             None => Ok(()),
@@ -194,6 +191,18 @@ fn take_answer(buffer: &mut [u8], len: usize) -> Vec<u8> {
     answer
 }
 
+/// How the kiosk lets go of a card. A card still in the reader is powered off (pcsc-lite powers it down
+/// and up again): on the real card a warm reset keeps a verified PIN, only power-off clears it
+/// (docs/CARD-NOTES.md §1.2). A card that left or stopped answering is only released: there is nothing to
+/// power off, and a reset or power-off of an absent card can block in the reader driver.
+fn release_disposition(card_gone: bool) -> Disposition {
+    if card_gone {
+        Disposition::LeaveCard
+    } else {
+        Disposition::UnpowerCard
+    }
+}
+
 impl Drop for PcscChannel {
     fn drop(&mut self) {
         let _ = self.disconnect();
@@ -203,8 +212,8 @@ impl Drop for PcscChannel {
 impl CardChannel for PcscChannel {
     fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let result = self.transmit_inner(command);
-        // A card that left, or stopped answering, is not reset on disconnect: there is nothing to reset,
-        // and a reset of an absent card can block in the reader driver.
+        // A card that left, or stopped answering, is not powered off on disconnect: there is nothing to
+        // power off, and a reset or power-off of an absent card can block in the reader driver.
         if matches!(
             result,
             Err(TransportError::CardRemoved
@@ -419,6 +428,13 @@ mod tests {
         buffer[0] = 0x61;
         assert_eq!(take_answer(&mut buffer, 100).len(), 64);
         assert_eq!(buffer[0], 0);
+    }
+
+    #[test]
+    fn a_card_still_there_is_powered_off_and_a_card_gone_only_released() {
+        // A warm reset (ResetCard) would leave the patient's verified PIN on the card.
+        assert_eq!(release_disposition(false), Disposition::UnpowerCard);
+        assert_eq!(release_disposition(true), Disposition::LeaveCard);
     }
 
     #[test]
