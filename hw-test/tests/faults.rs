@@ -122,6 +122,24 @@ fn a_second_card_while_one_is_in_use_is_ignored() {
     assert_eq!(r.core.reception_count(), Some(1));
 }
 
+/// A card that answers `6F00` to the first command after power-up, as real cards were measured to
+/// (docs/CARD-NOTES.md §1.2): the kiosk sends that first SELECT once more and the patient is done, with no
+/// VERIFY but the one typed.
+#[test]
+fn a_card_answering_6f00_after_power_up_is_served_to_done() {
+    let (mut r, _work) = kiosk("power-up-6f00");
+    let stumbling = card("demo");
+    stumbling.lock().faults.no_diagnosis_after_power_up = true;
+    let outcome = r.run(Box::new(stumbling.clone()), Holder::default(), &pin_patient());
+    assert!(
+        matches!(outcome.last, Screen::Done { .. }),
+        "{outcome:?}; problems: {:?}",
+        r.core.problems
+    );
+    assert_eq!(stumbling.lock().stats().auth_pin_verifies, 1);
+    assert_eq!(r.core.reception_count(), Some(1));
+}
+
 /// A change to a file's bytes.
 type EfEdit = fn(&mut Vec<u8>);
 

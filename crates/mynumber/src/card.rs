@@ -147,12 +147,26 @@ impl<C: CardChannel> MyNumberCard<C> {
         Ok(transmit(&mut self.channel, cmd)?)
     }
 
+    /// Send a SELECT. The real card may answer `6F00` to the first command after power-up (§1.2, as
+    /// measured; myna-card sends a throwaway SELECT after powering the card up for this), and every
+    /// connection starts with a SELECT: one so answered as the first command of this connection is sent
+    /// once more. A SELECT carries no secret and selecting a file twice selects it once; no other command
+    /// is ever resent, a VERIFY least of all.
+    fn send_select(&mut self, select: &Command) -> Result<Response, CardError> {
+        let first = self.apdus == 0;
+        let r = self.send(select)?;
+        if first && r.status() == Status::NoPreciseDiagnosis {
+            return self.send(select);
+        }
+        Ok(r)
+    }
+
     /// SELECT an application by its full AID. `Ok(false)` when the card does not have it.
     pub fn select(&mut self, app: App) -> Result<bool, CardError> {
         if self.selected == Some(app) {
             return Ok(true);
         }
-        let r = self.send(&iso::select_df(&app.aid()))?;
+        let r = self.send_select(&iso::select_df(&app.aid()))?;
         match r.status() {
             Status::Ok => {
                 self.selected = Some(app);
@@ -175,7 +189,7 @@ impl<C: CardChannel> MyNumberCard<C> {
     }
 
     fn select_ef(&mut self, file: Ef) -> Result<(), CardError> {
-        let r = self.send(&iso::select_ef(file.fid()))?;
+        let r = self.send_select(&iso::select_ef(file.fid()))?;
         match r.status() {
             Status::Ok => Ok(()),
             Status::NotFound => Err(CardError::Missing("file")),
@@ -543,6 +557,85 @@ mod tests {
             file,
             sent: Vec::new(),
         })
+    }
+
+    /// A card that answers every command with the status word `answer` gives for it (by its place
+    /// in the conversation, from 0), and records what it was sent.
+    struct Scripted<F> {
+        answer: F,
+        sent: Vec<Command>,
+    }
+
+    impl<F: FnMut(&Command, usize) -> StatusWord> CardChannel for Scripted<F> {
+        fn transmit_raw(&mut self, bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
+            let command = Command::parse(bytes).map_err(|e| TransportError::Other(e.to_string()))?;
+            let sw = (self.answer)(&command, self.sent.len());
+            self.sent.push(command);
+            Ok(Response::sw_only(sw).to_bytes())
+        }
+    }
+
+    fn scripted<F: FnMut(&Command, usize) -> StatusWord>(answer: F) -> MyNumberCard<Scripted<F>> {
+        MyNumberCard::new(Scripted {
+            answer,
+            sent: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_first_select_answered_6f00_after_power_up_is_sent_once_more() {
+        let mut card = scripted(|_, n| {
+            if n == 0 {
+                StatusWord::NO_PRECISE_DIAGNOSIS
+            } else {
+                StatusWord::OK
+            }
+        });
+        assert!(card.select(App::Jpki).unwrap());
+        let sent = card.into_channel().sent;
+        let select = iso::select_df(&App::Jpki.aid()).to_bytes().unwrap();
+        assert_eq!(sent.len(), 2);
+        assert!(sent.iter().all(|c| c.to_bytes().unwrap() == select));
+    }
+
+    #[test]
+    fn a_6f00_later_in_the_conversation_is_an_error_and_nothing_is_resent() {
+        // 6F00 to the second SELECT (the PIN EF): not the first command after power-up.
+        let mut card = scripted(|_, n| {
+            if n == 1 {
+                StatusWord::NO_PRECISE_DIAGNOSIS
+            } else {
+                StatusWord::OK
+            }
+        });
+        let err = card.auth_pin_status().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CardError::Status {
+                    sw: StatusWord::NO_PRECISE_DIAGNOSIS,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(card.into_channel().sent.len(), 2);
+    }
+
+    #[test]
+    fn a_verify_answered_6f00_is_never_resent() {
+        let mut card = scripted(|c, _| {
+            if c.ins == iso::ins::VERIFY {
+                StatusWord::NO_PRECISE_DIAGNOSIS
+            } else {
+                StatusWord::OK
+            }
+        });
+        let err = card.verify_auth_pin(&AuthPin::new("1234").unwrap()).unwrap_err();
+        assert!(matches!(err, CardError::Status { .. }), "{err:?}");
+        let sent = card.into_channel().sent;
+        let verifies = sent.iter().filter(|c| c.ins == iso::ins::VERIFY).count();
+        assert_eq!(verifies, 1, "one VERIFY, the one the patient typed");
     }
 
     #[test]

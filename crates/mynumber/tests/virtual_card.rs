@@ -350,7 +350,12 @@ fn a_recorded_read_replays_and_holds_no_pin() {
 fn first_refusal(h: Option<kiosk_card_sim::Hostile>) -> String {
     let sim = card("demo");
     sim.lock().faults.hostile = h;
-    let code = check_b(&sim);
+    reception_refusal(&sim)
+}
+
+/// The first step of a whole reception at which `sim` is refused ("accepted" if none).
+fn reception_refusal(sim: &SharedCard) -> String {
+    let code = check_b(sim);
     let mut r = MyNumberCard::new(sim.clone());
     let cert = match certificate_refusal(&mut r) {
         Ok(cert) => cert,
@@ -555,4 +560,27 @@ fn a_card_whose_own_ca_signs_a_forged_certificate_is_not_trusted() {
         TrustError::BadSignature.to_string(),
         "the certificate is not issued by a trusted J-LIS CA: no trusted CA of its issuer's name signed it"
     );
+}
+
+/// The real card may answer `6F00` to the first command after power-up (docs/CARD-NOTES.md §1.2, as
+/// measured): the reader sends that first SELECT once more, and the whole reception goes through with one
+/// command more than on a card that does not, and no VERIFY more.
+#[test]
+fn a_card_answering_6f00_after_power_up_is_read_whole() {
+    let plain = card("demo");
+    assert_eq!(reception_refusal(&plain), "accepted");
+    let stumbling = card("demo");
+    stumbling.lock().faults.no_diagnosis_after_power_up = true;
+    assert_eq!(reception_refusal(&stumbling), "accepted");
+    let (plain, stumbling) = (plain.lock().stats().clone(), stumbling.lock().stats().clone());
+    assert_eq!(
+        stumbling.commands,
+        plain.commands + 1,
+        "the first SELECT, once more"
+    );
+    assert_eq!(
+        stumbling.auth_pin_verifies, 2,
+        "the wrong and the right PIN, each once"
+    );
+    assert_eq!(stumbling.check_b_verifies, 1);
 }
