@@ -24,7 +24,7 @@ pub struct Extras<'a> {
 fn kind_text(kind: &CardKind) -> String {
     match kind {
         CardKind::PlasticCard => "マイナンバーカード (plastic My Number card)".into(),
-        CardKind::OldCard => "マイナンバーカード, older generation".into(),
+        CardKind::JukiCard => "住基カード (Juki card): not a My Number card".into(),
         CardKind::AndroidPhone => {
             "スマホ用電子証明書 on an Android phone (hold the phone to the reader beside the kiosk)".into()
         }

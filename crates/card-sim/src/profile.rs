@@ -9,8 +9,8 @@ use std::path::Path;
 pub enum Token {
     /// `JPKIAPICCTOKEN2`: a plastic My Number card.
     Card,
-    /// `JPKIAPICCTOKEN`: an older card.
-    OldCard,
+    /// `JPKIAPICCTOKEN`: a 住基カード (Juki card), the card before the My Number card; not a My Number card.
+    JukiCard,
     /// `JPKIAPGPSETOKEN`: an Android phone's スマホ用電子証明書 (auth cert behind the PIN).
     Android,
     /// `JPKIAPIOSTOKEN`: an iPhone.
@@ -21,7 +21,7 @@ impl Token {
     pub fn label(self) -> &'static str {
         match self {
             Token::Card => "JPKIAPICCTOKEN2",
-            Token::OldCard => "JPKIAPICCTOKEN",
+            Token::JukiCard => "JPKIAPICCTOKEN",
             Token::Android => "JPKIAPGPSETOKEN",
             Token::Iphone => "JPKIAPIOSTOKEN",
         }

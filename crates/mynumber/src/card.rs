@@ -41,8 +41,10 @@ impl App {
 pub enum CardKind {
     /// `JPKIAPICCTOKEN2`: a plastic My Number card.
     PlasticCard,
-    /// `JPKIAPICCTOKEN`: an older card.
-    OldCard,
+    /// `JPKIAPICCTOKEN`: a 住基カード (Basic Resident Register card, Juki card), the card before the My
+    /// Number card, which carried a JPKI application too. Not a My Number card: not a health-insurance
+    /// card for the reception (jpki/myna answers it "これは住基カードですね?").
+    JukiCard,
     /// `JPKIAPGPSETOKEN`: an Android phone (スマホ用電子証明書).
     AndroidPhone,
     /// `JPKIAPIOSTOKEN`: an iPhone.
@@ -55,7 +57,7 @@ impl CardKind {
     fn from_label(label: &str) -> CardKind {
         match label {
             "JPKIAPICCTOKEN2" => CardKind::PlasticCard,
-            "JPKIAPICCTOKEN" => CardKind::OldCard,
+            "JPKIAPICCTOKEN" => CardKind::JukiCard,
             "JPKIAPGPSETOKEN" => CardKind::AndroidPhone,
             "JPKIAPIOSTOKEN" => CardKind::Iphone,
             other => CardKind::Unknown(other.to_string()),

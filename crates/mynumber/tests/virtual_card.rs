@@ -37,6 +37,13 @@ fn identifies_plastic_cards_phones_and_other_cards() {
         panic!("android is a My Number token")
     };
     assert!(kind.is_phone());
+    // The 住基カード's label, `JPKIAPICCTOKEN`: not an older My Number card (docs/CARD-NOTES.md §4.1).
+    let mut juki = Profile::embedded("demo").unwrap();
+    juki.token = kiosk_card_sim::Token::JukiCard;
+    assert_eq!(
+        MyNumberCard::new(VirtualCard::new(juki)).identify().unwrap(),
+        Identification::MyNumber(CardKind::JukiCard)
+    );
 
     /// A card without the JPKI application answers 6A82 to its SELECT.
     struct BankCard;

@@ -416,7 +416,9 @@ impl Flow {
         match facts.kind {
             CardKind::PlasticCard => {}
             CardKind::AndroidPhone | CardKind::Iphone => return self.end_session(Screen::PhoneToken, fx),
-            CardKind::OldCard | CardKind::Unknown(_) => return self.end_session(Screen::NotMyNumberCard, fx),
+            CardKind::JukiCard | CardKind::Unknown(_) => {
+                return self.end_session(Screen::NotMyNumberCard, fx);
+            }
         }
         let status = facts.certificate;
         if let Some(s) = self.session.as_mut() {

@@ -929,7 +929,7 @@ fn cards_that_cannot_be_used_get_their_own_guidance() {
         ),
         (
             Ok(CardRead::Card(CardFacts {
-                kind: CardKind::OldCard,
+                kind: CardKind::JukiCard,
                 ..facts(valid(), Some(PinStatus::TriesLeft(3)))
             })),
             "NotMyNumberCard",

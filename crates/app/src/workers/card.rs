@@ -346,6 +346,11 @@ pub fn read_card<C: CardChannel>(
                 problem: Some("card refused: its JPKI token label is not one the kiosk knows".into()),
             });
         }
+        // A 住基カード has a JPKI application too, but is not a My Number card (docs/CARD-NOTES.md §4.1):
+        // refused here, before its certificate is read and judged as if it were one.
+        Identification::MyNumber(kiosk_mynumber::CardKind::JukiCard) => {
+            return Err(ReadFailure::NotMyNumberCard.into());
+        }
         Identification::MyNumber(k) => k,
     };
     if kind.is_phone() {
@@ -377,7 +382,7 @@ pub fn read_card<C: CardChannel>(
 mod tests {
     use super::*;
     use crate::demo;
-    use kiosk_card_sim::{SharedCard, VirtualCard};
+    use kiosk_card_sim::{Profile, SharedCard, Token, VirtualCard};
 
     fn read(card: VirtualCard, trust: &AuthTrust) -> (Result<CardRead, ReadRefusal>, SharedCard) {
         let shared = SharedCard::new(card);
@@ -429,6 +434,20 @@ mod tests {
             Some(
                 "card refused: the certificate is from the hierarchy O=JPKI-TEST, which this kiosk does not trust"
             )
+        );
+    }
+
+    #[test]
+    fn a_juki_card_is_not_a_my_number_card_and_nothing_more_is_read() {
+        let mut profile = Profile::embedded("demo").unwrap_or_else(|e| panic!("{e}"));
+        profile.token = Token::JukiCard;
+        let juki = SharedCard::new(VirtualCard::new(profile));
+        let refused = read_card(&mut MyNumberCard::new(juki.clone()), 0, &demo_trust()).err();
+        assert_eq!(refused.map(|r| r.failure), Some(ReadFailure::NotMyNumberCard));
+        assert_eq!(
+            juki.lock().stats().commands,
+            2,
+            "the JPKI application and its token label, no certificate"
         );
     }
 }
