@@ -39,6 +39,9 @@ impl StatusWord {
     pub const CONDITIONS_NOT_SATISFIED: StatusWord = StatusWord(0x6985);
     /// `6986`: command not allowed, no current EF.
     pub const NO_CURRENT_EF: StatusWord = StatusWord(0x6986);
+    /// `6A81`: function not supported; one of the answers of a card that does not read by short EF
+    /// identifier (§3.5).
+    pub const FUNCTION_NOT_SUPPORTED: StatusWord = StatusWord(0x6A81);
     /// `6A82`: file or application not found (how a card without the JPKI AP answers, §2).
     pub const NOT_FOUND: StatusWord = StatusWord(0x6A82);
     /// `6A86`: incorrect P1-P2 (e.g. an unknown signing scheme, §3.1).
@@ -100,6 +103,7 @@ impl StatusWord {
             StatusWord::AUTHENTICATION_BLOCKED | StatusWord::BLOCKED => Status::Blocked,
             StatusWord::CONDITIONS_NOT_SATISFIED => Status::ConditionsNotSatisfied,
             StatusWord::NO_CURRENT_EF => Status::NoCurrentEf,
+            StatusWord::FUNCTION_NOT_SUPPORTED => Status::FunctionNotSupported,
             StatusWord::NOT_FOUND => Status::NotFound,
             StatusWord::INCORRECT_P1P2 => Status::IncorrectP1P2,
             StatusWord::REFERENCED_DATA_NOT_FOUND => Status::ReferencedDataNotFound,
@@ -135,6 +139,7 @@ impl From<Status> for StatusWord {
             Status::Blocked => StatusWord::BLOCKED,
             Status::ConditionsNotSatisfied => StatusWord::CONDITIONS_NOT_SATISFIED,
             Status::NoCurrentEf => StatusWord::NO_CURRENT_EF,
+            Status::FunctionNotSupported => StatusWord::FUNCTION_NOT_SUPPORTED,
             Status::NotFound => StatusWord::NOT_FOUND,
             Status::IncorrectP1P2 => StatusWord::INCORRECT_P1P2,
             Status::ReferencedDataNotFound => StatusWord::REFERENCED_DATA_NOT_FOUND,
@@ -188,6 +193,8 @@ pub enum Status {
     ConditionsNotSatisfied,
     /// `6986`.
     NoCurrentEf,
+    /// `6A81`.
+    FunctionNotSupported,
     /// `6A82`: file or application not found.
     NotFound,
     /// `6A86`.
@@ -217,6 +224,7 @@ mod tests {
         assert_eq!(StatusWord(0x63C0).status(), Status::RemainingRetries(0));
         assert_eq!(StatusWord(0x6984).status(), Status::Blocked);
         assert_eq!(StatusWord(0x6A82).status(), Status::NotFound);
+        assert_eq!(StatusWord(0x6A81).status(), Status::FunctionNotSupported);
         assert_eq!(StatusWord(0x1234).status(), Status::Other(StatusWord(0x1234)));
         assert_eq!(StatusWord(0x6183).status(), Status::MoreData(0x83));
         assert_eq!(StatusWord(0x6C10).status(), Status::WrongLe(0x10));

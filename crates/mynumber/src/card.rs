@@ -1,5 +1,6 @@
 //! The conversation with the card, following docs/CARD-NOTES.md §2–§3: SELECT by full AID, SELECT EF,
-//! READ BINARY in short APDUs (the first chunk by short EF identifier, which also saves a SELECT),
+//! READ BINARY in short APDUs (the first chunk by short EF identifier, which also saves a SELECT; by
+//! SELECT EF and offset on a card that refuses that form),
 //! VERIFY on the selected secret EF, COMPUTE DIGITAL SIGNATURE with a DER DigestInfo. The command bytes
 //! come from [`kiosk_apdu::iso`] and [`crate::commands`].
 
@@ -10,7 +11,7 @@ use crate::face::{CardFace, CardFaceCheck, TrustAnchor};
 use crate::secrets::{AuthPin, CheckCodeB, TextPin};
 use crate::text::BasicFour;
 use crate::{CardError, Contradiction, DataError};
-use kiosk_apdu::{CardChannel, Command, Response, Status, iso, transmit};
+use kiosk_apdu::{ApduError, CardChannel, Command, Response, Status, iso, transmit};
 use rsa::Pkcs1v15Sign;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -108,6 +109,22 @@ pub struct MyNumberCard<C> {
     /// The last tries count the card reported per secret EF, to catch a card whose counter does not
     /// go down after a wrong entry (a hostile or broken card would allow endless guessing).
     tries_seen: Vec<((App, Ef), u8)>,
+    /// Whether to read a file's first chunk by short EF identifier: until the card refuses that form
+    /// once (§3.5), then by SELECT EF for the rest of the connection.
+    reads_by_sfi: bool,
+}
+
+/// Whether a card's answer to a READ BINARY by short EF identifier says it does not read that way, rather
+/// than anything about the file (§3.5): `6A81` function not supported, `6A86` wrong P1-P2, `6981` not for
+/// this file structure, `6986` no current EF.
+fn refuses_sfi(status: Status) -> bool {
+    matches!(
+        status,
+        Status::FunctionNotSupported
+            | Status::IncorrectP1P2
+            | Status::IncompatibleFileStructure
+            | Status::NoCurrentEf
+    )
 }
 
 /// Most tries a secret has, where the card's documentation says: the 4-digit PINs of the JPKI and
@@ -127,6 +144,7 @@ impl<C: CardChannel> MyNumberCard<C> {
             selected: None,
             apdus: 0,
             tries_seen: Vec::new(),
+            reads_by_sfi: true,
         }
     }
 
@@ -202,11 +220,29 @@ impl<C: CardChannel> MyNumberCard<C> {
         }
     }
 
+    /// READ BINARY of the first `ne` bytes of EF `file` of the selected application. By short EF
+    /// identifier, which saves the SELECT EF; but no public trace shows a real card reading that way
+    /// (§3.5), so once the card refuses the form, by SELECT EF and an offset read, as OpenSC, jpki/myna
+    /// and myna-card read, for this file and every later one on this connection.
+    fn read_head(&mut self, file: Ef, ne: u32) -> Result<Response, CardError> {
+        if self.reads_by_sfi {
+            let r = self.send(&iso::read_binary_sfi(file.sfi(), ne))?;
+            if !refuses_sfi(r.status()) {
+                return Ok(r);
+            }
+            self.reads_by_sfi = false;
+        }
+        self.select_ef(file)?;
+        let read = iso::read_binary_offset(0, ne).map_err(ApduError::from)?;
+        self.send(&read)
+    }
+
     /// Read the TLV object stored in EF `file` of the selected application, without the filler after
-    /// it. The first chunk is read by short EF identifier; the object's header then gives the length.
-    /// An object longer than [`MAX_EF`] is refused before reading on: its end could not be addressed.
+    /// it. The first chunk is read by [`MyNumberCard::read_head`]; the object's header then gives the
+    /// length. An object longer than [`MAX_EF`] is refused before reading on: its end could not be
+    /// addressed.
     fn read_object(&mut self, file: Ef, what: &'static str) -> Result<Zeroizing<Vec<u8>>, CardError> {
-        let first = self.send(&iso::read_binary_sfi(file.sfi(), CHUNK))?;
+        let first = self.read_head(file, CHUNK)?;
         match first.status() {
             Status::Ok | Status::EndOfFile => {}
             Status::SecurityNotSatisfied => return Err(CardError::NeedsCredential(what)),
@@ -261,7 +297,7 @@ impl<C: CardChannel> MyNumberCard<C> {
         if !self.select(App::Jpki)? {
             return Ok(Identification::NotMyNumberCard);
         }
-        let r = self.send(&iso::read_binary_sfi(ef::jpki::TOKEN.sfi(), TOKEN_LABEL_LEN))?;
+        let r = self.read_head(ef::jpki::TOKEN, TOKEN_LABEL_LEN)?;
         if !r.is_ok() {
             return Err(CardError::Status {
                 during: "reading the token label",
@@ -638,6 +674,102 @@ mod tests {
         let sent = card.into_channel().sent;
         let verifies = sent.iter().filter(|c| c.ins == iso::ins::VERIFY).count();
         assert_eq!(verifies, 1, "one VERIFY, the one the patient typed");
+    }
+
+    /// A card that refuses every READ BINARY by short EF identifier with `refusal`, and otherwise serves
+    /// `file` like [`OneFile`].
+    struct NoSfi {
+        refusal: StatusWord,
+        card: OneFile,
+    }
+
+    impl CardChannel for NoSfi {
+        fn transmit_raw(&mut self, bytes: &[u8]) -> Result<Vec<u8>, TransportError> {
+            let command = Command::parse(bytes).map_err(|e| TransportError::Other(e.to_string()))?;
+            if command.ins == iso::ins::READ_BINARY && command.p1 & 0x80 != 0 {
+                self.card.sent.push(command);
+                return Ok(Response::sw_only(self.refusal).to_bytes());
+            }
+            self.card.transmit_raw(bytes)
+        }
+    }
+
+    #[test]
+    fn a_card_refusing_sfi_reads_is_read_by_select_ef_and_offsets() {
+        for refusal in [
+            StatusWord::FUNCTION_NOT_SUPPORTED,
+            StatusWord::INCORRECT_P1P2,
+            StatusWord::INCOMPATIBLE_FILE_STRUCTURE,
+            StatusWord::NO_CURRENT_EF,
+        ] {
+            let file = card_with_object_of(600).into_channel();
+            let mut card = MyNumberCard::new(NoSfi { refusal, card: file });
+            assert_eq!(
+                card.read_object(ef::jpki::AUTH_CERT, "test object")
+                    .unwrap()
+                    .len(),
+                600
+            );
+            // The next file goes straight to SELECT EF: the card said once how it reads.
+            assert_eq!(
+                card.read_object(ef::jpki::AUTH_CA_CERT, "test object")
+                    .unwrap()
+                    .len(),
+                600
+            );
+            let sent: Vec<Vec<u8>> = card
+                .into_channel()
+                .card
+                .sent
+                .iter()
+                .map(|c| c.to_bytes().unwrap())
+                .collect();
+            let bytes = |c: Command| c.to_bytes().unwrap();
+            let read = |offset, ne| bytes(iso::read_binary_offset(offset, ne).unwrap());
+            let want = [
+                bytes(iso::read_binary_sfi(ef::jpki::AUTH_CERT.sfi(), 256)),
+                bytes(iso::select_ef(ef::jpki::AUTH_CERT.fid())),
+                read(0, 256),
+                read(256, 256),
+                read(512, 88),
+                bytes(iso::select_ef(ef::jpki::AUTH_CA_CERT.fid())),
+                read(0, 256),
+                read(256, 256),
+                read(512, 88),
+            ];
+            assert_eq!(sent, want, "refusal {refusal}");
+        }
+    }
+
+    #[test]
+    fn the_token_label_of_a_card_refusing_sfi_is_read_after_select_ef() {
+        let mut label = b"JPKIAPICCTOKEN2".to_vec();
+        label.resize(32, b' ');
+        let mut card = MyNumberCard::new(NoSfi {
+            refusal: StatusWord::INCORRECT_P1P2,
+            card: OneFile {
+                file: label,
+                sent: Vec::new(),
+            },
+        });
+        assert_eq!(
+            card.identify().unwrap(),
+            Identification::MyNumber(CardKind::PlasticCard)
+        );
+    }
+
+    #[test]
+    fn an_sfi_read_answered_about_the_file_is_not_a_refusal_of_the_form() {
+        // 6A82 (no such file) and 6982 (needs a PIN) say something about the file: no fallback.
+        let mut card = scripted(|c, _| match c.ins {
+            iso::ins::READ_BINARY => StatusWord::SECURITY_NOT_SATISFIED,
+            _ => StatusWord::OK,
+        });
+        assert!(matches!(
+            card.read_object(ef::jpki::AUTH_CERT, "test object"),
+            Err(CardError::NeedsCredential("test object"))
+        ));
+        assert_eq!(card.into_channel().sent.len(), 1);
     }
 
     #[test]
