@@ -140,6 +140,29 @@ fn a_card_answering_6f00_after_power_up_is_served_to_done() {
     assert_eq!(r.core.reception_count(), Some(1));
 }
 
+/// An honest card that does not read by short EF identifier (the `sfi-refused` way; no public trace shows a
+/// real card reading that way, docs/CARD-NOTES.md §3.5) is accepted: the kiosk reads it by SELECT EF, the
+/// PIN reception reaches done, nothing is reported against the card, and only the typed PIN reached it.
+#[test]
+fn an_honest_card_refusing_sfi_reads_is_served_to_done() {
+    let (mut r, _work) = kiosk("sfi-refused");
+    let honest = card("demo");
+    honest.lock().faults.hostile = Some(Hostile::SfiRefused);
+    let outcome = r.run(Box::new(honest.clone()), Holder::default(), &pin_patient());
+    assert!(
+        matches!(outcome.last, Screen::Done { .. }),
+        "{outcome:?}; problems: {:?}",
+        r.core.problems
+    );
+    assert!(
+        !r.core.problems.iter().any(|p| p.contains("card refused")),
+        "{:?}",
+        r.core.problems
+    );
+    assert_eq!(honest.lock().stats().auth_pin_verifies, 1);
+    assert_eq!(r.core.reception_count(), Some(1));
+}
+
 /// A change to a file's bytes.
 type EfEdit = fn(&mut Vec<u8>);
 
@@ -282,7 +305,8 @@ fn every_hostile_way_is_refused_with_a_clear_message_and_the_next_patient_is_ser
         Some(Hostile::KeyNotTheCertificates),
         "the profile's own way"
     );
-    for way in Hostile::ALL {
+    // The honest way (sfi-refused) must be accepted instead: its own test below.
+    for way in Hostile::ALL.into_iter().filter(|w| !w.is_honest()) {
         let Some((patient, (screen, problem))) = expectation(way, models.is_some()) else {
             eprintln!("{way}: skipped, no face models (cargo xtask models)");
             continue;

@@ -231,7 +231,8 @@ fn hostile_cards_through_pcscd_are_refused_and_the_next_patient_is_served() {
     let patient = Patient::new(Method::Pin, &["0000", "1234"], DemoCamera::Nobody);
     let (mut typed, mut verifies) = (0u64, 0u64);
     for way in Hostile::ALL {
-        if way == Hostile::CardFaceAltered {
+        // The card face needs the face path; the honest way (sfi-refused) is served, in its own test.
+        if way == Hostile::CardFaceAltered || way.is_honest() {
             continue;
         }
         let card = SharedCard::new(VirtualCard::embedded("hostile").unwrap());
@@ -265,4 +266,23 @@ fn hostile_cards_through_pcscd_are_refused_and_the_next_patient_is_served() {
         &Patient::new(Method::Pin, &["4321"], DemoCamera::Nobody),
     );
     assert_eq!(r.core.reception_count(), Some(1));
+}
+
+/// Cards as real ones may be, through the real PC/SC stack: one that does not read by short EF identifier
+/// (the honest `sfi-refused` way) and answers `6F00` to the first command after each power-up
+/// (docs/CARD-NOTES.md §1.2, §3.5). Both are served to done, twice in a row, with only the typed PINs.
+#[test]
+#[ignore = "needs pcscd with the vpcd reader (cargo xtask test starts it)"]
+fn an_honest_card_refusing_sfi_and_stumbling_after_power_up_is_served_through_pcscd() {
+    let _reader = exclusive_reader();
+    let (mut r, _work) = kiosk();
+    let patient = Patient::new(Method::Pin, &["4321"], DemoCamera::Nobody);
+    for n in 1..=2 {
+        let card = suzuki();
+        card.lock().faults.hostile = Some(Hostile::SfiRefused);
+        card.lock().faults.no_diagnosis_after_power_up = true;
+        served_to_done(&mut r, &card, &patient);
+        assert_eq!(card.lock().stats().auth_pin_verifies, 1, "patient {n}");
+    }
+    assert_eq!(r.core.reception_count(), Some(2));
 }

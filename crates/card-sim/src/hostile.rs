@@ -3,6 +3,9 @@
 //! message, never panic, never reach "done", and serve the next card as if nothing happened
 //! (`hw-test/tests/faults.rs`; `kiosk-card-sim serve --hostile NAME` for a real kiosk).
 //!
+//! One way is honest ([`Hostile::is_honest`]): `sfi-refused` is a sound card that does not read by short
+//! EF identifier, a form with no published trace on a real card. The kiosk must accept it.
+//!
 //! Each behaviour bites at a different point of a reception: reading the token label, the certificate,
 //! the PIN's tries, the VERIFY, the signature after it, the card face.
 //!
@@ -10,7 +13,7 @@
 //! the honest card, or to parts of it, and bends what comes back. The honest handlers know nothing of it.
 
 use crate::card::{Answer, VirtualCard};
-use crate::command::{CardCommand, FileRef, Instruction};
+use crate::command::{CardCommand, FileRef, Instruction, ReadAddress};
 use crate::ef;
 use crate::files::Df;
 use crate::status::Sw;
@@ -47,10 +50,14 @@ pub enum Hostile {
     /// part checks out alone; only comparing the card face's birth date and sex with the eligibility
     /// record for that certificate shows they are not one person's (issue 20, point 3).
     Relay,
+    /// Honest: every READ BINARY by short EF identifier answers `6A86` (wrong P1-P2), as a card without
+    /// that form would; SELECT EF and an offset read work. Nothing it says is false: the kiosk must accept
+    /// it (docs/CARD-NOTES.md §3.5).
+    SfiRefused,
 }
 
 impl Hostile {
-    pub const ALL: [Hostile; 12] = [
+    pub const ALL: [Hostile; 13] = [
         Hostile::NoStatusWord,
         Hostile::InvalidStatusWord,
         Hostile::GarbageTokenLabel,
@@ -63,6 +70,7 @@ impl Hostile {
         Hostile::KeyNotTheCertificates,
         Hostile::CardFaceAltered,
         Hostile::Relay,
+        Hostile::SfiRefused,
     ];
 
     /// The kebab-case name used in profiles and on the command line.
@@ -80,7 +88,13 @@ impl Hostile {
             Hostile::KeyNotTheCertificates => "key-not-the-certificates",
             Hostile::CardFaceAltered => "card-face-altered",
             Hostile::Relay => "relay",
+            Hostile::SfiRefused => "sfi-refused",
         }
+    }
+
+    /// Whether this way tells no lie: the card is sound and the kiosk must accept it (`sfi-refused`).
+    pub fn is_honest(self) -> bool {
+        matches!(self, Hostile::SfiRefused)
     }
 
     pub fn from_name(name: &str) -> Option<Hostile> {
@@ -118,6 +132,13 @@ impl<'a> HostileCard<'a> {
                 let answer = self.card.execute(command);
                 self.relayed_certificate(answer, address.offset(), *ne)
             }
+            (
+                Hostile::SfiRefused,
+                CardCommand::ReadBinary {
+                    address: ReadAddress::Sfi { .. },
+                    ..
+                },
+            ) => Answer::status(Sw::WRONG_P1_P2),
             (Hostile::KeyNotTheCertificates, CardCommand::Sign { key, scheme, input }) => {
                 match self.card.signing_key(*key) {
                     Ok(file) => self.card.signature(self.wrong_key(file), *scheme, input),

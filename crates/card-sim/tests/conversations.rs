@@ -349,3 +349,25 @@ fn the_first_command_after_power_up_can_answer_6f00() {
     card.reinsert();
     check_on(&mut card, "reinserted", &[(JPKI, "6F00"), (JPKI, "9000")]);
 }
+
+/// The `sfi-refused` way: an honest card that does not read by short EF identifier (docs/CARD-NOTES.md
+/// §3.5); SELECT EF and an offset read serve the same bytes.
+#[test]
+fn a_card_refusing_sfi_reads_serves_the_file_after_select_ef() {
+    let mut card = VirtualCard::embedded("demo").unwrap();
+    card.faults.hostile = Some(kiosk_card_sim::Hostile::SfiRefused);
+    check_on(
+        &mut card,
+        "sfi-refused",
+        &[
+            (JPKI, "9000"),
+            ("00B0860020", "6A86"),
+            ("00B08A0000", "6A86"),
+            ("00A4020C020006", "9000"),
+            ("00B0000020", "32:9000"),
+            (SELECT_AUTH_PIN, "9000"),
+            (VERIFY_1234, "9000"),
+            (SIGN_WITH_AUTH_KEY, "256:9000"),
+        ],
+    );
+}

@@ -431,7 +431,7 @@ fn pin_refusal(r: &mut MyNumberCard<SharedCard>, cert: &Certificate) -> Result<(
 fn each_hostile_card_is_caught_where_it_lies() {
     use kiosk_card_sim::Hostile;
 
-    let expected: [(Hostile, &str); 12] = [
+    let expected: [(Hostile, &str); 13] = [
         (
             Hostile::NoStatusWord,
             "identify: the card sent a malformed APDU: a response APDU needs",
@@ -475,11 +475,14 @@ fn each_hostile_card_is_caught_where_it_lies() {
             Hostile::CardFaceAltered,
             "card face: CardFaceCheck { data_signature_valid: false",
         ),
+        // Honest: it does not read by short EF identifier, and the reader selects the EF instead.
+        (Hostile::SfiRefused, "accepted"),
     ];
     assert_eq!(expected.len(), Hostile::ALL.len(), "every hostile way has a case");
     for (h, want) in expected {
         let got = first_refusal(Some(h));
         assert!(got.starts_with(want), "{h}: {got}");
+        assert_eq!(h.is_honest(), want == "accepted", "{h}");
     }
     // The same card without the fault goes through every step.
     assert_eq!(first_refusal(None), "accepted");
@@ -590,4 +593,25 @@ fn a_card_answering_6f00_after_power_up_is_read_whole() {
         "the wrong and the right PIN, each once"
     );
     assert_eq!(stumbling.check_b_verifies, 1);
+}
+
+/// Reads by short EF identifier have no published trace on a real card (docs/CARD-NOTES.md §3.5): a card
+/// that refuses them is read whole by SELECT EF and offset, with one SFI attempt per connection, and
+/// with the same bytes.
+#[test]
+fn a_card_refusing_sfi_reads_is_read_whole_by_select_ef() {
+    let sim = card("demo");
+    sim.lock().faults.hostile = Some(kiosk_card_sim::Hostile::SfiRefused);
+    let mut reader = MyNumberCard::new(sim.clone());
+    let cert = reader.read_auth_certificate().unwrap();
+    let ca = reader.read_auth_ca_certificate().unwrap();
+    assert_eq!(cert.der(), sim.lock().auth_certificate_der());
+    assert_eq!(ca.der(), sim.lock().auth_ca_certificate_der());
+    assert!(cert.is_signed_by(&ca));
+    // SELECT AP, the refused SFI read, then SELECT EF and the reads, file by file.
+    let reads = |der: &[u8]| der.len().div_ceil(256) as u64;
+    assert_eq!(
+        reader.apdu_count(),
+        2 + (1 + reads(cert.der())) + (1 + reads(ca.der()))
+    );
 }

@@ -398,7 +398,7 @@ mod tests {
     #[test]
     fn every_demo_card_chains_to_the_trusted_virtual_ca() {
         let trust = demo_trust();
-        for name in kiosk_card_sim::Profile::embedded_names() {
+        for name in Profile::embedded_names() {
             let card = VirtualCard::embedded(name).unwrap_or_else(|e| panic!("{e}"));
             let (result, _) = read(card, &trust);
             assert!(result.is_ok(), "{name}: {:?}", result.err());
