@@ -2,7 +2,8 @@
 //!
 //! Two needs from the card: learn an EF's length from its first bytes (so a read can stop at the
 //! object and ignore the filler bytes the card keeps after it, docs/CARD-NOTES.md §3.4), and walk
-//! the children of a constructed object such as the card face `FF 20` by tag.
+//! the children of a constructed object such as the card face `FF 20` by tag. Lengths are taken in any
+//! long form BER allows, minimal or not: the real card writes 169 as `82 00 A9` (docs/CARD-NOTES.md §4.4).
 
 use iso7816_tlv::ber::{Tlv, Value};
 
@@ -75,6 +76,31 @@ fn check_depth(bytes: &[u8], level: usize) -> Result<(), TlvError> {
         rest = &rest[total..];
     }
     Ok(())
+}
+
+/// `bytes` (a sequence of objects) with every length in its minimal form and everything else as it was.
+/// Personal data passes through: the copy is wiped when dropped. Recursion is bounded by [`check_depth`],
+/// which runs first.
+fn minimal_lengths(bytes: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, TlvError> {
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(bytes.len()));
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let h = header(rest)?;
+        let total = h.total_len();
+        let object = rest.get(..total).ok_or(TlvError::Truncated {
+            need: total,
+            have: rest.len(),
+        })?;
+        let value = &object[h.header_len..];
+        let encoded = if h.tag[0] & 0x20 != 0 {
+            zeroize::Zeroizing::new(encode(&h.tag, &minimal_lengths(value)?))
+        } else {
+            zeroize::Zeroizing::new(encode(&h.tag, value))
+        };
+        out.extend_from_slice(&encoded);
+        rest = &rest[total..];
+    }
+    Ok(out)
 }
 
 /// The header of one BER-TLV object: tag bytes, header length, value length.
@@ -195,7 +221,12 @@ impl Constructed {
             });
         }
         check_depth(object, 1)?;
-        let tlv = Tlv::from_bytes(object).map_err(|e| structure_error(&e))?;
+        // iso7816-tlv 0.4 re-encodes each child's length minimally when it adds the children up, so it
+        // refuses an object with a non-minimal long-form length, as the real card face has (its name
+        // image: `82 00 A9`, docs/CARD-NOTES.md §4.4). It checks the structure of the minimal form; the
+        // children's raw bytes, which signatures cover, are taken from the object as sent.
+        let minimal = minimal_lengths(object)?;
+        let tlv = Tlv::from_bytes(&minimal).map_err(|e| structure_error(&e))?;
         let Value::Constructed(parsed) = tlv.value() else {
             return Err(TlvError::NotConstructed(h.tag));
         };
@@ -290,6 +321,24 @@ mod tests {
             object = encode(&[0x30], &object);
         }
         object
+    }
+
+    #[test]
+    fn non_minimal_lengths_parse_as_the_real_card_writes_them() {
+        // `DF 25 82 00 03`: a 3-byte value with a 2-byte long-form length, as the real card face's
+        // name image (`82 00 A9`, docs/CARD-NOTES.md §4.4).
+        let ef = [
+            0xFF, 0x20, 0x0C, 0xDF, 0x25, 0x82, 0x00, 0x03, 1, 2, 3, 0xDF, 0x23, 0x01, 0x31,
+        ];
+        let face = Constructed::parse(&ef, &[0xFF, 0x20]).unwrap();
+        assert_eq!(face.require(&[0xDF, 0x25]).unwrap(), [1, 2, 3]);
+        // The raw child is as sent (signatures cover these bytes), not the minimal form.
+        assert_eq!(face.raw(&[0xDF, 0x25]).unwrap(), &ef[3..11]);
+        assert_eq!(face.require(&[0xDF, 0x23]).unwrap(), b"1");
+        // A child that runs past its parent is refused.
+        let mut long = ef;
+        long[7] = 0x05;
+        assert!(Constructed::parse(&long, &[0xFF, 0x20]).is_err());
     }
 
     #[test]
