@@ -2,7 +2,7 @@
 //! (layouts from docs/CARD-NOTES.md §4; access rules §9 item 11).
 
 use crate::ef;
-use crate::pki::{self, Issuers};
+use crate::pki::{self, CardFaceAp, Issuers};
 use crate::profile::{Profile, Token};
 use kiosk_apdu::tlv::encode;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
@@ -143,8 +143,8 @@ pub fn auth_subject(p: &Profile) -> String {
 pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     let mut image = Image::new();
     image.insert(Df::Jpki, jpki(p, keys, iss));
-    image.insert(Df::Text, text(p, iss));
-    image.insert(Df::Surface, surface(p, keys, iss));
+    image.insert(Df::Text, text(p));
+    image.insert(Df::Surface, surface(p, keys));
     image
 }
 
@@ -243,7 +243,7 @@ fn token_info(p: &Profile) -> Vec<u8> {
 }
 
 /// 券面事項入力補助AP (§4.2).
-fn text(p: &Profile, iss: &Issuers) -> Files {
+fn text(p: &Profile) -> Files {
     use ef::text::{BASIC_FOUR, BLOCKED_REFERENCE, CHECK_A, CHECK_B, CV_CERT, INTEGRITY, MY_NUMBER, PIN};
     let mut my_number = encode(&[0xFF, 0x10], p.my_number.as_bytes());
     my_number.extend_from_slice(&[0xFF, 0xFF]);
@@ -253,13 +253,9 @@ fn text(p: &Profile, iss: &Issuers) -> Files {
         encode(&[0xDF, 0x24], p.birth_date.compact().as_bytes()),
         encode(&[0xDF, 0x25], &[b'0' + p.sex]),
     ]);
-    let integrity = integrity_record(&my_number, &basic, iss);
-    let cv_cert = pki::cv_certificate(
-        &iss.card_data_root,
-        pki::key_id(pki::ROOT_ID, b"001"),
-        pki::key_id(pki::TEXT_ISSUER_ID, b"001"),
-        &iss.text_issuer.to_public_key(),
-    );
+    let signer = pki::municipality_key(&p.municipality, CardFaceAp::Text);
+    let integrity = integrity_record(&my_number, &basic, &signer);
+    let cv_cert = municipality_cv_certificate(p, CardFaceAp::Text, &signer);
     let mut text = Files::new();
     text.insert(MY_NUMBER, binary(my_number, Gate::AnyOf(vec![PIN, CHECK_A])));
     text.insert(
@@ -278,9 +274,21 @@ fn text(p: &Profile, iss: &Issuers) -> Files {
     text
 }
 
+/// An AP's card-verifiable certificate as on real cards (§4.3): J-LIS's CA id of the profile's
+/// hierarchy as issuer (signed with the virtual CA key behind it), the municipality's key as subject.
+fn municipality_cv_certificate(p: &Profile, ap: CardFaceAp, municipality_key: &RsaPrivateKey) -> Vec<u8> {
+    pki::cv_certificate(
+        &pki::card_face_ca_key(p.hierarchy, ap),
+        pki::card_face_ca_id(p.hierarchy, ap),
+        pki::municipality_key_id(&p.municipality, ap),
+        &municipality_key.to_public_key(),
+    )
+}
+
 /// The text AP's integrity record: SHA-256 of the whole physical EF 0001 and of EF 0002's value after
-/// DF21, signed by the text issuer (§4.2).
-fn integrity_record(my_number: &[u8], basic: &[u8], iss: &Issuers) -> Vec<u8> {
+/// DF21, signed by the municipality's text key (§4.2; the real test card's DF32 and signature check out
+/// so).
+fn integrity_record(my_number: &[u8], basic: &[u8], signer: &RsaPrivateKey) -> Vec<u8> {
     let value_start = kiosk_apdu::tlv::header(basic).map(|h| h.header_len).unwrap_or(0);
     let table_len = kiosk_apdu::tlv::header(&basic[value_start..])
         .map(|h| h.total_len())
@@ -294,8 +302,7 @@ fn integrity_record(my_number: &[u8], basic: &[u8], iss: &Issuers) -> Vec<u8> {
         clippy::expect_used,
         reason = "signing a digest with a 2048-bit key cannot fail"
     )]
-    let sig = iss
-        .text_issuer
+    let sig = signer
         .sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&signed))
         .expect("signing");
     let mut body = signed;
@@ -304,20 +311,16 @@ fn integrity_record(my_number: &[u8], basic: &[u8], iss: &Issuers) -> Vec<u8> {
 }
 
 /// 券面事項確認AP (§4.3).
-fn surface(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
+fn surface(p: &Profile, keys: &CardKeys) -> Files {
     use ef::surface::{BASIC_DATA, BIRTH_DATE, CARD_FACE, CARD_KEY, CHECK_A, CHECK_B, CV_CERT};
-    let face = card_face(p, keys, iss);
+    let signer = pki::municipality_key(&p.municipality, CardFaceAp::Surface);
+    let face = card_face(p, keys, &signer);
     let face_len = face.len();
     let mut basic_data = encode(&[0xDF, 0x31], &[0x06, 0x03, 0x0E, 0x01]);
     basic_data.extend(encode(&[0xDF, 0x32], &pki::key_id(b"7000024", b"001")));
     basic_data.extend(encode(&[0xDF, 0x33], &[0x01]));
     basic_data.extend(encode(&[0xDF, 0x34], p.municipality.as_bytes()));
-    let cv_cert = pki::cv_certificate(
-        &iss.card_data_root,
-        pki::key_id(pki::ROOT_ID, b"001"),
-        pki::key_id(pki::SURFACE_ISSUER_ID, b"001"),
-        &iss.surface_issuer.to_public_key(),
-    );
+    let cv_cert = municipality_cv_certificate(p, CardFaceAp::Surface, &signer);
     let b = p.birth_date;
     let birth_key = crate::era::birth_digits(b.y, b.m, b.d, p.japanese_national);
     let mut surface = Files::new();
@@ -334,7 +337,8 @@ fn surface(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
 
 /// The card face: birth date, sex, card key, the printed images, the photo, the issuer's signature over
 /// three separately hashed groups, then expiry and code, which the signature does not cover (§4.3).
-fn card_face(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Vec<u8> {
+/// `signer` is the municipality's key that the AP's CV certificate certifies.
+fn card_face(p: &Profile, keys: &CardKeys, signer: &RsaPrivateKey) -> Vec<u8> {
     let group1 = [
         encode(&[0xDF, 0x22], p.birth_date.compact().as_bytes()),
         encode(&[0xDF, 0x23], &[b'0' + p.sex]),
@@ -352,7 +356,7 @@ fn card_face(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Vec<u8> {
     for group in [&group1[..], &group2[..], &group3[..]] {
         digest_info.extend_from_slice(&Sha256::digest(group.concat()));
     }
-    let face_sig = sign_digest_info(&iss.surface_issuer, &digest_info);
+    let face_sig = sign_digest_info(signer, &digest_info);
     let mut children: Vec<Vec<u8>> = group1.into_iter().chain(group2).chain(group3).collect();
     children.push(encode(&[0xDF, 0x28], &face_sig));
     children.push(encode(&[0xDF, 0x29], p.card_expiry.compact().as_bytes()));

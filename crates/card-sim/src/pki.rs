@@ -26,10 +26,72 @@ pub const AUTH_CA_DN: &str =
 pub const SIGN_CA_DN: &str =
     "CN=JPKI-TEST CA for digital signature,OU=JPKI for digital signature,O=JPKI-TEST,C=JP";
 
-/// Key ids of the 券面 AP issuers in the test hierarchy (`6000033` text, `6000023` surface, §4.2).
-pub const TEXT_ISSUER_ID: &[u8; 7] = b"6000033";
-pub const SURFACE_ISSUER_ID: &[u8; 7] = b"6000023";
-pub const ROOT_ID: &[u8; 7] = b"6000001";
+/// Which J-LIS hierarchy a virtual card's 券面 APs claim: the issuer key ids of their card-verifiable
+/// certificates are J-LIS's, as on real cards (docs/CARD-NOTES.md §4.3; real test card: issuer 6000023).
+/// The keys behind those ids are the virtual card's own ([`card_face_ca`]): J-LIS's private keys are
+/// nobody else's, so a reader trusts a virtual card only when it is told to trust the virtual CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hierarchy {
+    /// Production cards: CA key ids 5000023 (card face) and 5000033 (text).
+    Production,
+    /// JPKI test cards: CA key ids 6000023 and 6000033. The virtual cards are test cards.
+    #[default]
+    Test,
+}
+
+/// The two 券面 applications, each with its own CA key and municipality key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardFaceAp {
+    /// 券面事項確認AP: signs the card face (EF 0002).
+    Surface,
+    /// 券面事項入力補助AP: signs the integrity record (EF 0003).
+    Text,
+}
+
+impl Hierarchy {
+    /// The CA key's 7-digit name: 5000023/6000023 (surface), 5000033/6000033 (text), as J-LIS's keys in
+    /// `assets/jlis/card-face-ca-keys.toml` and the real test card's EF 0004s.
+    pub fn ca_name(self, ap: CardFaceAp) -> &'static [u8; 7] {
+        match (self, ap) {
+            (Hierarchy::Production, CardFaceAp::Surface) => b"5000023",
+            (Hierarchy::Production, CardFaceAp::Text) => b"5000033",
+            (Hierarchy::Test, CardFaceAp::Surface) => b"6000023",
+            (Hierarchy::Test, CardFaceAp::Text) => b"6000033",
+        }
+    }
+}
+
+/// The CA key id a virtual card's CV certificate names as its issuer (serial `001`, as on the real card).
+pub fn card_face_ca_id(hierarchy: Hierarchy, ap: CardFaceAp) -> [u8; 16] {
+    key_id(hierarchy.ca_name(ap), b"001")
+}
+
+/// The virtual CA key behind [`card_face_ca_id`]; made once per process.
+pub fn card_face_ca_key(hierarchy: Hierarchy, ap: CardFaceAp) -> RsaPrivateKey {
+    let name = String::from_utf8_lossy(hierarchy.ca_name(ap)).into_owned();
+    seeded_key(&format!("virtual card-face CA {name}"))
+}
+
+/// The key id of a municipality's key, the subject of an AP's CV certificate: the 5-digit municipality
+/// code, 2 digits for the AP (`21` card face, `31` text, as `1322121`/`1322131` on the real test card
+/// from municipality 13221; the reading of the digits is an inference from that one card), serial `000`.
+pub fn municipality_key_id(municipality: &str, ap: CardFaceAp) -> [u8; 16] {
+    let mut name = [b'0'; 7];
+    for (to, from) in name.iter_mut().zip(municipality.bytes().take(5)) {
+        *to = from;
+    }
+    name[5..].copy_from_slice(match ap {
+        CardFaceAp::Surface => b"21",
+        CardFaceAp::Text => b"31",
+    });
+    key_id(&name, b"000")
+}
+
+/// The municipality's key that signs an AP's data (the card face, the text integrity record).
+pub fn municipality_key(municipality: &str, ap: CardFaceAp) -> RsaPrivateKey {
+    seeded_key(&format!("municipality {municipality} {ap:?}"))
+}
 
 /// Derive a deterministic RSA-2048 key from a label.
 pub fn seeded_key(label: &str) -> RsaPrivateKey {
@@ -57,10 +119,6 @@ pub fn seeded_key(label: &str) -> RsaPrivateKey {
 pub struct Issuers {
     pub auth_ca: RsaPrivateKey,
     pub sign_ca: RsaPrivateKey,
-    /// Signs the CV certificates of the 券面 APs (the trust anchor for card-data signatures).
-    pub card_data_root: RsaPrivateKey,
-    pub text_issuer: RsaPrivateKey,
-    pub surface_issuer: RsaPrivateKey,
     pub auth_ca_cert: Vec<u8>,
     pub sign_ca_cert: Vec<u8>,
 }
@@ -84,23 +142,30 @@ pub fn issuers() -> &'static Issuers {
         Issuers {
             auth_ca,
             sign_ca,
-            card_data_root: seeded_key("card-data-root"),
-            text_issuer: seeded_key("text-ap-issuer"),
-            surface_issuer: seeded_key("surface-ap-issuer"),
             auth_ca_cert,
             sign_ca_cert,
         }
     })
 }
 
-/// The key id under which readers should trust [`card_data_trust_anchor`].
+/// The key id under which readers should trust [`card_data_trust_anchor`]: `6000023`, the card-face CA
+/// id of the test hierarchy the virtual cards claim by default.
 pub fn card_data_trust_anchor_id() -> [u8; 16] {
-    key_id(ROOT_ID, b"001")
+    card_face_ca_id(Hierarchy::Test, CardFaceAp::Surface)
 }
 
-/// The public key a reader must trust to accept the virtual cards' card-data signatures.
+/// The public key a reader must trust, explicitly, to accept the default virtual cards' card faces.
 pub fn card_data_trust_anchor() -> RsaPublicKey {
-    issuers().card_data_root.to_public_key()
+    card_face_ca_key(Hierarchy::Test, CardFaceAp::Surface).to_public_key()
+}
+
+/// The virtual card-face CA of one hierarchy as (key id, public key): what a reader must be told to trust
+/// to accept a virtual card of that hierarchy.
+pub fn card_face_ca(hierarchy: Hierarchy) -> ([u8; 16], RsaPublicKey) {
+    (
+        card_face_ca_id(hierarchy, CardFaceAp::Surface),
+        card_face_ca_key(hierarchy, CardFaceAp::Surface).to_public_key(),
+    )
 }
 
 fn time(d: Ymd, end_of_day: bool) -> Time {
@@ -169,9 +234,11 @@ pub fn card_public_key_bytes(key: &RsaPublicKey) -> Vec<u8> {
     out
 }
 
-/// A 16-byte key id: 7 ASCII digits, `08 05`, 3 ASCII digits, 4 padding bytes (§4.2).
+/// A 16-byte key id: 7 ASCII digits, `08 05`, 3 ASCII digits, 4 bytes of `00` padding, as every key id
+/// on the real test card (docs/CARD-NOTES.md §4.3; the MF's card-level chain alone ends some in another
+/// byte, `…00 00 00 A8`, which the 券面 APs do not use).
 pub fn key_id(issuer: &[u8; 7], serial: &[u8; 3]) -> [u8; 16] {
-    let mut id = [0xFFu8; 16];
+    let mut id = [0u8; 16];
     id[..7].copy_from_slice(issuer);
     id[7..9].copy_from_slice(&[0x08, 0x05]);
     id[9..12].copy_from_slice(serial);
@@ -179,8 +246,8 @@ pub fn key_id(issuer: &[u8; 7], serial: &[u8; 3]) -> [u8; 16] {
 }
 
 /// A card-verifiable certificate (`7F 21`): body `5F 4E` (issuer key id, subject key id, public key),
-/// signature `5F 37` by `signer` over the body value, PKCS#1 v1.5 with SHA-256 (the scheme is a GUESS:
-/// no public source decodes it).
+/// signature `5F 37` by `signer` over the body value, PKCS#1 v1.5 with SHA-256: the real test card's EF
+/// 0004 verifies exactly so against J-LIS's 6000023 key (docs/CARD-NOTES.md §4.3).
 pub fn cv_certificate(
     signer: &RsaPrivateKey,
     signer_id: [u8; 16],

@@ -199,6 +199,10 @@ struct RawCard {
     /// A JPEG 2000 file in `assets/photos/`; omitted for a photo-less card (under 1 year).
     photo: Option<String>,
     municipality: String,
+    /// Whose card-face CA ids the card names: "test" (6000023/6000033, the default: virtual cards are
+    /// test cards) or "production" (5000023/5000033), docs/CARD-NOTES.md §4.3.
+    #[serde(default)]
+    hierarchy: crate::pki::Hierarchy,
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,6 +261,8 @@ pub struct Profile {
     pub security_code: String,
     pub photo_jp2: Option<Vec<u8>>,
     pub municipality: String,
+    /// The J-LIS hierarchy the card's 券面 APs name as CV-certificate issuer.
+    pub hierarchy: crate::pki::Hierarchy,
     pub cert_not_before: Ymd,
     pub cert_not_after: Ymd,
     pub auth_pin: String,
@@ -405,6 +411,7 @@ impl Profile {
             security_code: raw.card.security_code,
             photo_jp2,
             municipality: raw.card.municipality,
+            hierarchy: raw.card.hierarchy,
             cert_not_before,
             cert_not_after,
             auth_pin: raw.pins.auth_pin,
