@@ -36,12 +36,17 @@ pub struct Config {
     pub folders: Folders,
     #[serde(default)]
     pub timeouts: Timeouts,
-    /// DER files of the public keys that sign the card face data (J-LIS; not public, see CARD-NOTES).
+    /// Card-face CA keys to trust besides J-LIS's production keys, which are embedded and always trusted
+    /// ([`crate::card_face_keys`]): a key J-LIS adds, or a test CA.
     #[serde(default)]
     pub card_face_keys: Vec<CardFaceKey>,
     /// What the user-authentication certificate must chain to, beyond the built-in J-LIS anchors.
     #[serde(default)]
     pub card_trust: CardTrustSection,
+    /// Trust J-LIS's test card-face keys (6000020/6000023/6000033) as well: only to try the kiosk with
+    /// JPKI test cards, never in a clinic (a test card is not a patient's card).
+    #[serde(default)]
+    pub card_face_test_keys: bool,
     #[serde(default)]
     pub staff: Vec<StaffEntry>,
 }
@@ -498,8 +503,17 @@ impl Config {
         auth_trust(&anchors, &self.card_trust.test_hierarchies)
     }
 
-    /// The card-face trust anchors, read from their DER files.
+    /// The card-face trust anchors: J-LIS's embedded keys (test keys only with `card_face_test_keys`)
+    /// and the `[[card_face_keys]]`, read from their DER files.
     pub fn trust_anchors(&self) -> Result<Vec<kiosk_mynumber::TrustAnchor>, ConfigError> {
+        let configured = self.configured_card_face_keys()?;
+        Ok(crate::card_face_keys::anchors(
+            self.card_face_test_keys,
+            configured,
+        ))
+    }
+
+    fn configured_card_face_keys(&self) -> Result<Vec<kiosk_mynumber::TrustAnchor>, ConfigError> {
         use rsa::pkcs8::DecodePublicKey;
         self.card_face_keys
             .iter()
@@ -625,6 +639,26 @@ mod tests {
             .expect_err("missing");
         assert!(e.to_string().contains("authca04.cer: card_trust.anchors:"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn jlis_production_keys_are_trusted_by_default_and_test_keys_only_when_configured() {
+        let ids = |c: &Config| -> Vec<String> {
+            c.trust_anchors()
+                .unwrap_or_else(|e| panic!("{e}"))
+                .iter()
+                .map(|a| String::from_utf8_lossy(&a.key_id[..7]).into_owned())
+                .collect()
+        };
+        let c = Config::parse(EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
+        assert!(!c.card_face_test_keys);
+        assert_eq!(ids(&c), ["5000020", "5000023", "5000033"]);
+        let test = with("card_face_test_keys = false", "card_face_test_keys = true")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ids(&test),
+            ["5000020", "5000023", "5000033", "6000020", "6000023", "6000033"]
+        );
     }
 
     #[test]

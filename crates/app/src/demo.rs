@@ -1,5 +1,5 @@
-//! The embedded defaults behind `kiosk --demo`: the virtual cards' test trust anchors, the demo roster, a
-//! temporary journal and output folder, the demo staff code, and demo cameras made from the public-domain
+//! The embedded defaults behind `kiosk --demo`: the virtual cards' trust anchors (user-authentication and
+//! card-face CAs, trusted by name), the demo roster, a temporary journal and output folder, the demo staff code, and demo cameras made from the public-domain
 //! photos in `assets/faces/` (the card holder, someone else, nobody, or no camera at all).
 
 use crate::core::Parts;
@@ -32,13 +32,14 @@ const PHOTOS: &[(&str, &[u8])] = &[
 ];
 const BIDEN_CARD_PHOTO: &[u8] = include_bytes!("../../../assets/photos/biden.jp2");
 
-/// The trust anchor for card-face signatures. Demo mode trusts the virtual cards' test hierarchy; the
-/// J-LIS production keys are not public, so a real deployment configures its own (docs/CARD-NOTES.md).
+/// The card-face trust anchors of demo mode, made as a configured kiosk makes its own
+/// ([`crate::card_face_keys::anchors`]): J-LIS's production keys, and, named explicitly as a configuration
+/// names an extra key, the virtual cards' own card-face CA. The virtual cards name J-LIS's test id
+/// 6000023 as their issuer, as real test cards do, but J-LIS's test keys stay untrusted: the virtual CA
+/// is not J-LIS's (docs/CARD-NOTES.md §4.3).
 pub fn anchors() -> Vec<TrustAnchor> {
-    vec![TrustAnchor {
-        key_id: pki::card_data_trust_anchor_id(),
-        key: pki::card_data_trust_anchor(),
-    }]
+    let (key_id, key) = pki::card_face_ca(pki::Hierarchy::Test);
+    crate::card_face_keys::anchors(false, vec![TrustAnchor { key_id, key }])
 }
 
 /// The name of the virtual cards' test hierarchy: the `O=` of their CA, as on J-LIS's test cards

@@ -212,12 +212,20 @@ fn card_trust(config: &Config) -> Check {
 }
 
 fn keys(config: &Config) -> Check {
+    let test = if config.card_face_test_keys {
+        ", J-LIS test keys trusted (card_face_test_keys: only for JPKI test cards)"
+    } else {
+        ""
+    };
     match config.trust_anchors() {
-        Ok(k) if k.is_empty() => ok(
+        Ok(k) => ok(
             "card-face keys",
-            "none configured: card photos cannot be trusted, so patients are offered the PIN",
+            format!(
+                "{} keys: J-LIS's built-in keys{test}, {} configured",
+                k.len(),
+                config.card_face_keys.len()
+            ),
         ),
-        Ok(k) => ok("card-face keys", format!("{} keys loaded", k.len())),
         Err(e) => problem(
             "card-face keys",
             e.to_string(),
