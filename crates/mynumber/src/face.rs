@@ -5,7 +5,8 @@
 //! image, `DF 26` address image, `DF 27` face photo (greyscale JPEG 2000), `DF 28` signature, `DF 29`
 //! expiry, `DF 2A` security-code image }. The signature is PKCS#1 v1.5 over a DigestInfo holding three
 //! SHA-256 digests: (DF22 DF23 DF24), (DF25 DF26), (DF27), each over the objects as sent. Expiry and
-//! security code are not covered.
+//! security code are not covered. Both this and the CV certificate's scheme are confirmed on a real test
+//! card (docs/CARD-NOTES.md §4.4; `tests/real_test_card.rs`).
 
 use crate::date::Date;
 use kiosk_apdu::tlv::{Constructed, TlvError};
@@ -13,7 +14,9 @@ use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// A key the kiosk trusts to certify 券面 AP signing keys, by its 16-byte key id.
+/// A key the kiosk trusts to certify 券面 AP signing keys, by its 16-byte key id (証明者鍵ID: 7 digits,
+/// `08 05`, 3 digits, `00` padding). Several anchors may share an id (a key J-LIS renews; a test CA under
+/// J-LIS's id): the certificate is trusted when any of them verifies it.
 #[derive(Clone)]
 pub struct TrustAnchor {
     pub key_id: [u8; 16],
@@ -203,8 +206,9 @@ impl CardFace {
 }
 
 /// A card-verifiable certificate `7F 21` { `5F 4E` body, `5F 37` signature }; body = issuer key id (16),
-/// subject key id (16), public key. Signature scheme PKCS#1 v1.5 SHA-256 over the body (GUESS: no
-/// public source decodes it; see docs/CARD-NOTES.md).
+/// subject key id (16), public key. Signed with PKCS#1 v1.5 SHA-256 over the body's value: the real test
+/// card's EF 0004 verifies so against J-LIS's 6000023 key (docs/CARD-NOTES.md §4.4). On real cards the
+/// issuer is J-LIS's CA (5000023, test 6000023) and the subject a municipality's key.
 #[derive(Debug, Clone)]
 pub struct CvCertificate {
     pub issuer_id: [u8; 16],
