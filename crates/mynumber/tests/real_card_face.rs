@@ -7,17 +7,22 @@
     reason = "fixed fixture files: a failure is the test's answer"
 )]
 
+use kiosk_apdu::tlv::{Constructed, header};
 use kiosk_card_sim::pki::{self, Hierarchy};
 use kiosk_card_sim::{Df, Profile, VirtualCard};
-use kiosk_mynumber::face::CvCertificate;
+use kiosk_mynumber::face::{CvCertificate, parse_card_public_key};
 use kiosk_mynumber::{BasicFour, CardFace, Date, TrustAnchor};
-use rsa::{BigUint, RsaPublicKey};
+use rsa::{BigUint, Pkcs1v15Sign, RsaPublicKey};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 const SURFACE_0002: &[u8] = include_bytes!("fixtures/test-card-face/surface-0002.bin");
 const SURFACE_0004: &[u8] = include_bytes!("fixtures/test-card-face/surface-0004.bin");
 const TEXT_0002: &[u8] = include_bytes!("fixtures/test-card-face/text-0002.bin");
+const TEXT_0003: &[u8] = include_bytes!("fixtures/test-card-face/text-0003.bin");
 const TEXT_0004: &[u8] = include_bytes!("fixtures/test-card-face/text-0004.bin");
+const MF_F8: &[u8] = include_bytes!("fixtures/test-card-face/mf-do-F8.bin");
+const MF_7F21: &[u8] = include_bytes!("fixtures/test-card-face/mf-do-7F21.bin");
 const KEYS: &str = include_str!("../../../assets/jlis/card-face-ca-keys.toml");
 
 #[derive(Deserialize)]
@@ -176,4 +181,61 @@ fn a_production_style_virtual_card_names_5000023_and_is_not_trusted_by_the_jlis_
     let (id, key) = pki::card_face_ca(Hierarchy::Production);
     assert_eq!(id, virt.issuer_id);
     assert!(virt.is_signed_by_any(&[TrustAnchor { key_id: id, key }]));
+}
+
+/// `DF 32` is SHA-256 of the basic four after its offset table, and `DF 33` signs (`DF 31` `DF 32`) as
+/// sent, PKCS#1 v1.5 SHA-256, with the key the text AP's CV certificate certifies (docs/CARD-NOTES.md §4.2;
+/// the reader does not check the record, the virtual card writes it so).
+#[test]
+fn the_real_text_integrity_record_verifies_with_the_text_cv_certificate_key() {
+    let record = Constructed::parse(TEXT_0003, &[0xFF, 0x30]).unwrap();
+    let outer = header(TEXT_0002).unwrap().header_len;
+    let table = header(&TEXT_0002[outer..]).unwrap().total_len();
+    let after_table = &TEXT_0002[outer + table..];
+    assert_eq!(
+        record.require(&[0xDF, 0x32]).unwrap(),
+        Sha256::digest(after_table).as_slice()
+    );
+    let signed = [
+        record.raw(&[0xDF, 0x31]).unwrap(),
+        record.raw(&[0xDF, 0x32]).unwrap(),
+    ]
+    .concat();
+    let key = CvCertificate::parse(TEXT_0004).unwrap().subject_key;
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(&signed),
+        record.require(&[0xDF, 0x33]).unwrap(),
+    )
+    .unwrap();
+}
+
+/// An MF data object: a `4D` header list, then `5F 4E` body and `5F 37` signature (not in `7F 21`).
+fn mf_certificate(bytes: &[u8]) -> (&[u8], &[u8]) {
+    let list = header(bytes).unwrap();
+    assert_eq!(list.tag, [0x4D]);
+    let at = list.total_len();
+    let body = header(&bytes[at..]).unwrap();
+    assert_eq!(body.tag, [0x5F, 0x4E]);
+    let sig_at = at + body.total_len();
+    let sig = header(&bytes[sig_at..]).unwrap();
+    assert_eq!(sig.tag, [0x5F, 0x37]);
+    (
+        &bytes[at + body.header_len..sig_at],
+        &bytes[sig_at + sig.header_len..sig_at + sig.total_len()],
+    )
+}
+
+#[test]
+fn the_real_mf_chain_verifies_from_6000020() {
+    let (f8_body, f8_sig) = mf_certificate(MF_F8);
+    let root = jlis("6000020");
+    assert_eq!(f8_body[..16], root.key_id, "issuer 6000020, its id ending in A8");
+    let verify = |key: &RsaPublicKey, body: &[u8], sig: &[u8]| {
+        key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(body), sig)
+    };
+    verify(&root.key, f8_body, f8_sig).unwrap();
+    let (body, sig) = mf_certificate(MF_7F21);
+    assert_eq!(body[..16], f8_body[16..32], "issued by F8's subject");
+    verify(&parse_card_public_key(&f8_body[32..]).unwrap(), body, sig).unwrap();
 }
