@@ -58,24 +58,45 @@ pub const MAX_DEPTH: usize = 4;
 /// constructed object in them nests deeper than [`MAX_DEPTH`]. Walks headers only; its own recursion
 /// stops at `MAX_DEPTH`.
 fn check_depth(bytes: &[u8], level: usize) -> Result<(), TlvError> {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let h = header(rest)?;
-        let total = h.total_len();
-        let object = rest.get(..total).ok_or(TlvError::Truncated {
-            need: total,
-            have: rest.len(),
-        })?;
-        // Bit 6 of the first tag byte marks a constructed object (X.690 §8.1.2.5).
-        if h.tag[0] & 0x20 != 0 {
+    for object in objects(bytes) {
+        let (h, encoded) = object?;
+        if is_constructed(&h.tag) {
             if level > MAX_DEPTH {
                 return Err(TlvError::TooDeep(MAX_DEPTH));
             }
-            check_depth(&object[h.header_len..], level + 1)?;
+            check_depth(&encoded[h.header_len..], level + 1)?;
         }
-        rest = &rest[total..];
     }
     Ok(())
+}
+
+/// Bit 6 of the first tag byte marks a constructed object (X.690 §8.1.2.5).
+fn is_constructed(tag: &[u8]) -> bool {
+    tag.first().is_some_and(|t| t & 0x20 != 0)
+}
+
+/// The objects of a sequence, in order, each with its header and its encoding as sent. Stops after the
+/// first error.
+fn objects(bytes: &[u8]) -> impl Iterator<Item = Result<(Header, &[u8]), TlvError>> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let object = header(rest).and_then(|h| {
+            let total = h.total_len();
+            let encoded = rest.get(..total).ok_or(TlvError::Truncated {
+                need: total,
+                have: rest.len(),
+            })?;
+            Ok((h, encoded))
+        });
+        rest = match &object {
+            Ok((_, encoded)) => &rest[encoded.len()..],
+            Err(_) => &[],
+        };
+        Some(object)
+    })
 }
 
 /// `bytes` (a sequence of objects) with every length in its minimal form and everything else as it was.
@@ -83,22 +104,15 @@ fn check_depth(bytes: &[u8], level: usize) -> Result<(), TlvError> {
 /// which runs first.
 fn minimal_lengths(bytes: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>, TlvError> {
     let mut out = zeroize::Zeroizing::new(Vec::with_capacity(bytes.len()));
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let h = header(rest)?;
-        let total = h.total_len();
-        let object = rest.get(..total).ok_or(TlvError::Truncated {
-            need: total,
-            have: rest.len(),
-        })?;
-        let value = &object[h.header_len..];
-        let encoded = if h.tag[0] & 0x20 != 0 {
+    for object in objects(bytes) {
+        let (h, encoded) = object?;
+        let value = &encoded[h.header_len..];
+        let encoded = if is_constructed(&h.tag) {
             zeroize::Zeroizing::new(encode(&h.tag, &minimal_lengths(value)?))
         } else {
             zeroize::Zeroizing::new(encode(&h.tag, value))
         };
         out.extend_from_slice(&encoded);
-        rest = &rest[total..];
     }
     Ok(out)
 }
@@ -231,20 +245,13 @@ impl Constructed {
             return Err(TlvError::NotConstructed(h.tag));
         };
         let mut children = Vec::with_capacity(parsed.len());
-        let mut rest = &object[h.header_len..];
-        while !rest.is_empty() {
-            let ch = header(rest)?;
-            let raw = rest.get(..ch.total_len()).ok_or(TlvError::Truncated {
-                need: ch.total_len(),
-                have: rest.len(),
-            })?;
-            let total = ch.total_len();
+        for child in objects(&object[h.header_len..]) {
+            let (ch, raw) = child?;
             children.push(Child {
                 tag: ch.tag,
                 raw: raw.to_vec(),
                 header_len: ch.header_len,
             });
-            rest = &rest[total..];
         }
         if children.len() != parsed.len() {
             return Err(TlvError::ChildrenDoNotAddUp);
