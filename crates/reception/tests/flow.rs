@@ -101,6 +101,30 @@ fn staff_check(staff_id: &'static str) -> Case {
     ]
 }
 
+/// The face path from the method choice: the card front read, the photo ready, the face matched.
+fn face_to_eligibility() -> Case {
+    vec![
+        (
+            Event::Pressed(Press::MethodChosen(Method::Face)),
+            "CardFace",
+            &["ReadCardFace"],
+        ),
+        (
+            Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+            "FaceMatching",
+            &["StartFaceMatching"],
+        ),
+        (
+            Event::Worker(WorkerResult::Face(FaceEvent::Matched {
+                distance_milli: 350,
+                frames: 3,
+            })),
+            "CheckingEligibility",
+            &["StopFaceMatching", "CheckEligibility"],
+        ),
+    ]
+}
+
 fn cat(parts: Vec<Case>) -> Case {
     parts.into_iter().flatten().collect()
 }
@@ -286,26 +310,7 @@ fn a_pin_locked_at_the_kiosk_still_offers_the_face_path() {
     run(cat(vec![
         start(facts(valid(), Some(PinStatus::TriesLeft(1))), "MethodChoice"),
         lock.clone(),
-        vec![
-            (
-                Event::Pressed(Press::MethodChosen(Method::Face)),
-                "CardFace",
-                &["ReadCardFace"],
-            ),
-            (
-                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
-                "FaceMatching",
-                &["StartFaceMatching"],
-            ),
-            (
-                Event::Worker(WorkerResult::Face(FaceEvent::Matched {
-                    distance_milli: 350,
-                    frames: 3,
-                })),
-                "CheckingEligibility",
-                &["StopFaceMatching", "CheckEligibility"],
-            ),
-        ],
+        face_to_eligibility(),
     ]));
     // A kiosk without the face path offers the staff check only.
     let mut flow = Flow::new(
@@ -334,31 +339,12 @@ fn a_pin_locked_at_the_kiosk_still_offers_the_face_path() {
 fn a_card_face_of_someone_else_than_the_certificate_goes_to_the_counter() {
     let (flow, _) = run(cat(vec![
         start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
-        vec![
-            (
-                Event::Pressed(Press::MethodChosen(Method::Face)),
-                "CardFace",
-                &["ReadCardFace"],
-            ),
-            (
-                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
-                "FaceMatching",
-                &["StartFaceMatching"],
-            ),
-            (
-                Event::Worker(WorkerResult::Face(FaceEvent::Matched {
-                    distance_milli: 350,
-                    frames: 3,
-                })),
-                "CheckingEligibility",
-                &["StopFaceMatching", "CheckEligibility"],
-            ),
-            (
-                Event::Worker(WorkerResult::Eligibility(Err(EligibilityFailure::HolderMismatch))),
-                "Counter",
-                &["WipeSession"],
-            ),
-        ],
+        face_to_eligibility(),
+        vec![(
+            Event::Worker(WorkerResult::Eligibility(Err(EligibilityFailure::HolderMismatch))),
+            "Counter",
+            &["WipeSession"],
+        )],
     ]));
     assert_eq!(
         flow.screen(),
