@@ -6,8 +6,8 @@ use kiosk_mynumber::{AuthPin, CheckCodeB};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// One thing a person did on a screen. A secret travels inside the input that uses it, validated where
-/// it was typed: the flow hears only that it was confirmed ([`Input::secret`]), and the core sends it to
-/// the card or the staff check in the same call, or drops (and so wipes) it.
+/// it was typed: the flow hears only that it was confirmed (`kiosk_reception::Event::of_input`), and
+/// the core sends it to the card or the staff check in the same call, or drops (and so wipes) it.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Input {
     /// A button without a secret.
@@ -23,18 +23,6 @@ pub enum Input {
 impl From<Press> for Input {
     fn from(press: Press) -> Input {
         Input::Press(press)
-    }
-}
-
-impl Input {
-    /// Which secret this input confirms, if any.
-    pub fn secret(&self) -> Option<SecretInput> {
-        match self {
-            Input::Press(_) => None,
-            Input::Pin(_) => Some(SecretInput::Pin),
-            Input::StaffCode(_) => Some(SecretInput::StaffCode),
-            Input::CheckCode(_) => Some(SecretInput::CheckCode),
-        }
     }
 }
 
@@ -120,12 +108,5 @@ mod tests {
         assert!(StaffCode::new("").is_err());
         let code = StaffCode::new("6146").map_err(|e| e.to_string());
         assert_eq!(format!("{code:?}"), "Ok(StaffCode(<redacted>))");
-    }
-
-    #[test]
-    fn only_secret_inputs_name_a_secret() {
-        assert_eq!(Input::Press(Press::MoreTime).secret(), None);
-        let pin = AuthPin::new("1234").map(Input::Pin);
-        assert_eq!(pin.map(|i| i.secret()), Ok(Some(SecretInput::Pin)));
     }
 }
