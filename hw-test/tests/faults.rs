@@ -277,13 +277,17 @@ fn expectation(way: Hostile, face_models: bool) -> Option<(Patient, (&'static st
             pin_patient(),
             ("Counter", "its signature does not match its certificate"),
         ),
-        Hostile::CardFaceAltered | Hostile::Relay if !face_models => return None,
+        Hostile::CardFaceAltered | Hostile::Relay | Hostile::DeepTlv if !face_models => return None,
         Hostile::CardFaceAltered => (
             Patient::new(Method::Face, &[], DemoCamera::CardHolder),
             (
                 "FaceFailed",
                 "card face refused: not genuine (data signature valid false",
             ),
+        ),
+        Hostile::DeepTlv => (
+            Patient::new(Method::Face, &[], DemoCamera::CardHolder),
+            ("FaceFailed", "nested more than 4 levels deep"),
         ),
         // The card face is genuine and the face matches it; the certificate is another holder's.
         Hostile::Relay => (
@@ -348,7 +352,7 @@ fn every_hostile_way_is_refused_with_a_clear_message_and_the_next_patient_is_ser
     }
     assert_eq!(
         r.core.reception_count(),
-        Some(if models.is_some() { 12 } else { 10 }),
+        Some(if models.is_some() { 14 } else { 11 }),
         "only the honest patients are journaled"
     );
 }

@@ -231,8 +231,9 @@ fn hostile_cards_through_pcscd_are_refused_and_the_next_patient_is_served() {
     let patient = Patient::new(Method::Pin, &["0000", "1234"], DemoCamera::Nobody);
     let (mut typed, mut verifies) = (0u64, 0u64);
     for way in Hostile::ALL {
-        // The card face needs the face path; the honest way (sfi-refused) is served, in its own test.
-        if way == Hostile::CardFaceAltered || way.is_honest() {
+        // The card face needs the face path (deep-tlv through pcscd: its own test below); the honest way
+        // (sfi-refused) is served, in its own test.
+        if matches!(way, Hostile::CardFaceAltered | Hostile::DeepTlv) || way.is_honest() {
             continue;
         }
         let card = SharedCard::new(VirtualCard::embedded("hostile").unwrap());

@@ -7,7 +7,6 @@ use crate::notify::LogNotifier;
 use crate::staff::StaffCodes;
 use crate::workers::{FaceSettings, SourceFactory};
 use kiosk_camera::{Aim, CameraError, ClipSource, Frame, FrameSource};
-use kiosk_card_sim::profile::Ymd;
 use kiosk_card_sim::{Profile, VirtualCard, pki};
 use kiosk_cardfront::synth::Variation;
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
@@ -46,33 +45,22 @@ pub fn anchors() -> Vec<TrustAnchor> {
 /// (`kiosk_card_sim::pki::AUTH_CA_DN`).
 pub const VIRTUAL_HIERARCHY: &str = "JPKI-TEST";
 
-/// The user-authentication trust of the demo: J-LIS's CAs, plus the virtual cards' test CA with its
-/// hierarchy trusted by name, built by [`crate::config::auth_trust`] as a test bench's configuration is.
-///
-/// The anchor is the virtual CA's key and name, certified for 2013–2043. The CA certificate the virtual
-/// cards serve (EF 000B) starts on 2023-07-16 like J-LIS's third generation, but several demo cards carry
-/// certificates issued earlier (a real card of 2022 was issued by the second generation, which the virtual
-/// hierarchy does not have), and a CA must be valid when it issues. Once kiosk-card-sim issues each card
-/// from a generation valid at its date, this can be the card's own EF 000B.
+/// The user-authentication trust of the demo: J-LIS's CAs, plus every generation of the virtual cards'
+/// test CA with their hierarchy trusted by name, built by [`crate::config::auth_trust`] as a test bench's
+/// configuration is. Each virtual card is issued by the generation current on its issue day and serves
+/// that generation as its EF 000B (`kiosk_card_sim::pki::auth_ca_issuing`), as a real card serves the
+/// `authca0N` that issued it.
 pub fn auth_trust() -> Result<AuthTrust, DemoError> {
-    let ca = &pki::issuers().auth_ca;
-    let anchor = pki::build_cert(
-        pki::AUTH_CA_DN,
-        None,
-        ca,
-        ca,
-        0x06D1_8001,
-        Ymd { y: 2013, m: 1, d: 1 },
-        Ymd {
-            y: 2043,
-            m: 12,
-            d: 31,
-        },
-    );
-    Ok(crate::config::auth_trust(
-        &[("the virtual cards' test CA".into(), anchor)],
-        &[VIRTUAL_HIERARCHY.into()],
-    )?)
+    let anchors: Vec<(String, Vec<u8>)> = pki::auth_ca_generations()
+        .into_iter()
+        .map(|generation| {
+            (
+                format!("the virtual cards' test CA, generation {}", generation.number),
+                generation.certificate.clone(),
+            )
+        })
+        .collect();
+    Ok(crate::config::auth_trust(&anchors, &[VIRTUAL_HIERARCHY.into()])?)
 }
 
 /// Who stands in front of the demo camera.
@@ -276,9 +264,6 @@ pub enum DemoError {
     Records(#[from] kiosk_records::RecordsError),
     #[error(transparent)]
     Trust(#[from] crate::config::ConfigError),
-    /// The victim card's certificate could not be copied (a broken profile).
-    #[error("the demo card's certificate cannot be copied for the forgery")]
-    Forgery,
 }
 
 /// A virtual card from an embedded profile, and its holder (whose photo, and the card front they
@@ -289,56 +274,14 @@ pub fn card(profile: &str) -> Result<(VirtualCard, Holder), DemoError> {
     Ok((VirtualCard::new(profile), holder))
 }
 
-/// The forged card of issue 20, made from the demo card `victim`: its user-authentication certificate
-/// copies the victim's subject, issuer name, serial and dates, but is signed by a CA of the forger's own
-/// making, which the card serves as its EF 000B, so the card is consistent with itself. Only anchors the
-/// kiosk holds tell it apart. For tests and for showing the refusal; `kiosk-card-sim serve --hostile`
-/// serves such cards to a real kiosk.
+/// The forged card of issue 20, made from the demo card `victim`: kiosk-card-sim's hostile way
+/// `forged-ca` (a certificate copying the victim's subject, issuer name, serial and dates, signed by a CA
+/// of the forger's own that the card serves as its EF 000B, so the card is consistent with itself). Only
+/// anchors the kiosk holds tell it apart. `kiosk-card-sim serve --hostile forged-ca` serves the same card
+/// to a real kiosk.
 pub fn forged_card(victim: &str) -> Result<VirtualCard, DemoError> {
     let mut card = VirtualCard::new(Profile::embedded(victim)?);
-    let genuine = kiosk_mynumber::Certificate::from_der(&card.auth_certificate_der())
-        .map_err(|_| DemoError::Forgery)?;
-    let forger_ca = pki::seeded_key("issue 20 forger's CA");
-    let forger_key = pki::seeded_key("issue 20 forger's card key");
-    let day = |unix: i64| {
-        let date = kiosk_mynumber::Date::from_unix_jst(unix);
-        Ymd {
-            y: u16::try_from(date.year).unwrap_or(2000),
-            m: date.month,
-            d: date.day,
-        }
-    };
-    let serial = u64::from_str_radix(&genuine.serial_hex, 16).map_err(|_| DemoError::Forgery)?;
-    let certificate = pki::build_cert(
-        &genuine.subject,
-        Some(pki::AUTH_CA_DN),
-        &forger_key,
-        &forger_ca,
-        serial,
-        day(genuine.not_before),
-        day(genuine.not_after),
-    );
-    let ca = pki::build_cert(
-        pki::AUTH_CA_DN,
-        None,
-        &forger_ca,
-        &forger_ca,
-        0x06D1_8006,
-        Ymd { y: 2013, m: 1, d: 1 },
-        Ymd {
-            y: 2043,
-            m: 12,
-            d: 31,
-        },
-    );
-    for (fid, der) in [(0x000A, certificate), (0x000B, ca)] {
-        card.tamper_ef(kiosk_card_sim::Df::Jpki, fid, |data| {
-            let size = data.len().max(der.len());
-            data.clear();
-            data.extend_from_slice(&der);
-            data.resize(size, 0xFF);
-        });
-    }
+    card.faults.hostile = Some(kiosk_card_sim::Hostile::ForgedCa);
     Ok(card)
 }
 

@@ -132,6 +132,11 @@ pub fn card_keys(p: &Profile) -> CardKeys {
 }
 
 /// The user-authentication certificate's subject: opaque, no personal data (§7.1).
+/// The serial number of the card's user-authentication certificate.
+pub fn auth_serial(p: &Profile) -> u64 {
+    0x0100_0000 + p.seed
+}
+
 pub fn auth_subject(p: &Profile) -> String {
     format!(
         "CN={:08X}AGCIEG{}003A,OU=Test City,OU=Test Prefecture,O=JPKI-TEST,C=JP",
@@ -185,12 +190,12 @@ fn jpki(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
     jpki.insert(TOKEN_INFO, binary(token_info(p), Gate::Free));
     let availability = vec![if keys.sign.is_some() { 0x8F } else { 0 }, 0x8F, 0x00];
     jpki.insert(CERT_AVAILABILITY, binary(availability, Gate::Free));
-    let auth_cert = pki::build_cert(
+    // Issued by the CA generation current on the certificate's first day, as J-LIS issues (pki.rs).
+    let generation = pki::auth_ca_issuing(p.cert_not_before);
+    let auth_cert = generation.issue(
         &auth_subject(p),
-        Some(pki::AUTH_CA_DN),
         &keys.auth,
-        &iss.auth_ca,
-        0x0100_0000 + p.seed,
+        auth_serial(p),
         p.cert_not_before,
         p.cert_not_after,
     );
@@ -201,7 +206,7 @@ fn jpki(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
         Gate::Free
     };
     jpki.insert(AUTH_CERT, binary(cert_ef(&auth_cert), auth_gate));
-    jpki.insert(AUTH_CA_CERT, binary(cert_ef(&iss.auth_ca_cert), Gate::Free));
+    jpki.insert(AUTH_CA_CERT, binary(cert_ef(&generation.certificate), Gate::Free));
     jpki.insert(AUTH_KEY, key(&keys.auth, Gate::AnyOf(vec![AUTH_PIN])));
     jpki.insert(AUTH_PIN, secret(p.auth_pin.as_bytes(), p.auth_tries, 3));
     if let Some(sign) = &keys.sign {

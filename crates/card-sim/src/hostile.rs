@@ -54,10 +54,25 @@ pub enum Hostile {
     /// that form would; SELECT EF and an offset read work. Nothing it says is false: the kiosk must accept
     /// it (docs/CARD-NOTES.md §3.5).
     SfiRefused,
+    /// Forged (issue 20): a card consistent with itself, made by someone without any J-LIS key. Its
+    /// user-authentication certificate copies this card's subject, serial and dates (all readable from
+    /// the victim's card without a PIN) but holds the forger's key and is signed by the forger's own CA,
+    /// which the card serves as its EF 000B; it signs with the forger's key, and takes any PIN (the forger
+    /// does not know the victim's). Every check against the card itself passes: only trust anchors the
+    /// reader holds (J-LIS's) tell it apart.
+    ForgedCa,
+    /// Malformed: the card face (券面 AP EF 0002) carries, after its genuine items, a constructed object
+    /// nested [`DEEP_TLV_LEVELS`] levels deep, to exhaust a parser that descends recursively (issue 20,
+    /// point 6; kiosk-apdu's `tlv::MAX_DEPTH`).
+    DeepTlv,
 }
 
+/// How deep the `deep-tlv` card nests its extra object: far past any sane limit, small enough for a card
+/// file (4 bytes a level).
+pub const DEEP_TLV_LEVELS: usize = 1000;
+
 impl Hostile {
-    pub const ALL: [Hostile; 13] = [
+    pub const ALL: [Hostile; 15] = [
         Hostile::NoStatusWord,
         Hostile::InvalidStatusWord,
         Hostile::GarbageTokenLabel,
@@ -71,6 +86,8 @@ impl Hostile {
         Hostile::CardFaceAltered,
         Hostile::Relay,
         Hostile::SfiRefused,
+        Hostile::ForgedCa,
+        Hostile::DeepTlv,
     ];
 
     /// The kebab-case name used in profiles and on the command line.
@@ -89,6 +106,8 @@ impl Hostile {
             Hostile::CardFaceAltered => "card-face-altered",
             Hostile::Relay => "relay",
             Hostile::SfiRefused => "sfi-refused",
+            Hostile::ForgedCa => "forged-ca",
+            Hostile::DeepTlv => "deep-tlv",
         }
     }
 
@@ -128,9 +147,29 @@ impl<'a> HostileCard<'a> {
             (Hostile::TriesDoNotDrop, CardCommand::Verify { target, secret }) if !secret.is_empty() => {
                 self.tries_do_not_drop(*target, command)
             }
-            (Hostile::Relay, CardCommand::ReadBinary { address, ne }) => {
+            (
+                Hostile::Relay | Hostile::ForgedCa | Hostile::DeepTlv,
+                CardCommand::ReadBinary { address, ne },
+            ) => {
                 let answer = self.card.execute(command);
-                self.relayed_certificate(answer, address.offset(), *ne)
+                match self.substitute() {
+                    Some(object) => substituted(answer, &object, address.offset(), *ne),
+                    None => answer,
+                }
+            }
+            (Hostile::ForgedCa, CardCommand::Verify { target, secret })
+                if !secret.is_empty() && self.is_auth_pin(*target) =>
+            {
+                self.card.accept_any_secret(Df::Jpki, ef::jpki::AUTH_PIN)
+            }
+            (Hostile::ForgedCa, CardCommand::Sign { key, scheme, input }) => {
+                match self.card.signing_key(*key) {
+                    Ok(file) if file == (Df::Jpki, ef::jpki::AUTH_KEY) => {
+                        self.card.signature_by(&forgery::card_key(), *scheme, input)
+                    }
+                    Ok(file) => self.card.signature(file, *scheme, input),
+                    Err(sw) => Answer::status(sw),
+                }
             }
             (
                 Hostile::SfiRefused,
@@ -154,19 +193,24 @@ impl<'a> HostileCard<'a> {
         }
     }
 
-    /// A READ BINARY the honest card answered, re-answered from another holder's certificate when it read
-    /// the user-authentication certificate.
-    fn relayed_certificate(&self, answer: Answer, offset: usize, ne: Option<u32>) -> Answer {
-        let reads_the_certificate = self.card.current_file() == (Some(Df::Jpki), Some(ef::jpki::AUTH_CERT));
-        if !reads_the_certificate || !(answer.sw == Sw::OK || answer.sw == Sw::OFFSET_PAST_END) {
-            return answer;
+    /// The object this way serves in place of the current file's, if it replaces that file: another
+    /// holder's certificate (relay), the forger's certificate and CA (forged-ca), the deep card face
+    /// (deep-tlv).
+    fn substitute(&self) -> Option<Vec<u8>> {
+        let (Some(df), Some(fid)) = self.card.current_file() else {
+            return None;
+        };
+        match (self.way, df, fid) {
+            (Hostile::Relay, Df::Jpki, ef::jpki::AUTH_CERT) => Some(relayed_certificate_der().to_vec()),
+            (Hostile::ForgedCa, Df::Jpki, ef::jpki::AUTH_CERT) => {
+                Some(forgery::certificate(self.card.profile()))
+            }
+            (Hostile::ForgedCa, Df::Jpki, ef::jpki::AUTH_CA_CERT) => Some(forgery::ca_certificate()),
+            (Hostile::DeepTlv, Df::Surface, ef::surface::CARD_FACE) => {
+                deep_card_face(&self.card.ef_object(Df::Surface, ef::surface::CARD_FACE))
+            }
+            _ => None,
         }
-        let other = relayed_certificate_der();
-        if offset >= other.len() {
-            return Answer::status(Sw::OFFSET_PAST_END);
-        }
-        let end = other.len().min(offset + ne.map_or(0, |n| n as usize));
-        Answer::ok(other[offset..end].to_vec())
     }
 
     /// Whether a VERIFY reference names the user-authentication PIN.
@@ -286,4 +330,81 @@ fn relayed_certificate_der() -> &'static [u8] {
         // The embedded profiles are checked by the crate's tests; an empty file reads as malformed.
         Err(_) => Vec::new(),
     })
+}
+
+/// A READ BINARY answered from `object` instead of the file the honest card read (when the honest card
+/// could read there at all): the bytes at `offset`, at most `ne`; `6B00` past the end.
+fn substituted(answer: Answer, object: &[u8], offset: usize, ne: Option<u32>) -> Answer {
+    if !(answer.sw == Sw::OK || answer.sw == Sw::OFFSET_PAST_END || answer.sw == Sw::END_OF_FILE) {
+        return answer;
+    }
+    if offset >= object.len() {
+        return Answer::status(Sw::OFFSET_PAST_END);
+    }
+    let end = object.len().min(offset + ne.map_or(0, |n| n as usize));
+    Answer::ok(object[offset..end].to_vec())
+}
+
+/// The card face `FF 20 {…}` with one more child after its own: [`DEEP_TLV_LEVELS`] constructed objects
+/// (`E0`), each the only content of the one outside it, around an empty primitive. `None` if the honest
+/// file is not a card face.
+fn deep_card_face(honest: &[u8]) -> Option<Vec<u8>> {
+    let header = kiosk_apdu::tlv::header(honest).ok()?;
+    let mut deep = kiosk_apdu::tlv::encode(&[0x80], &[]);
+    for _ in 0..DEEP_TLV_LEVELS {
+        deep = kiosk_apdu::tlv::encode(&[0xE0], &deep);
+    }
+    let mut value = honest.get(header.header_len..header.total_len())?.to_vec();
+    value.extend(deep);
+    Some(kiosk_apdu::tlv::encode(&header.tag, &value))
+}
+
+/// The forger's side of `forged-ca`: its own CA and card key (seeded, so the same every run), and the
+/// certificate it writes for a victim.
+mod forgery {
+    use crate::files::auth_subject;
+    use crate::pki::{self, AUTH_CA_DN};
+    use crate::profile::{Profile, Ymd};
+    use rsa::RsaPrivateKey;
+
+    fn ca_key() -> RsaPrivateKey {
+        pki::seeded_key("issue 20 forger's CA")
+    }
+
+    pub(super) fn card_key() -> RsaPrivateKey {
+        pki::seeded_key("issue 20 forger's card key")
+    }
+
+    /// The forger's CA: J-LIS's test CA name, the forger's key; valid 2013–2043 so it covers any card.
+    pub(super) fn ca_certificate() -> Vec<u8> {
+        let key = ca_key();
+        pki::build_cert(
+            AUTH_CA_DN,
+            None,
+            &key,
+            &key,
+            0x06D1_8006,
+            Ymd { y: 2013, m: 1, d: 1 },
+            Ymd {
+                y: 2043,
+                m: 12,
+                d: 31,
+            },
+        )
+    }
+
+    /// The victim's certificate as the forger rewrites it: same subject, issuer name, serial and dates as
+    /// the genuine one (files.rs builds it from the same profile), the forger's key, the forger's CA's
+    /// signature.
+    pub(super) fn certificate(victim: &Profile) -> Vec<u8> {
+        pki::build_cert(
+            &auth_subject(victim),
+            Some(AUTH_CA_DN),
+            &card_key(),
+            &ca_key(),
+            crate::files::auth_serial(victim),
+            victim.cert_not_before,
+            victim.cert_not_after,
+        )
+    }
 }

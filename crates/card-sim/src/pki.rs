@@ -114,12 +114,100 @@ pub fn seeded_key(label: &str) -> RsaPrivateKey {
     key
 }
 
-/// The shared issuers of the test hierarchy.
+/// One generation of the virtual user-authentication CA.
+///
+/// J-LIS starts a new generation of its user-authentication CA every few years, each valid for ten years
+/// and all under one name (`authca01` from 2015-10-20, `authca02` from 2019-09-14, `authca03` from
+/// 2023-07-16 to 2033-07-15: assets/jpki/README.md). A card's certificate is issued by the generation
+/// current on its issue day, so a card of 2022 chains to generation 2, not 3. The virtual hierarchy keeps
+/// that calendar (generation 3 keeps the serial of `authca03`) and goes on every four years after it, so
+/// every virtual card, whatever its dates, is issued by a generation valid when it was issued, as a
+/// reader that checks this (kiosk-mynumber's trust) demands.
+pub struct AuthCaGeneration {
+    /// 1, 2, 3, …: the `authca0N` it stands for.
+    pub number: u8,
+    pub valid_from: Ymd,
+    pub valid_to: Ymd,
+    key: RsaPrivateKey,
+    /// The self-signed CA certificate (DER) a card of this generation serves as JPKI EF 000B.
+    pub certificate: Vec<u8>,
+}
+
+impl std::fmt::Debug for AuthCaGeneration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuthCaGeneration({})", self.number)
+    }
+}
+
+/// Start day and serial of each virtual generation: J-LIS's three (their days and, for the third, its
+/// serial), then every four years.
+const AUTH_CA_CALENDAR: [(Ymd, u64); 5] = [
+    (
+        Ymd {
+            y: 2015,
+            m: 10,
+            d: 20,
+        },
+        0x01,
+    ),
+    (Ymd { y: 2019, m: 9, d: 15 }, 0x0133_C349),
+    (Ymd { y: 2023, m: 7, d: 16 }, 0x06D1_8006),
+    (Ymd { y: 2027, m: 7, d: 16 }, 0x0A00_0004),
+    (Ymd { y: 2031, m: 7, d: 16 }, 0x0A00_0005),
+];
+
+/// Generation `index` (0-based), made on first use: each costs a key.
+fn auth_ca_generation(index: usize) -> &'static AuthCaGeneration {
+    static GENERATIONS: [OnceLock<AuthCaGeneration>; AUTH_CA_CALENDAR.len()] =
+        [const { OnceLock::new() }; AUTH_CA_CALENDAR.len()];
+    let index = index.min(AUTH_CA_CALENDAR.len() - 1);
+    GENERATIONS[index].get_or_init(|| {
+        let (valid_from, serial) = AUTH_CA_CALENDAR[index];
+        let number = u8::try_from(index + 1).unwrap_or(u8::MAX);
+        // Generation 3 keeps the key the single virtual CA had, so cards made before generations existed
+        // still chain.
+        let key = if number == 3 {
+            seeded_key("auth-ca")
+        } else {
+            seeded_key(&format!("auth-ca generation {number}"))
+        };
+        let valid_to = Ymd {
+            y: valid_from.y + 10,
+            ..valid_from
+        }
+        .add_days(-1);
+        let certificate = build_cert(AUTH_CA_DN, None, &key, &key, serial, valid_from, valid_to);
+        AuthCaGeneration {
+            number,
+            valid_from,
+            valid_to,
+            key,
+            certificate,
+        }
+    })
+}
+
+/// The generation that issues a certificate on `issued`: the newest one started by then (the first for
+/// a day before the calendar).
+pub fn auth_ca_issuing(issued: Ymd) -> &'static AuthCaGeneration {
+    let index = AUTH_CA_CALENDAR
+        .iter()
+        .rposition(|(from, _)| *from <= issued)
+        .unwrap_or(0);
+    auth_ca_generation(index)
+}
+
+/// Every virtual generation: what a reader trusts to accept any virtual card (the demo does, by the
+/// hierarchy's name `JPKI-TEST`).
+pub fn auth_ca_generations() -> Vec<&'static AuthCaGeneration> {
+    (0..AUTH_CA_CALENDAR.len()).map(auth_ca_generation).collect()
+}
+
+/// The shared issuers of the test hierarchy's digital-signature side (one CA: the kiosk never checks a
+/// signing certificate).
 #[derive(Clone)]
 pub struct Issuers {
-    pub auth_ca: RsaPrivateKey,
     pub sign_ca: RsaPrivateKey,
-    pub auth_ca_cert: Vec<u8>,
     pub sign_ca_cert: Vec<u8>,
 }
 
@@ -129,23 +217,33 @@ impl std::fmt::Debug for Issuers {
     }
 }
 
-/// The test hierarchy, made once per process.
+/// The test hierarchy's signing CA, made once per process.
 pub fn issuers() -> &'static Issuers {
     static ISSUERS: OnceLock<Issuers> = OnceLock::new();
     ISSUERS.get_or_init(|| {
-        let auth_ca = seeded_key("auth-ca");
         let sign_ca = seeded_key("sign-ca");
         let start = Ymd { y: 2023, m: 7, d: 16 };
         let end = Ymd { y: 2033, m: 7, d: 15 };
-        let auth_ca_cert = build_cert(AUTH_CA_DN, None, &auth_ca, &auth_ca, 0x06D1_8006, start, end);
         let sign_ca_cert = build_cert(SIGN_CA_DN, None, &sign_ca, &sign_ca, 0x067C_6A21, start, end);
         Issuers {
-            auth_ca,
             sign_ca,
-            auth_ca_cert,
             sign_ca_cert,
         }
     })
+}
+
+impl AuthCaGeneration {
+    /// Sign a user-authentication certificate for a card of this generation.
+    pub(crate) fn issue(
+        &self,
+        subject_dn: &str,
+        subject: &RsaPrivateKey,
+        serial: u64,
+        from: Ymd,
+        to: Ymd,
+    ) -> Vec<u8> {
+        build_cert(subject_dn, Some(AUTH_CA_DN), subject, &self.key, serial, from, to)
+    }
 }
 
 /// The key id under which readers should trust [`card_data_trust_anchor`]: `6000023`, the card-face CA
@@ -265,4 +363,43 @@ pub fn cv_certificate(
     let mut inner = kiosk_apdu::tlv::encode(&[0x5F, 0x4E], &body);
     inner.extend(kiosk_apdu::tlv::encode(&[0x5F, 0x37], &sig));
     kiosk_apdu::tlv::encode(&[0x7F, 0x21], &inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+
+    /// As J-LIS issues: every card's certificate comes from a generation that had begun on its issue day
+    /// and lasts past the certificate's end, so a reader checking "the CA was valid when it issued"
+    /// accepts every virtual card (the last-try and pin-blocked cards of 2022–23 from generation 2).
+    #[test]
+    fn every_card_is_issued_by_a_generation_valid_for_its_whole_certificate() {
+        for name in Profile::embedded_names() {
+            let p = Profile::embedded(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let generation = auth_ca_issuing(p.cert_not_before);
+            assert!(
+                generation.valid_from <= p.cert_not_before && p.cert_not_after <= generation.valid_to,
+                "{name}: {:?}..{:?} outside generation {} ({:?}..{:?})",
+                p.cert_not_before,
+                p.cert_not_after,
+                generation.number,
+                generation.valid_from,
+                generation.valid_to
+            );
+        }
+        assert_eq!(auth_ca_issuing(Ymd { y: 2023, m: 4, d: 20 }).number, 2);
+        assert_eq!(auth_ca_issuing(Ymd { y: 2023, m: 7, d: 16 }).number, 3);
+    }
+
+    /// Generation 3 keeps J-LIS's authca03 calendar (2023-07-16 to 2033-07-15, assets/jpki/README.md).
+    #[test]
+    fn the_third_generation_has_the_real_third_generations_dates() {
+        let third = auth_ca_issuing(Ymd { y: 2025, m: 1, d: 1 });
+        assert_eq!(third.number, 3);
+        assert_eq!(third.valid_from, Ymd { y: 2023, m: 7, d: 16 });
+        assert_eq!(third.valid_to, Ymd { y: 2033, m: 7, d: 15 });
+        let numbers: Vec<u8> = auth_ca_generations().iter().map(|g| g.number).collect();
+        assert_eq!(numbers, [1, 2, 3, 4, 5]);
+    }
 }

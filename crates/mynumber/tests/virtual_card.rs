@@ -386,7 +386,8 @@ fn refusal(step: &str, e: &CardError) -> String {
     format!("{step}: {e}")
 }
 
-/// Identify the card and read its certificate, checked against the card's CA.
+/// Identify the card and read its certificate, checked against the card's CA and, as the kiosk does,
+/// against its trust anchors.
 fn certificate_refusal(r: &mut MyNumberCard<SharedCard>) -> Result<Certificate, String> {
     match r.identify() {
         Ok(Identification::MyNumber(CardKind::PlasticCard)) => {}
@@ -397,10 +398,25 @@ fn certificate_refusal(r: &mut MyNumberCard<SharedCard>) -> Result<Certificate, 
         .read_auth_certificate()
         .map_err(|e| refusal("certificate", &e))?;
     match r.auth_certificate_chains(&cert) {
-        Ok(true) => Ok(cert),
-        Ok(false) => Err("certificate: not signed by the card's CA".into()),
-        Err(e) => Err(refusal("CA certificate", &e)),
+        Ok(true) => {}
+        Ok(false) => return Err("certificate: not signed by the card's CA".into()),
+        Err(e) => return Err(refusal("CA certificate", &e)),
     }
+    match virtual_trust().verify(&cert, TRUST_NOW) {
+        Ok(()) => Ok(cert),
+        Err(e) => Err(format!("certificate: not trusted: {e}")),
+    }
+}
+
+/// The J-LIS anchors, every generation of the virtual CA, and the virtual hierarchy trusted by name: the
+/// demo's trust.
+fn virtual_trust() -> AuthTrust {
+    let mut trust = AuthTrust::jlis();
+    for generation in pki::auth_ca_generations() {
+        trust.add_anchor_der(&generation.certificate).unwrap();
+    }
+    trust.trust_test_hierarchy("JPKI-TEST").unwrap();
+    trust
 }
 
 /// PIN status, one wrong and one right PIN, and the key proof.
@@ -431,7 +447,7 @@ fn pin_refusal(r: &mut MyNumberCard<SharedCard>, cert: &Certificate) -> Result<(
 fn each_hostile_card_is_caught_where_it_lies() {
     use kiosk_card_sim::Hostile;
 
-    let expected: [(Hostile, &str); 13] = [
+    let expected: [(Hostile, &str); 15] = [
         (
             Hostile::NoStatusWord,
             "identify: the card sent a malformed APDU: a response APDU needs",
@@ -477,6 +493,15 @@ fn each_hostile_card_is_caught_where_it_lies() {
         ),
         // Honest: it does not read by short EF identifier, and the reader selects the EF instead.
         (Hostile::SfiRefused, "accepted"),
+        // Consistent with itself (its own CA signs its certificate): only the anchors catch it.
+        (
+            Hostile::ForgedCa,
+            "certificate: not trusted: the certificate is not issued by a trusted J-LIS CA",
+        ),
+        (
+            Hostile::DeepTlv,
+            "card face: the card's card face is malformed: malformed TLV: nested more than 4 levels deep",
+        ),
     ];
     assert_eq!(expected.len(), Hostile::ALL.len(), "every hostile way has a case");
     for (h, want) in expected {
@@ -511,61 +536,56 @@ fn the_virtual_certificate_needs_its_ca_as_an_anchor_and_its_hierarchy_named() {
     );
     let trust = trusting_the_card_ca_of(&sim);
     assert_eq!(trust.verify(&cert, TRUST_NOW), Ok(()));
-    // A CA must be valid when it issues. The virtual CA certificate starts on 2023-07-16 (like J-LIS's
-    // third generation) and the last-try card's certificate was issued on 2023-04-20: kiosk-card-sim has
-    // one CA generation where a real card of that date comes from the second (the demo's anchor covers it).
-    let last_try = MyNumberCard::new(card("last-try"))
+    // A CA must be valid when it issues: the last-try card's certificate was issued on 2023-04-20, before
+    // generation 3 began (2023-07-16), so, as a real card of that day, it comes from generation 2 and
+    // serves generation 2 as its EF 000B. Generation 3 alone does not vouch for it.
+    let last_try = card("last-try");
+    let last_try_cert = MyNumberCard::new(last_try.clone())
         .read_auth_certificate()
         .unwrap();
     assert_eq!(
-        trust.verify(&last_try, TRUST_NOW),
-        Err(TrustError::IssuerNotValidAtIssue)
+        trusting_the_card_ca_of(&last_try).verify(&last_try_cert, TRUST_NOW),
+        Ok(())
     );
+    assert_eq!(
+        trust.verify(&last_try_cert, TRUST_NOW),
+        Err(TrustError::BadSignature)
+    );
+    assert_eq!(virtual_trust().verify(&last_try_cert, TRUST_NOW), Ok(()));
 }
 
-/// Issue 20's forged card: the certificate copies the victim's subject, issuer name, serial and dates and
-/// is signed by the forger's CA, which the card serves as EF 000B. Consistent with itself; not trusted.
+/// Issue 20's forged card (kiosk-card-sim's hostile way `forged-ca`): the certificate copies the victim's
+/// subject, issuer name, serial and dates and is signed by the forger's CA, which the card serves as EF
+/// 000B; the card takes any PIN and signs with the forger's key. Consistent with itself in every check a
+/// card can answer for; not trusted.
 #[test]
 fn a_card_whose_own_ca_signs_a_forged_certificate_is_not_trusted() {
     let sim = card("demo");
-    let trust = trusting_the_card_ca_of(&sim);
     let genuine = MyNumberCard::new(sim.clone()).read_auth_certificate().unwrap();
-    let forger_ca = pki::seeded_key("virtual_card.rs forger's CA");
-    let forged = pki::build_cert(
-        &genuine.subject,
-        Some(pki::AUTH_CA_DN),
-        &pki::seeded_key("virtual_card.rs forger's card"),
-        &forger_ca,
-        u64::from_str_radix(&genuine.serial_hex, 16).unwrap(),
-        kiosk_card_sim::profile::Ymd { y: 2025, m: 8, d: 10 },
-        kiosk_card_sim::profile::Ymd { y: 2030, m: 8, d: 4 },
-    );
-    let forged_ca = pki::build_cert(
-        pki::AUTH_CA_DN,
-        None,
-        &forger_ca,
-        &forger_ca,
-        0x06D1_8006,
-        kiosk_card_sim::profile::Ymd { y: 2023, m: 7, d: 16 },
-        kiosk_card_sim::profile::Ymd { y: 2033, m: 7, d: 15 },
-    );
-    for (fid, der) in [(0x000A, forged), (0x000B, forged_ca)] {
-        assert!(sim.lock().tamper_ef(Df::Jpki, fid, |data| {
-            let size = data.len().max(der.len());
-            data.clear();
-            data.extend_from_slice(&der);
-            data.resize(size, 0xFF);
-        }));
-    }
+    sim.lock().faults.hostile = Some(kiosk_card_sim::Hostile::ForgedCa);
     let mut reader = MyNumberCard::new(sim.clone());
     let cert = reader.read_auth_certificate().unwrap();
+    assert_ne!(cert.der(), genuine.der());
     assert_eq!(cert.serial_hex, genuine.serial_hex);
     assert_eq!(cert.issuer, genuine.issuer);
+    assert_eq!(cert.subject, genuine.subject);
     assert!(
         reader.auth_certificate_chains(&cert).unwrap(),
         "the card vouches for itself"
     );
-    assert_eq!(trust.verify(&cert, TRUST_NOW), Err(TrustError::BadSignature));
+    assert_eq!(
+        reader.verify_auth_pin(&AuthPin::new("9876").unwrap()).unwrap(),
+        PinOutcome::Verified,
+        "any PIN"
+    );
+    assert!(
+        reader.prove_auth_key(&cert, b"challenge").unwrap(),
+        "its key proof passes"
+    );
+    assert_eq!(
+        virtual_trust().verify(&cert, TRUST_NOW),
+        Err(TrustError::BadSignature)
+    );
     assert_eq!(
         TrustError::BadSignature.to_string(),
         "the certificate is not issued by a trusted J-LIS CA: no trusted CA of its issuer's name signed it"

@@ -7,8 +7,9 @@ use crate::command::{CardCommand, FileRef, KeyRef, ReadAddress, Selection, SignS
 use crate::ef;
 use crate::files::{Df, Ef, Gate};
 use crate::status::Sw;
+use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
-use rsa::{Pkcs1v15Sign, Pss};
+use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey};
 use sha2::{Digest, Sha256};
 
 impl VirtualCard {
@@ -208,30 +209,53 @@ impl VirtualCard {
         let Some(Ef::Key { key, .. }) = self.image.get(&df).and_then(|d| d.get(&fid)) else {
             return Answer::status(Sw::DATA_NOT_FOUND);
         };
-        let Some(scheme) = scheme else {
-            return Answer::status(Sw::WRONG_P1_P2);
-        };
-        if !scheme.accepts(input.len()) {
-            return Answer::status(Sw::WRONG_LENGTH);
-        }
-        let hash = || Sha256::digest(input).to_vec();
-        let result = match scheme {
-            SignScheme::Pkcs1Padding => key.sign(Pkcs1v15Sign::new_unprefixed(), input),
-            SignScheme::Pkcs1BareHash => key.sign(Pkcs1v15Sign::new_unprefixed(), &hash()),
-            SignScheme::Pkcs1Sha256OfHash => key.sign(Pkcs1v15Sign::new::<Sha256>(), input),
-            SignScheme::Pkcs1Sha256 => key.sign(Pkcs1v15Sign::new::<Sha256>(), &hash()),
-            SignScheme::PssOfHash => key.sign_with_rng(&mut self.rng, Pss::new::<Sha256>(), input),
-            SignScheme::Pss => key.sign_with_rng(&mut self.rng, Pss::new::<Sha256>(), &hash()),
-        };
-        match result {
-            Ok(signature) => Answer::ok(signature),
-            Err(_) => Answer::status(Sw::CONDITIONS_NOT_SATISFIED),
-        }
+        sign(key, &mut self.rng, scheme, input)
+    }
+
+    /// A signature by a key that is not in the card's image: the forged card's (`hostile` `forged-ca`).
+    pub(crate) fn signature_by(
+        &mut self,
+        key: &RsaPrivateKey,
+        scheme: Option<SignScheme>,
+        input: &[u8],
+    ) -> Answer {
+        sign(key, &mut self.rng, scheme, input)
+    }
+
+    /// A VERIFY that succeeds whatever was sent, counted as a try like any other: a forged card does not
+    /// know its victim's PIN, so it takes any (`hostile` `forged-ca`).
+    pub(crate) fn accept_any_secret(&mut self, df: Df, fid: u16) -> Answer {
+        self.count_try(df, fid);
+        self.verified.insert((df, fid));
+        Answer::status(Sw::OK)
     }
 
     fn get_challenge(&mut self, len: u32) -> Answer {
         let mut challenge = vec![0u8; len as usize];
         self.rng.fill_bytes(&mut challenge);
         Answer::ok(challenge)
+    }
+}
+
+/// Sign `input` under `scheme` (INTERNAL AUTHENTICATE / COMPUTE DIGITAL SIGNATURE, docs/CARD-NOTES.md).
+fn sign(key: &RsaPrivateKey, rng: &mut ChaCha20Rng, scheme: Option<SignScheme>, input: &[u8]) -> Answer {
+    let Some(scheme) = scheme else {
+        return Answer::status(Sw::WRONG_P1_P2);
+    };
+    if !scheme.accepts(input.len()) {
+        return Answer::status(Sw::WRONG_LENGTH);
+    }
+    let hash = || Sha256::digest(input).to_vec();
+    let result = match scheme {
+        SignScheme::Pkcs1Padding => key.sign(Pkcs1v15Sign::new_unprefixed(), input),
+        SignScheme::Pkcs1BareHash => key.sign(Pkcs1v15Sign::new_unprefixed(), &hash()),
+        SignScheme::Pkcs1Sha256OfHash => key.sign(Pkcs1v15Sign::new::<Sha256>(), input),
+        SignScheme::Pkcs1Sha256 => key.sign(Pkcs1v15Sign::new::<Sha256>(), &hash()),
+        SignScheme::PssOfHash => key.sign_with_rng(rng, Pss::new::<Sha256>(), input),
+        SignScheme::Pss => key.sign_with_rng(rng, Pss::new::<Sha256>(), &hash()),
+    };
+    match result {
+        Ok(signature) => Answer::ok(signature),
+        Err(_) => Answer::status(Sw::CONDITIONS_NOT_SATISFIED),
     }
 }
