@@ -18,7 +18,10 @@ const USAGE: &str = "usage:
       cards were measured to.
   kiosk-card-sim front --profile NAME --out FILE.png [--variation NAME] [--seed N]
       draw the card's printed front (test data), straight, or as a camera sees it: --variation is one of
-      clean, rotation, perspective, blur, glare, low, thumb, mixed (800x600 frame)";
+      clean, rotation, perspective, blur, glare, low, thumb, mixed (800x600 frame)
+  kiosk-card-sim ca --out DIR
+      write the virtual cards' user-authentication CA certificates (one per generation, DER) into DIR,
+      for a test bench's `[card_trust] anchors` (with `test_hierarchies = [\"JPKI-TEST\"]`)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -55,6 +58,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         Some("serve") => serve(&args[1..]),
         Some("front") => front(&args[1..]),
+        Some("ca") => ca(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())
@@ -170,4 +174,24 @@ fn serve(args: &[String]) -> Result<(), String> {
             }
         }
     }
+}
+
+/// `ca --out DIR`: the virtual CA generations as DER files, and the configuration lines that trust them.
+fn ca(args: &[String]) -> Result<(), String> {
+    let dir = match args {
+        [flag, dir] if flag == "--out" => std::path::PathBuf::from(dir),
+        _ => return Err(format!("ca needs --out DIR\n{USAGE}")),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut anchors = Vec::new();
+    for generation in kiosk_card_sim::pki::auth_ca_generations() {
+        let path = dir.join(format!("virtual-authca{:02}.cer", generation.number));
+        std::fs::write(&path, &generation.certificate).map_err(|e| format!("{}: {e}", path.display()))?;
+        anchors.push(format!("{:?}", path.display().to_string()));
+    }
+    println!("# kiosk.toml on a test bench for virtual cards (never at a clinic):");
+    println!("[card_trust]");
+    println!("anchors = [{}]", anchors.join(", "));
+    println!("test_hierarchies = [\"JPKI-TEST\"]");
+    Ok(())
 }
