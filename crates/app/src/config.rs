@@ -61,6 +61,34 @@ pub struct ReaderConfig {
     /// The PC/SC reader name; empty: the first reader a card is placed on.
     #[serde(default)]
     pub name: String,
+    /// A separate contactless reader for smartphones, where the card reader is contact-only or the
+    /// clinic puts a phone reader beside the kiosk (`[reader.phone]`).
+    #[serde(default)]
+    pub phone: PhoneReaderConfig,
+}
+
+/// `[reader.phone]`: the smartphone reader.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneReaderConfig {
+    /// The PC/SC name of the phone reader; empty: phones are held to the card reader (a contactless
+    /// one), as on most certified readers.
+    #[serde(default)]
+    pub name: String,
+}
+
+impl ReaderConfig {
+    /// The card reader's name, if one is configured.
+    pub fn card_reader(&self) -> Option<String> {
+        let name = self.name.trim();
+        (!name.is_empty()).then(|| name.to_string())
+    }
+
+    /// The separate phone reader's name, if one is configured.
+    pub fn phone_reader(&self) -> Option<String> {
+        let name = self.phone.name.trim();
+        (!name.is_empty()).then(|| name.to_string())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

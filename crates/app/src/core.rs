@@ -103,9 +103,10 @@ pub struct KioskCore {
     reply_tx: ReplySender,
     threads: Vec<JoinHandle<()>>,
     stop_reader: Arc<AtomicBool>,
-    /// The PC/SC reader the kiosk watches (real mode; `None`: any reader), the watched readers present
-    /// now, the reader of the current card and whether that card is the current session's.
-    reader_filter: Option<String>,
+    /// The PC/SC readers the kiosk watches (real mode; `None`: any reader): the card reader and, where
+    /// the clinic has one, the smartphone reader (`[reader.phone]`); the watched readers present now, the
+    /// reader of the current card or phone and whether it is the current session's.
+    reader_filter: Option<Vec<String>>,
     readers_present: BTreeSet<String>,
     /// What the flow was last told about the reader (`None`: nothing yet, or not watching readers), and
     /// until when a missing reader at start-up is not yet reported.
@@ -224,6 +225,16 @@ impl KioskCore {
     /// Watch the PC/SC readers: a card placed on `reader` (or on any reader when `None`) starts a
     /// reception. The monitor's events arrive through the reply channel, so they wake the window.
     pub fn watch_readers(&mut self, reader: Option<String>) -> Result<(), CoreError> {
+        self.watch_card_and_phone_readers(reader, None)
+    }
+
+    /// Watch the card reader `card` (`None`: any reader) and, when the clinic has a separate one for
+    /// smartphones, the phone reader `phone`: a card or a phone placed on either starts a reception.
+    pub fn watch_card_and_phone_readers(
+        &mut self,
+        card: Option<String>,
+        phone: Option<String>,
+    ) -> Result<(), CoreError> {
         let monitor = Monitor::start()?;
         // The monitor moves to a named thread that forwards its events (its receiver is a std channel).
         let replies = self.reply_tx.clone();
@@ -238,8 +249,8 @@ impl KioskCore {
             }
         })?;
         self.threads.push(handle);
-        self.reader = reader.clone();
-        self.reader_filter = reader;
+        self.reader = card.clone();
+        self.reader_filter = card.map(|card| std::iter::once(card).chain(phone).collect());
         // The monitor lists the readers present within milliseconds; a kiosk started without its reader
         // says so after READER_GRACE instead of inviting a card nothing would read.
         self.readers_present.clear();
@@ -379,7 +390,9 @@ impl KioskCore {
     }
 
     fn on_reader(&mut self, event: ReaderEvent) {
-        let watched = |r: &str, filter: &Option<String>| filter.as_deref().is_none_or(|w| w == r);
+        let watched = |r: &str, filter: &Option<Vec<String>>| {
+            filter.as_ref().is_none_or(|names| names.iter().any(|w| w == r))
+        };
         match event {
             ReaderEvent::CardInserted { reader, .. }
                 if watched(&reader, &self.reader_filter)
@@ -432,7 +445,10 @@ impl KioskCore {
             let names: Vec<&str> = self.readers_present.iter().map(String::as_str).collect();
             eprintln!("kiosk: card reader ready: {}", names.join(", "));
         } else if self.reader_told.is_none() {
-            let which = self.reader_filter.as_deref().unwrap_or("any reader");
+            let which = self
+                .reader_filter
+                .as_ref()
+                .map_or_else(|| "any reader".to_string(), |names| names.join(" or "));
             self.report(format!("no card reader found ({which}); waiting for it"));
         }
         self.reader_told = Some(available);

@@ -36,8 +36,8 @@ fn problem(what: &'static str, detail: impl Into<String>, fix: impl Into<String>
 
 /// Run every check. `camera` is tried for up to `camera_wait` (a camera takes a moment to start).
 pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
-    vec![
-        reader(config),
+    let mut checks = readers(config);
+    checks.extend([
         camera(config, camera_wait),
         models(config),
         database(&config.folders.data),
@@ -48,37 +48,60 @@ pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
             "staff codes",
             format!("{} staff entries (hashed)", config.staff.len()),
         ),
-    ]
+    ]);
+    checks
 }
 
-fn reader(config: &Config) -> Check {
-    let pcsc = match kiosk_pcsc::Pcsc::establish() {
-        Ok(p) => p,
+/// The card reader and the smartphone reader (`[reader.phone]`), as pcscd lists them now.
+fn readers(config: &Config) -> Vec<Check> {
+    let listed = kiosk_pcsc::Pcsc::establish()
+        .map(|pcsc| pcsc.readers().unwrap_or_default())
+        .map_err(|e| e.to_string());
+    reader_checks(config, listed)
+}
+
+/// The reader checks for the readers pcscd `listed` (or why it could not be asked).
+fn reader_checks(config: &Config, listed: Result<Vec<String>, String>) -> Vec<Check> {
+    let readers = match listed {
+        Ok(readers) => readers,
         Err(e) => {
-            return problem(
+            return vec![problem(
                 "card reader",
-                e.to_string(),
+                e,
                 "start the smart-card service: `systemctl enable --now pcscd` (Debian: apt-get install pcscd)",
-            );
+            )];
         }
     };
-    let readers = pcsc.readers().unwrap_or_default();
-    let wanted = config.reader.name.trim();
     if readers.is_empty() {
-        return problem(
+        return vec![problem(
             "card reader",
             "no reader connected",
             "plug in the reader; `pcsc_scan` (pcsc-tools) should list it",
-        );
+        )];
     }
-    if !wanted.is_empty() && !readers.iter().any(|r| r == wanted) {
-        return problem(
+    let missing = |name: &str| !readers.iter().any(|r| r == name);
+    let card = match config.reader.card_reader() {
+        Some(wanted) if missing(&wanted) => problem(
             "card reader",
             format!("{wanted:?} is not connected; connected: {}", readers.join(", ")),
             "set [reader] name to one of the connected readers, or leave it empty",
-        );
-    }
-    ok("card reader", readers.join(", "))
+        ),
+        _ => ok("card reader", readers.join(", ")),
+    };
+    let phone = match config.reader.phone_reader() {
+        Some(wanted) if missing(&wanted) => problem(
+            "phone reader",
+            format!("{wanted:?} is not connected; connected: {}", readers.join(", ")),
+            "plug in the smartphone reader, or set [reader.phone] name to a connected reader (empty: phones \
+             are held to the card reader)",
+        ),
+        Some(wanted) => ok("phone reader", format!("{wanted} (smartphones are held here)")),
+        None => ok(
+            "phone reader",
+            "none configured: smartphones are held to the card reader, which must be contactless",
+        ),
+    };
+    vec![card, phone]
 }
 
 fn camera(config: &Config, wait: std::time::Duration) -> Check {
@@ -265,5 +288,38 @@ mod tests {
         let text = report(&[c]);
         assert!(text.starts_with("PROBLEM output folder"), "{text}");
         let _ = std::fs::remove_dir_all(&base);
+    }
+
+    fn config_with_readers(card: &str, phone: &str) -> Config {
+        let example = crate::config::EXAMPLE
+            .replacen("name = \"\"", &format!("name = {card:?}"), 1)
+            .replacen("name = \"\"", &format!("name = {phone:?}"), 1);
+        Config::parse(&example, "kiosk.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn the_phone_reader_is_checked_beside_the_card_reader() {
+        let listed = || Ok(vec!["Card 00".to_string(), "Phone 01".to_string()]);
+        let checks = reader_checks(&config_with_readers("Card 00", "Phone 01"), listed());
+        assert_eq!(checks.len(), 2);
+        assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+        assert_eq!(checks[1].detail, "Phone 01 (smartphones are held here)");
+
+        let missing = reader_checks(&config_with_readers("Card 00", "NFC 02"), listed());
+        assert!(missing[0].ok);
+        assert!(!missing[1].ok, "{missing:?}");
+        assert_eq!(missing[1].what, "phone reader");
+        assert!(
+            missing[1].detail.contains("\"NFC 02\" is not connected"),
+            "{missing:?}"
+        );
+
+        let same = reader_checks(&config_with_readers("", ""), listed());
+        assert!(same[1].ok);
+        assert!(same[1].detail.contains("held to the card reader"), "{same:?}");
+
+        let down = reader_checks(&config_with_readers("", ""), Err("pcscd is not running".into()));
+        assert_eq!(down.len(), 1);
+        assert!(!down[0].ok);
     }
 }

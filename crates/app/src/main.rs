@@ -441,8 +441,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         wake,
     };
     let mut core = KioskCore::start(parts).map_err(usage)?;
-    let reader = (!config.reader.name.is_empty()).then(|| config.reader.name.clone());
-    core.watch_readers(reader)
+    core.watch_card_and_phone_readers(config.reader.card_reader(), config.reader.phone_reader())
         .map_err(|e| Failure::Reader(e.to_string()))?;
     let metrics = kiosk_ui::style::Metrics::from_dpi(config.screen.dpi, 1.0);
     let app = kiosk::gui::KioskApp::new(core, ctx, None, metrics).map_err(usage)?;
