@@ -62,6 +62,10 @@ pub struct VirtualCard {
     /// Powered up and not yet asked anything (for [`Faults::no_diagnosis_after_power_up`]).
     fresh_from_power_up: bool,
     pub faults: Faults,
+    /// A virtual iPhone: whether its holder has confirmed with Face ID or Touch ID on the phone before
+    /// holding it to the reader, which opens its certificate and key without a VERIFY (GUESS,
+    /// docs/CARD-NOTES.md §4.5). From the profile's `[phone] confirmed`; a test may change it.
+    pub holder_confirmed_on_phone: bool,
     /// Whether re-SELECTing the current DF clears its verified PINs. Unknown on the real card
     /// (§12.2: OpenSC's logout assumes yes, myna-card implies only power-off clears): default no.
     pub reselect_clears_security: bool,
@@ -121,6 +125,7 @@ impl VirtualCard {
                 ..Faults::default()
             },
             reselect_clears_security: false,
+            holder_confirmed_on_phone: profile.phone_confirmed,
             profile,
         }
     }

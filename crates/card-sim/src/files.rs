@@ -33,6 +33,9 @@ impl Df {
 pub enum Gate {
     Free,
     AnyOf(Vec<u16>),
+    /// Open while the holder has confirmed on the phone itself (an iPhone's Face ID or Touch ID before it
+    /// is held to the reader: GUESS, docs/CARD-NOTES.md §4.5); no VERIFY opens it.
+    HolderConfirmedOnPhone,
 }
 
 pub enum Ef {
@@ -148,8 +151,12 @@ pub fn auth_subject(p: &Profile) -> String {
 pub fn build(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Image {
     let mut image = Image::new();
     image.insert(Df::Jpki, jpki(p, keys, iss));
-    image.insert(Df::Text, text(p));
-    image.insert(Df::Surface, surface(p, keys));
+    // A smartphone carries the two JPKI certificates only: no 券面事項確認AP and no 券面事項入力補助AP
+    // (docs/CARD-NOTES.md §4.5; jpki/myna skips them for the phone token).
+    if !p.token.is_phone() {
+        image.insert(Df::Text, text(p));
+        image.insert(Df::Surface, surface(p, keys));
+    }
     image
 }
 
@@ -199,15 +206,16 @@ fn jpki(p: &Profile, keys: &CardKeys, iss: &Issuers) -> Files {
         p.cert_not_before,
         p.cert_not_after,
     );
-    // A phone's auth certificate is readable only after the auth PIN (§4.1, JPKIAPGPSETOKEN).
-    let auth_gate = if p.token == Token::Android {
-        Gate::AnyOf(vec![AUTH_PIN])
-    } else {
-        Gate::Free
+    // An Android phone's auth certificate is readable only after the auth PIN (§4.5, JPKIAPGPSETOKEN);
+    // an iPhone's, and its key, only after the holder confirmed on the phone (GUESS, §4.5).
+    let (auth_gate, key_gate) = match p.token {
+        Token::Android => (Gate::AnyOf(vec![AUTH_PIN]), Gate::AnyOf(vec![AUTH_PIN])),
+        Token::Iphone => (Gate::HolderConfirmedOnPhone, Gate::HolderConfirmedOnPhone),
+        Token::Card | Token::JukiCard => (Gate::Free, Gate::AnyOf(vec![AUTH_PIN])),
     };
     jpki.insert(AUTH_CERT, binary(cert_ef(&auth_cert), auth_gate));
     jpki.insert(AUTH_CA_CERT, binary(cert_ef(&generation.certificate), Gate::Free));
-    jpki.insert(AUTH_KEY, key(&keys.auth, Gate::AnyOf(vec![AUTH_PIN])));
+    jpki.insert(AUTH_KEY, key(&keys.auth, key_gate));
     jpki.insert(AUTH_PIN, secret(p.auth_pin.as_bytes(), p.auth_tries, 3));
     if let Some(sign) = &keys.sign {
         let sign_cert = pki::build_cert(

@@ -18,6 +18,11 @@ pub enum Token {
 }
 
 impl Token {
+    /// A smartphone's JPKI token rather than a plastic card.
+    pub fn is_phone(self) -> bool {
+        matches!(self, Token::Android | Token::Iphone)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Token::Card => "JPKIAPICCTOKEN2",
@@ -129,6 +134,18 @@ struct RawProfile {
     /// Answers `6F00` to the first command after each power-up, as measured on a real card.
     #[serde(default)]
     no_diagnosis_after_power_up: bool,
+    /// A phone's state when it is held to the reader.
+    #[serde(default)]
+    phone: RawPhone,
+}
+
+/// `[phone]`: how a virtual phone comes to the reader.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhone {
+    /// An iPhone whose holder confirmed with Face ID or Touch ID first (GUESS, docs/CARD-NOTES.md §4.5).
+    #[serde(default)]
+    confirmed: bool,
 }
 
 impl RawProfile {
@@ -277,6 +294,8 @@ pub struct Profile {
     pub hostile: Option<crate::hostile::Hostile>,
     /// Answers `6F00` to the first command after each power-up (docs/CARD-NOTES.md §1.2).
     pub no_diagnosis_after_power_up: bool,
+    /// A virtual iPhone comes with its holder confirmed on the phone (`[phone] confirmed`).
+    pub phone_confirmed: bool,
 }
 
 impl std::fmt::Debug for Profile {
@@ -320,6 +339,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("infant", include_str!("../../../assets/cards/infant.toml")),
     ("android", include_str!("../../../assets/cards/android.toml")),
     ("hostile", include_str!("../../../assets/cards/hostile.toml")),
+    ("iphone", include_str!("../../../assets/cards/iphone.toml")),
 ];
 
 /// Card photos embedded for the embedded profiles (public-domain portraits, see assets/photos/README.md).
@@ -425,6 +445,7 @@ impl Profile {
             seed: raw.seed,
             hostile: raw.hostile,
             no_diagnosis_after_power_up: raw.no_diagnosis_after_power_up,
+            phone_confirmed: raw.phone.confirmed,
         })
     }
 

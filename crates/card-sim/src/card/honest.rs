@@ -63,6 +63,7 @@ impl VirtualCard {
         match gate {
             Gate::Free => true,
             Gate::AnyOf(fids) => fids.iter().any(|f| self.verified.contains(&(df, *f))),
+            Gate::HolderConfirmedOnPhone => self.holder_confirmed_on_phone,
         }
     }
 
