@@ -17,6 +17,11 @@ use std::time::{Duration, Instant};
 pub const READER: &str = "Virtual PCD 00 00";
 pub const VPCD_ADDR: &str = vpcd::DEFAULT_ADDR;
 
+/// vpcd's second slot, which the Debian package also configures: the smartphone reader of the tests
+/// (issue 16, `[reader.phone]`), beside [`READER`].
+pub const PHONE_READER: &str = "Virtual PCD 00 01";
+pub const PHONE_VPCD_ADDR: &str = "127.0.0.1:35964";
+
 /// How long pcscd may take to notice a card arriving or leaving. After a card vanished in the middle of a
 /// command, vpcd needs a few seconds before it accepts the next card (measured: up to ~3 s).
 pub const CARD_WAIT: Duration = Duration::from_secs(15);
@@ -31,6 +36,7 @@ pub fn exclusive_reader() -> MutexGuard<'static, ()> {
 #[derive(Debug)]
 pub struct InsertedCard {
     card: SharedCard,
+    reader: &'static str,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<std::io::Result<ServeEnd>>>,
 }
@@ -38,19 +44,33 @@ pub struct InsertedCard {
 impl InsertedCard {
     /// Insert `card` and wait until pcscd reports it present.
     pub fn insert(card: SharedCard) -> InsertedCard {
+        InsertedCard::insert_into(card, READER, VPCD_ADDR)
+    }
+
+    /// Place a virtual phone on the phone reader ([`PHONE_READER`]) and wait until pcscd reports it.
+    pub fn place_phone(phone: SharedCard) -> InsertedCard {
+        InsertedCard::insert_into(phone, PHONE_READER, PHONE_VPCD_ADDR)
+    }
+
+    fn insert_into(card: SharedCard, reader: &'static str, addr: &'static str) -> InsertedCard {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (card, stop) = (card.clone(), stop.clone());
             std::thread::Builder::new()
                 .name("vpcd-card".into())
-                .spawn(move || vpcd::serve(&card, VPCD_ADDR, &stop))
+                .spawn(move || vpcd::serve(&card, addr, &stop))
                 .ok()
         };
-        let inserted = InsertedCard { card, stop, thread };
+        let inserted = InsertedCard {
+            card,
+            reader,
+            stop,
+            thread,
+        };
         let start = Instant::now();
         assert!(
-            wait_for_card(true, CARD_WAIT),
-            "pcscd did not see the virtual card in {READER} within {CARD_WAIT:?}"
+            wait_for_card_in(reader, true, CARD_WAIT),
+            "pcscd did not see the virtual card in {reader} within {CARD_WAIT:?}"
         );
         eprintln!("card present after {:?}", start.elapsed());
         inserted
@@ -64,8 +84,9 @@ impl InsertedCard {
     pub fn remove(mut self) -> Option<ServeEnd> {
         let end = self.stop_thread();
         assert!(
-            wait_for_card(false, CARD_WAIT),
-            "pcscd still sees a card in {READER}"
+            wait_for_card_in(self.reader, false, CARD_WAIT),
+            "pcscd still sees a card in {}",
+            self.reader
         );
         end
     }
@@ -80,8 +101,9 @@ impl InsertedCard {
     pub fn wait_pulled(mut self) -> Option<ServeEnd> {
         let end = self.join();
         assert!(
-            wait_for_card(false, CARD_WAIT),
-            "pcscd still sees a card in {READER}"
+            wait_for_card_in(self.reader, false, CARD_WAIT),
+            "pcscd still sees a card in {}",
+            self.reader
         );
         end
     }
@@ -103,17 +125,22 @@ impl InsertedCard {
 impl Drop for InsertedCard {
     fn drop(&mut self) {
         self.stop_thread();
-        wait_for_card(false, CARD_WAIT);
+        wait_for_card_in(self.reader, false, CARD_WAIT);
     }
 }
 
 /// Wait until a card is (or is not) present in [`READER`].
 pub fn wait_for_card(present: bool, timeout: Duration) -> bool {
+    wait_for_card_in(READER, present, timeout)
+}
+
+/// Wait until a card is (or is not) present in `reader`.
+pub fn wait_for_card_in(reader: &str, present: bool, timeout: Duration) -> bool {
     let start = Instant::now();
     while start.elapsed() < timeout {
         // Only a definite answer counts: an error (service busy, reader state unknown) is neither.
         if let Ok(pcsc) = Pcsc::establish()
-            && let Ok(atr) = pcsc.card_atr(READER)
+            && let Ok(atr) = pcsc.card_atr(reader)
             && atr.is_some() == present
         {
             return true;

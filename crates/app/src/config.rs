@@ -494,6 +494,7 @@ impl Config {
             idle_secs: self.timeouts.idle_seconds.into(),
             warning_secs: self.timeouts.warning_seconds.into(),
             face_enabled: self.face.enabled,
+            separate_phone_reader: self.reader.phone_reader().is_some(),
             ..Default::default()
         }
     }

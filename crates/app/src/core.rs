@@ -283,7 +283,7 @@ impl KioskCore {
 
     /// A card was placed (virtual card, or a channel the caller opened).
     pub fn insert_card(&mut self, channel: SendChannel) {
-        if *self.flow.screen() != Screen::Idle {
+        if !self.flow.accepts_card() {
             return;
         }
         self.send_card(CardJob::Insert(channel));
@@ -395,9 +395,7 @@ impl KioskCore {
         };
         match event {
             ReaderEvent::CardInserted { reader, .. }
-                if watched(&reader, &self.reader_filter)
-                    && *self.flow.screen() == Screen::Idle
-                    && !self.reader_card =>
+                if watched(&reader, &self.reader_filter) && self.flow.accepts_card() && !self.reader_card =>
             {
                 self.reader_card = true;
                 self.send_card(CardJob::Connect(reader.clone()));

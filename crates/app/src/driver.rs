@@ -161,7 +161,9 @@ impl Reception {
                     return None;
                 }
             }
-            Screen::PinEntry { verifying: false, .. } => return next_pin(p, typed).map(Input::Pin),
+            Screen::PinEntry { verifying: false, .. } | Screen::PhonePin { verifying: false, .. } => {
+                return next_pin(p, typed).map(Input::Pin);
+            }
             Screen::PinBlocked { staff: true, .. } if p.staff_code.is_some() => Press::StaffHelpChosen,
             Screen::PinBlocked { face: true, .. } if p.method == Method::Face => {
                 Press::MethodChosen(Method::Face)

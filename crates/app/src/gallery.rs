@@ -33,6 +33,7 @@ pub fn shots() -> Vec<Shot> {
     v.extend(eligibility_and_consent_shots());
     v.extend(failure_shots());
     v.extend(overlay_shots());
+    v.extend(phone_shots());
     v
 }
 
@@ -181,7 +182,6 @@ fn failure_shots() -> Vec<Shot> {
         s("27-not-my-number-card", Screen::NotMyNumberCard),
         s("28-card-unreadable", Screen::CardUnreadable),
         s("29-reader-problem", Screen::ReaderProblem),
-        s("30-phone-token", Screen::PhoneToken),
         s(
             "31-counter-certificate",
             Screen::Counter {
@@ -237,6 +237,40 @@ fn overlay_shots() -> Vec<Shot> {
                     verifying: false,
                 },
             )
+        },
+    ]
+}
+
+/// The smartphone screens (issue 16; 60–67), in Japanese and English.
+fn phone_shots() -> Vec<Shot> {
+    let pin = Screen::PhonePin {
+        tries_left: 2,
+        wrong_before: true,
+        verifying: false,
+    };
+    vec![
+        s(
+            "60-phone-guide",
+            Screen::PhoneGuide {
+                separate_reader: true,
+            },
+        ),
+        s("61-phone-pin", pin.clone()),
+        s("62-phone-pin-blocked", Screen::PhonePinBlocked),
+        s("63-phone-not-confirmed", Screen::PhoneNotConfirmed),
+        s("64-phone-removed-early", Screen::PhoneRemovedEarly),
+        Shot {
+            lang: Lang::En,
+            ..s(
+                "65-english-phone-guide",
+                Screen::PhoneGuide {
+                    separate_reader: false,
+                },
+            )
+        },
+        Shot {
+            lang: Lang::En,
+            ..s("66-english-phone-pin", pin)
         },
     ]
 }

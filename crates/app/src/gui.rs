@@ -120,7 +120,7 @@ impl KioskApp {
 
     /// Place a virtual card from an embedded profile (the demo panel's button).
     pub fn place_card(&mut self, profile: &str) -> Result<(), demo::DemoError> {
-        if *self.core.screen() != Screen::Idle {
+        if !self.core.flow().accepts_card() {
             return Ok(());
         }
         let (card, holder) = demo::card(profile)?;
@@ -224,7 +224,14 @@ impl KioskApp {
         ui.heading("デモ操作 / Demo");
         ui.label("カードを置く / Place a card");
         for name in Profile::embedded_names() {
-            if ui.button(format!("カードを置く: {name}")).clicked() {
+            // Virtual phones go on the same (contactless) virtual reader (issue 16).
+            let phone = Profile::embedded(name).is_ok_and(|p| p.token.is_phone());
+            let label = if phone {
+                format!("スマートフォンを置く / Place a phone: {name}")
+            } else {
+                format!("カードを置く: {name}")
+            };
+            if ui.button(label).clicked() {
                 let _ = self.place_card(name);
             }
         }

@@ -290,7 +290,12 @@ fn demo_scenarios() -> Vec<(&'static str, &'static str, Patient)> {
         ),
         (
             "android",
-            "a smartphone instead of the card",
+            "an Android smartphone: its own PIN, then the phone is read",
+            p(Method::Pin, &["2468"], DemoCamera::CardHolder),
+        ),
+        (
+            "iphone",
+            "an iPhone confirmed with Face ID on the phone: no PIN at the kiosk",
             p(Method::Pin, &[], DemoCamera::CardHolder),
         ),
     ]

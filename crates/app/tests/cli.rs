@@ -122,10 +122,23 @@ fn the_demo_walks_every_path_of_the_reception() {
     assert!(ending("expired: certificate expired 200 days").contains("CertificateNotUsable"));
     assert!(out.contains("CardFace → NoPhotoPinOnly → PinEntry"));
     assert!(out.contains("RegistrationOffer → ConsentStart"));
-    assert!(ending("android").contains("PhoneToken"));
-    assert!(out.contains("8 journal rows, 8 result files"), "{out}");
     assert!(
-        out.contains("PIN VERIFYs sent to cards: 7 (PINs the patients typed: 7)"),
+        out.contains("Reading → PhonePin → Reading → CheckingEligibility"),
+        "an Android phone: its PIN, then read again"
+    );
+    assert!(
+        ending("android").contains("done: 加藤　翔"),
+        "{}",
+        ending("android")
+    );
+    assert!(
+        ending("iphone").contains("done: 松本　美咲"),
+        "{}",
+        ending("iphone")
+    );
+    assert!(out.contains("10 journal rows, 10 result files"), "{out}");
+    assert!(
+        out.contains("PIN VERIFYs sent to cards: 8 (PINs the patients typed: 8)"),
         "{out}"
     );
 }
@@ -149,7 +162,7 @@ fn clinic_it_configures_the_kiosk_and_fills_its_roster() {
         cfg,
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("8 insured people"), "{out}");
+    assert!(out.starts_with("10 insured people"), "{out}");
     assert!(data.join("roster.sqlite").exists());
     // A bad value is refused with the file, the key and what is allowed.
     std::fs::write(&config, example.replace("dpi = 96", "dpi = 9000")).unwrap();

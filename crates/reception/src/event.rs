@@ -72,6 +72,7 @@ fn press_kind(press: Press) -> &'static str {
         Press::HelpPressed => "HelpPressed",
         Press::HelpDismissed => "HelpDismissed",
         Press::MoreTime => "MoreTime",
+        Press::PhoneChosen => "PhoneChosen",
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::event::{Effect, Event, StaffCall};
 use crate::types::{
-    CardFaceOutcome, CardFacts, CardRead, EligibilityAnswer, FaceEvent, PinCheckFailed, ReadFailure,
+    CardFaceOutcome, CardFacts, CardRead, EligibilityAnswer, FaceEvent, Phone, PinCheckFailed, ReadFailure,
     ReceptionRecord, VerifiedBy, WorkerResult,
 };
 use kiosk_mynumber::{CardKind, CertificateStatus, PinOutcome, PinStatus};
@@ -31,6 +31,8 @@ pub struct FlowConfig {
     pub staff_code_attempts: u32,
     /// Whether the face path can be offered at all (models loaded, camera present).
     pub face_enabled: bool,
+    /// Whether smartphones go to a reader of their own beside the card reader (`[reader.phone]`).
+    pub separate_phone_reader: bool,
 }
 
 impl Default for FlowConfig {
@@ -42,6 +44,7 @@ impl Default for FlowConfig {
             face_attempts: 2,
             staff_code_attempts: 3,
             face_enabled: true,
+            separate_phone_reader: false,
         }
     }
 }
@@ -69,6 +72,8 @@ struct Session {
     started_at: i64,
     /// Where to go back after a staff login is abandoned.
     method_screen: Option<Screen>,
+    /// A smartphone reception (issue 16): which phone, once its token is read.
+    phone: Option<Phone>,
 }
 
 /// The reception flow.
@@ -190,8 +195,17 @@ impl Flow {
         self.go(screen);
     }
 
+    /// Whether a card or phone placed now starts a reception: between patients, or on the smartphone
+    /// screens that wait for one.
+    pub fn accepts_card(&self) -> bool {
+        matches!(
+            self.screen,
+            Screen::Idle | Screen::PhoneGuide { .. } | Screen::PhoneRemovedEarly
+        )
+    }
+
     fn card_inserted(&mut self, fx: &mut Vec<Effect>) {
-        if self.screen == Screen::Idle {
+        if self.accepts_card() {
             self.session = Some(Session {
                 started_at: self.now,
                 ..Default::default()
@@ -204,7 +218,12 @@ impl Flow {
 
     fn card_removed(&mut self, fx: &mut Vec<Effect>) {
         let start = self.start_screen();
-        if self.session.is_some() {
+        let phone_mid_reception = self.session.as_ref().is_some_and(|s| s.phone.is_some())
+            && !matches!(self.screen, Screen::Done { .. });
+        if phone_mid_reception {
+            // A phone taken away before 「完了」 is told so (a card's patient knows what they did).
+            self.end_session(Screen::PhoneRemovedEarly, fx);
+        } else if self.session.is_some() {
             self.end_session(start, fx);
         } else if self.screen != start {
             // A final screen whose session is already wiped.
@@ -249,7 +268,8 @@ impl Flow {
             | Press::MethodChosen(_)
             | Press::StaffHelpChosen
             | Press::StaffDecision { .. }
-            | Press::RegistrationAccepted(_) => self.identity_press(press, fx),
+            | Press::RegistrationAccepted(_)
+            | Press::PhoneChosen => self.identity_press(press, fx),
             Press::ConsentAll(_)
             | Press::ConsentIndividually
             | Press::ConsentItemChosen(..)
@@ -295,6 +315,13 @@ impl Flow {
                 self.registration(accepted, fx)
             }
             (Screen::NoSharingInfo, Press::AlertAcknowledged) => self.go(Screen::Prescription),
+            (Screen::Idle, Press::PhoneChosen) => self.go(Screen::PhoneGuide {
+                separate_reader: self.config.separate_phone_reader,
+            }),
+            (Screen::PhoneGuide { .. } | Screen::PhoneRemovedEarly, Press::AlertAcknowledged) => {
+                let start = self.start_screen();
+                self.go(start);
+            }
             _ => {}
         }
     }
@@ -334,7 +361,9 @@ impl Flow {
     /// Anywhere else nothing happens and the core drops the secret.
     fn confirmed(&mut self, secret: SecretInput, fx: &mut Vec<Effect>) {
         match (&mut self.screen, secret) {
-            (Screen::PinEntry { verifying, .. }, SecretInput::Pin) if !*verifying => {
+            (Screen::PinEntry { verifying, .. } | Screen::PhonePin { verifying, .. }, SecretInput::Pin)
+                if !*verifying =>
+            {
                 *verifying = true;
                 fx.push(Effect::VerifyPin);
             }
@@ -360,6 +389,9 @@ impl Flow {
             }
             (Screen::PinEntry { verifying: true, .. }, WorkerResult::PinVerified(result)) => {
                 self.pin_result(result, fx)
+            }
+            (Screen::PhonePin { verifying: true, .. }, WorkerResult::PinVerified(result)) => {
+                self.phone_pin_result(result, fx)
             }
             (Screen::StaffLogin { failed }, WorkerResult::StaffCodeChecked(staff)) => {
                 self.staff_code_checked(failed, staff, fx)
@@ -391,6 +423,14 @@ impl Flow {
             self.warning_until = self.warning_until.map(|_| now + self.config.warning_secs);
         }
         self.now = now;
+        // The smartphone guide and notice wait without a session: left alone, they give way to the start.
+        if self.session.is_none()
+            && matches!(self.screen, Screen::PhoneGuide { .. } | Screen::PhoneRemovedEarly)
+            && now - self.last_input >= self.config.idle_secs
+        {
+            let start = self.start_screen();
+            self.go(start);
+        }
         if self.screen.exempt_from_timeout() || self.session.is_none() {
             self.warning_until = None;
             return;
@@ -410,12 +450,16 @@ impl Flow {
             Err(ReadFailure::NotMyNumberCard) => return self.end_session(Screen::NotMyNumberCard, fx),
             Err(ReadFailure::Unreadable) => return self.end_session(Screen::CardUnreadable, fx),
             Err(ReadFailure::ReaderProblem) => return self.end_session(Screen::ReaderProblem, fx),
-            Ok(CardRead::Phone(_)) => return self.end_session(Screen::PhoneToken, fx),
+            Ok(CardRead::PhoneLocked { pin }) => return self.phone_locked(pin, fx),
+            Ok(CardRead::PhoneNotConfirmed) => return self.end_session(Screen::PhoneNotConfirmed, fx),
+            Ok(CardRead::PhoneConfirmed { phone, facts }) => return self.phone_confirmed(phone, facts, fx),
             Ok(CardRead::Card(f)) => f,
         };
         match facts.kind {
             CardKind::PlasticCard => {}
-            CardKind::AndroidPhone | CardKind::Iphone => return self.end_session(Screen::PhoneToken, fx),
+            // A phone is told apart by the reader before the flow sees it: a card-shaped read of one
+            // is not trusted as a card.
+            CardKind::AndroidPhone | CardKind::Iphone => return self.end_session(Screen::CardUnreadable, fx),
             CardKind::JukiCard | CardKind::Unknown(_) => {
                 return self.end_session(Screen::NotMyNumberCard, fx);
             }
@@ -588,6 +632,71 @@ impl Flow {
             }
             Err(PinCheckFailed) => self.counter(CounterReason::PinCardError, fx),
         }
+    }
+
+    /// An Android phone on the reader, its certificate behind its PIN. A PIN verified in this session
+    /// already opened it: a phone that still says locked is not trusted with another try.
+    fn phone_locked(&mut self, pin: PinStatus, fx: &mut Vec<Effect>) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        if s.phone.replace(Phone::Android).is_some() {
+            return self.counter(CounterReason::PinCardError, fx);
+        }
+        match pin {
+            PinStatus::TriesLeft(n) if n > 0 => self.go(Screen::PhonePin {
+                tries_left: n,
+                wrong_before: false,
+                verifying: false,
+            }),
+            PinStatus::TriesLeft(_) | PinStatus::Blocked => self.end_session(Screen::PhonePinBlocked, fx),
+        }
+    }
+
+    /// The phone's PIN, verified or not. Verified: the phone is read again, now with its certificate open,
+    /// and must sign the kiosk's challenge (the reader does both before the flow hears of it).
+    fn phone_pin_result(&mut self, result: Result<PinOutcome, PinCheckFailed>, fx: &mut Vec<Effect>) {
+        match result {
+            Ok(PinOutcome::Verified) => {
+                self.go(Screen::Reading);
+                fx.push(Effect::ReadCard);
+            }
+            Ok(PinOutcome::Wrong { tries_left: 0 } | PinOutcome::Blocked) => {
+                self.end_session(Screen::PhonePinBlocked, fx)
+            }
+            Ok(PinOutcome::Wrong { tries_left }) => self.go(Screen::PhonePin {
+                tries_left,
+                wrong_before: true,
+                verifying: false,
+            }),
+            Err(PinCheckFailed) => self.counter(CounterReason::PinCardError, fx),
+        }
+    }
+
+    /// A phone whose holder is confirmed and whose key is proven. There is no grace period after its
+    /// certificate expires: that is for the plastic card only (MHLW's FAQ KB0012286, docs/RECEPTION.md).
+    fn phone_confirmed(&mut self, phone: Phone, facts: CardFacts, fx: &mut Vec<Effect>) {
+        let usable = matches!(
+            facts.certificate,
+            CertificateStatus::Valid { .. } | CertificateStatus::ExpiringSoon { .. }
+        );
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        // An Android phone is confirmed only after its PIN on this kiosk (it was locked first).
+        if phone == Phone::Android && s.phone != Some(Phone::Android) {
+            return self.counter(CounterReason::PinCardError, fx);
+        }
+        s.phone = Some(phone);
+        s.facts = Some(facts);
+        if !usable {
+            return self.counter(CounterReason::CertificateNotUsable, fx);
+        }
+        let by = match phone {
+            Phone::Android => VerifiedBy::Pin,
+            Phone::Iphone => VerifiedBy::PhoneBiometric,
+        };
+        self.verified(by, fx);
     }
 
     fn staff_code_checked(&mut self, failed: u32, staff: Option<String>, fx: &mut Vec<Effect>) {

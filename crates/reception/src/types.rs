@@ -14,6 +14,9 @@ pub enum VerifiedBy {
         frames: u32,
     },
     Pin,
+    /// The holder confirmed on their own iPhone (Face ID or Touch ID) before holding it to the reader,
+    /// which then signed the kiosk's challenge (GUESS, docs/CARD-NOTES.md §4.5).
+    PhoneBiometric,
     /// Staff visual check (目視確認), with the staff member's id (not patient data).
     Staff {
         staff_id: String,
@@ -43,12 +46,31 @@ impl std::fmt::Debug for CardFacts {
     }
 }
 
-/// What a card read found: a card with its facts, or a smartphone's JPKI token (whose certificate
-/// cannot be read without a PIN, so there are no facts to report).
+/// Which smartphone: the token label in JPKI EF 0006 says (docs/CARD-NOTES.md §4.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phone {
+    /// `JPKIAPGPSETOKEN`: the certificate is read only after the phone's own PIN, typed at the kiosk.
+    Android,
+    /// `JPKIAPIOSTOKEN` (GUESS): the holder confirms with Face ID or Touch ID on the phone itself.
+    Iphone,
+}
+
+/// What a card read found: a card with its facts, or a smartphone's JPKI token (issue 16).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardRead {
     Card(CardFacts),
-    Phone(CardKind),
+    /// An Android phone whose certificate is behind its PIN: the tries, read without spending one.
+    PhoneLocked {
+        pin: PinStatus,
+    },
+    /// An iPhone whose certificate did not open: its holder has not confirmed on the phone (GUESS).
+    PhoneNotConfirmed,
+    /// A phone whose holder is confirmed (Android: its PIN, verified at this kiosk; iPhone: on the phone),
+    /// whose certificate chains to J-LIS and whose key signed the kiosk's fresh challenge.
+    PhoneConfirmed {
+        phone: Phone,
+        facts: CardFacts,
+    },
 }
 
 /// Why the card could not be read.

@@ -904,14 +904,20 @@ fn cards_that_cannot_be_used_get_their_own_guidance() {
         (Err(ReadFailure::NotMyNumberCard), "NotMyNumberCard"),
         (Err(ReadFailure::Unreadable), "CardUnreadable"),
         (Err(ReadFailure::ReaderProblem), "ReaderProblem"),
-        (Ok(CardRead::Phone(CardKind::AndroidPhone)), "PhoneToken"),
-        (Ok(CardRead::Phone(CardKind::Iphone)), "PhoneToken"),
+        (Ok(CardRead::PhoneNotConfirmed), "PhoneNotConfirmed"),
+        (
+            Ok(CardRead::PhoneLocked {
+                pin: PinStatus::Blocked,
+            }),
+            "PhonePinBlocked",
+        ),
+        // A phone is told apart by the reader; one that reaches the flow as a card is not trusted.
         (
             Ok(CardRead::Card(CardFacts {
                 kind: CardKind::AndroidPhone,
                 ..facts(valid(), Some(PinStatus::TriesLeft(3)))
             })),
-            "PhoneToken",
+            "CardUnreadable",
         ),
         (
             Ok(CardRead::Card(CardFacts {
@@ -1400,4 +1406,198 @@ proptest! {
         let fx = flow.handle(Event::CardInserted);
         prop_assert_eq!(fx.first(), Some(&Effect::ReadCard));
     }
+}
+
+// ---- Smartphones (issue 16) ----
+
+fn phone_facts(kind: CardKind, certificate: CertificateStatus) -> CardFacts {
+    CardFacts {
+        kind,
+        cert_serial: "01000009".into(),
+        ..facts(certificate, None)
+    }
+}
+
+fn phone_read(read: CardRead) -> Event {
+    Event::Worker(WorkerResult::CardRead(Ok(read)))
+}
+
+fn pin_answer(outcome: PinOutcome) -> Event {
+    Event::Worker(WorkerResult::PinVerified(Ok(outcome)))
+}
+
+/// An Android phone: the PIN first (its certificate is locked), a wrong one, the right one, then the phone
+/// read again with its certificate open, eligibility, consent, done; the record says "PIN".
+#[test]
+fn an_android_phone_is_read_after_its_pin_and_reaches_done() {
+    let (_, fx) = run(cat(vec![
+        vec![
+            (Event::Pressed(Press::PhoneChosen), "PhoneGuide", &[]),
+            (Event::CardInserted, "Reading", &["ReadCard"]),
+            (
+                phone_read(CardRead::PhoneLocked {
+                    pin: PinStatus::TriesLeft(3),
+                }),
+                "PhonePin",
+                &[],
+            ),
+            (Event::Confirmed(SecretInput::Pin), "PhonePin", &["VerifyPin"]),
+            // A second confirm while the first is checked sends nothing.
+            (Event::Confirmed(SecretInput::Pin), "PhonePin", &[]),
+            (pin_answer(PinOutcome::Wrong { tries_left: 2 }), "PhonePin", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PhonePin", &["VerifyPin"]),
+            (pin_answer(PinOutcome::Verified), "Reading", &["ReadCard"]),
+            (
+                phone_read(CardRead::PhoneConfirmed {
+                    phone: Phone::Android,
+                    facts: phone_facts(CardKind::AndroidPhone, valid()),
+                }),
+                "CheckingEligibility",
+                &["CheckEligibility"],
+            ),
+            (answer(Qualification::Valid), "ConsentStart", &[]),
+        ],
+        consent_and_done(),
+    ]));
+    assert_eq!(saved_record(&fx).verified_by, VerifiedBy::Pin);
+    assert_eq!(
+        fx.iter().filter(|e| matches!(e, Effect::VerifyPin)).count(),
+        2,
+        "one VERIFY per PIN the patient confirmed"
+    );
+}
+
+/// An iPhone whose holder confirmed with Face ID on the phone: no PIN at the kiosk, straight to
+/// eligibility; the record says so.
+#[test]
+fn an_iphone_confirmed_on_the_phone_needs_no_pin_and_reaches_done() {
+    let (_, fx) = run(cat(vec![
+        vec![
+            (Event::CardInserted, "Reading", &["ReadCard"]),
+            (
+                phone_read(CardRead::PhoneConfirmed {
+                    phone: Phone::Iphone,
+                    facts: phone_facts(CardKind::Iphone, valid()),
+                }),
+                "CheckingEligibility",
+                &["CheckEligibility"],
+            ),
+            (answer(Qualification::Valid), "ConsentStart", &[]),
+        ],
+        consent_and_done(),
+    ]));
+    assert_eq!(saved_record(&fx).verified_by, VerifiedBy::PhoneBiometric);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::VerifyPin)));
+}
+
+#[test]
+fn phone_dead_ends_each_have_a_screen_and_a_way_on() {
+    // Taken away during the PIN: told so; "OK" or the next phone goes on.
+    run(vec![
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (
+            phone_read(CardRead::PhoneLocked {
+                pin: PinStatus::TriesLeft(3),
+            }),
+            "PhonePin",
+            &[],
+        ),
+        (Event::CardRemoved, "PhoneRemovedEarly", &["WipeSession"]),
+        (Event::Pressed(Press::AlertAcknowledged), "Idle", &[]),
+        (Event::Pressed(Press::PhoneChosen), "PhoneGuide", &[]),
+        (Event::Pressed(Press::AlertAcknowledged), "Idle", &[]),
+    ]);
+    run(vec![
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (
+            phone_read(CardRead::PhoneLocked {
+                pin: PinStatus::TriesLeft(1),
+            }),
+            "PhonePin",
+            &[],
+        ),
+        (Event::Confirmed(SecretInput::Pin), "PhonePin", &["VerifyPin"]),
+        (
+            pin_answer(PinOutcome::Wrong { tries_left: 0 }),
+            "PhonePinBlocked",
+            &["WipeSession"],
+        ),
+        (Event::CardRemoved, "Idle", &[]),
+        // Taken away before its token was read: nothing says it was a phone; the start, as for a card.
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (Event::CardRemoved, "Idle", &["WipeSession"]),
+    ]);
+}
+
+/// Nothing is taken on trust: an Android phone that reads as confirmed without a PIN verified here, and
+/// a phone that still says locked after its PIN was verified, go to the counter; an expired phone
+/// certificate has no grace period (the plastic card's alone).
+#[test]
+fn a_phone_that_contradicts_its_pin_or_has_expired_goes_to_the_counter() {
+    let (flow, _) = run(vec![
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (
+            phone_read(CardRead::PhoneConfirmed {
+                phone: Phone::Android,
+                facts: phone_facts(CardKind::AndroidPhone, valid()),
+            }),
+            "Counter",
+            &["WipeSession"],
+        ),
+    ]);
+    assert_eq!(
+        *flow.screen(),
+        Screen::Counter {
+            reason: CounterReason::PinCardError
+        }
+    );
+    run(vec![
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (
+            phone_read(CardRead::PhoneLocked {
+                pin: PinStatus::TriesLeft(3),
+            }),
+            "PhonePin",
+            &[],
+        ),
+        (Event::Confirmed(SecretInput::Pin), "PhonePin", &["VerifyPin"]),
+        (pin_answer(PinOutcome::Verified), "Reading", &["ReadCard"]),
+        (
+            phone_read(CardRead::PhoneLocked {
+                pin: PinStatus::TriesLeft(3),
+            }),
+            "Counter",
+            &["WipeSession"],
+        ),
+    ]);
+    let grace = CertificateStatus::ExpiredInGrace {
+        expired_on: d(2026, 10, 1),
+        usable_until: d(2027, 1, 31),
+    };
+    let (flow, _) = run(vec![
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (
+            phone_read(CardRead::PhoneConfirmed {
+                phone: Phone::Iphone,
+                facts: phone_facts(CardKind::Iphone, grace),
+            }),
+            "Counter",
+            &["WipeSession"],
+        ),
+    ]);
+    assert_eq!(
+        *flow.screen(),
+        Screen::Counter {
+            reason: CounterReason::CertificateNotUsable
+        }
+    );
+}
+
+#[test]
+fn the_phone_guide_gives_way_to_the_start_when_left_alone() {
+    run(vec![
+        (Event::Pressed(Press::PhoneChosen), "PhoneGuide", &[]),
+        (Event::Tick(1_059), "PhoneGuide", &[]),
+        (Event::Tick(1_060), "Idle", &[]),
+    ]);
 }

@@ -77,6 +77,7 @@ impl Journal {
         let (method, staff) = match &record.verified_by {
             VerifiedBy::Face { .. } => ("face", None),
             VerifiedBy::Pin => ("pin", None),
+            VerifiedBy::PhoneBiometric => ("phone-biometric", None),
             VerifiedBy::Staff { staff_id } => ("staff", Some(staff_id.clone())),
         };
         let c = record.consents;

@@ -37,8 +37,11 @@ pub enum SecretInput {
 /// The buttons that carry no secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Press {
-    /// "OK" on a notice the patient must read (renewal alert, grace period, no photo, no sharing).
+    /// "OK" on a notice the patient must read (renewal alert, grace period, no photo, no sharing), and
+    /// "back" on the smartphone guide.
     AlertAcknowledged,
+    /// 「スマートフォンで受付」 on the start screen: how to hold the phone (issue 16).
+    PhoneChosen,
     MethodChosen(Method),
     /// 「係員を呼ぶ」 on a method screen: staff come for the visual check.
     StaffHelpChosen,

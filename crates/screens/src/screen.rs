@@ -36,7 +36,27 @@ pub enum Screen {
     NotMyNumberCard,
     CardUnreadable,
     ReaderProblem,
-    PhoneToken,
+    /// How to use a smartphone (スマホ用電子証明書): Android, unlock and put it on the phone reader;
+    /// iPhone, confirm with Face ID or Touch ID first. Waits for the phone; "back" returns to the start.
+    /// `separate_reader`: phones go to a reader of their own beside the card reader.
+    PhoneGuide {
+        separate_reader: bool,
+    },
+    /// An Android phone lies on the reader: the patient types the phone's own 4-digit PIN (its
+    /// certificate is read only after it, docs/CARD-NOTES.md §4.5).
+    PhonePin {
+        tries_left: u8,
+        wrong_before: bool,
+        verifying: bool,
+    },
+    /// The phone's PIN is locked: the patient unlocks it in the マイナポータル app (with the card);
+    /// today the card or the counter.
+    PhonePinBlocked,
+    /// An iPhone whose certificate did not open: the holder has not confirmed with Face ID or Touch ID
+    /// on the phone, or waited too long (GUESS).
+    PhoneNotConfirmed,
+    /// The phone left the reader before 「完了」: hold it again from the start.
+    PhoneRemovedEarly,
     /// Renewal alert: the patient acknowledges it.
     CertificateExpiring {
         expires_on: Date,
@@ -120,7 +140,11 @@ impl Screen {
             Screen::NotMyNumberCard => "NotMyNumberCard",
             Screen::CardUnreadable => "CardUnreadable",
             Screen::ReaderProblem => "ReaderProblem",
-            Screen::PhoneToken => "PhoneToken",
+            Screen::PhoneGuide { .. } => "PhoneGuide",
+            Screen::PhonePin { .. } => "PhonePin",
+            Screen::PhonePinBlocked => "PhonePinBlocked",
+            Screen::PhoneNotConfirmed => "PhoneNotConfirmed",
+            Screen::PhoneRemovedEarly => "PhoneRemovedEarly",
             Screen::CertificateExpiring { .. } => "CertificateExpiring",
             Screen::CertificateExpiredGrace { .. } => "CertificateExpiredGrace",
             Screen::MethodChoice { .. } => "MethodChoice",

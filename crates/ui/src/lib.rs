@@ -20,6 +20,7 @@
 //! let forged = kiosk_reception::WorkerResult::RecordSaved(true);
 //! ```
 
+mod phone;
 mod screens;
 mod strings;
 pub mod style;

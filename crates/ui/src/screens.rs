@@ -19,14 +19,26 @@ impl KioskUi {
     pub(crate) fn screen(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Input>) {
         let l = view.lang;
         match view.screen {
-            Screen::Idle => self.notice(ui, l, Text::IdleTitle, Text::IdleBody),
+            Screen::Idle => self.idle(ui, l, out),
             Screen::Reading => self.notice(ui, l, Text::ReadingTitle, Text::ReadingBody),
             Screen::NotMyNumberCard => {
                 self.final_notice(ui, l, Text::NotMyNumberTitle, Text::NotMyNumberBody)
             }
             Screen::CardUnreadable => self.notice(ui, l, Text::UnreadableTitle, Text::UnreadableBody),
             Screen::ReaderProblem => self.notice(ui, l, Text::ReaderProblemTitle, Text::ReaderProblemBody),
-            Screen::PhoneToken => self.final_notice(ui, l, Text::PhoneTitle, Text::PhoneBody),
+            Screen::PhoneGuide { separate_reader } => self.phone_guide(ui, l, *separate_reader, out),
+            Screen::PhonePin {
+                tries_left,
+                wrong_before,
+                verifying,
+            } => self.phone_pin(ui, l, (*tries_left, *wrong_before, *verifying), out),
+            Screen::PhonePinBlocked => {
+                self.phone_notice(ui, l, Text::PhonePinBlockedTitle, Text::PhonePinBlockedBody)
+            }
+            Screen::PhoneNotConfirmed => {
+                self.phone_notice(ui, l, Text::PhoneNotConfirmedTitle, Text::PhoneNotConfirmedBody)
+            }
+            Screen::PhoneRemovedEarly => self.phone_removed(ui, l, out),
             Screen::CertificateExpiring {
                 expires_on,
                 days_left,
@@ -190,7 +202,7 @@ impl KioskUi {
     }
 
     /// A warning line on the PIN screen.
-    fn warning(&self, ui: &mut egui::Ui, text: &str) {
+    pub(crate) fn warning(&self, ui: &mut egui::Ui, text: &str) {
         ui.label(
             RichText::new(text)
                 .size(self.metrics.text_mm(6.0))

@@ -9,7 +9,9 @@ use kiosk_mynumber::{
     PinOutcome, PinStatus, TrustAnchor,
 };
 use kiosk_pcsc::Pcsc;
-use kiosk_reception::{CardFaceOutcome, CardFacts, CardRead, PinCheckFailed, ReadFailure, WorkerResult};
+use kiosk_reception::{
+    CardFaceOutcome, CardFacts, CardRead, Phone, PinCheckFailed, ReadFailure, WorkerResult,
+};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
@@ -82,6 +84,9 @@ struct CardState {
     certificate: Option<Certificate>,
     /// Why there is no card channel although a card was announced (a failed connect).
     connect_error: Option<ReadFailure>,
+    /// The token is an Android phone whose certificate is behind its PIN: a verified PIN opens it for the
+    /// next read, which proves the key (there is no certificate yet to prove it against).
+    locked_phone: bool,
 }
 
 impl CardState {
@@ -90,6 +95,7 @@ impl CardState {
             card,
             certificate: None,
             connect_error,
+            locked_phone: false,
         }
     }
 }
@@ -168,7 +174,11 @@ impl CardWorker {
                     Some(card) => {
                         let outcome = card.verify_auth_pin(&pin);
                         drop(pin);
-                        self.pin_result(card, state.certificate.as_ref(), outcome)
+                        if state.locked_phone {
+                            self.phone_pin_result(outcome)
+                        } else {
+                            self.pin_result(card, state.certificate.as_ref(), outcome)
+                        }
                     }
                     None => Err(PinCheckFailed),
                 };
@@ -196,6 +206,7 @@ impl CardWorker {
         match read_card(card, now, &self.auth_trust) {
             Ok((read, certificate)) => {
                 state.certificate = certificate;
+                state.locked_phone = matches!(read, CardRead::PhoneLocked { .. });
                 Ok(read)
             }
             Err(refused) => {
@@ -243,6 +254,15 @@ impl CardWorker {
                 Err(PinCheckFailed)
             }
         }
+    }
+
+    /// One VERIFY of an Android phone's PIN: its outcome as it is. A verified PIN opens the certificate;
+    /// the flow has the phone read again, and that read proves the key.
+    fn phone_pin_result(&self, outcome: Result<PinOutcome, CardError>) -> Result<PinOutcome, PinCheckFailed> {
+        outcome.map_err(|e| {
+            self.card_error("phone refused during the PIN check", &e);
+            PinCheckFailed
+        })
     }
 
     /// Why a card was refused, for staff and the log (card errors name files, lengths and status words,
@@ -354,20 +374,10 @@ pub fn read_card<C: CardChannel>(
         Identification::MyNumber(k) => k,
     };
     if kind.is_phone() {
-        return Ok((CardRead::Phone(kind), None));
+        return read_phone(card, &kind, now, trust);
     }
     let cert = card.read_auth_certificate()?;
-    match trust.verify(&cert, now) {
-        Ok(()) => {}
-        Err(e) if e.is_only_time() => {}
-        // The message says which check failed, never the certificate's subject (no personal data).
-        Err(e) => {
-            return Err(ReadRefusal {
-                failure: ReadFailure::Unreadable,
-                problem: Some(format!("card refused: {e}")),
-            });
-        }
-    }
+    trusted(&cert, now, trust)?;
     let facts = CardFacts {
         kind,
         certificate: cert.insurance_status(now),
@@ -376,6 +386,75 @@ pub fn read_card<C: CardChannel>(
         pin: Some(card.auth_pin_status()?),
     };
     Ok((CardRead::Card(facts), Some(cert)))
+}
+
+/// The certificate chains to `trust`; outside its dates it is not refused here (the flow decides what
+/// its status means). The refusal says which check failed, never the subject (no personal data).
+fn trusted(cert: &Certificate, now: i64, trust: &AuthTrust) -> Result<(), ReadRefusal> {
+    match trust.verify(cert, now) {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_only_time() => Ok(()),
+        Err(e) => Err(ReadRefusal {
+            failure: ReadFailure::Unreadable,
+            problem: Some(format!("card refused: {e}")),
+        }),
+    }
+}
+
+/// A smartphone's JPKI token (issue 16, docs/CARD-NOTES.md §4.5). Its certificate opens only to its
+/// holder: an Android phone's after its own PIN, typed at the kiosk (jpki/myna reads it only after the
+/// VERIFY); an iPhone's after Face ID or Touch ID on the phone (GUESS). Until then the phone reports its
+/// tries (read without spending one) or that it is not confirmed. Once open, the certificate must chain
+/// to `trust` and the phone must sign a fresh challenge with its key at once: the key proof a card gives
+/// after its PIN.
+fn read_phone<C: CardChannel>(
+    card: &mut MyNumberCard<C>,
+    kind: &kiosk_mynumber::CardKind,
+    now: i64,
+    trust: &AuthTrust,
+) -> Result<(CardRead, Option<Certificate>), ReadRefusal> {
+    let phone = match kind {
+        kiosk_mynumber::CardKind::Iphone => Phone::Iphone,
+        _ => Phone::Android,
+    };
+    let cert = match card.read_auth_certificate() {
+        Err(CardError::NeedsCredential(_)) => {
+            return Ok(match phone {
+                Phone::Android => (
+                    CardRead::PhoneLocked {
+                        pin: card.auth_pin_status()?,
+                    },
+                    None,
+                ),
+                Phone::Iphone => (CardRead::PhoneNotConfirmed, None),
+            });
+        }
+        other => other?,
+    };
+    trusted(&cert, now, trust)?;
+    let mut challenge = [0u8; 32];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
+    match card.prove_auth_key(&cert, &challenge) {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(ReadRefusal {
+                failure: ReadFailure::Unreadable,
+                problem: Some("phone refused: its signature does not match its certificate".into()),
+            });
+        }
+        Err(CardError::NeedsCredential(_)) if phone == Phone::Iphone => {
+            return Ok((CardRead::PhoneNotConfirmed, None));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let facts = CardFacts {
+        kind: kind.clone(),
+        certificate: cert.insurance_status(now),
+        cert_issuer: cert.issuer.clone(),
+        cert_serial: cert.serial_hex.clone(),
+        pin: None,
+    };
+    Ok((CardRead::PhoneConfirmed { phone, facts }, Some(cert)))
 }
 
 #[cfg(test)]
@@ -422,6 +501,67 @@ mod tests {
         let stats = shared.lock().stats().clone();
         assert_eq!(stats.auth_pin_verifies, 0);
         assert!(!refusal.problem.unwrap_or_default().contains("AGCIEG"));
+    }
+
+    /// Issue 16: an Android phone reports its tries and nothing more until its PIN; after it, the phone
+    /// read again opens its certificate and proves its key. No VERIFY but the one typed.
+    #[test]
+    fn an_android_phone_opens_only_after_its_pin_and_then_proves_its_key() {
+        let shared = SharedCard::new(VirtualCard::embedded("android").unwrap_or_else(|e| panic!("{e}")));
+        let mut reader = MyNumberCard::new(shared.clone());
+        let now = crate::core::now_unix();
+        let trust = demo_trust();
+        let first = read_card(&mut reader, now, &trust).map(|(read, _)| read);
+        assert_eq!(
+            first.ok(),
+            Some(CardRead::PhoneLocked {
+                pin: PinStatus::TriesLeft(3)
+            })
+        );
+        assert_eq!(
+            shared.lock().stats().auth_pin_verifies,
+            0,
+            "the tries are read without a try"
+        );
+        let pin = AuthPin::new("2468").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reader.verify_auth_pin(&pin).ok(), Some(PinOutcome::Verified));
+        match read_card(&mut reader, now, &trust).map(|(read, _)| read) {
+            Ok(CardRead::PhoneConfirmed {
+                phone: Phone::Android,
+                facts,
+            }) => assert_eq!(facts.cert_serial, "01000009"),
+            other => panic!("after the PIN: {other:?}"),
+        }
+        assert_eq!(shared.lock().stats().auth_pin_verifies, 1);
+    }
+
+    /// An iPhone (GUESS behaviour): confirmed on the phone, it is read and proves its key with no VERIFY;
+    /// not confirmed, it says so; a forged one is refused like a forged card.
+    #[test]
+    fn an_iphone_needs_its_holders_confirmation_on_the_phone_and_trust() {
+        let trust = demo_trust();
+        let iphone = || VirtualCard::embedded("iphone").unwrap_or_else(|e| panic!("{e}"));
+        let (confirmed, shared) = read(iphone(), &trust);
+        assert!(
+            matches!(
+                confirmed,
+                Ok(CardRead::PhoneConfirmed {
+                    phone: Phone::Iphone,
+                    ..
+                })
+            ),
+            "{confirmed:?}"
+        );
+        assert_eq!(shared.lock().stats().auth_pin_verifies, 0);
+        let mut waiting = iphone();
+        waiting.holder_confirmed_on_phone = false;
+        assert_eq!(read(waiting, &trust).0.ok(), Some(CardRead::PhoneNotConfirmed));
+        let mut forged = iphone();
+        forged.faults.hostile = Some(kiosk_card_sim::Hostile::ForgedCa);
+        let refusal = read(forged, &trust)
+            .0
+            .expect_err("a forged phone must be refused");
+        assert_eq!(refusal.failure, ReadFailure::Unreadable);
     }
 
     #[test]
