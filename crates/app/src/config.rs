@@ -219,6 +219,14 @@ pub struct Timeouts {
     /// Seconds the warning shows (at least 20, WCAG 2.2.1).
     #[serde(default = "thirty")]
     pub warning_seconds: u32,
+    /// On a kiosk with only the face camera, how long the session waits for the card the patient lifted
+    /// to show its front to be put back (5–120 s; issue 14).
+    #[serde(default = "card_return")]
+    pub card_return_seconds: u32,
+}
+
+fn card_return() -> u32 {
+    20
 }
 
 fn sixty() -> u32 {
@@ -233,6 +241,7 @@ impl Default for Timeouts {
         Timeouts {
             idle_seconds: 60,
             warning_seconds: 30,
+            card_return_seconds: card_return(),
         }
     }
 }
@@ -371,6 +380,13 @@ impl Config {
                 self.timeouts.idle_seconds, self.timeouts.warning_seconds
             )));
         }
+        if !(5..=120).contains(&self.timeouts.card_return_seconds) {
+            return Err(invalid(format!(
+                "timeouts: card_return_seconds = {}: 5 to 120 (time to put the card back after showing its \
+                 front)",
+                self.timeouts.card_return_seconds
+            )));
+        }
         Ok(())
     }
 
@@ -495,6 +511,9 @@ impl Config {
             warning_secs: self.timeouts.warning_seconds.into(),
             face_enabled: self.face.enabled,
             separate_phone_reader: self.reader.phone_reader().is_some(),
+            cameras: kiosk_reception::Cameras::FaceOnly {
+                card_return_secs: self.timeouts.card_return_seconds.into(),
+            },
             ..Default::default()
         }
     }
@@ -590,6 +609,11 @@ mod tests {
             ("threshold = 0.6", "threshold = \"strict\"", "threshold"),
             ("dpi = 96", "dpi = 0", "screen.dpi"),
             ("warning_seconds = 30", "warning_seconds = 5", "warning_seconds"),
+            (
+                "card_return_seconds = 20",
+                "card_return_seconds = 600",
+                "card_return_seconds",
+            ),
             (
                 "institution_code = \"1399999999\"",
                 "institution_code = \"12\"",

@@ -14,7 +14,7 @@ use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_pcsc::{Monitor, ReaderEvent};
 use kiosk_reception::{
     CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
-    PinCheckFailed, Press, ReadFailure, Screen, WorkerResult,
+    PinCheckFailed, Press, ReadFailure, ReturnRefused, Screen, WorkerResult,
 };
 use kiosk_records::{Journal, SqliteRoster};
 use std::collections::{BTreeSet, VecDeque};
@@ -281,7 +281,8 @@ impl KioskCore {
         std::mem::take(&mut self.screens_seen)
     }
 
-    /// A card was placed (virtual card, or a channel the caller opened).
+    /// A card was placed (virtual card, or a channel the caller opened): a new patient's, or the card put
+    /// back after showing its front to the one camera.
     pub fn insert_card(&mut self, channel: SendChannel) {
         if !self.flow.accepts_card() {
             return;
@@ -487,13 +488,15 @@ impl KioskCore {
     /// One event through the flow; `secret` is the input that brought it, if any.
     fn handle(&mut self, event: Event, secret: &mut Option<Input>) {
         let removed = event == Event::CardRemoved;
+        for effect in self.flow.handle(event) {
+            self.dispatch(effect, secret);
+        }
+        // A card lifted to show its front to the one camera: the session and its jobs wait for it.
+        let removed = removed && self.flow.card_return_left().is_none();
         if removed {
             // Nothing answered for this card may reach the next one.
             self.live.clear();
             self.face_ticket = None;
-        }
-        for effect in self.flow.handle(event) {
-            self.dispatch(effect, secret);
         }
         let kind = self.flow.screen().kind();
         if self.screens_seen.last() != Some(&kind) && self.screens_seen.len() < 10_000 {
@@ -560,6 +563,13 @@ impl KioskCore {
             Effect::ReadCard => {
                 let failure = WorkerResult::CardRead(Err(ReadFailure::Unreadable));
                 self.ask(|ticket| Job::Card(CardJob::Read { ticket, now }), failure);
+            }
+            Effect::AwaitCardReturn => {
+                self.send_card(CardJob::Away);
+            }
+            Effect::CheckReturnedCard => {
+                let failure = WorkerResult::CardReturned(Err(ReturnRefused::Read(ReadFailure::Unreadable)));
+                self.ask(|ticket| Job::Card(CardJob::CheckReturn { ticket, now }), failure);
             }
             Effect::ReadCardFace => {
                 let failure = WorkerResult::CardFaceRead(CardFaceOutcome::Unavailable);

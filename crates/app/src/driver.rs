@@ -5,10 +5,14 @@
 use crate::core::KioskCore;
 use crate::demo::{DemoCamera, DemoFrames, Holder};
 use crate::workers::SendChannel;
+use kiosk_card_sim::SharedCard;
 use kiosk_face::FaceModels;
 use kiosk_mynumber::AuthPin;
-use kiosk_reception::{ConsentItem, Consents, Input, Method, Prescription, Press, Screen, StaffCode};
+use kiosk_reception::{
+    ConsentItem, Consents, FrontHold, Input, Method, Prescription, Press, Screen, StaffCode,
+};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// A scripted patient.
@@ -64,6 +68,9 @@ pub struct Reception {
     pub core: KioskCore,
     pub models: Option<&'static FaceModels>,
     pub frames: Arc<DemoFrames>,
+    /// The card of the current run, when the patient can lift it to show its front to the one camera
+    /// and put it back ([`Reception::run_lifting`]).
+    lifted: Option<SharedCard>,
 }
 
 impl std::fmt::Debug for Reception {
@@ -75,7 +82,47 @@ impl std::fmt::Debug for Reception {
 impl Reception {
     /// `frames`: the demo frames the core's first camera was made from (made once, shared).
     pub fn new(core: KioskCore, models: Option<&'static FaceModels>, frames: Arc<DemoFrames>) -> Reception {
-        Reception { core, models, frames }
+        Reception {
+            core,
+            models,
+            frames,
+            lifted: None,
+        }
+    }
+
+    /// Run one patient with `card`, who lifts it when a one-camera kiosk asks to see its front, holds it
+    /// to the camera until the front is read, and puts the same card back.
+    pub fn run_lifting(&mut self, card: SharedCard, holder: Holder, patient: &Patient) -> Outcome {
+        self.lifted = Some(card.clone());
+        let outcome = self.run(Box::new(card), holder, patient);
+        self.lifted = None;
+        outcome
+    }
+
+    /// On the one-camera card-face step: take the card off, wait until the camera has read its front
+    /// (or the front reader gave up), put it back. Returns whether the patient did so.
+    fn lift_and_put_back(&mut self) -> bool {
+        let lift = matches!(
+            self.core.screen(),
+            Screen::CardFace {
+                hold: FrontHold::Lift,
+                ..
+            }
+        );
+        let Some(card) = self.lifted.clone().filter(|_| lift) else {
+            return false;
+        };
+        let reads = &self.core.shared().confident_front_reads;
+        let before = reads.load(Ordering::SeqCst);
+        self.core.remove_card();
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while self.core.shared().confident_front_reads.load(Ordering::SeqCst) == before
+            && std::time::Instant::now() < deadline
+        {
+            self.core.wait(Duration::from_millis(20));
+        }
+        self.core.insert_card(Box::new(card));
+        true
     }
 
     /// Run one patient with `card` from placing it to taking it away.
@@ -103,6 +150,9 @@ impl Reception {
         let mut typed = 0usize;
         let mut screens = vec!["Idle"];
         for _ in 0..200 {
+            if self.lift_and_put_back() {
+                continue;
+            }
             self.core.settle(STEP_LIMIT);
             self.record(&mut screens);
             match self.patient_input(patient, &mut typed) {

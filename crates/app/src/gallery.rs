@@ -3,7 +3,7 @@
 
 use kiosk_mynumber::Date;
 use kiosk_reception::{
-    ConsentItem, Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind,
+    ConsentItem, Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind, FrontHold,
     GuidanceKind, Lang, Qualification, Screen,
 };
 
@@ -16,6 +16,20 @@ pub struct Shot {
     pub lang: Lang,
     pub timeout_left: Option<i64>,
     pub help: bool,
+}
+
+impl Shot {
+    /// Seconds left to put the card back, on the one-camera waiting screen (the gallery's clock stands
+    /// at 0, so the deadline is the seconds left).
+    pub fn card_return_left(&self) -> Option<i64> {
+        match self.screen {
+            Screen::CardFace {
+                hold: FrontHold::Away { back_by },
+                ..
+            } => Some(back_by),
+            _ => None,
+        }
+    }
 }
 
 fn date(y: i32, m: u8, d: u8) -> Date {
@@ -34,6 +48,36 @@ pub fn shots() -> Vec<Shot> {
     v.extend(failure_shots());
     v.extend(overlay_shots());
     v.extend(phone_shots());
+    v.extend(card_front_shots());
+    v
+}
+
+fn card_face(hold: FrontHold) -> Screen {
+    Screen::CardFace { guidance: None, hold }
+}
+
+/// The card-face step in both camera arrangements, Japanese then English (37–44; issue 14).
+fn card_front_shots() -> Vec<Shot> {
+    let other = Screen::Counter {
+        reason: CounterReason::OtherCardReturned,
+    };
+    let away = card_face(FrontHold::Away { back_by: 14 });
+    let mut v = vec![
+        s("37-card-face-away", away.clone()),
+        s("38-card-face-checking", card_face(FrontHold::Checking)),
+        s("39-card-face-on-reader", card_face(FrontHold::OnReader)),
+        s("40-counter-other-card", other.clone()),
+    ];
+    let english = [
+        ("41-english-card-face", card_face(FrontHold::Lift)),
+        ("42-english-card-face-away", away),
+        ("43-english-card-face-on-reader", card_face(FrontHold::OnReader)),
+        ("44-english-counter-other-card", other),
+    ];
+    v.extend(english.into_iter().map(|(name, screen)| Shot {
+        lang: Lang::En,
+        ..s(name, screen)
+    }));
     v
 }
 
@@ -78,6 +122,7 @@ fn identity_shots() -> Vec<Shot> {
             "06-card-face",
             Screen::CardFace {
                 guidance: Some(FrontGuidanceKind::AvoidGlare),
+                hold: FrontHold::Lift,
             },
         ),
         s(

@@ -164,6 +164,7 @@ impl KioskApp {
             lang: flow.lang(),
             timeout_left: flow.timeout_warning(),
             more_time_available: flow.more_time_available(),
+            card_return_left: flow.card_return_left(),
             help_requested: flow.help_requested(),
             preview: if camera_screen {
                 self.preview.as_ref()

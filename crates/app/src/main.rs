@@ -323,7 +323,9 @@ fn demo_receptions() -> Result<(), Failure> {
     let (mut typed, mut sent) = (0, 0);
     for (name, what, patient) in scenarios {
         let (card, holder) = demo::card(name).map_err(usage)?;
-        let outcome = reception.run(Box::new(card), holder, &patient);
+        // A one-camera kiosk: the patient lifts the card to show its front, and puts it back.
+        let card = kiosk_card_sim::SharedCard::new(card);
+        let outcome = reception.run_lifting(card, holder, &patient);
         typed += outcome.pins_typed;
         sent += outcome.pins_sent;
         println!("── {name}: {what}");

@@ -113,6 +113,7 @@ impl Window {
             lang: shot.lang,
             timeout_left: shot.timeout_left,
             more_time_available: true,
+            card_return_left: shot.card_return_left(),
             help_requested: shot.help,
             preview: if front {
                 self.gallery_front.as_ref()

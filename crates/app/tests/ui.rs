@@ -377,6 +377,8 @@ fn every_screen_of_the_gallery_draws_in_both_languages() {
         for lang in [kiosk_reception::Lang::Ja, kiosk_reception::Lang::En] {
             let mut ui = kiosk_ui::KioskUi::new(kiosk_ui::style::Metrics::default()).unwrap();
             let screen = shot.screen.clone();
+            let (timeout_left, card_return_left, help) =
+                (shot.timeout_left, shot.card_return_left(), shot.help);
             let mut h = Harness::builder()
                 .with_size(egui::vec2(1280.0, 1100.0))
                 .with_context_setup(kiosk_ui::install_fonts)
@@ -384,9 +386,10 @@ fn every_screen_of_the_gallery_draws_in_both_languages() {
                     let view = kiosk_ui::View {
                         screen: &screen,
                         lang,
-                        timeout_left: shot.timeout_left,
+                        timeout_left,
                         more_time_available: true,
-                        help_requested: shot.help,
+                        card_return_left,
+                        help_requested: help,
                         preview: None,
                         outline: None,
                         staff_photo: None,

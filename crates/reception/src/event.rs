@@ -79,6 +79,8 @@ fn press_kind(press: Press) -> &'static str {
 fn worker_kind(result: &WorkerResult) -> &'static str {
     match result {
         WorkerResult::CardRead(_) => "CardRead",
+        WorkerResult::CardReturned(Ok(_)) => "CardReturned",
+        WorkerResult::CardReturned(Err(_)) => "CardReturnRefused",
         // A refused 照合番号B spent one of the card's tries: it has its own audit entry.
         WorkerResult::CardFaceRead(CardFaceOutcome::CodeRefused) => "CardFaceCodeRefused",
         WorkerResult::CardFaceRead(CardFaceOutcome::TooFewTries) => "CardFaceTooFewTries",
@@ -105,6 +107,12 @@ pub enum StaffCall {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     ReadCard,
+    /// The card left on the one-camera card-face step and the session waits for it: drop the channel,
+    /// keep what identifies the card (its certificate) and the pending card-face read.
+    AwaitCardReturn,
+    /// A card was put back: check it is the same (its certificate, byte for byte) and read everything
+    /// again; nothing read before is trusted for it.
+    CheckReturnedCard,
     /// Read the card front, 照合番号B and the photo (face path and staff check).
     ReadCardFace,
     /// Read the photo with the 照合番号B staff typed (the core sends the digits that came with the

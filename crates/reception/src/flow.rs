@@ -3,18 +3,35 @@
 //!
 //! Rules (docs/RECEPTION.md): read → certificate policy → method (face or PIN; staff visual check) →
 //! eligibility → consent (skipped when sharing is not allowed) → prescription → record → done. The card
-//! leaving at any step wipes the session and returns to idle. Inactivity shows a warning with "more time".
+//! leaving at any step wipes the session and returns to idle, with one exception: on a one-camera kiosk the
+//! patient lifts the card to show its front on the card-face step, and the session waits a limited time
+//! for the same card ([`Cameras::FaceOnly`]). Inactivity shows a warning with "more time".
 
 use crate::event::{Effect, Event, StaffCall};
 use crate::types::{
     CardFaceOutcome, CardFacts, CardRead, EligibilityAnswer, FaceEvent, Phone, PinCheckFailed, ReadFailure,
-    ReceptionRecord, VerifiedBy, WorkerResult,
+    ReceptionRecord, ReturnRefused, VerifiedBy, WorkerResult,
 };
 use kiosk_mynumber::{CardKind, CertificateStatus, PinOutcome, PinStatus};
 use kiosk_screens::{
-    Consents, CounterReason, EligibilityFailure, EligibilityIssue, Lang, Method, Prescription, Press,
-    Qualification, Screen, SecretInput,
+    Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind, FrontHold, Lang,
+    Method, Prescription, Press, Qualification, Screen, SecretInput,
 };
+
+/// Which cameras the kiosk has, which decides how the card front reaches one (issue 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cameras {
+    /// A face camera and a front camera looking down at the reader: the card stays on the reader from
+    /// placed to 「完了」; its removal ends the session on every screen.
+    FaceAndFront,
+    /// Only the face camera: on the card-face step the patient lifts the card, shows its front and puts
+    /// it back. The session survives that one removal for `card_return_secs`, and goes on only with the
+    /// same card (its user-authentication certificate, compared byte for byte), read again.
+    FaceOnly { card_return_secs: i64 },
+}
+
+/// How long a one-camera kiosk waits for the card to be put back, by default.
+pub const CARD_RETURN_SECS: i64 = 20;
 
 /// Tunable limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +50,7 @@ pub struct FlowConfig {
     pub face_enabled: bool,
     /// Whether smartphones go to a reader of their own beside the card reader (`[reader.phone]`).
     pub separate_phone_reader: bool,
+    pub cameras: Cameras,
 }
 
 impl Default for FlowConfig {
@@ -45,6 +63,9 @@ impl Default for FlowConfig {
             staff_code_attempts: 3,
             face_enabled: true,
             separate_phone_reader: false,
+            cameras: Cameras::FaceOnly {
+                card_return_secs: CARD_RETURN_SECS,
+            },
         }
     }
 }
@@ -74,6 +95,9 @@ struct Session {
     method_screen: Option<Screen>,
     /// A smartphone reception (issue 16): which phone, once its token is read.
     phone: Option<Phone>,
+    /// The card-face read answered while the card was out (one-camera kiosk): applied once the same card
+    /// is back and read again.
+    face_read_waiting: Option<CardFaceOutcome>,
 }
 
 /// The reception flow.
@@ -121,6 +145,16 @@ impl Flow {
     /// Seconds left before the session ends, while the time-out warning shows.
     pub fn timeout_warning(&self) -> Option<i64> {
         self.warning_until.map(|t| (t - self.now).max(0))
+    }
+    /// Seconds left to put the card back, while a one-camera kiosk waits for it.
+    pub fn card_return_left(&self) -> Option<i64> {
+        match self.screen {
+            Screen::CardFace {
+                hold: FrontHold::Away { back_by },
+                ..
+            } => Some((back_by - self.now).max(0)),
+            _ => None,
+        }
     }
     /// Whether "more time" can still be granted.
     pub fn more_time_available(&self) -> bool {
@@ -195,17 +229,27 @@ impl Flow {
         self.go(screen);
     }
 
-    /// Whether a card or phone placed now starts a reception: between patients, or on the smartphone
-    /// screens that wait for one.
+    /// Whether a card or phone placed now is heard: between patients, on the smartphone screens that wait
+    /// for one, or while a one-camera kiosk waits for the card lifted to show its front.
     pub fn accepts_card(&self) -> bool {
         matches!(
             self.screen,
             Screen::Idle | Screen::PhoneGuide { .. } | Screen::PhoneRemovedEarly
-        )
+        ) || self.card_return_left().is_some()
     }
 
     fn card_inserted(&mut self, fx: &mut Vec<Effect>) {
-        if self.accepts_card() {
+        if let Screen::CardFace {
+            guidance,
+            hold: FrontHold::Away { .. },
+        } = self.screen
+        {
+            self.screen = Screen::CardFace {
+                guidance,
+                hold: FrontHold::Checking,
+            };
+            fx.push(Effect::CheckReturnedCard);
+        } else if self.accepts_card() {
             self.session = Some(Session {
                 started_at: self.now,
                 ..Default::default()
@@ -217,6 +261,11 @@ impl Flow {
     }
 
     fn card_removed(&mut self, fx: &mut Vec<Effect>) {
+        if let Some(screen) = self.card_lifted() {
+            self.screen = screen;
+            fx.push(Effect::AwaitCardReturn);
+            return;
+        }
         let start = self.start_screen();
         let phone_mid_reception = self.session.as_ref().is_some_and(|s| s.phone.is_some())
             && !matches!(self.screen, Screen::Done { .. });
@@ -229,6 +278,68 @@ impl Flow {
             // A final screen whose session is already wiped.
             self.help = false;
             self.go(start);
+        }
+    }
+
+    /// The card-face screen that waits for the card, when the session survives its removal: a one-camera
+    /// kiosk asking the patient to lift the card, with the card still where it was first read. Anywhere
+    /// else (a front camera, any other screen, a card already put back once) the removal ends the session.
+    fn card_lifted(&self) -> Option<Screen> {
+        let (
+            Screen::CardFace {
+                guidance,
+                hold: FrontHold::Lift,
+            },
+            Cameras::FaceOnly { card_return_secs },
+        ) = (&self.screen, self.config.cameras)
+        else {
+            return None;
+        };
+        Some(Screen::CardFace {
+            guidance: *guidance,
+            hold: FrontHold::Away {
+                back_by: self.now + card_return_secs,
+            },
+        })
+    }
+
+    /// The card put back was checked: the same card goes on with what was read again; another card, or
+    /// one that cannot be read, ends the session as a removal would have.
+    fn card_returned(
+        &mut self,
+        guidance: Option<FrontGuidanceKind>,
+        result: Result<CardFacts, ReturnRefused>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let facts = match result {
+            Ok(facts) => facts,
+            Err(ReturnRefused::OtherCard) => return self.counter(CounterReason::OtherCardReturned, fx),
+            Err(ReturnRefused::Read(failure)) => return self.end_session(read_failure_screen(&failure), fx),
+        };
+        if !facts.certificate.usable_for_eligibility() {
+            return self.counter(CounterReason::CertificateNotUsable, fx);
+        }
+        let waiting = self.session.as_mut().and_then(|s| {
+            s.facts = Some(facts);
+            s.face_read_waiting.take()
+        });
+        self.screen = Screen::CardFace {
+            guidance,
+            hold: FrontHold::Back,
+        };
+        if let Some(outcome) = waiting {
+            self.card_face(outcome, fx);
+        }
+    }
+
+    /// A card-face answer on the card-face screen: kept while the card is out, taken otherwise.
+    fn card_face_answer(&mut self, hold: FrontHold, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
+        if hold.card_out() {
+            if let Some(s) = self.session.as_mut() {
+                s.face_read_waiting = Some(outcome);
+            }
+        } else {
+            self.card_face(outcome, fx);
         }
     }
 
@@ -380,10 +491,19 @@ impl Flow {
     fn worker(&mut self, result: WorkerResult, fx: &mut Vec<Effect>) {
         match (self.screen.clone(), result) {
             (Screen::Reading, WorkerResult::CardRead(result)) => self.card_read(result, fx),
-            (Screen::CardFace { .. }, WorkerResult::CardFaceRead(outcome)) => self.card_face(outcome, fx),
-            (Screen::CardFace { .. }, WorkerResult::CardFrontGuidance(guidance)) => {
-                self.screen = Screen::CardFace { guidance };
+            (Screen::CardFace { hold, .. }, WorkerResult::CardFaceRead(outcome)) => {
+                self.card_face_answer(hold, outcome, fx)
             }
+            (Screen::CardFace { hold, .. }, WorkerResult::CardFrontGuidance(guidance)) => {
+                self.screen = Screen::CardFace { guidance, hold };
+            }
+            (
+                Screen::CardFace {
+                    guidance,
+                    hold: FrontHold::Checking,
+                },
+                WorkerResult::CardReturned(result),
+            ) => self.card_returned(guidance, result, fx),
             (Screen::FaceMatching { attempt, .. }, WorkerResult::Face(event)) => {
                 self.face_event(attempt, event, fx)
             }
@@ -431,6 +551,16 @@ impl Flow {
             let start = self.start_screen();
             self.go(start);
         }
+        if let Screen::CardFace {
+            hold: FrontHold::Away { back_by },
+            ..
+        } = self.screen
+            && now >= back_by
+        {
+            // The card was not put back in time: the session ends as a removal ends it anywhere else.
+            let start = self.start_screen();
+            return self.end_session(start, fx);
+        }
         if self.screen.exempt_from_timeout() || self.session.is_none() {
             self.warning_until = None;
             return;
@@ -447,9 +577,7 @@ impl Flow {
 
     fn card_read(&mut self, result: Result<CardRead, ReadFailure>, fx: &mut Vec<Effect>) {
         let facts = match result {
-            Err(ReadFailure::NotMyNumberCard) => return self.end_session(Screen::NotMyNumberCard, fx),
-            Err(ReadFailure::Unreadable) => return self.end_session(Screen::CardUnreadable, fx),
-            Err(ReadFailure::ReaderProblem) => return self.end_session(Screen::ReaderProblem, fx),
+            Err(failure) => return self.end_session(read_failure_screen(&failure), fx),
             Ok(CardRead::PhoneLocked { pin }) => return self.phone_locked(pin, fx),
             Ok(CardRead::PhoneNotConfirmed) => return self.end_session(Screen::PhoneNotConfirmed, fx),
             Ok(CardRead::PhoneConfirmed { phone, facts }) => return self.phone_confirmed(phone, facts, fx),
@@ -530,7 +658,14 @@ impl Flow {
             self.start_matching(1, fx);
         } else {
             fx.push(Effect::ReadCardFace);
-            self.go(Screen::CardFace { guidance: None });
+            let hold = match self.config.cameras {
+                Cameras::FaceAndFront => FrontHold::OnReader,
+                Cameras::FaceOnly { .. } => FrontHold::Lift,
+            };
+            if let Some(s) = self.session.as_mut() {
+                s.face_read_waiting = None;
+            }
+            self.go(Screen::CardFace { guidance: None, hold });
         }
     }
 
@@ -839,5 +974,14 @@ impl Flow {
             // an eligibility answer), but if it did the patient must not be left on this screen.
             None => self.counter(CounterReason::RecordNotSaved, fx),
         }
+    }
+}
+
+/// The final screen for a card that could not be read.
+fn read_failure_screen(failure: &ReadFailure) -> Screen {
+    match failure {
+        ReadFailure::NotMyNumberCard => Screen::NotMyNumberCard,
+        ReadFailure::Unreadable => Screen::CardUnreadable,
+        ReadFailure::ReaderProblem => Screen::ReaderProblem,
     }
 }

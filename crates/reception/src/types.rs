@@ -83,6 +83,16 @@ pub enum ReadFailure {
     ReaderProblem,
 }
 
+/// Why a card put back on the one-camera card-face step does not continue the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReturnRefused {
+    /// Its user-authentication certificate is not byte for byte the one read before (another card, or a
+    /// phone or a card with no such certificate).
+    OtherCard,
+    /// It could not be read again.
+    Read(ReadFailure),
+}
+
 /// The outcome of reading the card face with 照合番号B (card front → code → photo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CardFaceOutcome {
@@ -157,6 +167,9 @@ pub struct ReceptionRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerResult {
     CardRead(Result<CardRead, ReadFailure>),
+    /// The card put back after showing its front (one-camera kiosk): the same certificate, byte for
+    /// byte, and what was read again from it; or why not.
+    CardReturned(Result<CardFacts, ReturnRefused>),
     CardFaceRead(CardFaceOutcome),
     /// Guidance from the card-front reader (`None`: the front is readable, hold on).
     CardFrontGuidance(Option<FrontGuidanceKind>),

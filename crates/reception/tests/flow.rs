@@ -36,6 +36,8 @@ fn answer(q: Qualification) -> Event {
 fn effect_name(e: &Effect) -> &'static str {
     match e {
         Effect::ReadCard => "ReadCard",
+        Effect::AwaitCardReturn => "AwaitCardReturn",
+        Effect::CheckReturnedCard => "CheckReturnedCard",
         Effect::ReadCardFace => "ReadCardFace",
         Effect::ReadCardFaceTyped => "ReadCardFaceTyped",
         Effect::StartFaceMatching => "StartFaceMatching",
@@ -743,7 +745,8 @@ fn card_front_guidance_shows_and_a_refused_code_is_audited_and_falls_back() {
     assert_eq!(
         *flow.screen(),
         Screen::CardFace {
-            guidance: Some(FrontGuidanceKind::AvoidGlare)
+            guidance: Some(FrontGuidanceKind::AvoidGlare),
+            hold: FrontHold::Lift,
         }
     );
     run(cat(vec![
@@ -1294,15 +1297,17 @@ fn language_help_and_audit() {
     assert!(!flow.help_requested());
 }
 
-/// Any event, including nonsense for the current screen.
-fn any_event() -> impl Strategy<Value = Event> {
-    let pin = prop_oneof![
+fn any_pin() -> impl Strategy<Value = Option<PinStatus>> {
+    prop_oneof![
         Just(Some(PinStatus::TriesLeft(3))),
         Just(Some(PinStatus::TriesLeft(1))),
         Just(Some(PinStatus::Blocked)),
         Just(None)
-    ];
-    let cert = prop_oneof![
+    ]
+}
+
+fn any_certificate() -> impl Strategy<Value = CertificateStatus> {
+    prop_oneof![
         Just(valid()),
         Just(CertificateStatus::ExpiringSoon {
             expires_on: d(2027, 1, 5),
@@ -1315,10 +1320,22 @@ fn any_event() -> impl Strategy<Value = Event> {
         Just(CertificateStatus::ExpiredBeyondGrace {
             expired_on: d(2026, 1, 1)
         }),
-    ];
+    ]
+}
+
+/// Any event, including nonsense for the current screen.
+fn any_event() -> impl Strategy<Value = Event> {
+    let (cert, pin) = (any_certificate(), any_pin());
     prop_oneof![
         Just(Event::CardInserted),
         Just(Event::CardRemoved),
+        Just(Event::Worker(WorkerResult::CardReturned(Ok(facts(
+            valid(),
+            Some(PinStatus::TriesLeft(3))
+        ))))),
+        Just(Event::Worker(WorkerResult::CardReturned(Err(
+            ReturnRefused::OtherCard
+        )))),
         (cert, pin).prop_map(|(c, p)| Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(c, p)))))),
         Just(Event::Worker(WorkerResult::CardRead(Err(
             ReadFailure::Unreadable
@@ -1390,18 +1407,23 @@ proptest! {
                 reader_away = !available;
             }
             let removed = e == Event::CardRemoved;
+            let lifted = matches!(flow.screen(), Screen::CardFace { hold: FrontHold::Lift, .. });
             let fx = flow.handle(e);
             verifies += fx.iter().filter(|f| **f == Effect::VerifyPin).count();
             prop_assert!(verifies <= submitted, "a VERIFY nobody submitted");
-            if removed {
+            if removed && lifted {
+                // The one removal a session survives: the card lifted on the one-camera card-face step.
+                prop_assert!(flow.card_return_left().is_some(), "{:?}", flow.screen());
+            } else if removed {
                 let start = if reader_away { Screen::ReaderProblem } else { Screen::Idle };
                 prop_assert_eq!(flow.screen(), &start);
             }
         }
-        // Whatever happened, once the reader is there, taking the card out returns to idle and a new
-        // card is read.
+        // Whatever happened, once the reader is there, taking the card out and waiting out the return
+        // time returns to idle and a new card is read.
         flow.handle(Event::ReaderAvailable(true));
         flow.handle(Event::CardRemoved);
+        flow.handle(Event::Tick(1_000_000));
         prop_assert_eq!(flow.screen(), &Screen::Idle);
         let fx = flow.handle(Event::CardInserted);
         prop_assert_eq!(fx.first(), Some(&Effect::ReadCard));
@@ -1593,6 +1615,186 @@ fn a_phone_that_contradicts_its_pin_or_has_expired_goes_to_the_counter() {
     );
 }
 
+/// The face path to the card-face step on a kiosk with `cameras`.
+fn to_card_face(cameras: Cameras, pin: PinStatus) -> (Flow, Vec<Effect>) {
+    let mut flow = Flow::new(
+        FlowConfig {
+            cameras,
+            ..FlowConfig::default()
+        },
+        1_000,
+    );
+    let mut fx = flow.handle(Event::CardInserted);
+    fx.extend(
+        flow.handle(Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(
+            valid(),
+            Some(pin),
+        )))))),
+    );
+    fx.extend(flow.handle(Event::Pressed(Press::MethodChosen(Method::Face))));
+    (flow, fx)
+}
+
+/// Effect names (no audit entries) of one step.
+fn step(flow: &mut Flow, event: Event, all: &mut Vec<Effect>) -> Vec<&'static str> {
+    let fx = flow.handle(event);
+    let names = fx.iter().map(effect_name).filter(|n| *n != "Audit").collect();
+    all.extend(fx);
+    names
+}
+
+fn hold(flow: &Flow) -> Option<FrontHold> {
+    match flow.screen() {
+        Screen::CardFace { hold, .. } => Some(*hold),
+        _ => None,
+    }
+}
+
+const ONE_CAMERA: Cameras = Cameras::FaceOnly { card_return_secs: 20 };
+
+#[test]
+fn one_camera_the_card_lifted_and_put_back_goes_on_with_what_was_read_again() {
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    assert_eq!(
+        hold(&flow),
+        Some(FrontHold::Lift),
+        "the patient is asked to lift the card"
+    );
+    assert_eq!(step(&mut flow, Event::CardRemoved, &mut all), ["AwaitCardReturn"]);
+    assert_eq!(hold(&flow), Some(FrontHold::Away { back_by: 1_020 }));
+    assert_eq!(flow.card_return_left(), Some(20));
+    // Guidance for the front goes on while the card is out; the clock counts down.
+    let guidance = Event::Worker(WorkerResult::CardFrontGuidance(Some(FrontGuidanceKind::Closer)));
+    assert!(step(&mut flow, guidance, &mut all).is_empty());
+    assert!(step(&mut flow, Event::Tick(1_019), &mut all).is_empty());
+    assert_eq!(flow.card_return_left(), Some(1));
+    assert_eq!(
+        step(&mut flow, Event::CardInserted, &mut all),
+        ["CheckReturnedCard"]
+    );
+    assert_eq!(hold(&flow), Some(FrontHold::Checking));
+    assert_eq!(flow.card_return_left(), None);
+    // Read again: the PIN tries changed meanwhile (another kiosk, say): the new count is what counts.
+    let again = facts(valid(), Some(PinStatus::TriesLeft(1)));
+    let returned = Event::Worker(WorkerResult::CardReturned(Ok(again)));
+    assert!(step(&mut flow, returned, &mut all).is_empty());
+    assert_eq!(
+        *flow.screen(),
+        Screen::CardFace {
+            guidance: Some(FrontGuidanceKind::Closer),
+            hold: FrontHold::Back
+        }
+    );
+    let unread = Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::Unavailable));
+    assert!(step(&mut flow, unread, &mut all).is_empty());
+    assert_eq!(
+        *flow.screen(),
+        Screen::FaceFailed {
+            pin: Some(1),
+            staff: true
+        },
+        "the PIN count read again, not the one read before"
+    );
+    assert!(!all.contains(&Effect::VerifyPin), "no try spent by any of it");
+    assert!(!all.contains(&Effect::WipeSession));
+}
+
+#[test]
+fn one_camera_the_face_path_with_the_card_lifted_reaches_done() {
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    step(&mut flow, Event::CardRemoved, &mut all);
+    step(&mut flow, Event::CardInserted, &mut all);
+    let same = facts(valid(), Some(PinStatus::TriesLeft(3)));
+    step(
+        &mut flow,
+        Event::Worker(WorkerResult::CardReturned(Ok(same))),
+        &mut all,
+    );
+    let photo = Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady));
+    assert_eq!(step(&mut flow, photo, &mut all), ["StartFaceMatching"]);
+    let matched = Event::Worker(WorkerResult::Face(FaceEvent::Matched {
+        distance_milli: 350,
+        frames: 3,
+    }));
+    step(&mut flow, matched, &mut all);
+    step(&mut flow, answer(Qualification::Valid), &mut all);
+    for (event, _, _) in consent_and_done() {
+        step(&mut flow, event, &mut all);
+    }
+    assert_eq!(*flow.screen(), Screen::Idle);
+    assert!(all.iter().any(|e| matches!(e, Effect::SaveRecord(_))));
+    assert!(!all.contains(&Effect::VerifyPin));
+}
+
+#[test]
+fn one_camera_no_card_put_back_in_time_ends_the_session_as_a_removal_does() {
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    step(&mut flow, Event::CardRemoved, &mut all);
+    // No "more time" warning instead: the return deadline is the only clock while the card is out.
+    assert!(step(&mut flow, Event::Tick(1_019), &mut all).is_empty());
+    assert_eq!(flow.timeout_warning(), None);
+    assert_eq!(step(&mut flow, Event::Tick(1_020), &mut all), ["WipeSession"]);
+    assert_eq!(*flow.screen(), Screen::Idle);
+    // A card placed now is a new patient's.
+    assert_eq!(step(&mut flow, Event::CardInserted, &mut all), ["ReadCard"]);
+    assert!(!all.contains(&Effect::VerifyPin));
+}
+
+#[test]
+fn one_camera_another_card_put_back_ends_the_session_until_it_is_taken() {
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    step(&mut flow, Event::CardRemoved, &mut all);
+    step(&mut flow, Event::CardInserted, &mut all);
+    let other = Event::Worker(WorkerResult::CardReturned(Err(ReturnRefused::OtherCard)));
+    assert_eq!(step(&mut flow, other, &mut all), ["WipeSession"]);
+    assert_eq!(
+        *flow.screen(),
+        Screen::Counter {
+            reason: CounterReason::OtherCardReturned
+        }
+    );
+    // A card-face answer of the old session arriving late changes nothing.
+    let late = Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady));
+    assert!(step(&mut flow, late, &mut all).is_empty());
+    assert!(step(&mut flow, Event::CardRemoved, &mut all).is_empty());
+    assert_eq!(*flow.screen(), Screen::Idle);
+    assert!(!all.contains(&Effect::VerifyPin));
+    // One that cannot be read again ends on the screen a first read would have shown.
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    step(&mut flow, Event::CardRemoved, &mut all);
+    step(&mut flow, Event::CardInserted, &mut all);
+    let unreadable = ReturnRefused::Read(ReadFailure::Unreadable);
+    step(
+        &mut flow,
+        Event::Worker(WorkerResult::CardReturned(Err(unreadable))),
+        &mut all,
+    );
+    assert_eq!(*flow.screen(), Screen::CardUnreadable);
+}
+
+#[test]
+fn one_camera_a_card_face_answer_while_the_card_is_out_waits_for_it() {
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    step(&mut flow, Event::CardRemoved, &mut all);
+    let few = Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::TooFewTries));
+    assert!(step(&mut flow, few, &mut all).is_empty());
+    assert!(matches!(hold(&flow), Some(FrontHold::Away { .. })));
+    step(&mut flow, Event::CardInserted, &mut all);
+    let same = facts(valid(), Some(PinStatus::TriesLeft(3)));
+    step(
+        &mut flow,
+        Event::Worker(WorkerResult::CardReturned(Ok(same))),
+        &mut all,
+    );
+    assert_eq!(
+        *flow.screen(),
+        Screen::FaceFailed {
+            pin: Some(3),
+            staff: true
+        }
+    );
+}
+
 #[test]
 fn the_phone_guide_gives_way_to_the_start_when_left_alone() {
     run(vec![
@@ -1600,4 +1802,37 @@ fn the_phone_guide_gives_way_to_the_start_when_left_alone() {
         (Event::Tick(1_059), "PhoneGuide", &[]),
         (Event::Tick(1_060), "Idle", &[]),
     ]);
+}
+
+#[test]
+fn the_session_survives_only_the_one_lift_of_the_one_camera_card_face_step() {
+    // The card put back once must then stay.
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    step(&mut flow, Event::CardRemoved, &mut all);
+    step(&mut flow, Event::CardInserted, &mut all);
+    let same = facts(valid(), Some(PinStatus::TriesLeft(3)));
+    step(
+        &mut flow,
+        Event::Worker(WorkerResult::CardReturned(Ok(same))),
+        &mut all,
+    );
+    assert_eq!(step(&mut flow, Event::CardRemoved, &mut all), ["WipeSession"]);
+    assert_eq!(*flow.screen(), Screen::Idle);
+    // Lifted again while it is being checked: the session ends.
+    let (mut flow, mut all) = to_card_face(ONE_CAMERA, PinStatus::TriesLeft(3));
+    step(&mut flow, Event::CardRemoved, &mut all);
+    step(&mut flow, Event::CardInserted, &mut all);
+    assert_eq!(step(&mut flow, Event::CardRemoved, &mut all), ["WipeSession"]);
+    // With a front camera the card stays on the reader: a removal ends the session there too.
+    let (mut flow, mut all) = to_card_face(Cameras::FaceAndFront, PinStatus::TriesLeft(3));
+    assert_eq!(hold(&flow), Some(FrontHold::OnReader));
+    assert_eq!(step(&mut flow, Event::CardRemoved, &mut all), ["WipeSession"]);
+    assert_eq!(*flow.screen(), Screen::Idle);
+    // And on any other screen of a one-camera kiosk (the method choice here).
+    let mut flow = Flow::new(FlowConfig::default(), 0);
+    flow.handle(Event::CardInserted);
+    let read = facts(valid(), Some(PinStatus::TriesLeft(3)));
+    flow.handle(Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(read)))));
+    assert_eq!(step(&mut flow, Event::CardRemoved, &mut all), ["WipeSession"]);
+    assert!(!all.contains(&Effect::VerifyPin));
 }

@@ -26,6 +26,37 @@ pub enum CounterReason {
     /// The card's photo side and its certificate are not one person's (see
     /// `EligibilityFailure::HolderMismatch`).
     HolderMismatch,
+    /// A different card was put back while the card front was shown to the camera (one-camera kiosk).
+    OtherCardReturned,
+}
+
+/// Where the card is while its front is read, by the kiosk's camera arrangement (issue 14).
+///
+/// A kiosk with a front camera looking down at the reader reads the front where the card lies; it never
+/// leaves the reader. A kiosk with only the face camera asks the patient to lift the card, show its front,
+/// and put it back: the one removal the session survives, for a limited time, and only for the same
+/// card (the flow's rules, `kiosk_reception::Flow`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontHold {
+    /// A front camera reads the card where it lies on the reader.
+    OnReader,
+    /// One camera: the card is on the reader; the patient is asked to lift it, show its front to the
+    /// camera and put it back.
+    Lift,
+    /// Lifted: the session waits for the same card until `back_by` (the flow's clock, seconds).
+    Away { back_by: i64 },
+    /// Put back: the kiosk checks it is the same card and reads it again.
+    Checking,
+    /// The same card is back and read again; the photo is read with the code from its front.
+    Back,
+}
+
+impl FrontHold {
+    /// Whether the card is off the reader or not yet known to be the same one: nothing may be asked of
+    /// it, and the inactivity time-out gives way to the return deadline.
+    pub fn card_out(self) -> bool {
+        matches!(self, FrontHold::Away { .. } | FrontHold::Checking)
+    }
 }
 
 /// What the screen shows. Each variant is one screen of the UI.
@@ -71,10 +102,12 @@ pub enum Screen {
         pin: Option<u8>,
         staff: bool,
     },
-    /// Reading the card front (held up to the camera) for 照合番号B, then the photo; `guidance` while
-    /// the front is not yet readable.
+    /// Reading the card front for 照合番号B, then the photo; `guidance` while the front is not yet
+    /// readable; `hold`: where the card is meanwhile (on the reader under a front camera, or lifted to
+    /// the one camera and put back).
     CardFace {
         guidance: Option<FrontGuidanceKind>,
+        hold: FrontHold,
     },
     FaceMatching {
         attempt: u32,
@@ -181,6 +214,6 @@ impl Screen {
                 | Screen::CheckingEligibility
                 | Screen::Done { .. }
                 | Screen::Counter { .. }
-        )
+        ) || matches!(self, Screen::CardFace { hold, .. } if hold.card_out())
     }
 }

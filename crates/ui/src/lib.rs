@@ -21,6 +21,7 @@
 //! ```
 
 mod phone;
+mod picture;
 mod screens;
 mod strings;
 pub mod style;
@@ -41,6 +42,9 @@ pub struct View<'a> {
     /// Seconds left on the time-out warning, when it shows.
     pub timeout_left: Option<i64>,
     pub more_time_available: bool,
+    /// Seconds left to put the card back, while a one-camera kiosk waits for the card lifted to show its
+    /// front.
+    pub card_return_left: Option<i64>,
     pub help_requested: bool,
     /// The live camera picture (face path, card front, staff check) and what was found in it: the face box
     /// or the card's outline, as four corners in the picture's normalised coordinates (0..1).

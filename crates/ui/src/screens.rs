@@ -9,8 +9,8 @@ use crate::text::{
 use crate::{KioskUi, PadFor, View, secret_input};
 use egui::RichText;
 use kiosk_screens::{
-    CONSENT_ITEMS, ConsentItem, Consents, CounterReason, EligibilityIssue, FrontGuidanceKind, GuidanceKind,
-    Input, Lang, Method, Prescription, Press, Screen, SecretInput,
+    CONSENT_ITEMS, ConsentItem, Consents, CounterReason, EligibilityIssue, FrontGuidanceKind, FrontHold,
+    GuidanceKind, Input, Lang, Method, Prescription, Press, Screen, SecretInput,
 };
 use std::fmt::Display;
 
@@ -47,7 +47,7 @@ impl KioskUi {
                 self.certificate_grace(ui, l, usable_until, out)
             }
             Screen::MethodChoice { face, pin, staff } => self.method_choice(ui, l, *face, *pin, *staff, out),
-            Screen::CardFace { guidance } => self.card_face(ui, view, *guidance),
+            Screen::CardFace { guidance, hold } => self.card_face(ui, view, *guidance, *hold),
             Screen::FaceMatching { attempt, guidance } => self.face_matching(ui, view, *attempt, *guidance),
             Screen::FaceFailed { pin, staff } => self.face_failed(ui, l, *pin, *staff, out),
             Screen::NoPhotoPinOnly => self.acknowledge(ui, l, Text::NoPhotoTitle, Text::NoPhotoBody, out),
@@ -154,11 +154,45 @@ impl KioskUi {
         }
     }
 
-    /// The card front held up to the camera, for 照合番号B and then the photo.
-    fn card_face(&self, ui: &mut egui::Ui, view: &View<'_>, guidance: Option<FrontGuidanceKind>) {
+    /// The card front for 照合番号B and then the photo: read where it lies by the front camera, or
+    /// lifted, shown to the one camera and put back (with a picture of the three steps).
+    fn card_face(
+        &self,
+        ui: &mut egui::Ui,
+        view: &View<'_>,
+        guidance: Option<FrontGuidanceKind>,
+        hold: FrontHold,
+    ) {
         let l = view.lang;
+        let step = match hold {
+            FrontHold::OnReader => {
+                self.notice(ui, l, Text::CardFaceOnReaderTitle, Text::CardFaceOnReaderBody);
+                return self.live(ui, l, front_guidance_text(guidance), view);
+            }
+            FrontHold::Lift => 0,
+            FrontHold::Away { .. } => 1,
+            FrontHold::Checking | FrontHold::Back => 2,
+        };
         self.notice(ui, l, Text::CardFaceTitle, Text::CardFaceBody);
-        self.live(ui, l, front_guidance_text(guidance), view);
+        let labels = [
+            Text::CardFaceStepLift,
+            Text::CardFaceStepShow,
+            Text::CardFaceStepBack,
+        ]
+        .map(|t| self.t(l, t));
+        crate::picture::lift_show_return(ui, self.metrics, step, labels);
+        match hold {
+            FrontHold::Away { .. } => {
+                let left = view.card_return_left.unwrap_or(0).to_string();
+                self.warning(ui, &self.t(l, Text::CardFaceAway).replace("{n}", &left));
+            }
+            FrontHold::Checking => self.body(ui, self.t(l, Text::CardFaceChecking)),
+            FrontHold::Back => self.body(ui, self.t(l, Text::CardFaceBack)),
+            FrontHold::OnReader | FrontHold::Lift => {}
+        }
+        if !hold.card_out() || matches!(hold, FrontHold::Away { .. }) {
+            self.live(ui, l, front_guidance_text(guidance), view);
+        }
     }
 
     fn face_matching(

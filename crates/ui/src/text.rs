@@ -82,6 +82,14 @@ texts! {
     MethodStaff = "method.staff",
     CardFaceTitle = "card_face.title",
     CardFaceBody = "card_face.body",
+    CardFaceStepLift = "card_face.step_lift",
+    CardFaceStepShow = "card_face.step_show",
+    CardFaceStepBack = "card_face.step_back",
+    CardFaceAway = "card_face.away",
+    CardFaceChecking = "card_face.checking",
+    CardFaceBack = "card_face.back",
+    CardFaceOnReaderTitle = "card_face.on_reader_title",
+    CardFaceOnReaderBody = "card_face.on_reader_body",
     FrontShowCard = "front.ShowCard",
     FrontCloser = "front.Closer",
     FrontMoreLight = "front.MoreLight",
@@ -169,6 +177,7 @@ texts! {
     CounterRecordNotSaved = "counter.RecordNotSaved",
     CounterTimedOut = "counter.TimedOut",
     CounterHolderMismatch = "counter.HolderMismatch",
+    CounterOtherCardReturned = "counter.OtherCardReturned",
 }
 
 /// The face engine's hint under the live picture (`None`: the frame is fine, hold on).
@@ -217,6 +226,7 @@ pub(crate) fn counter_text(r: CounterReason) -> Text {
         CounterReason::RecordNotSaved => Text::CounterRecordNotSaved,
         CounterReason::TimedOut => Text::CounterTimedOut,
         CounterReason::HolderMismatch => Text::CounterHolderMismatch,
+        CounterReason::OtherCardReturned => Text::CounterOtherCardReturned,
     }
 }
 

@@ -10,10 +10,13 @@ use kiosk_mynumber::{
 };
 use kiosk_pcsc::Pcsc;
 use kiosk_reception::{
-    CardFaceOutcome, CardFacts, CardRead, Phone, PinCheckFailed, ReadFailure, WorkerResult,
+    CardFaceOutcome, CardFacts, CardRead, Phone, PinCheckFailed, ReadFailure, ReturnRefused, WorkerResult,
 };
+use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
 use std::thread::JoinHandle;
+use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 /// A card channel that can move to the card thread.
@@ -27,6 +30,15 @@ pub enum CardJob {
     Connect(String),
     /// The card left: drop the channel and everything read from it.
     Remove,
+    /// The card was lifted to show its front (one-camera kiosk) and the session waits for it: drop the
+    /// channel, keep the certificate it is compared with when a card is put back.
+    Away,
+    /// A card was put back after [`CardJob::Away`]: compare its certificate byte for byte and read it
+    /// again.
+    CheckReturn {
+        ticket: Ticket,
+        now: i64,
+    },
     Read {
         ticket: Ticket,
         now: i64,
@@ -52,6 +64,8 @@ impl std::fmt::Debug for CardJob {
             CardJob::Insert(..) => "Insert",
             CardJob::Connect(_) => "Connect",
             CardJob::Remove => "Remove",
+            CardJob::Away => "Away",
+            CardJob::CheckReturn { .. } => "CheckReturn",
             CardJob::Read { .. } => "Read",
             CardJob::ReadFace { .. } => "ReadFace",
             CardJob::Verify { .. } => "Verify(**)",
@@ -87,17 +101,38 @@ struct CardState {
     /// The token is an Android phone whose certificate is behind its PIN: a verified PIN opens it for the
     /// next read, which proves the key (there is no certificate yet to prove it against).
     locked_phone: bool,
+    /// The card was lifted to show its front and is not yet known to be back: nothing is sent to a
+    /// card put back until its certificate is compared ([`CardJob::CheckReturn`]).
+    out: bool,
+    /// Jobs that came while a card-face read waited, for after it.
+    deferred: VecDeque<CardJob>,
+    /// The kiosk is stopping (a `Stop` came while a card-face read waited).
+    stopping: bool,
 }
 
 impl CardState {
     fn with_card(card: Option<MyNumberCard<SendChannel>>, connect_error: Option<ReadFailure>) -> CardState {
         CardState {
             card,
-            certificate: None,
             connect_error,
-            locked_phone: false,
+            ..CardState::default()
         }
     }
+
+    /// The card may be sent commands: there, and not a card put back that is still unchecked.
+    fn usable(&self) -> bool {
+        self.card.is_some() && !self.out
+    }
+}
+
+/// How a card-face read's wait for the front camera ended.
+enum FrontWait {
+    /// The code read from the front, with the card on the reader and known to be the patient's.
+    Code(CheckCodeB),
+    /// No code (the scan gave up or was stopped), with the card on the reader.
+    NoCode,
+    /// The session ended while waiting (card gone for good, another card, kiosk stopping).
+    Ended,
 }
 
 impl CardWorker {
@@ -142,31 +177,41 @@ impl CardWorker {
         spawn("kiosk-card", move || {
             let mut engine = self.models.map(FaceEngine::new);
             let mut state = CardState::default();
-            while let Some(job) = jobs.blocking_recv() {
+            while let Some(job) = state.deferred.pop_front().or_else(|| jobs.blocking_recv()) {
                 if matches!(job, CardJob::Stop) {
                     break;
                 }
-                self.on_job(&mut state, job, engine.as_mut());
+                self.on_job(&mut state, job, engine.as_mut(), &mut jobs);
+                if state.stopping {
+                    break;
+                }
             }
         })
     }
 
-    fn on_job(&self, state: &mut CardState, job: CardJob, engine: Option<&mut FaceEngine<'static>>) {
+    fn on_job(
+        &self,
+        state: &mut CardState,
+        job: CardJob,
+        engine: Option<&mut FaceEngine<'static>>,
+        jobs: &mut UnboundedReceiver<CardJob>,
+    ) {
         match job {
             CardJob::Stop => {}
-            CardJob::Insert(channel) => *state = CardState::with_card(Some(MyNumberCard::new(channel)), None),
-            CardJob::Connect(reader) => *state = self.connect(&reader),
-            CardJob::Remove => {
-                *state = CardState::default();
-                self.shared.clear_card_photo();
+            CardJob::Insert(_)
+            | CardJob::Connect(_)
+            | CardJob::Remove
+            | CardJob::Away
+            | CardJob::CheckReturn { .. }
+            | CardJob::Wipe => {
+                self.on_presence(state, job);
             }
-            CardJob::Wipe => self.shared.clear_card_photo(),
             CardJob::Read { ticket, now } => {
                 let result = self.read(state, now);
                 self.replies.answer(ticket, WorkerResult::CardRead(result));
             }
             CardJob::ReadFace { ticket, typed } => {
-                let outcome = self.read_card_face(state, ticket, typed, engine);
+                let outcome = self.read_card_face(state, ticket, typed, engine, jobs);
                 self.replies.answer(ticket, WorkerResult::CardFaceRead(outcome));
             }
             CardJob::Verify { ticket, pin } => {
@@ -183,6 +228,95 @@ impl CardWorker {
                     None => Err(PinCheckFailed),
                 };
                 self.replies.answer(ticket, WorkerResult::PinVerified(result));
+            }
+        }
+    }
+
+    /// A card placed, taken, lifted or put back, or the session wiped (other jobs wait for later).
+    /// Returns whether the session goes on: a removal, a wipe, a stop and a card put back that is not the
+    /// same end it.
+    fn on_presence(&self, state: &mut CardState, job: CardJob) -> bool {
+        match job {
+            CardJob::Insert(channel) => self.placed(
+                state,
+                CardState::with_card(Some(MyNumberCard::new(channel)), None),
+            ),
+            CardJob::Connect(reader) => {
+                let connected = self.connect(&reader);
+                self.placed(state, connected)
+            }
+            CardJob::Away => {
+                state.card = None;
+                state.out = true;
+            }
+            CardJob::CheckReturn { ticket, now } => {
+                let result = self.returned(state, now);
+                let same = result.is_ok();
+                self.replies.answer(ticket, WorkerResult::CardReturned(result));
+                return same;
+            }
+            CardJob::Wipe if !state.out => {
+                self.shared.clear_card_photo();
+                return false;
+            }
+            // A wipe while the card is out: the session ended without it (not put back in time).
+            CardJob::Remove | CardJob::Wipe => {
+                *state = CardState {
+                    deferred: std::mem::take(&mut state.deferred),
+                    ..CardState::default()
+                };
+                self.shared.clear_card_photo();
+                return false;
+            }
+            CardJob::Stop => {
+                state.stopping = true;
+                return false;
+            }
+            other => state.deferred.push_back(other),
+        }
+        true
+    }
+
+    /// A card was placed: a new patient's, or (while the card is out) the one put back, whose channel
+    /// replaces the old one while the certificate read before stays to compare it with.
+    fn placed(&self, state: &mut CardState, placed: CardState) {
+        if state.out {
+            state.card = placed.card;
+            state.connect_error = placed.connect_error;
+        } else {
+            *state = CardState {
+                deferred: std::mem::take(&mut state.deferred),
+                ..placed
+            };
+        }
+    }
+
+    /// The card put back: the same user-authentication certificate, byte for byte, and everything the
+    /// reception needs read again from it (issue 14: nothing carried over on trust). Another card is
+    /// kept only as a channel, with nothing of the session's.
+    fn returned(&self, state: &mut CardState, now: i64) -> Result<CardFacts, ReturnRefused> {
+        let Some(card) = state.card.as_mut() else {
+            let failure = state.connect_error.clone().unwrap_or(ReadFailure::Unreadable);
+            return Err(ReturnRefused::Read(failure));
+        };
+        let before = state.certificate.take();
+        state.out = false;
+        let (read, certificate) = read_card(card, now, &self.auth_trust).map_err(|refused| {
+            if let Some(problem) = refused.problem {
+                self.replies.problem(problem);
+            }
+            ReturnRefused::Read(refused.failure)
+        })?;
+        match (read, before, certificate) {
+            (CardRead::Card(facts), Some(before), Some(now_read)) if before.der() == now_read.der() => {
+                state.certificate = Some(now_read);
+                Ok(facts)
+            }
+            _ => {
+                self.replies.problem(
+                    "the card put back is not the one lifted to show its front: session ended".into(),
+                );
+                Err(ReturnRefused::OtherCard)
             }
         }
     }
@@ -290,30 +424,24 @@ impl CardWorker {
         ticket: Ticket,
         typed: Option<CheckCodeB>,
         engine: Option<&mut FaceEngine<'static>>,
+        jobs: &mut UnboundedReceiver<CardJob>,
     ) -> CardFaceOutcome {
-        let Some(card) = state.card.as_mut() else {
-            return CardFaceOutcome::Unavailable;
-        };
-        match card.check_b_status() {
-            Ok(PinStatus::TriesLeft(n)) if n >= MIN_CHECK_B_TRIES => {}
-            Ok(_) => return CardFaceOutcome::TooFewTries,
-            Err(e) => {
-                self.card_error("card face refused", &e);
-                return CardFaceOutcome::Unavailable;
-            }
+        if let Err(outcome) = self.check_b_tries(state) {
+            return outcome;
         }
         let code = match typed {
             Some(code) => code,
-            None => {
-                let (answer, code) = std::sync::mpsc::channel();
-                if self.face.send(FaceJob::ReadFront { ticket, answer }).is_err() {
-                    return CardFaceOutcome::Unavailable;
-                }
-                match code.recv() {
-                    Ok(code) => code,
-                    Err(_) => return CardFaceOutcome::Unavailable,
-                }
-            }
+            None => match self.front_code(state, ticket, jobs) {
+                FrontWait::Code(code) => code,
+                FrontWait::NoCode | FrontWait::Ended => return CardFaceOutcome::Unavailable,
+            },
+        };
+        // The card may have been lifted and put back meanwhile: its tries are read again too.
+        if let Err(outcome) = self.check_b_tries(state) {
+            return outcome;
+        }
+        let Some(card) = state.card.as_mut().filter(|_| !state.out) else {
+            return CardFaceOutcome::Unavailable;
         };
         let mut challenge = [0u8; 32];
         rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut challenge);
@@ -341,6 +469,73 @@ impl CardWorker {
             Err(e) => {
                 self.card_error("card face refused", &e);
                 CardFaceOutcome::Unavailable
+            }
+        }
+    }
+}
+
+impl CardWorker {
+    /// 照合番号B tries left, read without spending one: enough to risk one, or why not.
+    fn check_b_tries(&self, state: &mut CardState) -> Result<(), CardFaceOutcome> {
+        let Some(card) = state.card.as_mut().filter(|_| !state.out) else {
+            return Err(CardFaceOutcome::Unavailable);
+        };
+        match card.check_b_status() {
+            Ok(PinStatus::TriesLeft(n)) if n >= MIN_CHECK_B_TRIES => Ok(()),
+            Ok(_) => Err(CardFaceOutcome::TooFewTries),
+            Err(e) => {
+                self.card_error("card face refused", &e);
+                Err(CardFaceOutcome::Unavailable)
+            }
+        }
+    }
+
+    /// The code from the card front, read by the face thread. While waiting, this thread follows the
+    /// card: on a one-camera kiosk the patient lifts it to show its front ([`CardJob::Away`]) and puts
+    /// it back ([`CardJob::CheckReturn`]). The code is used only once the card is back and known to be
+    /// the same; until then it waits here, and is dropped (wiped) if the session ends.
+    fn front_code(
+        &self,
+        state: &mut CardState,
+        ticket: Ticket,
+        jobs: &mut UnboundedReceiver<CardJob>,
+    ) -> FrontWait {
+        let (answer, codes) = std::sync::mpsc::channel();
+        if self.face.send(FaceJob::ReadFront { ticket, answer }).is_err() {
+            return FrontWait::NoCode;
+        }
+        let mut code = None;
+        let mut scanning = true;
+        loop {
+            if state.usable() {
+                match code.take() {
+                    Some(code) => return FrontWait::Code(code),
+                    None if !scanning => return FrontWait::NoCode,
+                    None => {}
+                }
+            }
+            let job = if scanning {
+                match codes.recv_timeout(Duration::from_millis(20)) {
+                    Ok(read) => (code, scanning) = (Some(read), false),
+                    Err(RecvTimeoutError::Disconnected) => scanning = false,
+                    Err(RecvTimeoutError::Timeout) => {}
+                }
+                match jobs.try_recv() {
+                    Ok(job) => Some(job),
+                    Err(tokio::sync::mpsc::error::TryRecvError::Empty) => None,
+                    Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => return FrontWait::Ended,
+                }
+            } else {
+                // The front is read (or given up) and the card is out: wait for what happens to it.
+                let Some(job) = jobs.blocking_recv() else {
+                    return FrontWait::Ended;
+                };
+                Some(job)
+            };
+            if let Some(job) = job
+                && !self.on_presence(state, job)
+            {
+                return FrontWait::Ended;
             }
         }
     }
