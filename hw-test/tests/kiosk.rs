@@ -287,3 +287,155 @@ fn an_honest_card_refusing_sfi_and_stumbling_after_power_up_is_served_through_pc
     }
     assert_eq!(r.core.reception_count(), Some(2));
 }
+
+/// A one-camera kiosk with the face models on the vpcd reader; its camera shows `holder`'s face and,
+/// when the kiosk looks for it, the front of `holder`'s card. It waits `return_secs` for a lifted card.
+fn one_camera_kiosk(holder: &demo::Holder, return_secs: i64) -> (Reception, TempDir) {
+    static MODELS: std::sync::OnceLock<kiosk_face::FaceModels> = std::sync::OnceLock::new();
+    let models: &'static kiosk_face::FaceModels =
+        MODELS.get_or_init(|| kiosk_face::FaceModels::load_default().unwrap());
+    let work = TempDir::new("hw-one-camera").unwrap();
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let camera = frames.camera(Some(models), DemoCamera::CardHolder, holder.clone());
+    let mut parts = demo::parts(Some(models), camera, &work, std::sync::Arc::new(|| {})).unwrap();
+    parts.flow.cameras = kiosk_reception::Cameras::FaceOnly {
+        card_return_secs: return_secs,
+    };
+    let mut core = KioskCore::start(parts).unwrap();
+    core.watch_readers(Some(READER.into())).unwrap();
+    (Reception::new(core, Some(models), frames), work)
+}
+
+/// VERIFYs of any kind (PIN or 照合番号B) that reached `card`.
+fn verifies(card: &SharedCard) -> u64 {
+    let stats = card.lock().stats().clone();
+    stats.auth_pin_verifies + stats.check_b_verifies + stats.other_verifies
+}
+
+/// The demo card on the vpcd reader, the face path chosen, the card really taken out of the reader
+/// (the virtual card disconnects from vpcd) and its front read by the one camera meanwhile.
+fn lifted_from_the_reader(r: &mut Reception, card: &SharedCard) {
+    let inserted = InsertedCard::insert(card.clone());
+    assert!(r.wait_for(CARD_WAIT, |s| matches!(s, Screen::MethodChoice { .. })));
+    r.core
+        .input(kiosk_reception::Press::MethodChosen(Method::Face).into());
+    assert!(
+        matches!(
+            r.core.screen(),
+            Screen::CardFace {
+                hold: kiosk_reception::FrontHold::Lift,
+                ..
+            }
+        ),
+        "{:?}",
+        r.core.screen()
+    );
+    inserted.remove();
+    assert!(
+        r.wait_for(CARD_WAIT, |s| matches!(
+            s,
+            Screen::CardFace {
+                hold: kiosk_reception::FrontHold::Away { .. },
+                ..
+            }
+        )),
+        "pcscd reported the card gone and the session waits for it: {:?}",
+        r.core.screen()
+    );
+    let read = |r: &Reception| {
+        r.core
+            .shared()
+            .confident_front_reads
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let deadline = Instant::now() + CARD_WAIT;
+    while read(r) == 0 && Instant::now() < deadline {
+        r.core.wait(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(read(r), 1, "the front was read while the card was out");
+    assert_eq!(verifies(card), 0, "nothing sent while the card is out");
+}
+
+#[test]
+#[ignore = "needs pcscd with the vpcd reader and the face models (cargo xtask test)"]
+fn one_camera_the_card_taken_out_of_the_reader_and_put_back_reaches_done() {
+    let _reader = exclusive_reader();
+    let (card, holder) = demo::card("demo").unwrap();
+    let card = SharedCard::new(card);
+    let (mut r, _work) = one_camera_kiosk(&holder, 20);
+    lifted_from_the_reader(&mut r, &card);
+    let back = InsertedCard::insert(card.clone());
+    let outcome = r.serve(&Patient::new(Method::Face, &[], DemoCamera::CardHolder));
+    assert!(matches!(outcome.last, Screen::Done { .. }), "{outcome:?}");
+    assert_eq!(outcome.pins_sent, 0);
+    let stats = card.lock().stats().clone();
+    assert_eq!(
+        (stats.auth_pin_verifies, stats.check_b_verifies),
+        (0, 1),
+        "one 照合番号B, sent to the card put back once it was known to be the same"
+    );
+    eprintln!(
+        "one camera, card out and back through pcscd: {}",
+        outcome.screens.join(" → ")
+    );
+    back.remove();
+    assert!(idle(&mut r));
+    assert_eq!(r.core.reception_count(), Some(1));
+}
+
+#[test]
+#[ignore = "needs pcscd with the vpcd reader and the face models (cargo xtask test)"]
+fn one_camera_another_card_put_back_ends_the_session_with_no_verify() {
+    let _reader = exclusive_reader();
+    let (card, holder) = demo::card("demo").unwrap();
+    let card = SharedCard::new(card);
+    let (mut r, _work) = one_camera_kiosk(&holder, 20);
+    lifted_from_the_reader(&mut r, &card);
+    let other = suzuki();
+    let swapped = InsertedCard::insert(other.clone());
+    assert!(
+        r.wait_for(CARD_WAIT, |s| *s
+            == Screen::Counter {
+                reason: kiosk_reception::CounterReason::OtherCardReturned
+            }),
+        "{:?}",
+        r.core.screen()
+    );
+    assert!(r.core.settle(CARD_WAIT));
+    assert_eq!(
+        (verifies(&card), verifies(&other)),
+        (0, 0),
+        "no try spent on either card"
+    );
+    swapped.remove();
+    assert!(idle(&mut r));
+    assert_eq!(r.core.reception_count(), Some(0));
+}
+
+#[test]
+#[ignore = "needs pcscd with the vpcd reader and the face models (cargo xtask test)"]
+fn one_camera_no_card_put_back_in_time_ends_the_session_with_no_verify() {
+    let _reader = exclusive_reader();
+    let (card, holder) = demo::card("demo").unwrap();
+    let card = SharedCard::new(card);
+    let (mut r, _work) = one_camera_kiosk(&holder, 5);
+    lifted_from_the_reader(&mut r, &card);
+    let deadline = Instant::now() + CARD_WAIT;
+    while *r.core.screen() != Screen::Idle && Instant::now() < deadline {
+        r.core.tick();
+        r.core.wait(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(
+        *r.core.screen(),
+        Screen::Idle,
+        "the session ended when time ran out"
+    );
+    assert!(r.core.settle(CARD_WAIT), "no job left waiting");
+    assert_eq!(verifies(&card), 0, "no try spent");
+    // The next patient is served.
+    served_to_done(
+        &mut r,
+        &suzuki(),
+        &Patient::new(Method::Pin, &["4321"], DemoCamera::Nobody),
+    );
+}
