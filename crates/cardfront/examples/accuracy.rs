@@ -73,21 +73,27 @@ fn main() {
         );
     }
     eprintln!("refusals: {refusals:?}");
+    tray_table(&reader, &photo, fronts, save.as_deref());
     time_to_code(&reader, &photo, fronts.min(50));
     if calibrate {
-        wrong_confidences.sort_by(|a, b| b.0.total_cmp(&a.0));
+        calibration(&mut wrong_confidences, &right_confidences);
+    }
+}
+
+/// The confidence of the wrong reads, and what each margin floor would keep.
+fn calibration(wrong_confidences: &mut [(f32, &str)], right_confidences: &[f32]) {
+    wrong_confidences.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!(
+        "wrong reads, most confident first: {:?}",
+        &wrong_confidences[..wrong_confidences.len().min(12)]
+    );
+    for floor in [0.04f32, 0.06, 0.08, 0.10, 0.12, 0.14, 0.16] {
+        let right = right_confidences.iter().filter(|&&c| c >= floor).count();
+        let wrong = wrong_confidences.iter().filter(|w| w.0 >= floor).count();
         println!(
-            "wrong reads, most confident first: {:?}",
-            &wrong_confidences[..wrong_confidences.len().min(12)]
+            "margin floor {floor:.2}: right reads kept {right} of {}, wrong reads kept {wrong}",
+            right_confidences.len()
         );
-        for floor in [0.04f32, 0.06, 0.08, 0.10, 0.12, 0.14, 0.16] {
-            let right = right_confidences.iter().filter(|&&c| c >= floor).count();
-            let wrong = wrong_confidences.iter().filter(|w| w.0 >= floor).count();
-            println!(
-                "margin floor {floor:.2}: right reads kept {right} of {}, wrong reads kept {wrong}",
-                right_confidences.len()
-            );
-        }
     }
 }
 
@@ -157,4 +163,48 @@ fn time_to_code(reader: &FrontReader, photo: &RgbImage, cards: u64) {
         at(&frames, 0.5) * 66.7_f64.max(at(&compute_ms, 0.5) / at(&frames, 0.5).max(1.0)),
         at(&frames, 0.9) * 66.7_f64.max(at(&compute_ms, 0.9) / at(&frames, 0.9).max(1.0)),
     );
+}
+
+/// The front camera's views (card lying on the reader, seen from above): the same count per view, one
+/// frame each. Face-down cards have nothing to read: every read of one would be wrong.
+fn tray_table(reader: &FrontReader, photo: &RgbImage, fronts: u64, save: Option<&str>) {
+    use kiosk_cardfront::tray::{TrayView, on_reader};
+    println!();
+    println!("| top-down view | frames | exact | refused | wrong and confident | ms/frame (median) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut refusals = std::collections::BTreeMap::new();
+    for view in TrayView::ALL {
+        let (mut exact, mut refused, mut wrong) = (0, 0, 0);
+        let mut times = Vec::new();
+        for seed in 0..fronts {
+            let front = random_front(90_000 + seed);
+            let card = render(&front, Some(photo));
+            let frame = on_reader(&card, view, seed * 16 + view as u64, 800, 600);
+            if let Some(dir) = save
+                && seed < 3
+            {
+                let name = view.name().replace([' ', ','], "-");
+                write_png(&format!("{dir}/tray-{name}-{seed}.png"), &frame);
+            }
+            let t = Instant::now();
+            let read = reader.read(&frame);
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            match read.result {
+                Ok(f) if f == front.fields && view != TrayView::FaceDown => exact += 1,
+                Ok(_) => wrong += 1,
+                Err(r) => {
+                    refused += 1;
+                    *refusals.entry((view.name(), format!("{r:?}"))).or_insert(0) += 1;
+                }
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "| {} | {fronts} | {exact} ({:.0} %) | {refused} | {wrong} | {:.1} |",
+            view.name(),
+            100.0 * exact as f64 / fronts as f64,
+            times[times.len() / 2]
+        );
+    }
+    eprintln!("top-down refusals: {refusals:?}");
 }

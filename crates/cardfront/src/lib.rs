@@ -25,6 +25,7 @@ pub mod layout;
 pub mod read;
 pub mod render;
 pub mod synth;
+pub mod tray;
 mod vote;
 
 pub use era::Era;

@@ -167,7 +167,7 @@ fn tray_with_card(card: &RgbImage, corners: &[(f64, f64); 4], width: usize, heig
 
 /// Every camera is a little soft, so every frame gets a light blur; [`Variation::Blur`] frames get a wider
 /// one, applied twice, and mixed frames one a little wider.
-fn soften(out: &mut RgbImage, variation: Variation, rng: &mut Rng) {
+pub(crate) fn soften(out: &mut RgbImage, variation: Variation, rng: &mut Rng) {
     let radius = match variation {
         Variation::Blur => 2 + rng.below(2) as usize,
         Variation::Mixed => 1 + rng.below(2) as usize,
@@ -180,7 +180,7 @@ fn soften(out: &mut RgbImage, variation: Variation, rng: &mut Rng) {
 }
 
 /// The exposure: a gain (dim for [`Variation::LowLight`]) and sensor noise, rounded back to bytes.
-fn expose(out: &mut RgbImage, variation: Variation, rng: &mut Rng) {
+pub(crate) fn expose(out: &mut RgbImage, variation: Variation, rng: &mut Rng) {
     let (gain, noise) = match variation {
         Variation::LowLight => (rng.range(0.22, 0.4), rng.range(3.0, 6.0)),
         Variation::Mixed => (rng.range(0.5, 0.9), 3.0),
@@ -217,7 +217,7 @@ fn thumb(out: &mut RgbImage, corners: &[(f64, f64); 4], rng: &mut Rng) {
 }
 
 /// A reflection: a bright soft spot somewhere on the card.
-fn glare(out: &mut RgbImage, corners: &[(f64, f64); 4], strength: f64, rng: &mut Rng) {
+pub(crate) fn glare(out: &mut RgbImage, corners: &[(f64, f64); 4], strength: f64, rng: &mut Rng) {
     let (u, v) = (rng.range(0.1, 0.9), rng.range(0.1, 0.9));
     let top = (
         corners[0].0 + (corners[1].0 - corners[0].0) * u,
@@ -244,7 +244,7 @@ fn glare(out: &mut RgbImage, corners: &[(f64, f64); 4], strength: f64, rng: &mut
 }
 
 /// Separable box blur of the given radius.
-fn box_blur(p: &mut RgbImage, radius: usize) {
+pub(crate) fn box_blur(p: &mut RgbImage, radius: usize) {
     if radius == 0 {
         return;
     }

@@ -115,3 +115,41 @@ fn what_was_read_never_prints() {
     assert!(!shown.contains(&code[..6]), "{shown}");
     assert!(shown.contains("<redacted>"));
 }
+
+/// The front camera above the reader (issue 14): a card lying face-up reads; face-down, under a hand,
+/// partly off the reader or under glare it may be refused, but never read wrong; an empty reader asks
+/// for the card.
+#[test]
+fn cards_lying_on_the_reader_read_and_no_top_down_view_is_misread() {
+    use kiosk_cardfront::tray::{TrayView, empty_reader, on_reader};
+    let reader = FrontReader::default();
+    let photo = placeholder_photo();
+    let mut wrong = Vec::new();
+    for view in TrayView::ALL {
+        let (mut exact, fronts) = (0, 5);
+        for seed in 0..fronts {
+            let front = random_front(3000 + seed);
+            let card = render(&front, Some(&photo));
+            let frame = on_reader(&card, view, 11 + seed * 7 + view as u64, 800, 600);
+            match reader.read(&frame).result {
+                Ok(f) if f == front.fields && view != TrayView::FaceDown => exact += 1,
+                Ok(_) => wrong.push((view, seed)),
+                Err(_) => {}
+            }
+        }
+        if view == TrayView::OnReader {
+            assert!(
+                exact >= fronts - 1,
+                "{}: only {exact} of {fronts} read",
+                view.name()
+            );
+        }
+    }
+    assert!(wrong.is_empty(), "confident wrong reads: {wrong:?}");
+    let empty = reader.read(&empty_reader(5, 800, 600));
+    assert!(
+        matches!(&empty.result, Err(r) if r.guidance() == FrontGuidance::ShowCard),
+        "an empty reader: {:?}",
+        empty.result.as_ref().err()
+    );
+}
