@@ -439,3 +439,82 @@ fn one_camera_no_card_put_back_in_time_ends_the_session_with_no_verify() {
         &Patient::new(Method::Pin, &["4321"], DemoCamera::Nobody),
     );
 }
+
+/// A kiosk with the face models and a demo front camera above the vpcd reader, showing `holder`'s card
+/// lying there as `view` says (the face-and-front arrangement).
+fn front_camera_kiosk(holder: &demo::Holder, view: demo::FrontView) -> (Reception, TempDir) {
+    static MODELS: std::sync::OnceLock<kiosk_face::FaceModels> = std::sync::OnceLock::new();
+    let models: &'static kiosk_face::FaceModels =
+        MODELS.get_or_init(|| kiosk_face::FaceModels::load_default().unwrap());
+    let work = TempDir::new("hw-front-camera").unwrap();
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let camera = frames.camera(Some(models), DemoCamera::CardHolder, holder.clone());
+    let mut parts = demo::parts(Some(models), camera, &work, std::sync::Arc::new(|| {})).unwrap();
+    let view = std::sync::Arc::new(std::sync::Mutex::new(view));
+    parts.front_camera = Some(demo::DemoFrames::front_camera(view, holder.clone()));
+    parts.face.front_give_up_after = std::time::Duration::from_secs(4);
+    let mut core = KioskCore::start(parts).unwrap();
+    core.watch_readers(Some(READER.into())).unwrap();
+    (Reception::new(core, Some(models), frames), work)
+}
+
+/// Place `card` on the vpcd reader and choose the face path: the card-face step reads it where it lies.
+fn face_chosen_on_the_reader(r: &mut Reception, card: &SharedCard) -> InsertedCard {
+    let inserted = InsertedCard::insert(card.clone());
+    assert!(r.wait_for(CARD_WAIT, |s| matches!(s, Screen::MethodChoice { .. })));
+    r.core
+        .input(kiosk_reception::Press::MethodChosen(Method::Face).into());
+    assert!(
+        matches!(
+            r.core.screen(),
+            Screen::CardFace {
+                hold: kiosk_reception::FrontHold::OnReader,
+                ..
+            }
+        ),
+        "the card stays on the reader: {:?}",
+        r.core.screen()
+    );
+    inserted
+}
+
+#[test]
+#[ignore = "needs pcscd with the vpcd reader and the face models (cargo xtask test)"]
+fn front_camera_a_face_reception_reaches_done_with_the_card_left_on_the_reader() {
+    let _reader = exclusive_reader();
+    let (card, holder) = demo::card("demo").unwrap();
+    let card = SharedCard::new(card);
+    let (mut r, _work) = front_camera_kiosk(&holder, demo::FrontView::OnReader);
+    let inserted = face_chosen_on_the_reader(&mut r, &card);
+    let outcome = r.serve(&Patient::new(Method::Face, &[], DemoCamera::CardHolder));
+    assert!(matches!(outcome.last, Screen::Done { .. }), "{outcome:?}");
+    // No removal event: pcscd still sees the card, and the session never waited for one.
+    assert!(kiosk_hw_test::wait_for_card(
+        true,
+        std::time::Duration::from_secs(1)
+    ));
+    let stats = card.lock().stats().clone();
+    assert_eq!((stats.auth_pin_verifies, stats.check_b_verifies), (0, 1));
+    eprintln!("front camera through pcscd: {}", outcome.screens.join(" → "));
+    inserted.remove();
+    assert!(idle(&mut r));
+    assert_eq!(r.core.reception_count(), Some(1));
+}
+
+#[test]
+#[ignore = "needs pcscd with the vpcd reader and the face models (cargo xtask test)"]
+fn front_camera_a_card_lying_face_down_is_not_read_and_costs_no_try() {
+    let _reader = exclusive_reader();
+    let (card, holder) = demo::card("demo").unwrap();
+    let card = SharedCard::new(card);
+    let (mut r, _work) = front_camera_kiosk(&holder, demo::FrontView::FaceDown);
+    let inserted = face_chosen_on_the_reader(&mut r, &card);
+    assert!(
+        r.wait_for(CARD_WAIT, |s| matches!(s, Screen::FaceFailed { .. })),
+        "{:?}",
+        r.core.screen()
+    );
+    assert_eq!(verifies(&card), 0, "nothing read, nothing sent");
+    inserted.remove();
+    assert!(idle(&mut r));
+}

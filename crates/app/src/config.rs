@@ -103,6 +103,35 @@ pub struct CameraSection {
     pub height: u32,
     #[serde(default = "fps30")]
     pub fps: u32,
+    /// `[camera.front]`: a second camera above the reader looking down at the card (issue 14). With it the
+    /// card front is read where the card lies; without it the patient lifts the card to the face camera.
+    #[serde(default)]
+    pub front: Option<FrontCameraSection>,
+}
+
+/// The front camera: a small USB or document camera above the reader, looking down at the card lying
+/// face-up. Text needs more pixels than a face: 1280×720 by default.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontCameraSection {
+    /// Camera index or device name, as for `[camera]`; it must be another camera than the face camera.
+    pub device: String,
+    #[serde(default = "w1280")]
+    pub width: u32,
+    #[serde(default = "h720")]
+    pub height: u32,
+    #[serde(default = "fps15")]
+    pub fps: u32,
+}
+
+fn w1280() -> u32 {
+    1280
+}
+fn h720() -> u32 {
+    720
+}
+fn fps15() -> u32 {
+    15
 }
 
 fn zero() -> String {
@@ -125,6 +154,7 @@ impl Default for CameraSection {
             width: 640,
             height: 480,
             fps: 30,
+            front: None,
         }
     }
 }
@@ -295,6 +325,29 @@ pub fn auth_trust(
     Ok(trust)
 }
 
+fn camera_config(device: &str, width: u32, height: u32, fps: u32) -> kiosk_camera::CameraConfig {
+    let device = match device.parse::<u32>() {
+        Ok(i) => kiosk_camera::CameraSelector::Index(i),
+        Err(_) => kiosk_camera::CameraSelector::Name(device.to_string()),
+    };
+    kiosk_camera::CameraConfig {
+        device,
+        width,
+        height,
+        fps,
+    }
+}
+
+/// A camera's size and frame rate in range (`key`: its section, for the message).
+fn check_mode(key: &str, width: u32, height: u32, fps: u32) -> Result<(), Invalid> {
+    if !(160..=3840).contains(&width) || !(120..=2160).contains(&height) || !(1..=120).contains(&fps) {
+        return Err(invalid(format!(
+            "{key}: {width}×{height} at {fps} fps is out of range (width 160–3840, height 120–2160, fps 1–120)"
+        )));
+    }
+    Ok(())
+}
+
 /// A configuration problem, with the file, the key and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {message}")]
@@ -428,14 +481,23 @@ impl Config {
                 "camera.device is empty: a camera index (\"0\"), its name, or \"none\"".into(),
             ));
         }
-        if !(160..=3840).contains(&c.width)
-            || !(120..=2160).contains(&c.height)
-            || !(1..=120).contains(&c.fps)
-        {
-            return Err(invalid(format!(
-                "camera: {}×{} at {} fps is out of range (width 160–3840, height 120–2160, fps 1–120)",
-                c.width, c.height, c.fps
-            )));
+        check_mode("camera", c.width, c.height, c.fps)?;
+        if let Some(f) = &c.front {
+            if f.device.trim().is_empty() || f.device.eq_ignore_ascii_case("none") {
+                return Err(invalid(
+                    "camera.front.device: the front camera's index or name (leave [camera.front] out for a \
+                     one-camera kiosk)"
+                        .into(),
+                ));
+            }
+            if f.device == c.device || c.device.eq_ignore_ascii_case("none") {
+                return Err(invalid(format!(
+                    "camera.front.device = {:?}: another camera than the face camera (camera.device = {:?}), \
+                     and only with a face camera",
+                    f.device, c.device
+                )));
+            }
+            check_mode("camera.front", f.width, f.height, f.fps)?;
         }
         if !(50.0..=600.0).contains(&self.screen.dpi) {
             return Err(invalid(format!(
@@ -480,16 +542,14 @@ impl Config {
         if c.device.eq_ignore_ascii_case("none") {
             return None;
         }
-        let device = match c.device.parse::<u32>() {
-            Ok(i) => kiosk_camera::CameraSelector::Index(i),
-            Err(_) => kiosk_camera::CameraSelector::Name(c.device.clone()),
-        };
-        Some(kiosk_camera::CameraConfig {
-            device,
-            width: c.width,
-            height: c.height,
-            fps: c.fps,
-        })
+        Some(camera_config(&c.device, c.width, c.height, c.fps))
+    }
+
+    /// The front camera above the reader (`None`: a one-camera kiosk).
+    pub fn front_camera_config(&self) -> Option<kiosk_camera::CameraConfig> {
+        let f = self.camera.front.as_ref()?;
+        self.camera_config()?;
+        Some(camera_config(&f.device, f.width, f.height, f.fps))
     }
 
     /// The model folder (`None`: the default).
@@ -511,8 +571,12 @@ impl Config {
             warning_secs: self.timeouts.warning_seconds.into(),
             face_enabled: self.face.enabled,
             separate_phone_reader: self.reader.phone_reader().is_some(),
-            cameras: kiosk_reception::Cameras::FaceOnly {
-                card_return_secs: self.timeouts.card_return_seconds.into(),
+            cameras: if self.front_camera_config().is_some() {
+                kiosk_reception::Cameras::FaceAndFront
+            } else {
+                kiosk_reception::Cameras::FaceOnly {
+                    card_return_secs: self.timeouts.card_return_seconds.into(),
+                }
             },
             ..Default::default()
         }
@@ -599,6 +663,31 @@ mod tests {
     fn with(replace: &str, by: &str) -> Result<Config, ConfigError> {
         assert!(EXAMPLE.contains(replace), "{replace}");
         Config::parse(&EXAMPLE.replacen(replace, by, 1), "kiosk.toml")
+    }
+
+    #[test]
+    fn a_front_camera_section_makes_the_face_and_front_arrangement() {
+        let one = with("fps = 30", "fps = 30").unwrap_or_else(|e| panic!("{e}"));
+        assert!(one.front_camera_config().is_none());
+        assert_eq!(
+            one.flow().cameras,
+            kiosk_reception::Cameras::FaceOnly { card_return_secs: 20 }
+        );
+        let two = with(
+            "# [camera.front]\n# device = \"1\"",
+            "[camera.front]\ndevice = \"1\"",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let front = two.front_camera_config().map(|c| (c.device, c.width, c.height));
+        assert_eq!(front, Some((kiosk_camera::CameraSelector::Index(1), 1280, 720)));
+        assert_eq!(two.flow().cameras, kiosk_reception::Cameras::FaceAndFront);
+        // The face camera twice is a mistake to be told, not a second camera.
+        let same = with(
+            "# [camera.front]\n# device = \"1\"",
+            "[camera.front]\ndevice = \"0\"",
+        )
+        .expect_err("the same camera twice");
+        assert!(same.to_string().contains("camera.front.device"), "{same}");
     }
 
     #[test]

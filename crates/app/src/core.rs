@@ -13,7 +13,7 @@ use kiosk_face::FaceModels;
 use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_pcsc::{Monitor, ReaderEvent};
 use kiosk_reception::{
-    CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
+    Cameras, CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
     PinCheckFailed, Press, ReadFailure, ReturnRefused, Screen, WorkerResult,
 };
 use kiosk_records::{Journal, SqliteRoster};
@@ -33,6 +33,9 @@ pub struct Parts {
     pub models: Option<&'static FaceModels>,
     pub face: FaceSettings,
     pub camera: SourceFactory,
+    /// A front camera looking down at the reader (`[camera.front]`): the card front is read where the
+    /// card lies, and the kiosk is in the face-and-front arrangement. `None`: one camera.
+    pub front_camera: Option<SourceFactory>,
     pub anchors: Vec<TrustAnchor>,
     /// What a card's user-authentication certificate must chain to (J-LIS's CAs, and a test hierarchy
     /// only where the configuration names it).
@@ -185,6 +188,7 @@ impl KioskCore {
         ];
         let flow_config = FlowConfig {
             face_enabled: parts.models.is_some() && parts.flow.face_enabled,
+            cameras: arrangement(parts.front_camera.is_some(), parts.flow.cameras),
             ..parts.flow
         };
         let mut flow = Flow::new(flow_config, now_unix());
@@ -219,6 +223,9 @@ impl KioskCore {
             screens_seen: Vec::new(),
         };
         core.send_face(FaceJob::Camera(parts.camera));
+        if let Some(front) = parts.front_camera {
+            core.send_face(FaceJob::FrontCamera(front));
+        }
         Ok(core)
     }
 
@@ -312,6 +319,12 @@ impl KioskCore {
     /// Use another camera (the demo panel switches between clips).
     pub fn set_camera(&mut self, camera: SourceFactory) {
         self.send_face(FaceJob::Camera(camera));
+    }
+
+    /// Use another front camera (the demo's, showing the card now placed). The arrangement stays the one
+    /// the kiosk started in.
+    pub fn set_front_camera(&mut self, camera: SourceFactory) {
+        self.send_face(FaceJob::FrontCamera(camera));
     }
 
     /// The journal's reception count (asks the records thread, waits for its answer).
@@ -699,6 +712,18 @@ impl KioskCore {
             "internal error: {effect} without its secret; nothing was sent"
         ));
         self.queue.push_back(Event::Worker(failure));
+    }
+}
+
+/// The camera arrangement the flow works by: the cameras there are decide it (a front camera means the
+/// card stays on the reader), whatever the flow settings said.
+fn arrangement(front_camera: bool, configured: Cameras) -> Cameras {
+    match (front_camera, configured) {
+        (true, _) => Cameras::FaceAndFront,
+        (false, Cameras::FaceOnly { card_return_secs }) => Cameras::FaceOnly { card_return_secs },
+        (false, Cameras::FaceAndFront) => Cameras::FaceOnly {
+            card_return_secs: kiosk_reception::CARD_RETURN_SECS,
+        },
     }
 }
 

@@ -9,6 +9,7 @@ use crate::workers::{FaceSettings, SourceFactory};
 use kiosk_camera::{Aim, CameraError, ClipSource, Frame, FrameSource};
 use kiosk_card_sim::{Profile, VirtualCard, pki};
 use kiosk_cardfront::synth::Variation;
+use kiosk_cardfront::tray::TrayView;
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
 use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_reception::{FlowConfig, Lang};
@@ -152,6 +153,86 @@ impl FrameSource for DemoScene {
     }
 }
 
+/// What the demo's front camera (above the reader, looking down) sees: the reader empty, or the card
+/// lying on it in one of the ways the accuracy table measures (docs/CARD-FRONT.md). The demo panel
+/// switches between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FrontView {
+    NoCard,
+    #[default]
+    OnReader,
+    Glare,
+    PartlyOff,
+    FaceDown,
+    Hand,
+}
+
+impl FrontView {
+    pub const ALL: [FrontView; 6] = [
+        FrontView::OnReader,
+        FrontView::Glare,
+        FrontView::PartlyOff,
+        FrontView::FaceDown,
+        FrontView::Hand,
+        FrontView::NoCard,
+    ];
+
+    fn tray(self) -> Option<TrayView> {
+        Some(match self {
+            FrontView::NoCard => return None,
+            FrontView::OnReader => TrayView::OnReader,
+            FrontView::Glare => TrayView::Glare,
+            FrontView::PartlyOff => TrayView::PartlyOff,
+            FrontView::FaceDown => TrayView::FaceDown,
+            FrontView::Hand => TrayView::Hand,
+        })
+    }
+}
+
+/// The demo front camera: a few frames of the holder's card lying on the reader as the view chosen
+/// now (read from the shared choice at each frame), drawn the first time each view is needed.
+struct DemoFrontScene {
+    view: Arc<std::sync::Mutex<FrontView>>,
+    card: Option<Arc<Profile>>,
+    drawn: Option<RgbImage>,
+    clips: std::collections::HashMap<Option<TrayView>, ClipSource>,
+}
+
+impl DemoFrontScene {
+    fn clip(&mut self, tray: Option<TrayView>) -> &mut ClipSource {
+        if self.drawn.is_none() && tray.is_some() {
+            self.drawn = self.card.as_ref().map(|p| p.draw_front());
+        }
+        let drawn = self.drawn.as_ref();
+        self.clips.entry(tray).or_insert_with(|| {
+            let frames = (0..3u64).map(|seed| {
+                let mut p = match (tray, drawn) {
+                    (Some(view), Some(card)) => kiosk_cardfront::tray::on_reader(card, view, seed, 800, 600),
+                    _ => kiosk_cardfront::tray::empty_reader(seed, 800, 600),
+                };
+                Frame {
+                    width: p.width,
+                    height: p.height,
+                    rgb: std::mem::take(&mut p.data),
+                }
+            });
+            ClipSource::new(frames.collect())
+        })
+    }
+}
+
+impl FrameSource for DemoFrontScene {
+    fn next_frame(&mut self) -> Result<Frame, CameraError> {
+        let view = *self.view.lock().unwrap_or_else(|e| e.into_inner());
+        let tray = view.tray().filter(|_| self.card.is_some());
+        self.clip(tray).next_frame()
+    }
+
+    fn name(&self) -> String {
+        "demo front camera".into()
+    }
+}
+
 /// The demo camera frames, 640×480 with the face where a patient at the kiosk would be; made once (face
 /// detection on the full photos takes a moment), on the face thread that first needs them.
 #[derive(Debug, Default)]
@@ -178,6 +259,19 @@ impl DemoFrames {
                     ))
                 })
                 .collect()
+        })
+    }
+
+    /// The front camera above the reader, showing `holder`'s card as `view` says (the demo panel changes
+    /// the view through the same cell).
+    pub fn front_camera(view: Arc<std::sync::Mutex<FrontView>>, holder: Holder) -> SourceFactory {
+        Box::new(move || {
+            Ok(Box::new(DemoFrontScene {
+                view,
+                card: holder.card,
+                drawn: None,
+                clips: std::collections::HashMap::new(),
+            }) as Box<dyn FrameSource>)
         })
     }
 
@@ -330,6 +424,7 @@ pub fn parts(
         models,
         face: FaceSettings::default(),
         camera,
+        front_camera: None,
         anchors: anchors(),
         auth_trust: auth_trust()?,
         roster,

@@ -3,7 +3,7 @@
 //! and tests use it; the window drives the same core from its screens.
 
 use crate::core::KioskCore;
-use crate::demo::{DemoCamera, DemoFrames, Holder};
+use crate::demo::{DemoCamera, DemoFrames, FrontView, Holder};
 use crate::workers::SendChannel;
 use kiosk_card_sim::SharedCard;
 use kiosk_face::FaceModels;
@@ -60,6 +60,10 @@ pub struct Outcome {
     pub pins_typed: usize,
 }
 
+/// What the outcome's screen list says where the patient lifted the card, showed its front to the one
+/// camera and put it back.
+pub const LIFTED: &str = "(card lifted, front shown, put back)";
+
 /// How long one step may take before the run counts as stuck (face matching gives up after seconds).
 const STEP_LIMIT: Duration = Duration::from_secs(60);
 
@@ -71,6 +75,8 @@ pub struct Reception {
     /// The card of the current run, when the patient can lift it to show its front to the one camera
     /// and put it back ([`Reception::run_lifting`]).
     lifted: Option<SharedCard>,
+    /// The demo front camera's view, when the kiosk has a front camera ([`Reception::with_front_camera`]).
+    front: Option<Arc<std::sync::Mutex<FrontView>>>,
 }
 
 impl std::fmt::Debug for Reception {
@@ -87,7 +93,15 @@ impl Reception {
             models,
             frames,
             lifted: None,
+            front: None,
         }
+    }
+
+    /// A kiosk whose core was started with a demo front camera: each run shows that camera the card
+    /// placed, lying on the reader as `view` says.
+    pub fn with_front_camera(mut self, view: Arc<std::sync::Mutex<FrontView>>) -> Reception {
+        self.front = Some(view);
+        self
     }
 
     /// Run one patient with `card`, who lifts it when a one-camera kiosk asks to see its front, holds it
@@ -127,6 +141,10 @@ impl Reception {
 
     /// Run one patient with `card` from placing it to taking it away.
     pub fn run(&mut self, card: SendChannel, holder: Holder, patient: &Patient) -> Outcome {
+        if let Some(view) = &self.front {
+            let front = DemoFrames::front_camera(view.clone(), holder.clone());
+            self.core.set_front_camera(front);
+        }
         let camera = self.frames.camera(self.models, patient.camera, holder);
         self.core.set_camera(camera);
         self.core.insert_card(card);
@@ -151,6 +169,8 @@ impl Reception {
         let mut screens = vec!["Idle"];
         for _ in 0..200 {
             if self.lift_and_put_back() {
+                self.record(&mut screens);
+                screens.push(LIFTED);
                 continue;
             }
             self.core.settle(STEP_LIMIT);

@@ -4,8 +4,8 @@
 //! frame only draws.
 
 use crate::core::KioskCore;
-use crate::demo::{self, DemoCamera, DemoFrames, Holder};
-use kiosk_card_sim::Profile;
+use crate::demo::{self, DemoCamera, DemoFrames, FrontView, Holder};
+use kiosk_card_sim::{Profile, SharedCard};
 use kiosk_face::FaceModels;
 use kiosk_reception::Screen;
 use kiosk_ui::{KioskUi, View, style::Metrics};
@@ -19,6 +19,10 @@ pub struct DemoPanel {
     frames: Arc<DemoFrames>,
     camera: DemoCamera,
     holder: Holder,
+    /// The front camera's view, when the demo kiosk has one (`--front-camera`).
+    front: Option<Arc<std::sync::Mutex<FrontView>>>,
+    /// The card last placed, to put back after showing its front to a one-camera kiosk.
+    placed: Option<SharedCard>,
 }
 
 impl DemoPanel {
@@ -28,7 +32,21 @@ impl DemoPanel {
             frames: Arc::new(DemoFrames::default()),
             camera: DemoCamera::CardHolder,
             holder: Holder::default(),
+            front: None,
+            placed: None,
         }
+    }
+
+    /// A demo kiosk with a front camera above the reader (the face-and-front arrangement).
+    pub fn with_front_camera(mut self) -> DemoPanel {
+        self.front = Some(Arc::default());
+        self
+    }
+
+    /// The front camera for the card now placed (`None`: a one-camera demo).
+    pub fn front_camera(&self) -> Option<crate::workers::SourceFactory> {
+        let view = self.front.clone()?;
+        Some(DemoFrames::front_camera(view, self.holder.clone()))
     }
 
     /// The demo camera for the panel's current choice and card (at start: the holder of the first demo card).
@@ -124,12 +142,32 @@ impl KioskApp {
             return Ok(());
         }
         let (card, holder) = demo::card(profile)?;
+        let card = SharedCard::new(card);
         if let Some(d) = self.demo.as_mut() {
             d.holder = holder;
+            d.placed = Some(card.clone());
             self.core.set_camera(d.camera());
+            if let Some(front) = d.front_camera() {
+                self.core.set_front_camera(front);
+            }
         }
         self.core.insert_card(Box::new(card));
         Ok(())
+    }
+
+    /// Put the card last placed back (after showing its front to a one-camera kiosk).
+    pub fn put_card_back(&mut self) {
+        let card = self.demo.as_ref().and_then(|d| d.placed.clone());
+        if let Some(card) = card.filter(|_| self.core.flow().accepts_card()) {
+            self.core.insert_card(Box::new(card));
+        }
+    }
+
+    /// What the demo front camera shows.
+    pub fn set_front_view(&mut self, view: FrontView) {
+        if let Some(cell) = self.demo.as_ref().and_then(|d| d.front.as_ref()) {
+            *cell.lock().unwrap_or_else(|e| e.into_inner()) = view;
+        }
     }
 
     pub fn remove_card(&mut self) {
@@ -221,6 +259,32 @@ impl KioskApp {
         }
     }
 
+    /// The demo front camera's views, when the demo kiosk has one.
+    fn front_views(&mut self, ui: &mut egui::Ui) {
+        let Some(current) = self
+            .demo
+            .as_ref()
+            .and_then(|d| d.front.as_ref())
+            .map(|c| *c.lock().unwrap_or_else(|e| e.into_inner()))
+        else {
+            return;
+        };
+        ui.separator();
+        ui.label("上のカメラ / Front camera");
+        for (view, label) in [
+            (FrontView::OnReader, "置いたカード / card on the reader"),
+            (FrontView::Glare, "照明の反射 / room light glare"),
+            (FrontView::PartlyOff, "はみ出し / partly off"),
+            (FrontView::FaceDown, "裏向き / face-down"),
+            (FrontView::Hand, "手が上に / hand over it"),
+            (FrontView::NoCard, "カードなし / no card"),
+        ] {
+            if ui.radio(current == view, label).clicked() {
+                self.set_front_view(view);
+            }
+        }
+    }
+
     fn demo_panel(&mut self, ui: &mut egui::Ui) {
         ui.heading("デモ操作 / Demo");
         ui.label("カードを置く / Place a card");
@@ -239,6 +303,10 @@ impl KioskApp {
         if ui.button("カードを取る / Take the card").clicked() {
             self.remove_card();
         }
+        if ui.button("同じカードを戻す / Put the card back").clicked() {
+            self.put_card_back();
+        }
+        self.front_views(ui);
         ui.separator();
         ui.label("カメラ / Camera");
         let current = self.demo.as_ref().map(|d| d.camera);

@@ -36,8 +36,12 @@ const USAGE: &str = "usage:
   kiosk --demo
       the kiosk window on its embedded defaults: virtual cards placed from a demo panel, demo cameras
       (public-domain photos), the demo roster and a temporary journal. Without a display it runs --walk.
+  kiosk --demo [--front-camera]
+      with --front-camera the demo kiosk also has a camera above the reader (the card stays on it; the
+      panel switches that camera's views); without it the patient lifts the card to the one camera
   kiosk --demo --walk
-      headless: scripted patients walk through every path of the reception; each one's screens are printed
+      headless: scripted patients walk through every path of the reception, on a one-camera kiosk and on
+      one with a front camera; each one's screens are printed
   kiosk --demo --screenshots DIR
       draw every screen (Japanese and English) into DIR as PNG files, then exit
   kiosk --demo --measure
@@ -141,6 +145,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
     let mut personal = false;
     let mut cards = false;
     let mut walk = false;
+    let mut front = false;
     let mut mode = WindowMode::Serve;
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -155,6 +160,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
             "--personal" => personal = true,
             "--cards" => cards = true,
             "--walk" => walk = true,
+            "--front-camera" => front = true,
             "--measure" => mode = WindowMode::Measure,
             "--screenshots" => {
                 mode = WindowMode::Screenshots(
@@ -185,7 +191,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
         if let WindowMode::Screenshots(dir) = &mode {
             std::fs::create_dir_all(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
         }
-        return demo_window(mode);
+        return demo_window(mode, front);
     }
     let names: Vec<String> = match only {
         Some(n) => vec![n],
@@ -301,45 +307,99 @@ fn demo_scenarios() -> Vec<(&'static str, &'static str, Patient)> {
     ]
 }
 
+/// The face path on a kiosk with a front camera above the reader: the card stays where it lies, and
+/// the front camera sees it as the view says.
+fn front_camera_scenarios() -> Vec<(&'static str, &'static str, demo::FrontView, Patient)> {
+    let face = Patient::new(Method::Face, &["1234"], DemoCamera::CardHolder);
+    vec![
+        (
+            "demo",
+            "face; the front camera reads the card lying on the reader, no removal",
+            demo::FrontView::OnReader,
+            face.clone(),
+        ),
+        (
+            "demo",
+            "face; the card lies face-down: the front is not read, no try spent, then the PIN",
+            demo::FrontView::FaceDown,
+            face,
+        ),
+    ]
+}
+
+/// A headless demo kiosk, with a demo front camera (`front`) or the face camera only.
+fn walk_kiosk(
+    models: Option<&'static FaceModels>,
+    work: &demo::TempDir,
+    front: Option<std::sync::Arc<std::sync::Mutex<demo::FrontView>>>,
+) -> Result<Reception, Failure> {
+    let frames = std::sync::Arc::new(demo::DemoFrames::default());
+    let mut parts = demo::parts(
+        models,
+        frames.camera(models, DemoCamera::CardHolder, demo::Holder::default()),
+        work,
+        std::sync::Arc::new(|| {}),
+    )
+    .map_err(usage)?;
+    // Nobody in front of the camera, no card front to read: give up sooner than at a real kiosk, so the
+    // walk stays short.
+    parts.face.give_up_after = std::time::Duration::from_secs(3);
+    parts.face.front_give_up_after = std::time::Duration::from_secs(4);
+    parts.front_camera = front
+        .clone()
+        .map(|view| demo::DemoFrames::front_camera(view, demo::Holder::default()));
+    let core = KioskCore::start(parts).map_err(usage)?;
+    let reception = Reception::new(core, models, frames);
+    Ok(match front {
+        Some(view) => reception.with_front_camera(view),
+        None => reception,
+    })
+}
+
+fn print_outcome(name: &str, what: &str, outcome: &driver::Outcome) {
+    println!("── {name}: {what}");
+    println!("   {}", outcome.screens.join(" → "));
+    let last = match &outcome.last {
+        kiosk_reception::Screen::Done { name } => format!("done: {name} 様, please take your card"),
+        other => format!("{other:?}"),
+    };
+    println!("   ends with: {last}\n");
+}
+
 fn demo_receptions() -> Result<(), Failure> {
     println!(
         "マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, demo cameras, demo roster)\n"
     );
     let models = load_models(None);
     let work = demo::TempDir::new("demo").map_err(usage)?;
-    let frames = std::sync::Arc::new(demo::DemoFrames::default());
-    let mut parts = demo::parts(
-        models,
-        frames.camera(models, DemoCamera::CardHolder, demo::Holder::default()),
-        &work,
-        std::sync::Arc::new(|| {}),
-    )
-    .map_err(usage)?;
-    // Nobody in front of the camera: give up sooner than at a real kiosk, so the walk stays short.
-    parts.face.give_up_after = std::time::Duration::from_secs(3);
-    let core = KioskCore::start(parts).map_err(usage)?;
-    let mut reception = Reception::new(core, models, frames);
-    let scenarios = demo_scenarios();
+    println!("One camera: the face path asks the patient to lift the card, show its front, put it back.\n");
+    let mut reception = walk_kiosk(models, &work, None)?;
     let (mut typed, mut sent) = (0, 0);
-    for (name, what, patient) in scenarios {
+    for (name, what, patient) in demo_scenarios() {
         let (card, holder) = demo::card(name).map_err(usage)?;
-        // A one-camera kiosk: the patient lifts the card to show its front, and puts it back.
         let card = kiosk_card_sim::SharedCard::new(card);
         let outcome = reception.run_lifting(card, holder, &patient);
         typed += outcome.pins_typed;
         sent += outcome.pins_sent;
-        println!("── {name}: {what}");
-        println!("   {}", outcome.screens.join(" → "));
-        let last = match &outcome.last {
-            kiosk_reception::Screen::Done { name } => format!("done: {name} 様, please take your card"),
-            other => format!("{other:?}"),
-        };
-        println!("   ends with: {last}\n");
+        print_outcome(name, what, &outcome);
     }
+    let mut journal_rows = reception.core.reception_count().unwrap_or(0);
+    drop(reception);
+    println!("Face camera and front camera: the card stays on the reader from placed to 完了.\n");
+    let view = std::sync::Arc::new(std::sync::Mutex::new(demo::FrontView::OnReader));
+    let mut reception = walk_kiosk(models, &work, Some(view.clone()))?;
+    for (name, what, shown, patient) in front_camera_scenarios() {
+        *view.lock().unwrap_or_else(|e| e.into_inner()) = shown;
+        let (card, holder) = demo::card(name).map_err(usage)?;
+        let outcome = reception.run(Box::new(card), holder, &patient);
+        typed += outcome.pins_typed;
+        sent += outcome.pins_sent;
+        print_outcome(name, what, &outcome);
+    }
+    journal_rows = reception.core.reception_count().unwrap_or(journal_rows);
     let files = std::fs::read_dir(work.path().join("out"))
         .map(|d| d.count())
         .unwrap_or(0);
-    let journal_rows = reception.core.reception_count().unwrap_or(0);
     println!(
         "receptions recorded: {journal_rows} journal rows, {files} result files (OQS-style XML) in a temporary folder"
     );
@@ -363,12 +423,16 @@ enum WindowMode {
 }
 
 /// The kiosk window in demo mode.
-fn demo_window(mode: WindowMode) -> Result<(), Failure> {
+fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
     let models = load_models(None);
     let work = demo::TempDir::new("demo").map_err(usage)?;
-    let panel = kiosk::gui::DemoPanel::new(models);
+    let mut panel = kiosk::gui::DemoPanel::new(models);
+    if front_camera {
+        panel = panel.with_front_camera();
+    }
     let (ctx, wake) = kiosk::gui::waker();
-    let parts = demo::parts(models, panel.camera(), &work, wake).map_err(usage)?;
+    let mut parts = demo::parts(models, panel.camera(), &work, wake).map_err(usage)?;
+    parts.front_camera = panel.front_camera();
     let core = KioskCore::start(parts).map_err(usage)?;
     let app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
         .map_err(usage)?;
@@ -430,6 +494,11 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         Some(c) => Ok(Box::new(kiosk_camera::NokhwaSource::new(c)) as Box<dyn kiosk_camera::FrameSource>),
         None => Err(kiosk_camera::CameraError::NotConfigured),
     });
+    let front_camera = config.front_camera_config().map(|c| {
+        Box::new(move || {
+            Ok(Box::new(kiosk_camera::NokhwaSource::new(c)) as Box<dyn kiosk_camera::FrameSource>)
+        }) as kiosk::workers::SourceFactory
+    });
     let (ctx, wake) = kiosk::gui::waker();
     let parts = kiosk::core::Parts {
         flow: config.flow(),
@@ -437,6 +506,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         models,
         face: config.face_settings(),
         camera,
+        front_camera,
         anchors: config.trust_anchors().map_err(usage)?,
         auth_trust: config.auth_trust().map_err(|e| Failure::Config(e.to_string()))?,
         roster,

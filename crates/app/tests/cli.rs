@@ -108,6 +108,22 @@ fn the_demo_walks_every_path_of_the_reception() {
         out[start..].lines().nth(2).unwrap().to_string()
     };
     assert!(ending("demo: face, the card holder").contains("done: 山田　太郎"));
+    // One camera: the card is lifted to show its front and put back; the reception goes on.
+    assert!(
+        out.contains("CardFace → (card lifted, front shown, put back) → CardFace → FaceMatching"),
+        "{out}"
+    );
+    // A front camera: the card stays on the reader.
+    assert!(out.contains("Face camera and front camera"), "{out}");
+    assert!(ending("demo: face; the front camera reads").contains("done: 山田　太郎"));
+    assert!(
+        ending("demo: face; the card lies face-down").contains("done"),
+        "face-down: the PIN instead"
+    );
+    assert!(
+        out.contains("MethodChoice → CardFace → FaceFailed → PinEntry"),
+        "{out}"
+    );
     assert!(
         out.contains("FaceMatching → FaceFailed → PinEntry"),
         "someone else's face falls back to the PIN"

@@ -21,6 +21,9 @@ pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn FrameSource>, Camera
 pub enum FaceJob {
     /// Use this camera from now on.
     Camera(SourceFactory),
+    /// Read the card front with this camera from now on: a front camera looking down at the reader,
+    /// so the card stays where it lies (issue 14). Without one the face camera reads the front held up.
+    FrontCamera(SourceFactory),
     /// The card photo's descriptor, for the next matching.
     CardPhoto(Box<Descriptor>),
     /// Show the live picture (face path and staff check) or stop.
@@ -43,6 +46,7 @@ impl std::fmt::Debug for FaceJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FaceJob::Camera(_) => f.write_str("Camera"),
+            FaceJob::FrontCamera(_) => f.write_str("FrontCamera"),
             FaceJob::CardPhoto(_) => f.write_str("CardPhoto(..)"),
             FaceJob::Preview(on) => write!(f, "Preview({on})"),
             FaceJob::Start(t) => write!(f, "Start({t})"),
@@ -110,6 +114,8 @@ struct FaceThread {
     worker: FaceWorker,
     engine: Option<FaceEngine<'static>>,
     source: Option<Box<dyn FrameSource>>,
+    /// The front camera above the reader, when the kiosk has one.
+    front_source: Option<Box<dyn FrameSource>>,
     /// The card photo's descriptor (wiped with the session).
     card: Option<Descriptor>,
     preview: bool,
@@ -127,6 +133,7 @@ impl FaceWorker {
                 engine: self.models.map(FaceEngine::new),
                 worker: self,
                 source: None,
+                front_source: None,
                 card: None,
                 preview: false,
                 matching: None,
@@ -167,6 +174,10 @@ impl FaceThread {
         match job {
             FaceJob::Quit => {}
             FaceJob::Camera(make) => self.use_camera(make),
+            FaceJob::FrontCamera(make) => match make() {
+                Ok(s) => self.front_source = Some(s),
+                Err(e) => self.worker.replies.problem(format!("front camera: {e}")),
+            },
             FaceJob::CardPhoto(d) => self.card = Some(*d),
             FaceJob::Preview(on) => {
                 self.preview = on;
@@ -183,7 +194,9 @@ impl FaceThread {
                 })
             }
             FaceJob::ReadFront { ticket, answer } => {
-                if let Some(s) = self.source.as_mut() {
+                if self.front_source.is_none()
+                    && let Some(s) = self.source.as_mut()
+                {
                     s.aim(Aim::CardFront);
                 }
                 self.front = Some(FrontScan {
@@ -225,6 +238,7 @@ impl FaceThread {
     /// and point the camera back at faces.
     fn end_front(&mut self) {
         if self.front.take().is_some()
+            && self.front_source.is_none()
             && let Some(s) = self.source.as_mut()
         {
             s.aim(Aim::Face);
@@ -234,6 +248,9 @@ impl FaceThread {
     /// One frame: match, read the card front, publish the preview, then wait out the frame interval.
     fn on_frame(&mut self) {
         let started = Instant::now();
+        if self.front.is_some() && self.front_source.is_some() {
+            return self.on_front_frame(started);
+        }
         let Some(frame) = self.next_frame() else {
             std::thread::sleep(Duration::from_millis(250));
             return;
@@ -242,6 +259,35 @@ impl FaceThread {
         if let Some(found) = self.scan_front(&frame) {
             outline = outline.or(Some(found));
         }
+        if self.preview {
+            self.worker.shared.set_preview(Some(frame), outline);
+        }
+        if let Some(rest) = self.worker.settings.frame_interval.checked_sub(started.elapsed()) {
+            std::thread::sleep(rest);
+        }
+    }
+
+    /// One frame of the front camera while the card front is read where it lies; the preview shows it.
+    fn on_front_frame(&mut self, started: Instant) {
+        let next = self.front_source.as_mut().map(|s| s.next_frame());
+        let frame = match next {
+            Some(Ok(frame)) => {
+                self.camera_problem_told = false;
+                frame
+            }
+            Some(Err(e)) => {
+                // No front camera picture: the scan ends with no code (no try spent); PIN or staff follow.
+                self.front = None;
+                self.worker.shared.set_preview(None, None);
+                if !self.camera_problem_told {
+                    self.camera_problem_told = true;
+                    self.worker.replies.problem(format!("front camera: {e}"));
+                }
+                return std::thread::sleep(Duration::from_millis(250));
+            }
+            None => return,
+        };
+        let outline = self.scan_front(&frame);
         if self.preview {
             self.worker.shared.set_preview(Some(frame), outline);
         }
