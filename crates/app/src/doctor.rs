@@ -39,6 +39,8 @@ pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
     let mut checks = readers(config);
     checks.extend([
         camera(config, camera_wait),
+        front_camera(config, camera_wait),
+        arrangement(config),
         models(config),
         database(&config.folders.data),
         output(&config.folders.output),
@@ -111,6 +113,52 @@ fn camera(config: &Config, wait: std::time::Duration) -> Check {
             "none configured: the face path is off, patients use the PIN",
         );
     };
+    try_camera(
+        "camera",
+        cam,
+        wait,
+        "plug in the camera and set [camera] device to its index or name (or \"none\" for PIN only); \
+         the kiosk user must be in the `video` group",
+    )
+}
+
+/// The front camera above the reader, when `[camera.front]` names one.
+fn front_camera(config: &Config, wait: std::time::Duration) -> Check {
+    let Some(cam) = config.front_camera_config() else {
+        return ok("front camera", "none configured (one-camera kiosk)");
+    };
+    try_camera(
+        "front camera",
+        cam,
+        wait,
+        "plug in the front camera above the reader and set [camera.front] device to its index or name \
+         (or leave [camera.front] out: the kiosk then asks patients to lift the card to the face camera)",
+    )
+}
+
+/// Which camera arrangement the configuration makes, in the words of the user guide's set-up section.
+pub fn arrangement(config: &Config) -> Check {
+    let detail = match config.flow().cameras {
+        _ if config.camera_config().is_none() => "no camera: PIN and staff check only".to_string(),
+        kiosk_reception::Cameras::FaceAndFront => {
+            "face camera and front camera: the card stays on the reader; its front is read where it lies"
+                .to_string()
+        }
+        kiosk_reception::Cameras::FaceOnly { card_return_secs } => format!(
+            "one camera: on the face path the patient lifts the card, shows its front to the face camera and \
+             puts it back within {card_return_secs} s"
+        ),
+    };
+    ok("arrangement", detail)
+}
+
+/// Open `cam` and take a frame, for up to `wait`.
+fn try_camera(
+    what: &'static str,
+    cam: kiosk_camera::CameraConfig,
+    wait: std::time::Duration,
+    fix: &str,
+) -> Check {
     let listed = kiosk_camera::list_cameras();
     let mut source = kiosk_camera::NokhwaSource::new(cam);
     let until = std::time::Instant::now() + wait;
@@ -118,7 +166,7 @@ fn camera(config: &Config, wait: std::time::Duration) -> Check {
         match source.next_frame() {
             Ok(f) => {
                 return ok(
-                    "camera",
+                    what,
                     format!("{}: {}×{} frames", source.name(), f.width, f.height),
                 );
             }
@@ -127,7 +175,7 @@ fn camera(config: &Config, wait: std::time::Duration) -> Check {
         }
     };
     problem(
-        "camera",
+        what,
         format!(
             "{}: {last}; cameras found: {}",
             source.name(),
@@ -137,8 +185,7 @@ fn camera(config: &Config, wait: std::time::Duration) -> Check {
                 listed.join(", ")
             }
         ),
-        "plug in the camera and set [camera] device to its index or name (or \"none\" for PIN only); \
-         the kiosk user must be in the `video` group",
+        fix,
     )
 }
 
@@ -273,6 +320,28 @@ pub fn report(checks: &[Check]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_camera_arrangement_is_named() {
+        let example = crate::config::EXAMPLE;
+        let one = Config::parse(example, "kiosk.toml").unwrap_or_else(|e| panic!("{e}"));
+        let named = arrangement(&one);
+        assert!(named.ok && named.detail.starts_with("one camera"), "{named:?}");
+        assert!(named.detail.contains("20 s"), "{named:?}");
+        let with_front = example.replacen(
+            "# [camera.front]\n# device = \"1\"",
+            "[camera.front]\ndevice = \"1\"",
+            1,
+        );
+        let two = Config::parse(&with_front, "kiosk.toml").unwrap_or_else(|e| panic!("{e}"));
+        let named = arrangement(&two);
+        assert!(
+            named.detail.starts_with("face camera and front camera"),
+            "{named:?}"
+        );
+        let text = report(&[named]);
+        assert!(text.starts_with("ok      arrangement"), "{text}");
+    }
 
     #[test]
     fn folders_are_checked_and_a_file_in_the_way_is_a_problem() {
