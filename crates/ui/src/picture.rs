@@ -14,7 +14,7 @@ const DIM: Color32 = Color32::from_rgb(0x9A, 0x9A, 0x9A);
 /// Which of the three steps the patient is on (0: lift, 1: show, 2: put back); it is drawn in the
 /// guidance colour, the others in grey.
 pub(crate) fn lift_show_return(ui: &mut egui::Ui, m: Metrics, current: usize, labels: [&str; 3]) {
-    let panel = vec2(m.mm(48.0), m.mm(40.0));
+    let panel = vec2(m.mm(48.0), m.mm(46.0));
     let gap = m.mm(6.0);
     let (rect, _) = ui.allocate_exact_size(vec2(panel.x * 3.0 + gap * 2.0, panel.y), egui::Sense::hover());
     let painter = ui.painter_at(rect);
@@ -29,7 +29,7 @@ pub(crate) fn lift_show_return(ui: &mut egui::Ui, m: Metrics, current: usize, la
             Stroke::new(width, colour),
             StrokeKind::Inside,
         );
-        let scene = Rect::from_min_size(area.min, vec2(panel.x, panel.y * 0.72));
+        let scene = Rect::from_min_size(area.min, vec2(panel.x, panel.y * 0.75));
         match step {
             0 => lifted(&painter, m, scene, colour),
             1 => shown(&painter, m, scene, colour),
@@ -92,7 +92,7 @@ fn card_size(m: Metrics) -> Vec2 {
 /// Step 1: the card lifted off the reader.
 fn lifted(painter: &egui::Painter, m: Metrics, scene: Rect, colour: Color32) {
     let r = reader(painter, m, scene);
-    let centre = pos2(scene.center().x - m.mm(4.0), r.min.y - m.mm(16.0));
+    let centre = pos2(scene.center().x - m.mm(4.0), r.min.y - m.mm(13.0));
     card(painter, m, centre, card_size(m));
     arrow(
         painter,
