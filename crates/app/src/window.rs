@@ -5,7 +5,7 @@ use kiosk::gallery::{self, Shot};
 use kiosk::gui::{KioskApp, outline_points};
 use kiosk::workers::{card_outline, face_outline};
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
-use kiosk_reception::{Method, Press, Screen};
+use kiosk_reception::{FrontHold, Method, Press, Screen};
 use kiosk_ui::View;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -48,9 +48,12 @@ pub struct Window {
     saved: Arc<AtomicUsize>,
     gallery_preview: Option<egui::TextureHandle>,
     gallery_photo: Option<egui::TextureHandle>,
-    /// The demo card's front as the camera sees it (the card-front screen's live picture).
+    /// The demo card's front as the camera sees it (the card-front screen's live picture): held up to
+    /// the one camera, and lying on the reader under a front camera.
     gallery_front: Option<egui::TextureHandle>,
     gallery_front_outline: Option<[egui::Pos2; 4]>,
+    gallery_tray: Option<egui::TextureHandle>,
+    gallery_tray_outline: Option<[egui::Pos2; 4]>,
     /// The face engine's box on the gallery's live picture.
     gallery_box: Option<[egui::Pos2; 4]>,
     done: bool,
@@ -68,6 +71,8 @@ impl Window {
             gallery_photo: None,
             gallery_front: None,
             gallery_front_outline: None,
+            gallery_tray: None,
+            gallery_tray_outline: None,
             gallery_box: None,
             done: false,
             models,
@@ -91,23 +96,28 @@ impl Window {
         if self.gallery_preview.is_none() {
             (self.gallery_preview, self.gallery_box, self.gallery_photo) = demo_textures(&ctx, self.models);
             if let Ok(p) = kiosk_card_sim::Profile::embedded("demo") {
-                let shot = p.photograph_front(kiosk_cardfront::synth::Variation::Rotation, 2, 800, 600);
-                // The card's outline as the kiosk finds it.
-                self.gallery_front_outline = kiosk_cardfront::FrontReader::default()
-                    .read(&shot)
-                    .corners
-                    .map(|q| outline_points(card_outline(&q, shot.width, shot.height)));
-                self.gallery_front = Some(kiosk::gui::texture(
-                    &ctx,
-                    "gallery-front",
-                    shot.width,
-                    shot.height,
-                    &shot.data,
-                ));
+                let held = p.photograph_front(kiosk_cardfront::synth::Variation::Rotation, 2, 800, 600);
+                (self.gallery_front, self.gallery_front_outline) =
+                    front_texture(&ctx, "gallery-front", &held);
+                let lying = kiosk_cardfront::tray::on_reader(
+                    &p.draw_front(),
+                    kiosk_cardfront::tray::TrayView::OnReader,
+                    1,
+                    800,
+                    600,
+                );
+                (self.gallery_tray, self.gallery_tray_outline) = front_texture(&ctx, "gallery-tray", &lying);
             }
         }
         let shot = &self.shots[*next];
         let front = matches!(shot.screen, Screen::CardFace { .. });
+        let on_reader = matches!(
+            shot.screen,
+            Screen::CardFace {
+                hold: FrontHold::OnReader,
+                ..
+            }
+        );
         let view = View {
             screen: &shot.screen,
             lang: shot.lang,
@@ -115,15 +125,15 @@ impl Window {
             more_time_available: true,
             card_return_left: shot.card_return_left(),
             help_requested: shot.help,
-            preview: if front {
-                self.gallery_front.as_ref()
-            } else {
-                self.gallery_preview.as_ref()
+            preview: match (front, on_reader) {
+                (_, true) => self.gallery_tray.as_ref(),
+                (true, false) => self.gallery_front.as_ref(),
+                (false, false) => self.gallery_preview.as_ref(),
             },
-            outline: if front {
-                self.gallery_front_outline
-            } else {
-                self.gallery_box
+            outline: match (front, on_reader) {
+                (_, true) => self.gallery_tray_outline,
+                (true, false) => self.gallery_front_outline,
+                (false, false) => self.gallery_box,
             },
             staff_photo: self.gallery_photo.as_ref(),
         };
@@ -308,4 +318,18 @@ impl eframe::App for Window {
             }
         }
     }
+}
+
+/// A card-front picture for the gallery and the card's outline as the kiosk finds it in it.
+fn front_texture(
+    ctx: &egui::Context,
+    name: &str,
+    shot: &RgbImage,
+) -> (Option<egui::TextureHandle>, Option<[egui::Pos2; 4]>) {
+    let outline = kiosk_cardfront::FrontReader::default()
+        .read(shot)
+        .corners
+        .map(|q| outline_points(card_outline(&q, shot.width, shot.height)));
+    let texture = kiosk::gui::texture(ctx, name, shot.width, shot.height, &shot.data);
+    (Some(texture), outline)
 }

@@ -14,7 +14,7 @@ const DIM: Color32 = Color32::from_rgb(0x9A, 0x9A, 0x9A);
 /// Which of the three steps the patient is on (0: lift, 1: show, 2: put back); it is drawn in the
 /// guidance colour, the others in grey.
 pub(crate) fn lift_show_return(ui: &mut egui::Ui, m: Metrics, current: usize, labels: [&str; 3]) {
-    let panel = vec2(m.mm(48.0), m.mm(46.0));
+    let panel = vec2(m.mm(56.0), m.mm(46.0));
     let gap = m.mm(6.0);
     let (rect, _) = ui.allocate_exact_size(vec2(panel.x * 3.0 + gap * 2.0, panel.y), egui::Sense::hover());
     let painter = ui.painter_at(rect);
