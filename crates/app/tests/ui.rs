@@ -36,11 +36,16 @@ impl std::ops::DerefMut for Kiosk {
 }
 
 fn kiosk(tag: &str, config: FlowConfig) -> Kiosk {
+    kiosk_with(tag, config, DemoPanel::new(Some(models())))
+}
+
+/// A demo kiosk whose panel is `panel` (with a front camera or not).
+fn kiosk_with(tag: &str, config: FlowConfig, panel: DemoPanel) -> Kiosk {
     let work = TempDir::new(&format!("ui-{tag}")).unwrap();
-    let panel = DemoPanel::new(Some(models()));
     let (ctx, wake) = kiosk::gui::waker();
     let mut parts = demo::parts(Some(models()), panel.camera(), &work, wake).unwrap();
     parts.flow = config;
+    parts.front_camera = panel.front_camera();
     // Nobody shows a card front in some tests: give up on it sooner than the kiosk's 20 s.
     parts.face.front_give_up_after = Duration::from_secs(3);
     let core = KioskCore::start(parts).unwrap();
@@ -406,4 +411,84 @@ fn every_screen_of_the_gallery_draws_in_both_languages() {
             assert!(h.query_by_label(other).is_some(), "{} in {lang:?}", shot.name);
         }
     }
+}
+
+/// Step the window until `text` shows (or 30 s).
+fn step_until(h: &mut Kiosk, text: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !shows(h, text) && Instant::now() < deadline {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    shows(h, text)
+}
+
+#[test]
+fn one_camera_the_patient_lifts_the_card_shows_its_front_and_puts_it_back() {
+    let mut h = kiosk("lift", FlowConfig::default());
+    click(&mut h, "カードを置く: demo");
+    // Choose the face path and lift the card at once, as the screen asks (no waiting for the workers).
+    h.get_by_label("顔認証").click();
+    h.step();
+    h.step();
+    assert!(shows(
+        &h,
+        "カードを持ち上げて、表面をカメラに見せてから、読み取り機に戻してください"
+    ));
+    h.get_by_label("カードを取る / Take the card").click();
+    assert!(
+        step_until(&mut h, "同じカードを読み取り機に戻してください"),
+        "the session waits for the card, counting down"
+    );
+    let reads = |h: &Kiosk| {
+        h.state()
+            .core
+            .shared()
+            .confident_front_reads
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reads(&h) == 0 && Instant::now() < deadline {
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(reads(&h), 1, "the front was read while the card was lifted");
+    click(&mut h, "同じカードを戻す / Put the card back");
+    assert!(
+        step_until(&mut h, "全て同意する"),
+        "the same card goes on to the face match"
+    );
+    let shared = h.state().core.shared();
+    assert_eq!(
+        shared.check_codes_sent.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(h.state().core.counters.pins_sent, 0);
+}
+
+#[test]
+fn front_camera_the_card_stays_on_the_reader_and_the_panel_switches_its_views() {
+    let panel = DemoPanel::new(Some(models())).with_front_camera();
+    let mut h = kiosk_with("front", FlowConfig::default(), panel);
+    click(&mut h, "カードを置く: demo");
+    h.get_by_label("顔認証").click();
+    h.step();
+    h.step();
+    assert!(shows(&h, "カードは読み取り機に置いたままにしてください"));
+    assert!(
+        step_until(&mut h, "全て同意する"),
+        "read where it lies, then matched"
+    );
+    click(&mut h, "カードを取る / Take the card");
+    // The card face-down: nothing is read, no try spent, the PIN or staff are offered.
+    click(&mut h, "裏向き / face-down");
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "顔認証");
+    assert!(step_until(&mut h, "顔認証で確認できませんでした"));
+    let shared = h.state().core.shared();
+    assert_eq!(
+        shared.check_codes_sent.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "only the first card's code was sent"
+    );
 }
