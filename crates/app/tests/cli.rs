@@ -152,9 +152,9 @@ fn the_demo_walks_every_path_of_the_reception() {
         "{}",
         ending("iphone")
     );
-    assert!(out.contains("10 journal rows, 10 result files"), "{out}");
+    assert!(out.contains("12 journal rows, 12 result files"), "{out}");
     assert!(
-        out.contains("PIN VERIFYs sent to cards: 8 (PINs the patients typed: 8)"),
+        out.contains("PIN VERIFYs sent to cards: 9 (PINs the patients typed: 9)"),
         "{out}"
     );
 }
