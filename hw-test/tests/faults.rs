@@ -232,7 +232,7 @@ fn an_unusable_output_folder_is_a_clear_failure_and_fixing_it_needs_no_restart()
     let (mut r, work) = kiosk_with("output", None, |parts, work| {
         let out = work.path().join("results");
         std::fs::write(&out, b"not a folder").unwrap_or_else(|e| panic!("{e}"));
-        parts.output_dir = out;
+        parts.output.dir = out;
     });
     let out = work.path().join("results");
 
@@ -412,7 +412,7 @@ fn a_full_disk_under_the_journal_loses_nothing_and_needs_no_restart() {
     let journal_path = disk.0.join("journal.sqlite");
     let (mut r, _kiosk_work) = kiosk_with("full-disk-kiosk", None, |parts, _| {
         parts.journal = kiosk_records::Journal::open(&journal_path).unwrap_or_else(|e| panic!("{e}"));
-        parts.output_dir = out.clone();
+        parts.output.dir = out.clone();
     });
     let files = |dir: &std::path::Path| std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
 

@@ -49,6 +49,44 @@ pub struct Config {
     pub card_face_test_keys: bool,
     #[serde(default)]
     pub staff: Vec<StaffEntry>,
+    #[serde(default)]
+    pub output: OutputSection,
+}
+
+/// `[output]`: how result files are written.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputSection {
+    /// `"UTF-8"` (CharacterCodeIdentifier 0) or `"Shift_JIS"` (1), as the receipt computer expects.
+    #[serde(default = "utf8")]
+    pub charset: String,
+}
+
+impl Default for OutputSection {
+    fn default() -> Self {
+        OutputSection { charset: utf8() }
+    }
+}
+
+fn utf8() -> String {
+    "UTF-8".into()
+}
+
+impl Config {
+    /// Where and how result files are written; an unknown charset is a configuration error.
+    pub fn output_settings(&self) -> Result<kiosk_records::OutputSettings, String> {
+        let charset = kiosk_records::Charset::from_name(&self.output.charset).ok_or_else(|| {
+            format!(
+                "[output] charset {:?}: write \"UTF-8\" or \"Shift_JIS\"",
+                self.output.charset
+            )
+        })?;
+        Ok(kiosk_records::OutputSettings {
+            dir: self.folders.output.clone(),
+            institution_code: self.institution_code.clone(),
+            charset,
+        })
+    }
 }
 
 fn ja() -> String {
@@ -427,6 +465,13 @@ impl Config {
                 self.institution_code
             )));
         }
+        if kiosk_records::Charset::from_name(&self.output.charset).is_none() {
+            return Err(invalid(format!(
+                "output.charset = {:?}: \"UTF-8\" or \"Shift_JIS\" (what the receipt computer reads; \
+                 CharacterCodeIdentifier 0 or 1)",
+                self.output.charset
+            )));
+        }
         if self.timeouts.warning_seconds < 20 || self.timeouts.idle_seconds < 10 {
             return Err(invalid(format!(
                 "timeouts: idle_seconds = {}, warning_seconds = {}: at least 10 and 20 (WCAG 2.2.1)",
@@ -658,6 +703,15 @@ mod tests {
         assert_eq!(c.institution_code.len(), 10);
         assert_eq!(c.staff.len(), 1);
         assert!(c.camera_config().is_some());
+        let sjis = Config::parse(
+            &EXAMPLE.replacen("charset = \"UTF-8\"", "charset = \"Shift_JIS\"", 1),
+            "example",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            sjis.output_settings().map(|o| o.charset),
+            Ok(kiosk_records::Charset::ShiftJis)
+        );
     }
 
     fn with(replace: &str, by: &str) -> Result<Config, ConfigError> {
@@ -714,6 +768,7 @@ mod tests {
                 "fulscreen",
             ),
             ("frames_needed = 3", "frames_needed = 9", "frames_needed"),
+            ("charset = \"UTF-8\"", "charset = \"EUC-JP\"", "output.charset"),
         ];
         for (from, to, key) in cases {
             let e = with(from, to).expect_err(to);

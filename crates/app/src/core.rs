@@ -16,9 +16,8 @@ use kiosk_reception::{
     Cameras, CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
     PinCheckFailed, Press, ReadFailure, ReturnRefused, Screen, WorkerResult,
 };
-use kiosk_records::{Journal, SqliteRoster};
+use kiosk_records::{EligibilityBackend, Journal, OutputSettings};
 use std::collections::{BTreeSet, VecDeque};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
@@ -40,10 +39,11 @@ pub struct Parts {
     /// What a card's user-authentication certificate must chain to (J-LIS's CAs, and a test hierarchy
     /// only where the configuration names it).
     pub auth_trust: AuthTrust,
-    pub roster: SqliteRoster,
+    /// The eligibility check (the embedded roster, or the online check behind the trait).
+    pub roster: Box<dyn EligibilityBackend + Send>,
     pub journal: Journal,
-    pub output_dir: PathBuf,
-    pub institution_code: String,
+    /// Where and how the result files are written.
+    pub output: OutputSettings,
     pub staff: StaffCodes,
     /// Where calls for staff go.
     pub notifier: Box<dyn StaffNotifier>,
@@ -179,8 +179,7 @@ impl KioskCore {
             RecordsWorker {
                 roster: parts.roster,
                 journal: parts.journal,
-                output_dir: parts.output_dir,
-                institution_code: parts.institution_code,
+                output: parts.output,
                 staff: parts.staff,
                 replies: reply_tx.clone(),
             }

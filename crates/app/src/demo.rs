@@ -11,9 +11,13 @@ use kiosk_card_sim::{Profile, VirtualCard, pki};
 use kiosk_cardfront::synth::Variation;
 use kiosk_cardfront::tray::TrayView;
 use kiosk_face::{FaceEngine, FaceModels, RgbImage};
+use kiosk_mynumber::Date;
 use kiosk_mynumber::{AuthTrust, TrustAnchor};
+use kiosk_reception::EligibilityAnswer;
 use kiosk_reception::{FlowConfig, Lang};
-use kiosk_records::{Journal, SqliteRoster};
+use kiosk_records::{
+    Charset, EligibilityBackend, Journal, OutputSettings, RecordsError, RosterEntry, SqliteRoster,
+};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -355,7 +359,7 @@ pub enum DemoError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Records(#[from] kiosk_records::RecordsError),
+    Records(#[from] RecordsError),
     #[error(transparent)]
     Trust(#[from] crate::config::ConfigError),
 }
@@ -379,9 +383,10 @@ pub fn forged_card(victim: &str) -> Result<VirtualCard, DemoError> {
     Ok(card)
 }
 
-/// A temporary folder for the demo's journal and result files, removed when dropped.
+/// A folder for the demo's journal and result files: temporary (removed when dropped), or kept
+/// (`kiosk --demo --walk --out DIR`).
 #[derive(Debug)]
-pub struct TempDir(pub PathBuf);
+pub struct TempDir(pub PathBuf, bool);
 
 impl TempDir {
     pub fn new(tag: &str) -> Result<TempDir, DemoError> {
@@ -394,7 +399,17 @@ impl TempDir {
             path: dir.clone(),
             source,
         })?;
-        Ok(TempDir(dir))
+        Ok(TempDir(dir, false))
+    }
+
+    /// Use `dir` (created if missing) and keep it: the journal and the result files stay for clinic
+    /// IT to hand to their receipt computer.
+    pub fn kept(dir: &Path) -> Result<TempDir, DemoError> {
+        std::fs::create_dir_all(dir.join("out")).map_err(|source| DemoError::Folder {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(TempDir(dir.to_path_buf(), true))
     }
 
     pub fn path(&self) -> &Path {
@@ -404,7 +419,38 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        if !self.1 {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// The certificate serial of the demo card `service-down`, for which the demo's eligibility source
+/// does not answer (to show the error outcome and its result file).
+pub const SERVICE_DOWN_SERIAL: &str = "01000014";
+
+/// The demo's eligibility source: the demo roster, except that it fails for one card as an outage
+/// would. Demo only; a real kiosk gets the roster (or the online check) itself.
+#[derive(Debug)]
+pub struct DemoEligibility(pub SqliteRoster);
+
+impl EligibilityBackend for DemoEligibility {
+    fn check(
+        &self,
+        cert_issuer: &str,
+        cert_serial: &str,
+        today: Date,
+    ) -> Result<(EligibilityAnswer, Option<RosterEntry>), RecordsError> {
+        if cert_serial == SERVICE_DOWN_SERIAL {
+            return Err(RecordsError::Unavailable {
+                path: "demo eligibility source".into(),
+                reason: "no answer (demo outage for the card service-down)".into(),
+            });
+        }
+        self.0.check(cert_issuer, cert_serial, today)
+    }
+    fn register(&self, cert_issuer: &str, cert_serial: &str) -> Result<(), RecordsError> {
+        self.0.register(cert_issuer, cert_serial)
     }
 }
 
@@ -415,7 +461,7 @@ pub fn parts(
     work: &TempDir,
     wake: Arc<dyn Fn() + Send + Sync>,
 ) -> Result<Parts, DemoError> {
-    let roster = SqliteRoster::in_memory()?;
+    let mut roster = SqliteRoster::in_memory()?;
     roster.seed_toml(DEMO_ROSTER)?;
     let journal = Journal::open(&work.path().join("journal.sqlite"))?;
     Ok(Parts {
@@ -427,10 +473,13 @@ pub fn parts(
         front_camera: None,
         anchors: anchors(),
         auth_trust: auth_trust()?,
-        roster,
+        roster: Box::new(DemoEligibility(roster)),
         journal,
-        output_dir: work.path().join("out"),
-        institution_code: "1399999999".into(),
+        output: OutputSettings {
+            dir: work.path().join("out"),
+            institution_code: "1399999999".into(),
+            charset: Charset::Utf8,
+        },
         staff: StaffCodes::new(vec![StaffCodes::entry(DEMO_STAFF.0, DEMO_STAFF.1)]),
         notifier: Box::new(LogNotifier),
         wake,

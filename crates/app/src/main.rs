@@ -30,7 +30,9 @@ const USAGE: &str = "usage:
       print a commented example configuration
   kiosk roster import FILE [--config FILE]
       add or update the insured people in FILE (TOML, the format of assets/roster-demo.toml) in the
-      roster of the configured data folder; the stand-in for the online eligibility check
+      roster of the configured data folder; the stand-in for the online eligibility check. Every entry
+      is checked first (control characters, lengths, code values, dates, Shift_JIS); each problem is
+      printed with its line and field, and nothing is imported while any remains
   kiosk staff-code ID
       ask for a staff code and print its hashed [[staff]] entry for the configuration
   kiosk --demo
@@ -39,9 +41,11 @@ const USAGE: &str = "usage:
   kiosk --demo [--front-camera]
       with --front-camera the demo kiosk also has a camera above the reader (the card stays on it; the
       panel switches that camera's views); without it the patient lifts the card to the one camera
-  kiosk --demo --walk
+  kiosk --demo --walk [--out DIR] [--charset UTF-8|Shift_JIS]
       headless: scripted patients walk through every path of the reception, on a one-camera kiosk and on
-      one with a front camera; each one's screens are printed
+      one with a front camera; each one's screens are printed. --out keeps the journal
+      (DIR/journal.sqlite) and the result files (DIR/out/*.xml, one per outcome: valid, invalid, no
+      qualification, several, error) for the clinic's receipt computer to try
   kiosk --demo --screenshots DIR
       draw every screen (Japanese and English) into DIR as PNG files, then exit
   kiosk --demo --measure
@@ -140,38 +144,69 @@ fn challenge() -> [u8; 32] {
     c
 }
 
-fn demo(args: &[String]) -> Result<(), Failure> {
-    let mut only = None;
-    let mut personal = false;
-    let mut cards = false;
-    let mut walk = false;
-    let mut front = false;
-    let mut mode = WindowMode::Serve;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
+/// The options of `kiosk --demo`.
+#[derive(Debug)]
+struct DemoArgs {
+    only: Option<String>,
+    personal: bool,
+    cards: bool,
+    walk: bool,
+    /// A demo front camera above the reader (issue 14).
+    front: bool,
+    out: Option<std::path::PathBuf>,
+    charset: kiosk_records::Charset,
+    mode: WindowMode,
+}
+
+fn demo_args(args: &[String]) -> Result<DemoArgs, Failure> {
+    let mut d = DemoArgs {
+        only: None,
+        personal: false,
+        cards: false,
+        walk: false,
+        front: false,
+        out: None,
+        charset: kiosk_records::Charset::Utf8,
+        mode: WindowMode::Serve,
+    };
+    let mut rest = args.iter();
+    while let Some(a) = rest.next() {
+        let mut next = |what: &str| {
+            rest.next()
+                .cloned()
+                .ok_or(Failure::Usage(format!("{what} needs a value")))
+        };
         match a.as_str() {
-            "--profile" => {
-                only = Some(
-                    it.next()
-                        .ok_or(Failure::Usage("--profile needs a name".into()))?
-                        .clone(),
-                )
+            "--profile" => d.only = Some(next("--profile")?),
+            "--personal" => d.personal = true,
+            "--cards" => d.cards = true,
+            "--walk" => d.walk = true,
+            "--front-camera" => d.front = true,
+            "--out" => d.out = Some(next("--out")?.into()),
+            "--charset" => {
+                let name = next("--charset")?;
+                d.charset = kiosk_records::Charset::from_name(&name)
+                    .ok_or(Failure::Usage(format!("--charset {name:?}: UTF-8 or Shift_JIS")))?;
             }
-            "--personal" => personal = true,
-            "--cards" => cards = true,
-            "--walk" => walk = true,
-            "--front-camera" => front = true,
-            "--measure" => mode = WindowMode::Measure,
-            "--screenshots" => {
-                mode = WindowMode::Screenshots(
-                    it.next()
-                        .ok_or(Failure::Usage("--screenshots needs a folder".into()))?
-                        .into(),
-                )
-            }
+            "--measure" => d.mode = WindowMode::Measure,
+            "--screenshots" => d.mode = WindowMode::Screenshots(next("--screenshots")?.into()),
             other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
         }
     }
+    Ok(d)
+}
+
+fn demo(args: &[String]) -> Result<(), Failure> {
+    let DemoArgs {
+        only,
+        personal,
+        cards,
+        walk,
+        front,
+        out,
+        charset,
+        mode,
+    } = demo_args(args)?;
     if !cards {
         if only.is_some() || personal {
             return Err(Failure::Usage(
@@ -180,13 +215,16 @@ fn demo(args: &[String]) -> Result<(), Failure> {
         }
         let has_display =
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+        if (out.is_some() || charset != kiosk_records::Charset::Utf8) && !walk {
+            return Err(Failure::Usage("--out and --charset go with --demo --walk".into()));
+        }
         if walk || !has_display {
             if !walk {
                 println!(
                     "(no display found: walking scripted patients through the reception instead of opening the window)\n"
                 );
             }
-            return demo_receptions();
+            return demo_receptions(out.as_deref(), charset);
         }
         if let WindowMode::Screenshots(dir) = &mode {
             std::fs::create_dir_all(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
@@ -327,11 +365,47 @@ fn front_camera_scenarios() -> Vec<(&'static str, &'static str, demo::FrontView,
     ]
 }
 
+/// The scripted patients whose eligibility check ends the reception: one card per outcome, each
+/// leaving its result file (invalid, invalid with a new qualification, no qualification, several,
+/// error).
+fn eligibility_scenarios() -> Vec<(&'static str, &'static str, Patient)> {
+    let p = Patient::new;
+    vec![
+        // One card per eligibility outcome that ends the reception; each leaves its result file.
+        (
+            "moved",
+            "insurance ended after moving out: 無効 (QualificationValidity 2)",
+            p(Method::Pin, &["1234"], DemoCamera::CardHolder),
+        ),
+        (
+            "new-insurer",
+            "changed insurer: 無効（新しい資格あり） (3)",
+            p(Method::Pin, &["1234"], DemoCamera::CardHolder),
+        ),
+        (
+            "not-enrolled",
+            "no insurance on record: 該当資格なし (4)",
+            p(Method::Pin, &["1234"], DemoCamera::CardHolder),
+        ),
+        (
+            "several",
+            "two insurances on record: 複数該当 (5)",
+            p(Method::Pin, &["1234"], DemoCamera::CardHolder),
+        ),
+        (
+            "service-down",
+            "the eligibility source does not answer: error file (SegmentOfResult 9)",
+            p(Method::Pin, &["1234"], DemoCamera::CardHolder),
+        ),
+    ]
+}
+
 /// A headless demo kiosk, with a demo front camera (`front`) or the face camera only.
 fn walk_kiosk(
     models: Option<&'static FaceModels>,
     work: &demo::TempDir,
     front: Option<std::sync::Arc<std::sync::Mutex<demo::FrontView>>>,
+    charset: kiosk_records::Charset,
 ) -> Result<Reception, Failure> {
     let frames = std::sync::Arc::new(demo::DemoFrames::default());
     let mut parts = demo::parts(
@@ -341,6 +415,7 @@ fn walk_kiosk(
         std::sync::Arc::new(|| {}),
     )
     .map_err(usage)?;
+    parts.output.charset = charset;
     // Nobody in front of the camera, no card front to read: give up sooner than at a real kiosk, so the
     // walk stays short.
     parts.face.give_up_after = std::time::Duration::from_secs(3);
@@ -366,16 +441,19 @@ fn print_outcome(name: &str, what: &str, outcome: &driver::Outcome) {
     println!("   ends with: {last}\n");
 }
 
-fn demo_receptions() -> Result<(), Failure> {
+fn demo_receptions(out: Option<&std::path::Path>, charset: kiosk_records::Charset) -> Result<(), Failure> {
     println!(
         "マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, demo cameras, demo roster)\n"
     );
     let models = load_models(None);
-    let work = demo::TempDir::new("demo").map_err(usage)?;
+    let work = match out {
+        Some(dir) => demo::TempDir::kept(dir).map_err(usage)?,
+        None => demo::TempDir::new("demo").map_err(usage)?,
+    };
     println!("One camera: the face path asks the patient to lift the card, show its front, put it back.\n");
-    let mut reception = walk_kiosk(models, &work, None)?;
+    let mut reception = walk_kiosk(models, &work, None, charset)?;
     let (mut typed, mut sent) = (0, 0);
-    for (name, what, patient) in demo_scenarios() {
+    for (name, what, patient) in demo_scenarios().into_iter().chain(eligibility_scenarios()) {
         let (card, holder) = demo::card(name).map_err(usage)?;
         let card = kiosk_card_sim::SharedCard::new(card);
         let outcome = reception.run_lifting(card, holder, &patient);
@@ -387,7 +465,7 @@ fn demo_receptions() -> Result<(), Failure> {
     drop(reception);
     println!("Face camera and front camera: the card stays on the reader from placed to 完了.\n");
     let view = std::sync::Arc::new(std::sync::Mutex::new(demo::FrontView::OnReader));
-    let mut reception = walk_kiosk(models, &work, Some(view.clone()))?;
+    let mut reception = walk_kiosk(models, &work, Some(view.clone()), charset)?;
     for (name, what, shown, patient) in front_camera_scenarios() {
         *view.lock().unwrap_or_else(|e| e.into_inner()) = shown;
         let (card, holder) = demo::card(name).map_err(usage)?;
@@ -400,8 +478,17 @@ fn demo_receptions() -> Result<(), Failure> {
     let files = std::fs::read_dir(work.path().join("out"))
         .map(|d| d.count())
         .unwrap_or(0);
+    let place = match out {
+        Some(dir) => format!(
+            "{} (journal: {})",
+            dir.join("out").display(),
+            dir.join("journal.sqlite").display()
+        ),
+        None => "a temporary folder (keep them with --out DIR)".into(),
+    };
     println!(
-        "receptions recorded: {journal_rows} journal rows, {files} result files (OQS-style XML) in a temporary folder"
+        "receptions completed: {journal_rows} journal rows; {files} result files (資格確認 result XML, one per outcome, {}) in {place}",
+        charset.xml_name()
     );
     println!(
         "PIN VERIFYs sent to cards: {sent} (PINs the patients typed: {typed}); the kiosk never sends one on its own"
@@ -509,10 +596,9 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         front_camera,
         anchors: config.trust_anchors().map_err(usage)?,
         auth_trust: config.auth_trust().map_err(|e| Failure::Config(e.to_string()))?,
-        roster,
+        roster: Box::new(roster),
         journal,
-        output_dir: config.folders.output.clone(),
-        institution_code: config.institution_code.clone(),
+        output: config.output_settings().map_err(Failure::Config)?,
         staff: kiosk::staff::StaffCodes::new(config.staff.clone()),
         notifier: Box::new(kiosk::notify::LogNotifier),
         wake,
@@ -577,10 +663,22 @@ fn roster_import(args: &[String]) -> Result<(), Failure> {
     let text = std::fs::read_to_string(file).map_err(|e| Failure::Config(format!("{file}: {e}")))?;
     let data = &config.folders.data;
     std::fs::create_dir_all(data).map_err(|e| Failure::Config(format!("{}: {e}", data.display())))?;
-    let roster =
+    let entries = match kiosk_records::parse_roster(&text) {
+        Ok(entries) => entries,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{file}: {e}");
+            }
+            return Err(Failure::Config(format!(
+                "{file}: {} problem(s), nothing imported; correct the file and import it again",
+                errors.len()
+            )));
+        }
+    };
+    let mut roster =
         SqliteRoster::open(&data.join("roster.sqlite")).map_err(|e| Failure::Config(e.to_string()))?;
     let n = roster
-        .seed_toml(&text)
+        .import(&entries)
         .map_err(|e| Failure::Config(format!("{file}: {e}")))?;
     println!(
         "{n} insured people added or updated in {}",

@@ -95,7 +95,9 @@ fn bad_usage_is_explained() {
 
 #[test]
 fn the_demo_walks_every_path_of_the_reception() {
-    let (code, out, err) = kiosk(&["--demo", "--walk"]);
+    let dir = std::env::temp_dir().join(format!("kiosk-cli-walk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, out, err) = kiosk(&["--demo", "--walk", "--out", dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(
         !out.contains("face matching is off"),
@@ -152,11 +154,50 @@ fn the_demo_walks_every_path_of_the_reception() {
         "{}",
         ending("iphone")
     );
-    assert!(out.contains("12 journal rows, 12 result files"), "{out}");
+    for (scenario, answer) in [
+        ("moved", "Answer(Invalid)"),
+        ("new-insurer", "Answer(InvalidNewExists)"),
+        ("not-enrolled", "Answer(NoRecord)"),
+        ("several", "Answer(Multiple)"),
+        ("service-down", "Failed(Error)"),
+    ] {
+        assert!(ending(scenario).contains(answer), "{}", ending(scenario));
+    }
+    assert!(out.contains("12 journal rows; 17 result files"), "{out}");
     assert!(
-        out.contains("PIN VERIFYs sent to cards: 9 (PINs the patients typed: 9)"),
+        out.contains("PIN VERIFYs sent to cards: 14 (PINs the patients typed: 14)"),
         "{out}"
     );
+    // --out keeps the journal and one result file per outcome.
+    assert!(dir.join("journal.sqlite").exists());
+    let mut outcomes = std::collections::BTreeMap::new();
+    for f in std::fs::read_dir(dir.join("out")).unwrap() {
+        let xml = std::fs::read_to_string(f.unwrap().path()).unwrap();
+        let tag = |t: &str| {
+            xml.split(&format!("<{t}>"))
+                .nth(1)
+                .and_then(|r| r.split('<').next())
+                .unwrap_or("-")
+                .to_string()
+        };
+        *outcomes
+            .entry((tag("SegmentOfResult"), tag("QualificationValidity")))
+            .or_insert(0) += 1;
+    }
+    let want: std::collections::BTreeMap<(String, String), i32> = [
+        // 12 done: the card receptions of both camera arrangements and the two phones.
+        (("1", "1"), 12),
+        (("1", "2"), 1),
+        (("1", "3"), 1),
+        (("1", "4"), 1),
+        (("1", "5"), 1),
+        (("9", "-"), 1),
+    ]
+    .into_iter()
+    .map(|((s, q), n)| ((s.to_string(), q.to_string()), n))
+    .collect();
+    assert_eq!(outcomes, want);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -178,8 +219,32 @@ fn clinic_it_configures_the_kiosk_and_fills_its_roster() {
         cfg,
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("10 insured people"), "{out}");
+    assert!(out.starts_with("14 insured people"), "{out}");
     assert!(data.join("roster.sqlite").exists());
+    // A roster with mistakes: each one named by line and field (never the value), nothing imported.
+    let demo = std::fs::read_to_string("../../assets/roster-demo.toml").unwrap();
+    let kana_line = demo.lines().position(|l| l.starts_with("kana = ")).unwrap() + 1;
+    let bad = dir.join("bad-roster.toml");
+    std::fs::write(
+        &bad,
+        demo.replacen("kana = \"ヤマダ　タロウ\"", "kana = \"やまだ\"", 1)
+            .replacen("card_classification = \"01\"", "card_classification = \"99\"", 2),
+    )
+    .unwrap();
+    let (code, out, err) = kiosk(&["roster", "import", bad.to_str().unwrap(), "--config", cfg]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        err.contains(&format!(
+            "line {kana_line}, patient 1, field kana: must be katakana"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("patient 2, field card_classification: is not a code of InsuredCardClassification"),
+        "{err}"
+    );
+    assert!(err.contains("3 problem(s), nothing imported"), "{err}");
+    assert!(!err.contains("やまだ"), "{err}");
     // A bad value is refused with the file, the key and what is allowed.
     std::fs::write(&config, example.replace("dpi = 96", "dpi = 9000")).unwrap();
     let (code, _, err) = kiosk(&["doctor", "--config", cfg]);

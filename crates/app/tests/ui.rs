@@ -256,7 +256,11 @@ fn consent_refused_then_reconsidered() {
             && xml.contains("<OperationInfoConsFlg>0</OperationInfoConsFlg>"),
         "{xml}"
     );
-    assert!(xml.contains("<PrescriptionIssueSelect>1</PrescriptionIssueSelect>"));
+    // 紙の処方箋 is 2 (1 is 電子処方箋), docs/RECEPTION.md "Result file".
+    assert!(
+        xml.contains("<PrescriptionIssueSelect>2</PrescriptionIssueSelect>"),
+        "{xml}"
+    );
 }
 
 #[test]

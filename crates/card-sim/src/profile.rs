@@ -340,6 +340,21 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("android", include_str!("../../../assets/cards/android.toml")),
     ("hostile", include_str!("../../../assets/cards/hostile.toml")),
     ("iphone", include_str!("../../../assets/cards/iphone.toml")),
+    // One card per eligibility outcome that ends the reception (docs/RECEPTION.md, "Result file").
+    ("moved", include_str!("../../../assets/cards/moved.toml")),
+    (
+        "new-insurer",
+        include_str!("../../../assets/cards/new-insurer.toml"),
+    ),
+    (
+        "not-enrolled",
+        include_str!("../../../assets/cards/not-enrolled.toml"),
+    ),
+    ("several", include_str!("../../../assets/cards/several.toml")),
+    (
+        "service-down",
+        include_str!("../../../assets/cards/service-down.toml"),
+    ),
 ];
 
 /// Card photos embedded for the embedded profiles (public-domain portraits, see assets/photos/README.md).

@@ -901,13 +901,13 @@ impl Flow {
             }
             Ok(a) => a,
         };
-        let q = answer.qualification;
+        let (q, registered) = (answer.qualification, answer.registered);
         if let Some(s) = self.session.as_mut() {
             s.eligibility = Some(answer);
         }
         match q {
-            Qualification::Valid => self.after_eligibility(),
-            Qualification::ValidUnregistered => self.go(Screen::RegistrationOffer),
+            Qualification::Valid if registered => self.after_eligibility(),
+            Qualification::Valid => self.go(Screen::RegistrationOffer),
             other => self.end_session(Screen::EligibilityProblem(EligibilityIssue::Answer(other)), fx),
         }
     }
@@ -951,10 +951,7 @@ impl Flow {
             started_at: s.started_at,
             finished_at: self.now,
             verified_by: s.verified.clone()?,
-            qualification: match eligibility.qualification {
-                Qualification::ValidUnregistered => Qualification::Valid,
-                q => q,
-            },
+            qualification: eligibility.qualification,
             cert_issuer: facts.cert_issuer.clone(),
             cert_serial: facts.cert_serial.clone(),
             consents: sharing.then_some(s.consents),

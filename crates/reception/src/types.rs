@@ -137,12 +137,20 @@ pub enum FaceEvent {
 pub struct EligibilityAnswer {
     #[zeroize(skip)]
     pub qualification: Qualification,
+    /// Whether the card is registered for health-insurance use (利用登録). A valid qualification on an
+    /// unregistered card leads to the registration offer (the reader "switches automatically to the
+    /// 利用登録 screen": SCSK健保 Q&A, /work/shared/docs/reception-rules.md §1.2).
+    pub registered: bool,
     pub patient_name: String,
 }
 
 impl std::fmt::Debug for EligibilityAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "EligibilityAnswer({:?}, <redacted>)", self.qualification)
+        write!(
+            f,
+            "EligibilityAnswer({:?}, registered {}, <redacted>)",
+            self.qualification, self.registered
+        )
     }
 }
 

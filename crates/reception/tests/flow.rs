@@ -29,6 +29,16 @@ fn valid() -> CertificateStatus {
 fn answer(q: Qualification) -> Event {
     Event::Worker(WorkerResult::Eligibility(Ok(EligibilityAnswer {
         qualification: q,
+        registered: true,
+        patient_name: "山田　太郎".into(),
+    })))
+}
+
+/// A valid qualification on a card not yet registered for insurance use (利用登録).
+fn unregistered() -> Event {
+    Event::Worker(WorkerResult::Eligibility(Ok(EligibilityAnswer {
+        qualification: Qualification::Valid,
+        registered: false,
         patient_name: "山田　太郎".into(),
     })))
 }
@@ -1003,7 +1013,7 @@ fn an_unregistered_card_is_offered_registration() {
             "CheckingEligibility",
             &["CheckEligibility"],
         ),
-        (answer(Qualification::ValidUnregistered), "RegistrationOffer", &[]),
+        (unregistered(), "RegistrationOffer", &[]),
     ];
     let (_, fx) = run(cat(vec![
         start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
@@ -1370,7 +1380,7 @@ fn any_event() -> impl Strategy<Value = Event> {
             holder_confirmed: true
         })),
         Just(answer(Qualification::Valid)),
-        Just(answer(Qualification::ValidUnregistered)),
+        Just(unregistered()),
         Just(Event::Pressed(Press::RegistrationAccepted(true))),
         Just(Event::Pressed(Press::ConsentAll(true))),
         Just(Event::Pressed(Press::ConsentIndividually)),

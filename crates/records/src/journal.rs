@@ -2,8 +2,8 @@
 //! file: the row is inserted in a transaction, the XML file is written atomically, and only then is the
 //! transaction committed. If any step fails, neither remains.
 
-use crate::{RecordsError, RosterEntry, write_result_xml};
-use kiosk_reception::{Prescription, ReceptionRecord, VerifiedBy};
+use crate::{CheckError, OutputSettings, RecordsError, ResultFile, RosterEntry, write_result_xml};
+use kiosk_reception::{Prescription, Qualification, ReceptionRecord, VerifiedBy};
 use rusqlite::{Connection, params};
 use std::path::{Path, PathBuf};
 
@@ -21,6 +21,13 @@ CREATE TABLE IF NOT EXISTS receptions (
     consent_checkups INTEGER,
     consent_time INTEGER,
     prescription TEXT,
+    output_file TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checks_ended (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    qualification INTEGER,
+    error_code TEXT,
     output_file TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS audit (
@@ -62,14 +69,64 @@ impl Journal {
         Ok(Journal { conn, path })
     }
 
-    /// Record a completed reception and write its result file into `output_dir`. Either both happen or
-    /// neither does.
+    /// Record a reception that ended at the eligibility check (an answer other than 有効, or no
+    /// answer) and write its result file. Either both happen or neither does. The journal row holds
+    /// the code and the file name only.
+    pub fn check_ended(
+        &mut self,
+        at: i64,
+        outcome: Result<(Qualification, Option<&RosterEntry>), CheckError>,
+        out: &OutputSettings,
+    ) -> Result<PathBuf, RecordsError> {
+        let path = self.path.clone();
+        let sql = |e| RecordsError::from_sqlite(&path, &e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        let next: i64 = tx
+            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM checks_ended", [], |r| {
+                r.get(0)
+            })
+            .map_err(sql)?;
+        let id = next as u64;
+        let file = match outcome {
+            Ok((qualification, entry)) => ResultFile::Answered {
+                id,
+                at,
+                qualification,
+                entry,
+            },
+            Err(error) => ResultFile::Failed { id, at, error },
+        };
+        let (q, code) = match outcome {
+            Ok((q, _)) => (Some(q.code()), None),
+            Err(e) => (None, Some(e.code())),
+        };
+        tx.execute(
+            "INSERT INTO checks_ended (id, time, qualification, error_code, output_file) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![next, at, q, code, file.file_name()],
+        )
+        .map_err(sql)?;
+        let written = write_result_xml(&file, out)?;
+        if let Err(e) = tx.commit() {
+            let _ = std::fs::remove_file(&written);
+            return Err(sql(e));
+        }
+        Ok(written)
+    }
+
+    /// Receptions that ended at the eligibility check so far.
+    pub fn checks_ended_count(&self) -> Result<u64, RecordsError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM checks_ended", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| RecordsError::from_sqlite(&self.path, &e))
+    }
+
+    /// Record a completed reception and write its result file. Either both happen or neither does.
     pub fn complete(
         &mut self,
         record: &ReceptionRecord,
         entry: &RosterEntry,
-        output_dir: &Path,
-        institution_code: &str,
+        out: &OutputSettings,
     ) -> Result<PathBuf, RecordsError> {
         let path = self.path.clone();
         let sql = |e| RecordsError::from_sqlite(&path, &e);
@@ -81,7 +138,8 @@ impl Journal {
             VerifiedBy::Staff { staff_id } => ("staff", Some(staff_id.clone())),
         };
         let c = record.consents;
-        let file_name = crate::result_file_name(record);
+        let file = ResultFile::Completed { record, entry };
+        let file_name = file.file_name();
         tx.execute(
             "INSERT INTO receptions (reception_id, started_at, finished_at, method, staff_id, qualification,
                 consent_surgery, consent_treatment, consent_checkups, consent_time, prescription, output_file)
@@ -105,7 +163,7 @@ impl Journal {
             ],
         )
         .map_err(sql)?;
-        let written = write_result_xml(output_dir, record, entry, institution_code)?;
+        let written = write_result_xml(&file, out)?;
         if let Err(e) = tx.commit() {
             let _ = std::fs::remove_file(&written);
             return Err(sql(e));

@@ -4,17 +4,26 @@
 //!   deployment); the embedded default is [`SqliteRoster`], keyed by the certificate's issuer and serial.
 //! * [`Journal`]: one row per completed reception, written before "done" is shown, plus the audit log of
 //!   screen transitions. Neither holds a name, address, birth date, PIN or image.
-//! * [`write_result_xml`]: an OQS-style face-result XML file per reception, written atomically into the folder
-//!   the clinic's receipt computer already reads. This file carries the qualification data by design: it is
-//!   the interface to the receipt computer, the one place personal data leaves the kiosk.
+//! * [`write_result_xml`]: the 資格確認 result XML file for every outcome (valid, invalid, no
+//!   qualification, several, error), written atomically into the folder the clinic's receipt computer
+//!   already reads. This file carries the qualification data by design: it is the interface to the
+//!   receipt computer, the one place personal data leaves the kiosk.
+//! * [`codes`]: the interface's code lists, as data, with their sources.
 
+pub mod codes;
 mod journal;
 mod roster;
 mod xml;
 
 pub use journal::Journal;
-pub use roster::{EligibilityBackend, RosterEntry, SqliteRoster};
-pub use xml::{result_file_name, write_result_xml};
+pub use roster::{
+    Elderly, EligibilityBackend, FieldProblem, ImportError, LimitCertificate, RosterEntry, SpecificDisease,
+    SqliteRoster, parse_roster,
+};
+pub use xml::{
+    Charset, CheckError, OutputSettings, ResultFile, first_unencodable, prescription_code, render,
+    write_result_xml,
+};
 
 /// What went wrong with the records. Messages name the file and what to do, never patient data.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +42,12 @@ pub enum RecordsError {
     Output { dir: String, reason: String },
     #[error("the demo roster seed is malformed: {0}")]
     Seed(String),
+    #[error(
+        "the roster {path} was written by an older kiosk (before the result file carried the insurer's details): move it away and import the roster again with `kiosk roster import`"
+    )]
+    OldRoster { path: String },
+    #[error("the result file holds a character Shift_JIS cannot hold: correct the roster entry")]
+    Unencodable,
 }
 
 impl RecordsError {

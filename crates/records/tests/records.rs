@@ -3,7 +3,9 @@
 
 use kiosk_mynumber::Date;
 use kiosk_reception::{Consents, Prescription, Qualification, ReceptionRecord, VerifiedBy};
-use kiosk_records::{EligibilityBackend, Journal, RecordsError, RosterEntry, SqliteRoster};
+use kiosk_records::{
+    Charset, EligibilityBackend, Journal, OutputSettings, RecordsError, RosterEntry, SqliteRoster,
+};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -23,9 +25,17 @@ fn temp_dir(tag: &str) -> PathBuf {
 }
 
 fn roster() -> SqliteRoster {
-    let r = SqliteRoster::in_memory().unwrap();
-    assert_eq!(r.seed_toml(DEMO).unwrap(), 8);
+    let mut r = SqliteRoster::in_memory().unwrap();
+    assert_eq!(r.seed_toml(DEMO).unwrap(), 12);
     r
+}
+
+fn settings(dir: &std::path::Path) -> OutputSettings {
+    OutputSettings {
+        dir: dir.to_path_buf(),
+        institution_code: "1311111111".into(),
+        charset: Charset::Utf8,
+    }
 }
 
 fn entry() -> RosterEntry {
@@ -64,12 +74,22 @@ fn the_demo_roster_answers_for_every_profile() {
     let (a, e) = r.check(ISSUER, "0DEADBEE", today()).unwrap();
     assert_eq!((a.qualification, e.is_none()), (Qualification::NoRecord, true));
     let (a, _) = r.check(ISSUER, "01000008", today()).unwrap();
-    assert_eq!(a.qualification, Qualification::ValidUnregistered);
+    assert_eq!((a.qualification, a.registered), (Qualification::Valid, false));
     r.register(ISSUER, "01000008").unwrap();
-    assert_eq!(
-        r.check(ISSUER, "01000008", today()).unwrap().0.qualification,
-        Qualification::Valid
-    );
+    let (a, _) = r.check(ISSUER, "01000008", today()).unwrap();
+    assert_eq!((a.qualification, a.registered), (Qualification::Valid, true));
+    for (serial, q) in [
+        ("01000010", Qualification::Invalid),
+        ("01000011", Qualification::InvalidNewExists),
+        ("01000012", Qualification::NoRecord),
+        ("01000013", Qualification::Multiple),
+    ] {
+        assert_eq!(
+            r.check(ISSUER, serial, today()).unwrap().0.qualification,
+            q,
+            "{serial}"
+        );
+    }
     assert!(!format!("{e:?}").contains("山田"));
 }
 
@@ -97,17 +117,18 @@ fn malformed_entries_are_refused_naming_the_field_not_the_value() {
     let r = roster();
     for (field, edit) in [
         (
-            "insurer number",
+            "insurer_number",
             Box::new(|e: &mut RosterEntry| e.insurer_number = "12ab".into()) as Box<dyn Fn(&mut RosterEntry)>,
         ),
         (
-            "birth date",
+            "birth_date",
             Box::new(|e: &mut RosterEntry| e.birth_date = "1961-02-30".into()),
         ),
-        ("copay ratio", Box::new(|e: &mut RosterEntry| e.copay_ratio = 25)),
-        ("answer code", Box::new(|e: &mut RosterEntry| e.answer_code = 9)),
+        ("copay_ratio", Box::new(|e: &mut RosterEntry| e.copay_ratio = 25)),
+        ("answer_code", Box::new(|e: &mut RosterEntry| e.answer_code = 9)),
+        ("answer_code", Box::new(|e: &mut RosterEntry| e.answer_code = 6)),
         (
-            "validity period",
+            "valid_to",
             Box::new(|e: &mut RosterEntry| e.valid_to = "2019-01-01".into()),
         ),
     ] {
@@ -117,6 +138,7 @@ fn malformed_entries_are_refused_naming_the_field_not_the_value() {
         assert!(err.contains(field), "{field}: {err}");
         assert!(!err.contains("山田"), "{err}");
     }
+    let mut r = r;
     assert!(matches!(
         r.seed_toml("[[patient]]\nname = 3\n"),
         Err(RecordsError::Seed(_))
@@ -142,7 +164,7 @@ fn a_locked_journal_is_a_clear_error_and_recovers_when_released() {
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
     let out = temp_dir("locked-out");
     let err = journal
-        .complete(&record(1), &entry(), &out, "1311111111")
+        .complete(&record(1), &entry(), &settings(&out))
         .unwrap_err();
     assert!(matches!(err, RecordsError::Locked { .. }), "{err}");
     assert_eq!(
@@ -151,9 +173,7 @@ fn a_locked_journal_is_a_clear_error_and_recovers_when_released() {
         "no result file without its journal row"
     );
     other.execute_batch("ROLLBACK").unwrap();
-    journal
-        .complete(&record(1), &entry(), &out, "1311111111")
-        .unwrap();
+    journal.complete(&record(1), &entry(), &settings(&out)).unwrap();
     assert_eq!(journal.reception_count().unwrap(), 1);
 }
 
@@ -161,9 +181,7 @@ fn a_locked_journal_is_a_clear_error_and_recovers_when_released() {
 fn a_completed_reception_has_one_journal_row_and_one_result_file() {
     let out = temp_dir("out");
     let mut journal = Journal::in_memory().unwrap();
-    let path = journal
-        .complete(&record(7), &entry(), &out, "1311111111")
-        .unwrap();
+    let path = journal.complete(&record(7), &entry(), &settings(&out)).unwrap();
     assert_eq!(journal.reception_count().unwrap(), 1);
     let files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
@@ -187,7 +205,7 @@ fn a_completed_reception_has_one_journal_row_and_one_result_file() {
         "<DiagnosisInfoConsFlg>0</DiagnosisInfoConsFlg>",
         "<PharmacistsInfoConsFlg>0</PharmacistsInfoConsFlg>",
         "<SpecificHealthCheckupsInfoConsFlg>1</SpecificHealthCheckupsInfoConsFlg>",
-        "<PrescriptionIssueSelect>2</PrescriptionIssueSelect>",
+        "<PrescriptionIssueSelect>1</PrescriptionIssueSelect>",
         "<MedicalInstitutionCode>1311111111</MedicalInstitutionCode>",
     ] {
         assert!(xml.contains(want), "missing {want} in\n{xml}");
@@ -212,7 +230,7 @@ fn an_unwritable_output_folder_leaves_nothing_half_written() {
     let mut journal = Journal::in_memory().unwrap();
     let missing = std::env::temp_dir().join("kiosk-records-no-such-folder/deeper");
     let err = journal
-        .complete(&record(2), &entry(), &missing, "1311111111")
+        .complete(&record(2), &entry(), &settings(&missing))
         .unwrap_err();
     assert!(matches!(err, RecordsError::Output { .. }), "{err}");
     assert_eq!(journal.reception_count().unwrap(), 0);
@@ -225,7 +243,7 @@ fn names_with_markup_characters_are_escaped() {
     e.name = "A&B <C>".into();
     let path = Journal::in_memory()
         .unwrap()
-        .complete(&record(3), &e, &out, "1311111111")
+        .complete(&record(3), &e, &settings(&out))
         .unwrap();
     let xml = std::fs::read_to_string(path).unwrap();
     assert!(xml.contains("<Name>A&amp;B &lt;C&gt;</Name>"), "{xml}");

@@ -39,7 +39,10 @@ pub enum GuidanceKind {
     Blurred,
 }
 
-/// `QualificationValidity` of the eligibility answer (docs/RECEPTION.md).
+/// `QualificationValidity` of the eligibility answer, code list OQSCD006 (資格有効性) as transcribed in
+/// hangilc/myclinic-ts `packages/onshi-lib/onshi-codes.js` (docs/RECEPTION.md, "Result file"). A
+/// "6 有効（未登録）" exists in one transcription for 医療扶助 only; it is not a health-insurance answer,
+/// and a card not yet registered for insurance use is `EligibilityAnswer::registered`, not a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Qualification {
     /// 1 有効
@@ -52,8 +55,6 @@ pub enum Qualification {
     NoRecord,
     /// 5 複数該当
     Multiple,
-    /// 6 有効(未登録): valid, but the card is not registered for health-insurance use yet.
-    ValidUnregistered,
 }
 
 impl Qualification {
@@ -64,9 +65,16 @@ impl Qualification {
             Qualification::InvalidNewExists => 3,
             Qualification::NoRecord => 4,
             Qualification::Multiple => 5,
-            Qualification::ValidUnregistered => 6,
         }
     }
+    /// Every code, in code order (tests and the roster's validation walk it).
+    pub const ALL: [Qualification; 5] = [
+        Qualification::Valid,
+        Qualification::Invalid,
+        Qualification::InvalidNewExists,
+        Qualification::NoRecord,
+        Qualification::Multiple,
+    ];
     pub fn from_code(c: u8) -> Option<Qualification> {
         Some(match c {
             1 => Qualification::Valid,
@@ -74,7 +82,6 @@ impl Qualification {
             3 => Qualification::InvalidNewExists,
             4 => Qualification::NoRecord,
             5 => Qualification::Multiple,
-            6 => Qualification::ValidUnregistered,
             _ => return None,
         })
     }

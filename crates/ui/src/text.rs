@@ -239,7 +239,7 @@ pub(crate) fn qualification_text(q: Qualification) -> Option<Text> {
         Qualification::InvalidNewExists => Some(Text::ProblemInvalidNewExists),
         Qualification::NoRecord => Some(Text::ProblemNoRecord),
         Qualification::Multiple => Some(Text::ProblemMultiple),
-        Qualification::Valid | Qualification::ValidUnregistered => None,
+        Qualification::Valid => None,
     }
 }
 

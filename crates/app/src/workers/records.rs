@@ -3,9 +3,9 @@
 
 use super::{ReplySender, SpawnError, Ticket, spawn};
 use crate::staff::StaffCodes;
+use kiosk_reception::Qualification;
 use kiosk_reception::{EligibilityFailure, ReceptionRecord, StaffCode, WorkerResult};
-use kiosk_records::{EligibilityBackend, Journal, RosterEntry, SqliteRoster};
-use std::path::PathBuf;
+use kiosk_records::{CheckError, EligibilityBackend, Journal, OutputSettings, RecordsError, RosterEntry};
 use std::thread::JoinHandle;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -59,12 +59,16 @@ impl std::fmt::Debug for RecordsJob {
     }
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for RecordsWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecordsWorker")
+    }
+}
+
 pub struct RecordsWorker {
-    pub roster: SqliteRoster,
+    pub roster: Box<dyn EligibilityBackend + Send>,
     pub journal: Journal,
-    pub output_dir: PathBuf,
-    pub institution_code: String,
+    pub output: OutputSettings,
     pub staff: StaffCodes,
     pub replies: ReplySender,
 }
@@ -182,13 +186,30 @@ impl RecordsWorker {
                 Err(EligibilityFailure::HolderMismatch)
             }
             Ok((answer, found)) => {
+                if answer.qualification != Qualification::Valid {
+                    // The reception ends here: the receipt computer gets this outcome's file too.
+                    self.check_ended(now, Ok((answer.qualification, found.as_ref())));
+                }
                 state.entry = found;
                 Ok(answer)
             }
             Err(e) => {
                 self.replies.problem(format!("roster: {e}"));
+                let error = match e {
+                    RecordsError::MalformedEntry(_) => CheckError::EntryUnreadable,
+                    _ => CheckError::SourceUnavailable,
+                };
+                self.check_ended(now, Err(error));
                 Err(EligibilityFailure::Error)
             }
+        }
+    }
+
+    /// Journal a reception that ended at the eligibility check and write its result file; a failure
+    /// is reported (the patient is already on the way to the counter).
+    fn check_ended(&mut self, now: i64, outcome: Result<(Qualification, Option<&RosterEntry>), CheckError>) {
+        if let Err(e) = self.journal.check_ended(now, outcome, &self.output) {
+            self.replies.problem(format!("journal: {e}"));
         }
     }
 
@@ -199,10 +220,7 @@ impl RecordsWorker {
                 .problem("journal: no roster entry for this reception".into());
             return false;
         };
-        match self
-            .journal
-            .complete(record, entry, &self.output_dir, &self.institution_code)
-        {
+        match self.journal.complete(record, entry, &self.output) {
             Ok(_) => true,
             Err(e) => {
                 self.replies.problem(format!("journal: {e}"));
