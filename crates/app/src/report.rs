@@ -52,7 +52,7 @@ fn status_text(s: CertificateStatus) -> String {
         ),
         CertificateStatus::ExpiredBeyondGrace { expired_on } => {
             format!(
-                "期限切れ: expired {expired_on}, more than 3 months ago: not usable, guide to the counter"
+                "期限切れ: expired {expired_on}, past the grace (end of the third month after): not usable, guide to the counter"
             )
         }
         CertificateStatus::NotYetValid { valid_from } => {

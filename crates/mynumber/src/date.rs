@@ -98,19 +98,33 @@ impl Date {
     }
 
     /// Calendar-month arithmetic with the day clamped to the month's end (11-30 + 3 months = 02-28/29).
+    pub fn add_months(self, months: i32) -> Date {
+        let start = self.month_start(months);
+        Date {
+            day: self.day.min(days_in_month(start.year, start.month)),
+            ..start
+        }
+    }
+
+    /// The last day of the month `months` after this date's month (02-10 + 3 → 05-31).
+    pub fn end_of_month_after(self, months: i32) -> Date {
+        let start = self.month_start(months);
+        Date {
+            day: days_in_month(start.year, start.month),
+            ..start
+        }
+    }
+
+    /// The first day of the month `months` after this date's month.
     #[expect(
         clippy::cast_possible_truncation,
         reason = "rem_euclid(12) + 1 is a month, 1..=12, which fits u8"
     )]
-    pub fn add_months(self, months: i32) -> Date {
+    fn month_start(self, months: i32) -> Date {
         let index = self.year * 12 + (self.month as i32 - 1) + months;
         let year = index.div_euclid(12);
         let month = (index.rem_euclid(12) + 1) as u8;
-        Date {
-            year,
-            month,
-            day: self.day.min(days_in_month(year, month)),
-        }
+        Date { year, month, day: 1 }
     }
 }
 

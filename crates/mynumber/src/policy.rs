@@ -1,6 +1,9 @@
 //! The insurance-use policy for the user-authentication certificate (docs/CARD-NOTES.md §7.2): the reader shows a renewal alert from 3 months before expiry; after expiry
-//! the card still works as a health-insurance card for 3 months, for eligibility only (no sharing of
-//! medical information); after that it cannot be used. Dates are Japanese calendar days; `now` is a
+//! the card still works as a health-insurance card, for eligibility only (no sharing of medical
+//! information), until the last day of the month three months after the expiry month (「3か月後の末日」:
+//! a certificate expiring in February is usable to the end of May; MHLW
+//! https://www.mhlw.go.jp/stf/newpage_50657.html and an insurer leaflet, /work/shared/docs/reception-rules.md
+//! §0.4); after that it cannot be used. Dates are Japanese calendar days; `now` is a
 //! parameter so the rule is testable and the crate reads no clock.
 
 use crate::date::Date;
@@ -28,7 +31,7 @@ pub enum CertificateStatus {
         expired_on: Date,
         usable_until: Date,
     },
-    /// Expired more than 3 months ago: not usable; guide the patient to the counter.
+    /// Expired, and past the end of the third month after: not usable; guide the patient to the counter.
     ExpiredBeyondGrace {
         expired_on: Date,
     },
@@ -65,7 +68,7 @@ pub fn evaluate(not_before: i64, not_after: i64, now: i64) -> CertificateStatus 
             CertificateStatus::Valid { expires_on }
         }
     } else {
-        let usable_until = expires_on.add_months(GRACE_MONTHS);
+        let usable_until = expires_on.end_of_month_after(GRACE_MONTHS);
         if today <= usable_until {
             CertificateStatus::ExpiredInGrace {
                 expired_on: expires_on,
@@ -95,22 +98,34 @@ mod tests {
     }
 
     #[test]
-    fn the_published_example() {
-        // Expired 2025-11-10 → usable to 2026-02-10 (NISHI, §7.2).
-        let nb = noon(2020, 11, 10);
-        let na = end_of(2025, 11, 10);
-        let s = evaluate(nb, na, noon(2026, 2, 10));
-        assert_eq!(
-            s,
-            CertificateStatus::ExpiredInGrace {
-                expired_on: Date::new(2025, 11, 10).unwrap(),
-                usable_until: Date::new(2026, 2, 10).unwrap()
-            }
-        );
-        assert!(s.usable_for_eligibility() && !s.allows_information_sharing());
-        let beyond = evaluate(nb, na, noon(2026, 2, 11));
-        assert!(matches!(beyond, CertificateStatus::ExpiredBeyondGrace { .. }));
-        assert!(!beyond.usable_for_eligibility());
+    fn the_grace_ends_on_the_last_day_of_the_third_month() {
+        // The leaflets' example: a February expiry is usable to the end of May (「3か月後の末日」).
+        // (expired, last usable day, first unusable day)
+        let cases = [
+            ((2026, 2, 10), (2026, 5, 31), (2026, 6, 1)),
+            ((2025, 11, 10), (2026, 2, 28), (2026, 3, 1)),
+            ((2027, 11, 30), (2028, 2, 29), (2028, 3, 1)),
+            ((2026, 12, 1), (2027, 3, 31), (2027, 4, 1)),
+        ];
+        for ((ey, em, ed), (uy, um, ud), (by, bm, bd)) in cases {
+            let nb = noon(ey - 5, em, 1);
+            let na = end_of(ey, em, ed);
+            let s = evaluate(nb, na, noon(uy, um, ud));
+            assert_eq!(
+                s,
+                CertificateStatus::ExpiredInGrace {
+                    expired_on: Date::new(ey, em, ed).unwrap(),
+                    usable_until: Date::new(uy, um, ud).unwrap()
+                }
+            );
+            assert!(s.usable_for_eligibility() && !s.allows_information_sharing());
+            let beyond = evaluate(nb, na, noon(by, bm, bd));
+            assert!(
+                matches!(beyond, CertificateStatus::ExpiredBeyondGrace { .. }),
+                "{beyond:?}"
+            );
+            assert!(!beyond.usable_for_eligibility());
+        }
     }
 
     #[test]

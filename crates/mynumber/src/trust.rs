@@ -18,7 +18,7 @@
 //! 4. that CA was valid when the certificate was issued (its notBefore): a certificate issued by
 //!    generation 1 stays good after generation 1 expired, as J-LIS's CA page says of its generations;
 //! 5. the certificate itself is usable at the kiosk's time by the insurance rule ([`crate::policy`]:
-//!    not before its notBefore, and up to 3 months past its notAfter).
+//!    not before its notBefore, and up to the end of the third month after its notAfter).
 //!
 //! Anchors are checked when added: a CA key usage and at least 2048 bits.
 
@@ -88,7 +88,9 @@ pub enum TrustError {
     IssuerNotValidAtIssue,
     #[error("the certificate is not valid before {valid_from} (check the kiosk's clock)")]
     NotYetValid { valid_from: Date },
-    #[error("the certificate expired on {expired_on}, more than 3 months ago")]
+    #[error(
+        "the certificate expired on {expired_on}, and its grace (to the end of the third month after) is over"
+    )]
     Expired { expired_on: Date },
 }
 

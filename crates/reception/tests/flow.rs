@@ -879,7 +879,7 @@ fn expired_in_grace_is_eligibility_only_without_consent_screens() {
             facts(
                 CertificateStatus::ExpiredInGrace {
                     expired_on: d(2026, 10, 22),
-                    usable_until: d(2027, 1, 22),
+                    usable_until: d(2027, 1, 31),
                 },
                 Some(PinStatus::TriesLeft(3)),
             ),
