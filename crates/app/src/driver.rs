@@ -214,7 +214,8 @@ impl Reception {
             Screen::CertificateExpiring { .. }
             | Screen::CertificateExpiredGrace { .. }
             | Screen::NoPhotoPinOnly
-            | Screen::NoSharingInfo => Press::AlertAcknowledged,
+            | Screen::NoSharingInfo
+            | Screen::Registered => Press::AlertAcknowledged,
             Screen::MethodChoice { face, pin, staff } => match p.method {
                 Method::Face if *face => Press::MethodChosen(Method::Face),
                 // The PIN when chosen, and when the face path is not offered.

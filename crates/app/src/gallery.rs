@@ -4,7 +4,7 @@
 use kiosk_mynumber::Date;
 use kiosk_reception::{
     ConsentItem, Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind, FrontHold,
-    GuidanceKind, Lang, Qualification, Screen,
+    GuidanceKind, Lang, Qualification, Revocation, Screen,
 };
 
 /// One picture: file name (without extension), screen, language, and whether the time-out warning or
@@ -198,6 +198,7 @@ fn eligibility_and_consent_shots() -> Vec<Shot> {
     vec![
         s("16-checking-eligibility", Screen::CheckingEligibility),
         s("17-registration-offer", Screen::RegistrationOffer),
+        s("17b-registered", Screen::Registered),
         s("18-consent-start", Screen::ConsentStart),
         s("19-consent-items", Screen::ConsentItems { consents: some }),
         s("20-consent-review", Screen::ConsentReview { consents: chosen }),
@@ -224,6 +225,12 @@ fn failure_shots() -> Vec<Shot> {
             "26-eligibility-error",
             Screen::EligibilityProblem(EligibilityIssue::Failed(EligibilityFailure::Timeout)),
         ),
+        s(
+            "26b-eligibility-revoked-moved-out",
+            Screen::EligibilityProblem(EligibilityIssue::Failed(EligibilityFailure::CertificateRevoked(
+                Revocation::MovedOut,
+            ))),
+        ),
         s("27-not-my-number-card", Screen::NotMyNumberCard),
         s("28-card-unreadable", Screen::CardUnreadable),
         s("29-reader-problem", Screen::ReaderProblem),
@@ -231,6 +238,12 @@ fn failure_shots() -> Vec<Shot> {
             "31-counter-certificate",
             Screen::Counter {
                 reason: CounterReason::CertificateNotUsable,
+            },
+        ),
+        s(
+            "32b-counter-registration-declined",
+            Screen::Counter {
+                reason: CounterReason::RegistrationDeclined,
             },
         ),
         s(

@@ -139,7 +139,7 @@ fn the_demo_walks_every_path_of_the_reception() {
     );
     assert!(ending("expired: certificate expired 200 days").contains("CertificateNotUsable"));
     assert!(out.contains("CardFace → NoPhotoPinOnly → PinEntry"));
-    assert!(out.contains("RegistrationOffer → ConsentStart"));
+    assert!(out.contains("RegistrationOffer → Registered → ConsentStart"));
     assert!(
         out.contains("Reading → PhonePin → Reading → CheckingEligibility"),
         "an Android phone: its PIN, then read again"

@@ -227,19 +227,19 @@ fn consent_refused_then_reconsidered() {
     type_digits(&mut h, "1234");
     // "Do not agree" is offered with the same weight as "agree", and a review follows.
     click(&mut h, "全て同意しない");
-    assert!(shows(&h, "診療・薬の情報: 同意しない"));
+    assert!(shows(&h, "診療・お薬の情報: 同意しない"));
     click(&mut h, "選び直す");
     click(&mut h, "個別に同意する");
     assert!(shows(&h, "項目ごとに選んでください"));
     // Each item starts with nothing chosen; each answer says which item it is for.
     assert!(!shows(&h, "●"));
     click(&mut h, "手術の情報: 同意する");
-    click(&mut h, "診療・薬の情報: 同意しない");
+    click(&mut h, "診療・お薬の情報: 同意しない");
     click(&mut h, "健診の情報: 同意する");
     // "Next" appears only once every item has an answer: all three taps counted.
     click(&mut h, "次へ");
     assert!(shows(&h, "手術の情報: 同意する"));
-    assert!(shows(&h, "診療・薬の情報: 同意しない"));
+    assert!(shows(&h, "診療・お薬の情報: 同意しない"));
     assert!(shows(&h, "健診の情報: 同意する"));
     click(&mut h, "カードを取る / Take the card");
     click(&mut h, "カードを置く: demo");
@@ -379,8 +379,8 @@ fn every_screen_of_the_gallery_draws_in_both_languages() {
     let kinds = kiosk::gallery::kinds();
     assert_eq!(
         kinds.len(),
-        32,
-        "the gallery shows all 32 kinds of screen: {kinds:?}"
+        33,
+        "the gallery shows all 33 kinds of screen: {kinds:?}"
     );
     for shot in kiosk::gallery::shots() {
         for lang in [kiosk_reception::Lang::Ja, kiosk_reception::Lang::En] {

@@ -426,6 +426,7 @@ impl Flow {
                 self.registration(accepted, fx)
             }
             (Screen::NoSharingInfo, Press::AlertAcknowledged) => self.go(Screen::Prescription),
+            (Screen::Registered, Press::AlertAcknowledged) => self.after_eligibility(),
             (Screen::Idle, Press::PhoneChosen) => self.go(Screen::PhoneGuide {
                 separate_reader: self.config.separate_phone_reader,
             }),
@@ -922,7 +923,9 @@ impl Flow {
                 cert_serial: f.cert_serial.clone(),
             });
         }
-        self.after_eligibility();
+        // Both outcomes of the offer are screens: registered (this one), or not (the counter, saying
+        // what to show there).
+        self.go(Screen::Registered);
     }
 
     fn sharing_allowed(&self) -> bool {

@@ -1018,11 +1018,14 @@ fn an_unregistered_card_is_offered_registration() {
     let (_, fx) = run(cat(vec![
         start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
         verified.clone(),
-        vec![(
-            Event::Pressed(Press::RegistrationAccepted(true)),
-            "ConsentStart",
-            &["RegisterInsuranceUse"],
-        )],
+        vec![
+            (
+                Event::Pressed(Press::RegistrationAccepted(true)),
+                "Registered",
+                &["RegisterInsuranceUse"],
+            ),
+            (Event::Pressed(Press::AlertAcknowledged), "ConsentStart", &[]),
+        ],
         consent_and_done(),
     ]));
     assert_eq!(saved_record(&fx).qualification, Qualification::Valid);

@@ -17,8 +17,8 @@ mod xml;
 
 pub use journal::Journal;
 pub use roster::{
-    Elderly, EligibilityBackend, FieldProblem, ImportError, LimitCertificate, RosterEntry, SpecificDisease,
-    SqliteRoster, parse_roster,
+    Elderly, EligibilityBackend, FieldProblem, ImportError, LimitCertificate, RevokedBecause, RosterEntry,
+    SpecificDisease, SqliteRoster, parse_roster,
 };
 pub use xml::{
     Charset, CheckError, OutputSettings, ResultFile, first_unencodable, prescription_code, render,
@@ -48,6 +48,8 @@ pub enum RecordsError {
     OldRoster { path: String },
     #[error("the result file holds a character Shift_JIS cannot hold: correct the roster entry")]
     Unencodable,
+    #[error("the card's certificate is revoked ({0:?}): the patient is told why and goes to the counter")]
+    CertificateRevoked(RevokedBecause),
 }
 
 impl RecordsError {

@@ -9,7 +9,7 @@
 use crate::RecordsError;
 use crate::codes::{self, CodeList};
 use kiosk_mynumber::Date;
-use kiosk_reception::{EligibilityAnswer, Qualification};
+use kiosk_reception::{EligibilityAnswer, Qualification, Revocation};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -18,6 +18,26 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 fn yes() -> bool {
     true
+}
+
+/// Why the card's certificate is revoked, as the online check would report it (in the roster file:
+/// `revoked = "moved-out" | "moved-abroad" | "other"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RevokedBecause {
+    MovedOut,
+    MovedAbroad,
+    Other,
+}
+
+impl RevokedBecause {
+    pub fn revocation(self) -> Revocation {
+        match self {
+            RevokedBecause::MovedOut => Revocation::MovedOut,
+            RevokedBecause::MovedAbroad => Revocation::MovedAbroad,
+            RevokedBecause::Other => Revocation::Other,
+        }
+    }
 }
 
 /// 高齢受給者証 (ElderlyRecipientCertificateInfo).
@@ -72,6 +92,10 @@ pub struct RosterEntry {
     /// Registered for health-insurance use (利用登録); `false` shows the registration offer.
     #[serde(default = "yes")]
     pub registered: bool,
+    /// The card's certificate is revoked (失効): the check fails, and the screen explains why.
+    #[serde(default)]
+    #[zeroize(skip)]
+    pub revoked: Option<RevokedBecause>,
     /// 被保険者証区分, OQSCD010 ("01" 被保険者証（一般） … "07" 自衛官診療証).
     pub card_classification: String,
     /// 保険者番号 (8 digits; 6 for national health insurance).
@@ -590,6 +614,9 @@ impl EligibilityBackend for SqliteRoster {
         today: Date,
     ) -> Result<(EligibilityAnswer, Option<RosterEntry>), RecordsError> {
         match self.lookup(cert_issuer, cert_serial)? {
+            Some(RosterEntry {
+                revoked: Some(why), ..
+            }) => Err(RecordsError::CertificateRevoked(why)),
             None => Ok((
                 EligibilityAnswer {
                     qualification: Qualification::NoRecord,

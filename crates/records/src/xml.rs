@@ -79,6 +79,8 @@ pub enum CheckError {
     SourceUnavailable,
     /// The eligibility source's entry for the card is unreadable.
     EntryUnreadable,
+    /// The card's certificate is revoked (失効).
+    CertificateRevoked,
 }
 
 impl CheckError {
@@ -86,12 +88,14 @@ impl CheckError {
         match self {
             CheckError::SourceUnavailable => "KSK0001",
             CheckError::EntryUnreadable => "KSK0002",
+            CheckError::CertificateRevoked => "KSK0003",
         }
     }
     pub fn message(self) -> &'static str {
         match self {
             CheckError::SourceUnavailable => "資格確認を行えませんでした（資格情報の照会先が応答しません）",
             CheckError::EntryUnreadable => "資格確認を行えませんでした（資格情報が読み取れません）",
+            CheckError::CertificateRevoked => "資格確認を行えませんでした（電子証明書が失効しています）",
         }
     }
 }

@@ -7,8 +7,8 @@
 use kiosk_mynumber::Date;
 use kiosk_reception::{Consents, Prescription, Qualification, ReceptionRecord, VerifiedBy};
 use kiosk_records::{
-    Charset, CheckError, EligibilityBackend, OutputSettings, RecordsError, ResultFile, RosterEntry,
-    SqliteRoster, codes, parse_roster, render,
+    Charset, CheckError, EligibilityBackend, OutputSettings, RecordsError, ResultFile, RevokedBecause,
+    RosterEntry, SqliteRoster, codes, parse_roster, render,
 };
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -283,21 +283,60 @@ fn the_answers_that_end_the_reception_write_their_files() {
 
 #[test]
 fn a_failed_check_writes_the_error_file() {
-    let file = ResultFile::Failed {
-        id: 5,
-        at: AT,
-        error: CheckError::SourceUnavailable,
-    };
-    check_outcome(
-        "error",
-        &file,
-        &[
-            ("H SegmentOfResult", Some("9")),
-            ("H ErrorCode", Some("KSK0001")),
-            ("B QualificationValidity", None),
-            ("B ProcessingResultStatus", None),
-        ],
-    );
+    for (name, error, code) in [
+        ("error", CheckError::SourceUnavailable, "KSK0001"),
+        ("error-entry-unreadable", CheckError::EntryUnreadable, "KSK0002"),
+        (
+            "error-certificate-revoked",
+            CheckError::CertificateRevoked,
+            "KSK0003",
+        ),
+    ] {
+        let file = ResultFile::Failed { id: 5, at: AT, error };
+        check_outcome(
+            name,
+            &file,
+            &[
+                ("H SegmentOfResult", Some("9")),
+                ("B QualificationValidity", None),
+                ("B ProcessingResultStatus", None),
+            ],
+        );
+        let xml = String::from_utf8(render(&file, &settings(Charset::Utf8)).unwrap()).unwrap();
+        assert_eq!(
+            value(&fields(&xml), &format!("{H}ErrorCode")),
+            Some(code),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_revoked_certificate_fails_the_check_with_its_reason() {
+    for (value, why) in [
+        ("moved-out", RevokedBecause::MovedOut),
+        ("moved-abroad", RevokedBecause::MovedAbroad),
+        ("other", RevokedBecause::Other),
+    ] {
+        let text = DEMO.replacen(
+            "answer_code = 1\n",
+            &format!("answer_code = 1\nrevoked = \"{value}\"\n"),
+            1,
+        );
+        let mut r = SqliteRoster::in_memory().unwrap();
+        r.seed_toml(&text).unwrap();
+        let err = r
+            .check(ISSUER, "01000001", Date::new(2026, 11, 21).unwrap())
+            .unwrap_err();
+        assert!(
+            matches!(err, RecordsError::CertificateRevoked(w) if w == why),
+            "{err}"
+        );
+    }
+    let text = DEMO.replacen("answer_code = 1\n", "answer_code = 1\nrevoked = \"lost\"\n", 1);
+    let errors = parse_roster(&text).unwrap_err();
+    let line = DEMO.lines().position(|l| l == "answer_code = 1").unwrap() + 2;
+    assert_eq!(errors[0].line, line, "{errors:?}");
 }
 
 #[test]

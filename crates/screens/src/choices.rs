@@ -87,11 +87,26 @@ impl Qualification {
     }
 }
 
+/// Why the card's user-authentication certificate was revoked (失効), as the check reports it, so the
+/// screen can explain it as the municipalities' leaflets do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// After moving (転出), the continued-use procedure was not done in time at the new municipality
+    /// (転入届 within 14 days of moving and 30 days of the planned date, 継続利用 within 90 days).
+    MovedOut,
+    /// Moved abroad (国外転出) without the continued-use procedure: the card lapsed.
+    MovedAbroad,
+    /// Anything else (reported lost, card returned, …).
+    Other,
+}
+
 /// Why the eligibility check gave no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EligibilityFailure {
     Timeout,
     Error,
+    /// The card's certificate is revoked: the card cannot be used until the municipality reissues it.
+    CertificateRevoked(Revocation),
     /// The card face read through 照合番号B (birth date, sex) is not the person the eligibility record
     /// of the card's certificate describes: a composite or relayed card. The patient goes to the counter.
     HolderMismatch,

@@ -144,6 +144,9 @@ pub enum Screen {
     },
     CheckingEligibility,
     RegistrationOffer,
+    /// The card is now registered for health-insurance use (利用登録); the patient acknowledges and the
+    /// reception goes on.
+    Registered,
     EligibilityProblem(EligibilityIssue),
     /// Information sharing is not allowed (expired certificate in grace); the patient acknowledges.
     NoSharingInfo,
@@ -191,6 +194,7 @@ impl Screen {
             Screen::StaffCheck { .. } => "StaffCheck",
             Screen::CheckingEligibility => "CheckingEligibility",
             Screen::RegistrationOffer => "RegistrationOffer",
+            Screen::Registered => "Registered",
             Screen::EligibilityProblem(_) => "EligibilityProblem",
             Screen::NoSharingInfo => "NoSharingInfo",
             Screen::ConsentStart => "ConsentStart",

@@ -65,6 +65,7 @@ impl KioskUi {
             Screen::StaffCheck { front_failed, .. } => self.staff_check(ui, view, *front_failed, out),
             Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
             Screen::RegistrationOffer => self.registration_offer(ui, l, out),
+            Screen::Registered => self.acknowledge(ui, l, Text::RegisteredTitle, Text::RegisteredBody, out),
             Screen::EligibilityProblem(issue) => self.eligibility_problem(ui, l, *issue),
             Screen::NoSharingInfo => self.acknowledge(ui, l, Text::NoSharingTitle, Text::NoSharingBody, out),
             Screen::ConsentStart => self.consent_start(ui, l, out),
@@ -214,6 +215,7 @@ impl KioskUi {
     /// The PIN screen's title, tries left and warnings (above the pad).
     fn pin_status(&self, ui: &mut egui::Ui, l: Lang, tries_left: u8, last_try: bool, wrong_before: bool) {
         self.title(ui, self.t(l, Text::PinTitle));
+        self.body(ui, self.t(l, Text::PinProxy));
         if wrong_before {
             self.warning(ui, self.t(l, Text::PinWrong));
         }
@@ -434,6 +436,9 @@ impl KioskUi {
     fn done(&self, ui: &mut egui::Ui, l: Lang, name: &str) {
         self.title(ui, self.t(l, Text::DoneTitle));
         self.body(ui, &self.t(l, Text::DoneBody).replace("{name}", name));
+        // The card replaces the insurance papers, not the 公費 certificates: the leaflets ask patients
+        // to show those at the counter.
+        self.body(ui, self.t(l, Text::DonePublicExpense));
     }
 
     fn counter(&self, ui: &mut egui::Ui, l: Lang, reason: CounterReason) {

@@ -6,7 +6,7 @@
 
 use kiosk_screens::{
     ConsentItem, CounterReason, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Method, Prescription,
-    Qualification,
+    Qualification, Revocation,
 };
 
 /// Declares [`Text`], its key table and [`Text::ALL`] from one list, so a variant cannot lack a key or be
@@ -112,6 +112,7 @@ texts! {
     NoPhotoTitle = "no_photo.title",
     NoPhotoBody = "no_photo.body",
     PinTitle = "pin.title",
+    PinProxy = "pin.proxy",
     PinTries = "pin.tries",
     PinWrong = "pin.wrong",
     PinLastTry = "pin.last_try",
@@ -139,12 +140,17 @@ texts! {
     RegistrationBody = "registration.body",
     RegistrationYes = "registration.yes",
     RegistrationNo = "registration.no",
+    RegisteredTitle = "registered.title",
+    RegisteredBody = "registered.body",
     ProblemTitle = "problem.title",
     ProblemInvalid = "problem.2",
     ProblemInvalidNewExists = "problem.3",
     ProblemNoRecord = "problem.4",
     ProblemMultiple = "problem.5",
     ProblemFailure = "problem.failure",
+    ProblemRevokedMovedOut = "problem.revoked.MovedOut",
+    ProblemRevokedMovedAbroad = "problem.revoked.MovedAbroad",
+    ProblemRevokedOther = "problem.revoked.Other",
     NoSharingTitle = "no_sharing.title",
     NoSharingBody = "no_sharing.body",
     ConsentTitle = "consent.title",
@@ -168,6 +174,7 @@ texts! {
     SavingTitle = "saving.title",
     DoneTitle = "done.title",
     DoneBody = "done.body",
+    DonePublicExpense = "done.public_expense",
     CounterTitle = "counter.title",
     CounterCertificateNotUsable = "counter.CertificateNotUsable",
     CounterNoMethodLeft = "counter.NoMethodLeft",
@@ -250,6 +257,9 @@ pub(crate) fn eligibility_failure_text(f: EligibilityFailure) -> Text {
         EligibilityFailure::Timeout | EligibilityFailure::Error | EligibilityFailure::HolderMismatch => {
             Text::ProblemFailure
         }
+        EligibilityFailure::CertificateRevoked(Revocation::MovedOut) => Text::ProblemRevokedMovedOut,
+        EligibilityFailure::CertificateRevoked(Revocation::MovedAbroad) => Text::ProblemRevokedMovedAbroad,
+        EligibilityFailure::CertificateRevoked(Revocation::Other) => Text::ProblemRevokedOther,
     }
 }
 

@@ -193,6 +193,13 @@ impl RecordsWorker {
                 state.entry = found;
                 Ok(answer)
             }
+            Err(RecordsError::CertificateRevoked(why)) => {
+                self.replies.problem(
+                    "eligibility: the card's certificate is revoked; the patient is told why".into(),
+                );
+                self.check_ended(now, Err(CheckError::CertificateRevoked));
+                Err(EligibilityFailure::CertificateRevoked(why.revocation()))
+            }
             Err(e) => {
                 self.replies.problem(format!("roster: {e}"));
                 let error = match e {
