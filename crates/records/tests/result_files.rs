@@ -522,3 +522,75 @@ fn roster_import_reports_types_duplicates_and_several_errors() {
         "{errors:?}"
     );
 }
+
+/// How a code list's value is set on a roster entry.
+type SetCode = fn(&mut RosterEntry, &str);
+
+#[test]
+fn every_code_value_of_the_roster_reaches_the_file_and_no_other_is_accepted() {
+    let rec = record(Some(ALL_AGREED), Prescription::Electronic);
+    let base = entry("01000001");
+    let limit = "LimitApplicationCertificateRelatedInfo/";
+    let disease = "SpecificDiseasesCertificateList/SpecificDiseasesCertificateInfo/";
+    let cases: [(String, &codes::CodeList, SetCode); 6] = [
+        (
+            "InsuredCardClassification".into(),
+            &codes::INSURED_CARD_CLASSIFICATION,
+            |e, c| e.card_classification = c.into(),
+        ),
+        (
+            "PersonalFamilyClassification".into(),
+            &codes::PERSONAL_FAMILY_CLASSIFICATION,
+            |e, c| e.personal_family = c.parse().unwrap(),
+        ),
+        ("Sex1".into(), &codes::SEX, |e, c| e.sex = c.parse().unwrap()),
+        (
+            format!("{limit}LimitApplicationCertificateClassification"),
+            &codes::LIMIT_APPLICATION_CERTIFICATE_CLASSIFICATION,
+            |e, c| e.limit.as_mut().unwrap().classification = c.into(),
+        ),
+        (
+            format!("{limit}LimitApplicationCertificateClassificationFlag"),
+            &codes::LIMIT_APPLICATION_CERTIFICATE_CATEGORY,
+            |e, c| e.limit.as_mut().unwrap().category = c.into(),
+        ),
+        (
+            format!("{disease}SpecificDiseasesDiseaseCategory"),
+            &codes::SPECIFIC_DISEASES_CATEGORY,
+            |e, c| e.specific_diseases[0].category = c.into(),
+        ),
+    ];
+    let mut checked = 0;
+    for (path, list, set) in &cases {
+        for (code, _) in list.entries {
+            let mut e = base.clone();
+            set(&mut e, code);
+            assert_eq!(e.problems(), vec![], "{} {code}", list.name);
+            let file = ResultFile::Completed {
+                record: &rec,
+                entry: &e,
+            };
+            let xml = String::from_utf8(render(&file, &settings(Charset::Utf8)).unwrap()).unwrap();
+            assert_eq!(value(&fields(&xml), &format!("{R}{path}")), Some(*code), "{path}");
+            checked += 1;
+        }
+        let mut e = base.clone();
+        set(&mut e, "99");
+        assert_eq!(e.problems().len(), 1, "{}: 99 is refused", list.name);
+    }
+    assert_eq!(checked, 7 + 2 + 3 + 3 + 16 + 3);
+    for (percent, written) in [(10, "010"), (20, "020"), (30, "030")] {
+        let mut e = base.clone();
+        e.copay_ratio = percent;
+        let file = ResultFile::Completed {
+            record: &rec,
+            entry: &e,
+        };
+        let xml = String::from_utf8(render(&file, &settings(Charset::Utf8)).unwrap()).unwrap();
+        let f = fields(&xml);
+        assert_eq!(
+            value(&f, &format!("{R}InsuredPartialContributionRatio")),
+            Some(written)
+        );
+    }
+}
