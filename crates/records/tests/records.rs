@@ -26,7 +26,7 @@ fn temp_dir(tag: &str) -> PathBuf {
 
 fn roster() -> SqliteRoster {
     let mut r = SqliteRoster::in_memory().unwrap();
-    assert_eq!(r.seed_toml(DEMO).unwrap(), 12);
+    assert_eq!(r.seed_toml(DEMO).unwrap(), 14);
     r
 }
 
