@@ -19,6 +19,15 @@ pub enum Event {
     /// or started, or the reader was unplugged or plugged in. While it is away the start screen says
     /// so, instead of inviting a card nothing would read.
     ReaderAvailable(bool),
+    /// Staff's verdict on the visual check, from the staff console: `call` is the number of the
+    /// visual-check call it answers ([`Flow::staff_call`](crate::Flow::staff_call)), so a verdict
+    /// for an earlier patient is ignored. Only the core makes this event (from the console link);
+    /// nothing on the kiosk's screen can.
+    StaffVerdict {
+        call: u64,
+        staff_id: String,
+        holder_confirmed: bool,
+    },
     Tick(i64),
 }
 
@@ -49,6 +58,7 @@ impl Event {
             Event::CardInserted => "CardInserted",
             Event::CardRemoved => "CardRemoved",
             Event::ReaderAvailable(_) => "ReaderAvailable",
+            Event::StaffVerdict { .. } => "StaffVerdict",
             Event::Tick(_) => "Tick",
         }
     }

@@ -51,6 +51,23 @@ pub struct FlowConfig {
     /// Whether smartphones go to a reader of their own beside the card reader (`[reader.phone]`).
     pub separate_phone_reader: bool,
     pub cameras: Cameras,
+    /// Seconds a final screen (「完了」, 「受付にお声がけください」) shows before the kiosk returns to the
+    /// card invitation, card taken or not: the next patient never sees the previous one's name.
+    pub final_secs: i64,
+    /// How staff do the visual check: from the staff console (default), or on the kiosk's own
+    /// code pad (an opt-in fallback).
+    pub staff_check: StaffCheckBy,
+}
+
+/// Where staff confirm the holder in the visual check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StaffCheckBy {
+    /// From their own screen, the staff console: the kiosk shows 「係員が確認します」 and waits for
+    /// the verdict (`Event::StaffVerdict`).
+    #[default]
+    Console,
+    /// On the kiosk: a staff code on the pad, then the photo and the buttons on the patient's screen.
+    CodePad,
 }
 
 impl Default for FlowConfig {
@@ -66,6 +83,8 @@ impl Default for FlowConfig {
             cameras: Cameras::FaceOnly {
                 card_return_secs: CARD_RETURN_SECS,
             },
+            staff_check: StaffCheckBy::Console,
+            final_secs: 30,
         }
     }
 }
@@ -115,6 +134,8 @@ pub struct Flow {
     next_reception_id: u64,
     /// The watched reader is gone (see [`Event::ReaderAvailable`]).
     reader_away: bool,
+    /// Visual-check calls made so far (the current one's number is [`Flow::staff_call`]).
+    staff_calls: u64,
 }
 
 impl Flow {
@@ -130,6 +151,7 @@ impl Flow {
             session: None,
             next_reception_id: 1,
             reader_away: false,
+            staff_calls: 0,
         }
     }
 
@@ -165,6 +187,10 @@ impl Flow {
     pub fn config(&self) -> &FlowConfig {
         &self.config
     }
+    /// The number of the visual-check call staff are answering, while the kiosk waits for it.
+    pub fn staff_call(&self) -> Option<u64> {
+        matches!(self.screen, Screen::StaffWaiting { .. }).then_some(self.staff_calls)
+    }
 
     /// Handle one event. Events that do not fit the current screen are ignored (no effects).
     pub fn handle(&mut self, event: Event) -> Vec<Effect> {
@@ -185,6 +211,15 @@ impl Flow {
             Event::Pressed(press) => self.pressed(press, &mut fx),
             Event::Confirmed(secret) => self.confirmed(secret, &mut fx),
             Event::Worker(result) => self.worker(result, &mut fx),
+            Event::StaffVerdict {
+                call,
+                staff_id,
+                holder_confirmed,
+            } => {
+                if self.staff_call() == Some(call) {
+                    self.staff_decided(staff_id, holder_confirmed, &mut fx);
+                }
+            }
         }
         let after = self.screen.kind();
         if before != after {
@@ -416,11 +451,7 @@ impl Flow {
                 Press::StaffHelpChosen,
             ) => self.call_staff_for_check(fx),
             (Screen::StaffCheck { staff_id, .. }, Press::StaffDecision { holder_confirmed }) => {
-                if holder_confirmed {
-                    self.verified(VerifiedBy::Staff { staff_id }, fx);
-                } else {
-                    self.counter(CounterReason::StaffRefused, fx);
-                }
+                self.staff_decided(staff_id, holder_confirmed, fx)
             }
             (Screen::RegistrationOffer, Press::RegistrationAccepted(accepted)) => {
                 self.registration(accepted, fx)
@@ -517,6 +548,9 @@ impl Flow {
             (Screen::StaffLogin { failed }, WorkerResult::StaffCodeChecked(staff)) => {
                 self.staff_code_checked(failed, staff, fx)
             }
+            (Screen::StaffWaiting { .. }, WorkerResult::CardFaceRead(outcome)) => {
+                self.staff_waiting_face(outcome, fx)
+            }
             (Screen::StaffCheck { staff_id, .. }, WorkerResult::CardFaceRead(outcome)) => {
                 self.staff_check_face(staff_id, outcome, fx)
             }
@@ -561,6 +595,18 @@ impl Flow {
             // The card was not put back in time: the session ends as a removal ends it anywhere else.
             let start = self.start_screen();
             return self.end_session(start, fx);
+        }
+        if matches!(self.screen, Screen::Done { .. } | Screen::Counter { .. })
+            && now - self.last_input >= self.config.final_secs
+        {
+            let start = self.start_screen();
+            if self.session.is_some() {
+                self.end_session(start, fx);
+            } else {
+                self.help = false;
+                self.go(start);
+            }
+            return;
         }
         if self.screen.exempt_from_timeout() || self.session.is_none() {
             self.warning_until = None;
@@ -642,8 +688,47 @@ impl Flow {
         if let Some(s) = self.session.as_mut() {
             s.method_screen = Some(self.screen.clone());
         }
-        fx.push(Effect::CallStaff(StaffCall::VisualCheck));
-        self.go(Screen::StaffLogin { failed: 0 });
+        match self.config.staff_check {
+            StaffCheckBy::CodePad => {
+                fx.push(Effect::CallStaff(StaffCall::VisualCheck));
+                self.go(Screen::StaffLogin { failed: 0 });
+            }
+            StaffCheckBy::Console => {
+                self.staff_calls += 1;
+                if self.photo() != Photo::Ready {
+                    // The console shows the chip photo: read it while staff come.
+                    fx.push(Effect::ReadCardFace);
+                }
+                self.go(Screen::StaffWaiting { photo_failed: false });
+                // After the screen changed, so the call names the waiting screen.
+                fx.push(Effect::CallStaff(StaffCall::VisualCheck));
+            }
+        }
+    }
+
+    /// Staff's verdict, from the kiosk's staff screen or the console.
+    fn staff_decided(&mut self, staff_id: String, holder_confirmed: bool, fx: &mut Vec<Effect>) {
+        if holder_confirmed {
+            self.verified(VerifiedBy::Staff { staff_id }, fx);
+        } else {
+            self.counter(CounterReason::StaffRefused, fx);
+        }
+    }
+
+    /// The card face read while the patient waits for the console's verdict: a card without a photo,
+    /// or one whose photo is not genuine, cannot be checked by eye; a photo that could not be read is
+    /// shown to staff as such (they may check another photo ID).
+    fn staff_waiting_face(&mut self, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
+        self.note_photo(outcome);
+        match outcome {
+            CardFaceOutcome::NoPhoto | CardFaceOutcome::NotGenuine => {
+                self.counter(CounterReason::NoMethodLeft, fx)
+            }
+            CardFaceOutcome::PhotoReady => {}
+            CardFaceOutcome::Unavailable | CardFaceOutcome::CodeRefused | CardFaceOutcome::TooFewTries => {
+                self.screen = Screen::StaffWaiting { photo_failed: true }
+            }
+        }
     }
 
     fn start_matching(&mut self, attempt: u32, fx: &mut Vec<Effect>) {

@@ -13,6 +13,6 @@ mod flow;
 mod types;
 
 pub use event::{Effect, Event, StaffCall};
-pub use flow::{CARD_RETURN_SECS, Cameras, Flow, FlowConfig};
+pub use flow::{CARD_RETURN_SECS, Cameras, Flow, FlowConfig, StaffCheckBy};
 pub use kiosk_screens::*;
 pub use types::*;

@@ -65,9 +65,15 @@ fn effect_name(e: &Effect) -> &'static str {
 
 type Case = Vec<(Event, &'static str, &'static [&'static str])>;
 
-/// Run `case` on a fresh flow; returns the flow and every effect for further checks.
+/// Run `case` on a fresh flow; returns the flow and every effect for further checks. These cases do
+/// the visual check on the kiosk's code pad (the opt-in fallback); tests/staff_console.rs has the
+/// console's.
 fn run(case: Case) -> (Flow, Vec<Effect>) {
-    let mut flow = Flow::new(FlowConfig::default(), 1_000);
+    let config = FlowConfig {
+        staff_check: StaffCheckBy::CodePad,
+        ..FlowConfig::default()
+    };
+    let mut flow = Flow::new(config, 1_000);
     let mut all = Vec::new();
     for (i, (event, screen, effects)) in case.into_iter().enumerate() {
         let shown = format!("{event:?}");

@@ -135,6 +135,12 @@ pub enum Screen {
     StaffLogin {
         failed: u32,
     },
+    /// The patient waits while staff do the visual check from the staff console (「係員が確認します。
+    /// そのままお待ちください。」). The card photo goes to the console, never to this screen.
+    /// `photo_failed`: the photo could not be read (staff decide with another photo ID).
+    StaffWaiting {
+        photo_failed: bool,
+    },
     /// Staff compare the card photo with the patient; shown only to staff. `front_failed`: the photo
     /// could not be read through the card front (not read in time, typed numbers refused, few tries
     /// left); staff can type the numbers (again) or decide with another photo ID.
@@ -191,6 +197,7 @@ impl Screen {
             Screen::PinEntry { .. } => "PinEntry",
             Screen::PinBlocked { .. } => "PinBlocked",
             Screen::StaffLogin { .. } => "StaffLogin",
+            Screen::StaffWaiting { .. } => "StaffWaiting",
             Screen::StaffCheck { .. } => "StaffCheck",
             Screen::CheckingEligibility => "CheckingEligibility",
             Screen::RegistrationOffer => "RegistrationOffer",

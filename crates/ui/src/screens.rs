@@ -62,6 +62,10 @@ impl KioskUi {
             }
             Screen::PinBlocked { face, staff } => self.pin_blocked(ui, l, *face, *staff, out),
             Screen::StaffLogin { failed } => self.staff_login(ui, l, *failed, out),
+            // The photo and the verdict are on the staff console, not on the patient's screen.
+            Screen::StaffWaiting { .. } => {
+                self.notice(ui, l, Text::StaffWaitingTitle, Text::StaffWaitingBody)
+            }
             Screen::StaffCheck { front_failed, .. } => self.staff_check(ui, view, *front_failed, out),
             Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
             Screen::RegistrationOffer => self.registration_offer(ui, l, out),

@@ -126,6 +126,8 @@ texts! {
     PinBlockedBodyFace = "pin_blocked.body_face",
     StaffLoginTitle = "staff_login.title",
     StaffLoginFailed = "staff_login.failed",
+    StaffWaitingTitle = "staff_waiting.title",
+    StaffWaitingBody = "staff_waiting.body",
     StaffCheckTitle = "staff_check.title",
     StaffCheckBody = "staff_check.body",
     StaffCheckCardPhoto = "staff_check.card_photo",
