@@ -51,6 +51,7 @@ pub struct Config {
     pub staff: Vec<StaffEntry>,
     #[serde(default)]
     pub output: OutputSection,
+    pub console: ConsoleSection,
 }
 
 /// `[output]`: how result files are written.
@@ -86,6 +87,71 @@ impl Config {
             institution_code: self.institution_code.clone(),
             charset,
         })
+    }
+}
+
+/// How staff do the visual check and hear calls: the staff console (served by this kiosk, or the
+/// clinic's console of several kiosks), and the kiosk's code pad only as an opt-in fallback.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsoleSection {
+    /// "embedded": this kiosk serves its own console; "remote": it reports to `url`.
+    #[serde(default = "embedded")]
+    pub mode: String,
+    /// Where the embedded console listens (this computer only; a TLS proxy serves other computers).
+    #[serde(default = "console_listen")]
+    pub listen: std::net::SocketAddr,
+    /// The embedded console's accounts (`kiosk console add-user NAME --accounts FILE`).
+    #[serde(default = "console_accounts")]
+    pub accounts: PathBuf,
+    /// The embedded console's lockout records and audit log.
+    #[serde(default = "console_state")]
+    pub state_dir: PathBuf,
+    #[serde(default = "yes")]
+    pub secure_cookies: bool,
+    /// This kiosk's name on the console.
+    #[serde(default = "kiosk_id")]
+    pub kiosk_id: kiosk_console::protocol::KioskId,
+    /// "remote": the console's address, e.g. "http://127.0.0.1:8440".
+    #[serde(default)]
+    pub url: String,
+    /// "remote": the file holding this kiosk's token (`kiosk console add-kiosk ID`).
+    #[serde(default)]
+    pub token_file: PathBuf,
+    /// The staff code pad on the kiosk instead of the console (a fallback; needs [[staff]] entries).
+    #[serde(default)]
+    pub code_pad: bool,
+}
+
+fn embedded() -> String {
+    "embedded".into()
+}
+fn console_listen() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 8440))
+}
+fn console_accounts() -> PathBuf {
+    PathBuf::from("/etc/kiosk/console-accounts.toml")
+}
+fn console_state() -> PathBuf {
+    PathBuf::from("/var/lib/kiosk/console")
+}
+fn kiosk_id() -> kiosk_console::protocol::KioskId {
+    kiosk_console::protocol::KioskId::new("kiosk-1").unwrap_or_else(|_| unreachable!("a valid id"))
+}
+
+impl Default for ConsoleSection {
+    fn default() -> Self {
+        ConsoleSection {
+            mode: embedded(),
+            listen: console_listen(),
+            accounts: console_accounts(),
+            state_dir: console_state(),
+            secure_cookies: true,
+            kiosk_id: kiosk_id(),
+            url: String::new(),
+            token_file: PathBuf::new(),
+            code_pad: false,
+        }
     }
 }
 
@@ -437,7 +503,28 @@ impl Config {
         self.check_face()?;
         self.check_devices()?;
         self.check_trust()?;
+        self.check_console()?;
         self.check_staff()
+    }
+
+    fn check_console(&self) -> Result<(), Invalid> {
+        let c = &self.console;
+        match c.mode.as_str() {
+            "embedded" if !c.listen.ip().is_loopback() => Err(invalid(format!(
+                "console.listen = \"{}\": the console serves plain HTTP, so it listens on this computer \
+                 only (127.0.0.1); a TLS reverse proxy serves the other computers",
+                c.listen
+            ))),
+            "remote" if !c.url.starts_with("http://") || c.token_file.as_os_str().is_empty() => Err(invalid(
+                "console: mode \"remote\" needs url = \"http://HOST:PORT\" and token_file (the token \
+                     `kiosk console add-kiosk ID` printed)"
+                    .into(),
+            )),
+            "embedded" | "remote" => Ok(()),
+            other => Err(invalid(format!(
+                "console.mode = {other:?}: \"embedded\" or \"remote\""
+            ))),
+        }
     }
 
     /// Test hierarchy names by the rules [`kiosk_mynumber::AuthTrust`] applies (the anchor files are read
@@ -572,10 +659,9 @@ impl Config {
                 )));
             }
         }
-        if self.staff.is_empty() {
+        if self.console.code_pad && self.staff.is_empty() {
             return Err(invalid(
-                "no [[staff]] entry: staff need a code for the visual check (make one with `kiosk staff-code ID`)"
-                    .into(),
+                "console.code_pad = true but no [[staff]] entry: make one with `kiosk staff-code ID`".into(),
             ));
         }
         Ok(())
@@ -622,6 +708,11 @@ impl Config {
                 kiosk_reception::Cameras::FaceOnly {
                     card_return_secs: self.timeouts.card_return_seconds.into(),
                 }
+            },
+            staff_check: if self.console.code_pad {
+                kiosk_reception::StaffCheckBy::CodePad
+            } else {
+                kiosk_reception::StaffCheckBy::Console
             },
             ..Default::default()
         }
@@ -701,7 +792,9 @@ mod tests {
     fn the_example_is_a_valid_configuration() {
         let c = Config::parse(EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.institution_code.len(), 10);
-        assert_eq!(c.staff.len(), 1);
+        assert!(c.staff.is_empty(), "no staff code ships");
+        assert!(!c.console.code_pad);
+        assert_eq!(c.console.mode, "embedded");
         assert!(c.camera_config().is_some());
         let sjis = Config::parse(
             &EXAMPLE.replacen("charset = \"UTF-8\"", "charset = \"Shift_JIS\"", 1),

@@ -130,6 +130,9 @@ pub struct KioskCore {
     pub counters: Counters,
     /// Screens shown since last taken (names, for scripts and tests; bounded).
     screens_seen: Vec<&'static str>,
+    /// The staff console this kiosk reports to, and its calls so far.
+    console: Option<kiosk_console::client::Link>,
+    console_calls: u64,
 }
 
 impl std::fmt::Debug for KioskCore {
@@ -220,6 +223,8 @@ impl KioskCore {
             problems: VecDeque::new(),
             counters: Counters::default(),
             screens_seen: Vec::new(),
+            console: None,
+            console_calls: 0,
         };
         core.send_face(FaceJob::Camera(parts.camera));
         if let Some(front) = parts.front_camera {
@@ -399,6 +404,15 @@ impl KioskCore {
             }
             Reply::Reader(event) => self.on_reader(event),
             Reply::Problem(p) => self.report(p),
+            Reply::Verdict(v) => self.queue.push_back(Event::StaffVerdict {
+                call: v.call,
+                staff_id: v.staff,
+                holder_confirmed: v.holder_confirmed,
+            }),
+            Reply::Console(true) => eprintln!("kiosk: connected to the staff console"),
+            Reply::Console(false) => {
+                self.report("the staff console cannot be reached; staff calls wait until it can".into())
+            }
         }
     }
 
@@ -494,6 +508,43 @@ impl KioskCore {
     fn process(&mut self) {
         while let Some(event) = self.queue.pop_front() {
             self.handle(event, &mut None);
+        }
+        self.publish();
+    }
+
+    /// Report to the staff console: what it sees of this kiosk ([`crate::console::state`]).
+    pub fn connect_console(&mut self, endpoint: kiosk_console::client::Endpoint) -> std::io::Result<()> {
+        let verdicts = self.reply_tx.clone();
+        let connection = self.reply_tx.clone();
+        let link = kiosk_console::client::Link::start(
+            endpoint,
+            Box::new(move |v| verdicts.send(Reply::Verdict(v))),
+            Box::new(move |up| connection.send(Reply::Console(up))),
+        )?;
+        self.console = Some(link);
+        self.publish();
+        Ok(())
+    }
+
+    /// The state for the console, and the chip photo of a pending visual check (once per call).
+    fn publish(&mut self) {
+        let Some(link) = &self.console else {
+            return;
+        };
+        let reader = match (self.reader_grace_until, self.reader_told) {
+            // Not watching readers (demo, tests), or not told yet.
+            (None, _) | (Some(_), None) => kiosk_console::protocol::Health::Unknown,
+            (Some(_), Some(true)) => kiosk_console::protocol::Health::Ok,
+            (Some(_), Some(false)) => kiosk_console::protocol::Health::Missing,
+        };
+        let call = self.flow.staff_call();
+        let photo = call.is_some_and(|c| link.has_photo(c))
+            || (call.is_some() && self.shared.with_card_photo(|p| p.is_some()));
+        link.set_state(crate::console::state(&self.flow, reader, &self.problems, photo));
+        if let Some(call) = call.filter(|c| !link.has_photo(*c))
+            && let Some(png) = self.shared.with_card_photo(|p| p.map(crate::console::png))
+        {
+            link.photo(call, png);
         }
     }
 
@@ -608,6 +659,10 @@ impl KioskCore {
                     at: now,
                 };
                 self.notifier.call(notice);
+                if let Some(link) = &self.console {
+                    self.console_calls += 1;
+                    link.call(crate::console::call(self.console_calls, call, now));
+                }
             }
             Effect::CheckEligibility {
                 cert_issuer,

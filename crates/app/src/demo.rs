@@ -14,7 +14,7 @@ use kiosk_face::{FaceEngine, FaceModels, RgbImage};
 use kiosk_mynumber::Date;
 use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_reception::EligibilityAnswer;
-use kiosk_reception::{FlowConfig, Lang};
+use kiosk_reception::{FlowConfig, Lang, StaffCheckBy};
 use kiosk_records::{
     Charset, EligibilityBackend, Journal, OutputSettings, RecordsError, RosterEntry, SqliteRoster,
 };
@@ -465,7 +465,12 @@ pub fn parts(
     roster.seed_toml(DEMO_ROSTER)?;
     let journal = Journal::open(&work.path().join("journal.sqlite"))?;
     Ok(Parts {
-        flow: FlowConfig::default(),
+        // The demo walks the visual check on the kiosk's code pad (its code is in the user guide): a
+        // demo has no staff console accounts, and none ships.
+        flow: FlowConfig {
+            staff_check: StaffCheckBy::CodePad,
+            ..FlowConfig::default()
+        },
         language: Lang::Ja,
         models,
         face: FaceSettings::default(),

@@ -179,6 +179,7 @@ fn pin_and_staff_shots() -> Vec<Shot> {
             },
         ),
         s("14-staff-login", Screen::StaffLogin { failed: 0 }),
+        s("14b-staff-waiting", Screen::StaffWaiting { photo_failed: false }),
         s(
             "15-staff-check",
             Screen::StaffCheck {

@@ -10,6 +10,7 @@
 
 pub mod card_face_keys;
 pub mod config;
+pub mod console;
 pub mod core;
 pub mod demo;
 pub mod doctor;

@@ -34,7 +34,14 @@ const USAGE: &str = "usage:
       is checked first (control characters, lengths, code values, dates, Shift_JIS); each problem is
       printed with its line and field, and nothing is imported while any remains
   kiosk staff-code ID
-      ask for a staff code and print its hashed [[staff]] entry for the configuration
+      ask for a staff code and print its hashed [[staff]] entry for the configuration (the code pad
+      fallback, console.code_pad = true)
+  kiosk console --config FILE
+      serve the staff console of several kiosks (`kiosk console example` prints a commented FILE)
+  kiosk console add-user NAME --accounts FILE [--password-stdin]
+      add a staff account (argon2id) to FILE, created 0600; asks for the password twice
+  kiosk console add-kiosk ID
+      print a new kiosk's [[kiosk]] entry for the console's FILE and its token for the kiosk
   kiosk --demo
       the kiosk window on its embedded defaults: virtual cards placed from a demo panel, demo cameras
       (public-domain photos), the demo roster and a temporary journal. Without a display it runs --walk.
@@ -80,6 +87,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some("staff-code") => staff_code(&args[1..]),
+        Some("console") => console(&args[1..]),
         Some("roster") if args.get(1).map(String::as_str) == Some("import") => roster_import(&args[2..]),
         None | Some("--config") => run_kiosk(&args),
         Some("-h" | "--help" | "help") => {
@@ -604,6 +612,8 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         wake,
     };
     let mut core = KioskCore::start(parts).map_err(usage)?;
+    // Kept for as long as the window runs: the embedded console stops when it is dropped.
+    let _console = connect_console(&mut core, &config.console)?;
     core.watch_card_and_phone_readers(config.reader.card_reader(), config.reader.phone_reader())
         .map_err(|e| Failure::Reader(e.to_string()))?;
     let metrics = kiosk_ui::style::Metrics::from_dpi(config.screen.dpi, 1.0);
@@ -619,6 +629,155 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         ..Default::default()
     };
     run_window(app, options, WindowMode::Serve, models)
+}
+
+/// The staff console: this kiosk's own (embedded), or the clinic's (remote), which it reports to.
+fn connect_console(
+    core: &mut KioskCore,
+    section: &kiosk::config::ConsoleSection,
+) -> Result<Option<kiosk_console::server::Running>, Failure> {
+    let (running, endpoint) = if section.mode == "remote" {
+        let (token, warning) = kiosk_console::files::read_private(&section.token_file)
+            .map_err(|e| Failure::Config(format!("console.token_file: {e}")))?;
+        if let Some(w) = warning {
+            eprintln!("kiosk: warning: {w}");
+        }
+        let endpoint = kiosk_console::client::Endpoint {
+            base: section.url.trim_end_matches('/').to_owned(),
+            token: zeroize::Zeroizing::new(token.trim().to_owned()),
+        };
+        (None, endpoint)
+    } else {
+        let (running, endpoint) =
+            kiosk::console::embedded(section).map_err(|e| Failure::Config(e.to_string()))?;
+        eprintln!(
+            "kiosk: staff console at http://{} (this computer only)",
+            running.addr
+        );
+        (Some(running), endpoint)
+    };
+    core.connect_console(endpoint)
+        .map_err(|e| Failure::Config(format!("staff console: {e}")))?;
+    Ok(running)
+}
+
+/// `kiosk console ...`: the console of several kiosks, its accounts and its kiosks.
+fn console(args: &[String]) -> Result<(), Failure> {
+    match args.first().map(String::as_str) {
+        Some("--config") => {
+            let path = args
+                .get(1)
+                .ok_or(Failure::Usage("--config needs a file".into()))?;
+            serve_console(std::path::Path::new(path))
+        }
+        Some("example") => {
+            print!("{}", kiosk_console::config::EXAMPLE);
+            Ok(())
+        }
+        Some("add-user") => console_add_user(&args[1..]),
+        Some("add-kiosk") => {
+            let id = args
+                .get(1)
+                .ok_or(Failure::Usage("add-kiosk needs the kiosk's id".into()))?;
+            let id = kiosk_console::protocol::KioskId::new(id).map_err(usage)?;
+            let token = kiosk_console::config::new_token();
+            println!(
+                "# for the console's configuration:\n[[kiosk]]\nid = \"{id}\"\ntoken_sha256 = \"{}\"\n\n\
+                 # for the kiosk: save this line alone in its console.token_file (chmod 600):\n{}",
+                kiosk_console::config::token_sha256(&token),
+                token.as_str()
+            );
+            Ok(())
+        }
+        _ => Err(Failure::Usage(
+            "console needs --config FILE, example, add-user or add-kiosk".into(),
+        )),
+    }
+}
+
+fn serve_console(path: &std::path::Path) -> Result<(), Failure> {
+    use kiosk_console::server::{Console, Settings};
+    let config_error = |e: &dyn std::fmt::Display| Failure::Config(e.to_string());
+    let (config, warning) = kiosk_console::config::ConsoleConfig::load(path).map_err(|e| config_error(&e))?;
+    let (accounts, accounts_warning) =
+        kiosk_console::accounts::Accounts::load(&config.accounts).map_err(|e| config_error(&e))?;
+    for w in [warning, accounts_warning].into_iter().flatten() {
+        eprintln!("kiosk console: warning: {w}");
+    }
+    kiosk_console::files::ensure_private_dir(&config.state_dir).map_err(|e| config_error(&e))?;
+    let settings = Settings {
+        accounts,
+        kiosks: config
+            .kiosk
+            .iter()
+            .map(|k| (k.id.clone(), k.token_sha256.to_ascii_lowercase()))
+            .collect(),
+        lockout: kiosk_console::lockout::Lockout::open(&config.state_dir.join("lockout.json"))
+            .map_err(|e| config_error(&e))?,
+        audit: kiosk_console::audit::AuditLog::open(&config.state_dir.join("audit.log"))
+            .map_err(|e| config_error(&e))?,
+        session_idle_secs: i64::from(config.session_idle_minutes) * 60,
+        session_max_secs: i64::from(config.session_max_hours) * 3600,
+        secure_cookies: config.secure_cookies,
+    };
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| Failure::Config(format!("cannot listen on {}: {e}", config.listen)))?;
+    let running =
+        kiosk_console::server::serve(listener, Console::new(settings)).map_err(|e| config_error(&e))?;
+    println!(
+        "kiosk console: serving {} kiosk(s) at http://{} (Ctrl-C to stop)",
+        config.kiosk.len(),
+        running.addr
+    );
+    running.wait();
+    Ok(())
+}
+
+/// `kiosk console add-user NAME --accounts FILE [--password-stdin]`.
+fn console_add_user(args: &[String]) -> Result<(), Failure> {
+    let name = args
+        .first()
+        .ok_or(Failure::Usage("add-user needs a name".into()))?;
+    let name = kiosk_console::accounts::AccountName::new(name).map_err(usage)?;
+    let mut accounts = None;
+    let mut from_stdin = false;
+    let mut it = args[1..].iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--accounts" => {
+                accounts = Some(std::path::PathBuf::from(
+                    it.next()
+                        .ok_or(Failure::Usage("--accounts needs a file".into()))?,
+                ))
+            }
+            "--password-stdin" => from_stdin = true,
+            other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
+        }
+    }
+    let accounts = accounts.ok_or(Failure::Usage("add-user needs --accounts FILE".into()))?;
+    let read = |prompt: &str| -> Result<zeroize::Zeroizing<String>, Failure> {
+        if !from_stdin {
+            eprint!("{prompt}");
+        }
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line).map_err(usage)?;
+        Ok(zeroize::Zeroizing::new(
+            line.trim_end_matches(['\r', '\n']).to_string(),
+        ))
+    };
+    if !from_stdin && !std::io::stdin().is_terminal() {
+        return Err(Failure::Usage(
+            "add-user needs a terminal to type the password (or --password-stdin)".into(),
+        ));
+    }
+    let password = read("password (at least 10 characters): ")?;
+    if !from_stdin && read("again: ")?.as_str() != password.as_str() {
+        return Err(Failure::Usage("the two passwords differ".into()));
+    }
+    kiosk_console::accounts::Accounts::add_to_file(&accounts, name.clone(), &password)
+        .map_err(|e| Failure::Config(e.to_string()))?;
+    println!("account {name} added to {}", accounts.display());
+    Ok(())
 }
 
 fn load_config(args: &[String]) -> Result<kiosk::config::Config, Failure> {

@@ -151,6 +151,7 @@ fn final_screens_return_to_the_invitation_by_themselves() {
     flow.handle(verdict(call, true));
     flow.handle(Event::Worker(WorkerResult::Eligibility(Ok(EligibilityAnswer {
         qualification: Qualification::Valid,
+        registered: true,
         patient_name: "山田　太郎".into(),
     }))));
     flow.handle(Event::Pressed(Press::ConsentAll(true)));

@@ -42,6 +42,10 @@ pub enum Reply {
     Reader(ReaderEvent),
     /// Something clinic IT must hear about (written to the log and shown to staff); never personal data.
     Problem(String),
+    /// Staff's verdict on a visual check, from the staff console.
+    Verdict(kiosk_console::protocol::Verdict),
+    /// The staff console became reachable (`true`) or not.
+    Console(bool),
 }
 
 /// Sends replies and wakes the UI (egui repaints at once instead of at its next tick).
@@ -106,6 +110,8 @@ impl Reply {
             Reply::Job { .. } => "job answer",
             Reply::Reader(_) => "reader event",
             Reply::Problem(_) => "problem report",
+            Reply::Verdict(_) => "staff verdict",
+            Reply::Console(_) => "console connection",
         }
     }
 }
