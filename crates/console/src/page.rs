@@ -270,20 +270,26 @@ pub const SCRIPT: &str = r#""use strict";
 })();
 "#;
 
+/// The kiosk's own Japanese font (BIZ UDPGothic, SIL Open Font License, assets/fonts), served so the
+/// page reads the same on a PC or tablet without Japanese fonts; the browser fetches it only for
+/// characters its own fonts lack.
+pub static FONT: &[u8] = include_bytes!("../../../assets/fonts/BIZUDPGothic-Regular.ttf");
+
 /// The page's style: large targets for a tablet.
-pub const STYLE: &str = "body{font-family:'BIZ UDPGothic','Noto Sans CJK JP',sans-serif;margin:0;background:#f4f4f0;color:#222;font-size:18px}
+pub const STYLE: &str = "@font-face{font-family:'Kiosk UDPGothic';src:url(/font.ttf) format('truetype')}
+body{font-family:'BIZ UDPGothic','Noto Sans CJK JP','Kiosk UDPGothic',sans-serif;margin:0;background:#f4f4f0;color:#222;font-size:18px;line-height:1.45}
 header{display:flex;gap:1em;align-items:center;padding:.5em 1em;background:#1d4e89;color:#fff}
 header h1{flex:1;font-size:1.3em;margin:0}header .user{font-weight:bold}
-main{padding:1em}button{font-size:1em;padding:.6em 1.2em;min-height:48px;border-radius:6px;border:1px solid #888;cursor:pointer}
+main{padding:1em}button,input{font-family:inherit}button{font-size:1em;padding:.6em 1.2em;min-height:48px;border-radius:6px;border:1px solid #888;cursor:pointer}
 .login main{max-width:28em;margin:4em auto;background:#fff;padding:2em;border-radius:8px}
 .login label{display:block;margin:1em 0}.login input{display:block;width:100%;font-size:1.1em;padding:.4em;box-sizing:border-box}
 .error{color:#a00;font-weight:bold}.alerts{margin-bottom:1em}.none{color:#666}
 .alert{display:flex;justify-content:space-between;align-items:center;padding:.5em 1em;margin:.3em 0;border-radius:6px;background:#fff3c4;border-left:8px solid #e0a800}
 .alert.help,.alert.check{background:#ffe0e0;border-left-color:#c00}
-.kiosks{display:grid;grid-template-columns:repeat(auto-fill,minmax(22em,1fr));gap:1em}
+.kiosks{display:grid;grid-template-columns:repeat(auto-fill,minmax(30em,1fr));gap:1em}
 .kiosk{background:#fff;border-radius:8px;padding:1em;box-shadow:0 1px 3px #0003}.kiosk h3{margin:0 0 .3em}
 .state{font-size:1.2em;font-weight:bold}.ok{color:#070}.bad{color:#a00;font-weight:bold}.problem{color:#a00}.call{color:#c00;font-weight:bold}
-.check{border:3px solid #c00;border-radius:8px;padding:.5em 1em;margin-top:.5em}.check img{max-width:12em;border:1px solid #444}
+.check{border:3px solid #c00;border-radius:8px;padding:.5em 1em;margin-top:.5em}.check figure{margin:.5em 0}.check img{width:10em;border:1px solid #444}
 .check form{display:inline-block;margin:.3em}.check .yes{background:#1b7d2e;color:#fff}.check .no{background:#a00;color:#fff}
 ";
 

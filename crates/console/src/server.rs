@@ -466,11 +466,13 @@ fn no_store(mut r: Response) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on form posts,
+    // which the Origin check must refuse (Fetch standard, "serializing a request origin").
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     r
 }
@@ -694,6 +696,18 @@ async fn script() -> Response {
     )
 }
 
+/// The font is no one's data: it may be cached (a day).
+async fn font() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "font/ttf"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        page::FONT,
+    )
+        .into_response()
+}
+
 async fn style() -> Response {
     no_store(([(header::CONTENT_TYPE, "text/css; charset=utf-8")], page::STYLE).into_response())
 }
@@ -710,6 +724,7 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/alert/{id}/dismiss", post(dismiss))
         .route("/console.js", get(script))
         .route("/console.css", get(style))
+        .route("/font.ttf", get(font))
         .route("/api/kiosk/report", post(report))
         .route("/api/kiosk/photo", post(upload_photo))
         .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES))
