@@ -35,6 +35,9 @@ const TEST_PACKAGES: &[&str] = &[
     "opensc",
     "procps",
     "mount",
+    // The staff console's browser test (crates/app/tests/browser.rs): headless Chromium over WebDriver.
+    "chromium",
+    "chromium-driver",
 ];
 /// What building the kiosk binary needs: the PC/SC headers, and libclang for the camera backend's bindgen.
 const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev", "libclang-dev"];
