@@ -646,17 +646,8 @@ impl Config {
             if s.id.trim().is_empty() || !ids.insert(s.id.as_str()) {
                 return Err(invalid(format!("staff: id {:?} is empty or repeated", s.id)));
             }
-            if s.salt.len() < 8 {
-                return Err(invalid(format!(
-                    "staff {:?}: salt must be at least 8 characters",
-                    s.id
-                )));
-            }
-            if s.code_sha256.len() != 64 || !s.code_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(invalid(format!(
-                    "staff {:?}: code_sha256 must be 64 hex digits (make the entry with `kiosk staff-code ID`)",
-                    s.id
-                )));
+            if let Some(problem) = s.problem() {
+                return Err(invalid(problem));
             }
         }
         if self.console.code_pad && self.staff.is_empty() {

@@ -25,7 +25,7 @@ use std::sync::{Arc, OnceLock};
 pub const DEMO_ROSTER: &str = include_str!("../../../assets/roster-demo.toml");
 
 /// The demo staff member and code (printed in the user guide; a real kiosk has its own in the config).
-pub const DEMO_STAFF: (&str, &str) = ("S001", "0101");
+pub const DEMO_STAFF: (&str, &str) = ("S001", "010101");
 
 /// The public-domain photos behind the demo cameras.
 const PHOTOS: &[(&str, &[u8])] = &[

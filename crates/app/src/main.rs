@@ -607,7 +607,11 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         roster: Box::new(roster),
         journal,
         output: config.output_settings().map_err(Failure::Config)?,
-        staff: kiosk::staff::StaffCodes::new(config.staff.clone()),
+        staff: kiosk::staff::StaffCodes::with_lockout_file(
+            config.staff.clone(),
+            &data.join("code-pad-lockout.json"),
+        )
+        .map_err(|e| Failure::Config(e.to_string()))?,
         notifier: Box::new(kiosk::notify::LogNotifier),
         wake,
     };
@@ -862,17 +866,15 @@ fn staff_code(args: &[String]) -> Result<(), Failure> {
         std::io::stdin().lock().read_line(&mut line).map_err(usage)?;
         Ok(zeroize::Zeroizing::new(line.trim().to_string()))
     };
-    let code = read("staff code (4–8 digits): ")?;
-    if !(4..=8).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Failure::Usage("a staff code is 4 to 8 digits".into()));
-    }
+    let code = read("staff code (6–12 digits): ")?;
+    kiosk_reception::StaffCode::new(&code).map_err(usage)?;
     if read("again: ")?.as_str() != code.as_str() {
         return Err(Failure::Usage("the two codes differ".into()));
     }
     let e = kiosk::staff::StaffCodes::entry(id, &code);
     println!(
-        "[[staff]]\nid = {:?}\nsalt = {:?}\ncode_sha256 = {:?}",
-        e.id, e.salt, e.code_sha256
+        "[[staff]]\nid = {:?}\ncode_argon2id = {:?}",
+        e.id, e.code_argon2id
     );
     Ok(())
 }

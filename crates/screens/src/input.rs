@@ -66,16 +66,16 @@ pub enum Press {
 
 /// Why a typed staff code was not accepted as one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("a staff code is 4 to 8 digits")]
+#[error("a staff code is 6 to 12 digits")]
 pub struct StaffCodeFormatError;
 
-/// A staff member's code as typed: 4 to 8 ASCII digits, redacted in `Debug`, wiped on drop.
+/// A staff member's code as typed: 6 to 12 ASCII digits, redacted in `Debug`, wiped on drop.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct StaffCode(String);
 
 impl StaffCode {
-    pub const MIN_LEN: usize = 4;
-    pub const MAX_LEN: usize = 8;
+    pub const MIN_LEN: usize = 6;
+    pub const MAX_LEN: usize = 12;
 
     pub fn new(text: &str) -> Result<StaffCode, StaffCodeFormatError> {
         let ok =
@@ -105,11 +105,11 @@ mod tests {
 
     #[test]
     fn staff_codes_are_digits_and_redacted() {
-        assert!(StaffCode::new("123").is_err());
-        assert!(StaffCode::new("123456789").is_err());
-        assert!(StaffCode::new("12a4").is_err());
+        assert!(StaffCode::new("6146").is_err(), "4 digits are too few");
+        assert!(StaffCode::new("1234567890123").is_err());
+        assert!(StaffCode::new("12a456").is_err());
         assert!(StaffCode::new("").is_err());
-        let code = StaffCode::new("6146").map_err(|e| e.to_string());
+        let code = StaffCode::new("614661").map_err(|e| e.to_string());
         assert_eq!(format!("{code:?}"), "Ok(StaffCode(<redacted>))");
     }
 }

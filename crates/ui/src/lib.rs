@@ -70,10 +70,20 @@ enum PadFor {
 }
 
 impl PadFor {
+    /// The most digits the entry takes.
     fn len(self) -> usize {
         match self {
-            PadFor::Pin | PadFor::StaffCode => 4,
+            PadFor::Pin => 4,
+            PadFor::StaffCode => StaffCode::MAX_LEN,
             PadFor::CheckCode => 14,
+        }
+    }
+
+    /// The fewest digits confirm accepts (a staff code is 6–12 digits; the others have one length).
+    fn min_len(self) -> usize {
+        match self {
+            PadFor::StaffCode => StaffCode::MIN_LEN,
+            PadFor::Pin | PadFor::CheckCode => self.len(),
         }
     }
 }
@@ -325,7 +335,7 @@ impl KioskUi {
                 })
                 .collect()
         } else {
-            (0..target.len())
+            (0..target.min_len().max(len))
                 .map(|i| if i < len { '●' } else { '○' })
                 .collect()
         };
@@ -335,7 +345,7 @@ impl KioskUi {
             // Confirm was pressed early: nothing was sent; say what is missing, in words.
             let text = self
                 .t(l, Text::PadIncomplete)
-                .replace("{n}", &target.len().to_string());
+                .replace("{n}", &target.min_len().to_string());
             ui.label(RichText::new(text).size(m.text_mm(6.0)).color(Palette::WARNING));
         }
         let mut confirmed = false;
@@ -363,7 +373,7 @@ impl KioskUi {
             // Always pressable: a patient who presses it early is told what is missing instead of
             // finding a button that does nothing.
             if self.button(ui, self.t(l, Text::PinConfirm), false).clicked() {
-                let ready = self.entry(target).len() == target.len();
+                let ready = (target.min_len()..=target.len()).contains(&self.entry(target).len());
                 confirmed = ready;
                 self.pad_short = (!ready).then_some(target);
             }

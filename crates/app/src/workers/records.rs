@@ -149,8 +149,30 @@ impl RecordsWorker {
             }
             RecordsJob::Audit { now, from, to, event } => self.audit(state, now, [from, to, event]),
             RecordsJob::StaffCode { ticket, code } => {
-                let staff = self.staff.check(code.as_str());
+                let now = crate::core::now_unix();
+                let checked = self.staff.check(code.as_str(), now);
                 drop(code);
+                // Every wrong try and every refusal while locked, in the journal's audit (no digits).
+                let staff = match checked {
+                    crate::staff::CodeCheck::Staff(id) => Some(id),
+                    crate::staff::CodeCheck::Wrong { delay_secs, .. } => {
+                        let event = if delay_secs > 0 {
+                            "StaffCodeWrongPadLocked"
+                        } else {
+                            "StaffCodeWrong"
+                        };
+                        self.audit(state, now, ["StaffLogin", "StaffLogin", event]);
+                        None
+                    }
+                    crate::staff::CodeCheck::Locked { .. } => {
+                        self.audit(
+                            state,
+                            now,
+                            ["StaffLogin", "StaffLogin", "StaffCodeRefusedPadLocked"],
+                        );
+                        None
+                    }
+                };
                 self.replies.answer(ticket, WorkerResult::StaffCodeChecked(staff));
             }
             RecordsJob::HolderOnCard(holder) => state.holder = Some(holder),
