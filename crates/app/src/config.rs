@@ -470,9 +470,21 @@ fn invalid(message: String) -> Invalid {
 }
 
 impl Config {
-    /// Read and check `path`.
+    /// Read and check `path`. A file others can write is refused (they could point the kiosk at
+    /// their own staff codes, console or folders); one others can read is warned about on stderr.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
+        match kiosk_console::files::check_private(path) {
+            Ok(Some(warning)) => eprintln!("kiosk: warning: {warning}"),
+            Err(e @ kiosk_console::files::FileError::WritableByOthers { .. }) => {
+                return Err(ConfigError {
+                    file,
+                    message: e.to_string(),
+                });
+            }
+            // A missing file is reported below, with what to do.
+            Ok(None) | Err(kiosk_console::files::FileError::Io { .. }) => {}
+        }
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             file: file.clone(),
             message: if e.kind() == std::io::ErrorKind::NotFound {
@@ -940,6 +952,22 @@ mod tests {
             ids(&test),
             ["5000020", "5000023", "5000033", "6000020", "6000023", "6000033"]
         );
+    }
+
+    #[test]
+    fn a_configuration_others_can_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("kiosk-config-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("kiosk.toml");
+        std::fs::write(&path, EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+        let set = |mode| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode));
+        set(0o666).unwrap_or_else(|e| panic!("{e}"));
+        let e = Config::load(&path).expect_err("world-writable");
+        assert!(e.message.contains("others can write"), "{e}");
+        set(0o600).unwrap_or_else(|e| panic!("{e}"));
+        assert!(Config::load(&path).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -21,9 +21,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  kiosk [--config FILE]
+  kiosk [--config FILE] [--allow-root]
       the kiosk on a real reader and camera, configured by FILE (default $KIOSK_CONFIG, else
-      /etc/kiosk/kiosk.toml; `kiosk config example` prints a commented one)
+      /etc/kiosk/kiosk.toml; `kiosk config example` prints a commented one). It refuses to run as
+      root unless --allow-root is given, and refuses a FILE others can write.
   kiosk doctor [--config FILE]
       check the reader, camera, face models, database and output folder, and say what to fix
   kiosk config example
@@ -89,7 +90,7 @@ fn main() -> ExitCode {
         Some("staff-code") => staff_code(&args[1..]),
         Some("console") => console(&args[1..]),
         Some("roster") if args.get(1).map(String::as_str) == Some("import") => roster_import(&args[2..]),
-        None | Some("--config") => run_kiosk(&args),
+        None | Some("--config" | "--allow-root") => run_kiosk(&args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -572,9 +573,26 @@ fn mode_of(mode: WindowMode) -> window::Mode {
     }
 }
 
-/// The kiosk on a real reader and camera, from its configuration.
+/// Whether this process runs as root (the owner of /proc/self is the process's effective user).
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// The kiosk on a real reader and camera, from its configuration. It refuses to run as root unless
+/// told to (`--allow-root`): a fault in anything that parses a card, a camera frame or a web request
+/// would otherwise own the machine. The demo and the tests run anywhere.
 fn run_kiosk(args: &[String]) -> Result<(), Failure> {
-    let config = load_config(args)?;
+    let allow_root = args.iter().any(|a| a == "--allow-root");
+    let args: Vec<String> = args.iter().filter(|a| *a != "--allow-root").cloned().collect();
+    if running_as_root() && !allow_root {
+        return Err(Failure::Config(
+            "refusing to run as root: run the kiosk as its own user (docs/USER-GUIDE.md, \"For clinic IT\"), \
+             or pass --allow-root if you must"
+                .into(),
+        ));
+    }
+    let config = load_config(&args)?;
     let models = if config.face.enabled && config.camera_config().is_some() {
         load_models(config.models_dir().as_deref())
     } else {

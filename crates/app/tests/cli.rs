@@ -239,3 +239,75 @@ fn clinic_it_configures_the_kiosk_and_fills_its_roster() {
     assert!(err.contains("kiosk.toml: screen.dpi = 9000"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn real_mode_refuses_root_unless_told() {
+    use std::os::unix::fs::MetadataExt;
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let (code, _, err) = kiosk(&["--config", "/nonexistent/kiosk.toml"]);
+    assert_eq!(code, 4, "{err}");
+    if root {
+        assert!(err.contains("refusing to run as root"), "{err}");
+        // Told to: it goes on, to the (missing) configuration.
+        let (code, _, err) = kiosk(&["--config", "/nonexistent/kiosk.toml", "--allow-root"]);
+        assert_eq!(code, 4);
+        assert!(err.contains("/nonexistent/kiosk.toml: not found"), "{err}");
+    } else {
+        assert!(err.contains("not found"), "{err}");
+    }
+}
+
+#[test]
+fn console_accounts_are_made_by_a_command_into_a_0600_file() {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("kiosk-cli-accounts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("accounts.toml");
+    let add = |name: &str, password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+            .args([
+                "console",
+                "add-user",
+                name,
+                "--accounts",
+                file.to_str().unwrap(),
+                "--password-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(add("sato", "a long enough password").0, 0);
+    let (code, err) = add("kato", "short");
+    assert_ne!(code, 0);
+    assert!(err.contains("shorter than 10"), "{err}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("name = \"sato\"") && text.contains("$argon2id$") && !text.contains("long enough"));
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // A kiosk's entry and token.
+    let (code, out, _) = kiosk(&["console", "add-kiosk", "reception-2"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("id = \"reception-2\"") && out.contains("token_sha256 = \""),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,6 +52,7 @@ fn flag(v: Option<bool>) -> Option<i64> {
 impl Journal {
     pub fn open(path: &Path) -> Result<Journal, RecordsError> {
         let p = path.display().to_string();
+        crate::private::prepare(path).map_err(|e| RecordsError::from_io(&p, &e))?;
         let conn = Connection::open(path).map_err(|e| RecordsError::from_sqlite(&p, &e))?;
         Journal::init(conn, p)
     }

@@ -12,6 +12,7 @@
 
 pub mod codes;
 mod journal;
+mod private;
 mod roster;
 mod xml;
 
@@ -53,6 +54,13 @@ pub enum RecordsError {
 }
 
 impl RecordsError {
+    pub(crate) fn from_io(path: &str, e: &std::io::Error) -> RecordsError {
+        RecordsError::Unavailable {
+            path: path.into(),
+            reason: e.to_string(),
+        }
+    }
+
     pub(crate) fn from_sqlite(path: &str, e: &rusqlite::Error) -> RecordsError {
         use rusqlite::ErrorCode as C;
         match e.sqlite_error_code() {

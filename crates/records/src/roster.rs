@@ -509,6 +509,7 @@ impl SqliteRoster {
     /// roster written by a kiosk before the result file carried the insurer's details.
     pub fn open(path: &Path) -> Result<SqliteRoster, RecordsError> {
         let p = path.display().to_string();
+        crate::private::prepare(path).map_err(|e| RecordsError::from_io(&p, &e))?;
         let conn = Connection::open(path).map_err(|e| RecordsError::from_sqlite(&p, &e))?;
         SqliteRoster::init(conn, p)
     }

@@ -423,7 +423,11 @@ pub fn write_result_xml(file: &ResultFile<'_>, out: &OutputSettings) -> Result<P
     let tmp = out.dir.join(format!(".{name}.tmp"));
     let path = out.dir.join(&name);
     let write = || -> std::io::Result<()> {
-        let mut f = create_private(&tmp)?;
+        // Personal data: 0600, and created exclusively, so a file or symlink planted at the temporary
+        // name is never followed (a stale one from a crash is removed first; O_EXCL refuses anything
+        // that appears in between).
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = crate::private::create_new(&tmp)?;
         f.write_all(&bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, &path)
@@ -433,20 +437,4 @@ pub fn write_result_xml(file: &ResultFile<'_>, out: &OutputSettings) -> Result<P
         return Err(err(e.to_string()));
     }
     Ok(path)
-}
-
-#[cfg(unix)]
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::create(path)
 }
