@@ -39,6 +39,16 @@ pub fn state(flow: &Flow, reader: Health, problems: &VecDeque<String>, photo: bo
     }
 }
 
+/// The camera's health for the console.
+pub fn camera(health: crate::workers::CameraHealth) -> Health {
+    match health {
+        crate::workers::CameraHealth::Unknown => Health::Unknown,
+        crate::workers::CameraHealth::Ok => Health::Ok,
+        crate::workers::CameraHealth::Missing => Health::Missing,
+        crate::workers::CameraHealth::Off => Health::Off,
+    }
+}
+
 /// A call for the console.
 pub fn call(id: u64, call: StaffCall, at: i64) -> Call {
     Call {

@@ -540,7 +540,9 @@ impl KioskCore {
         let call = self.flow.staff_call();
         let photo = call.is_some_and(|c| link.has_photo(c))
             || (call.is_some() && self.shared.with_card_photo(|p| p.is_some()));
-        link.set_state(crate::console::state(&self.flow, reader, &self.problems, photo));
+        let mut state = crate::console::state(&self.flow, reader, &self.problems, photo);
+        state.camera = crate::console::camera(self.shared.camera());
+        link.set_state(state);
         if let Some(call) = call.filter(|c| !link.has_photo(*c))
             && let Some(png) = self.shared.with_card_photo(|p| p.map(crate::console::png))
         {

@@ -209,9 +209,10 @@ fn three_kiosks_and_one_console() {
                 && page.matches("class=\"alert ").count() == 3
         },
     );
-    // The photo could not be read here (no camera): the console says so.
+    // The photo could not be read here (no camera): the console says so, and shows the camera missing.
     until(&mut kiosks, "photo failure shown", |_| {
-        live(&base, &staff.0).contains("could not be read")
+        let page = live(&base, &staff.0);
+        page.contains("could not be read") && page.contains("Camera: <span class=\"bad\">")
     });
 
     verdict(&base, &staff, "kiosk-2", call2, "yes");

@@ -1,7 +1,7 @@
 //! The `kiosk-face` thread: owns the camera (a `FrameSource` cannot move between threads) and the face
 //! engine; matches faces, reads the card front, and publishes the live picture.
 
-use super::preview::{Outline, card_outline, face_outline};
+use super::preview::{CameraHealth, Outline, card_outline, face_outline};
 use super::translate::{face_verdict, front_guidance_kind, guidance_kind};
 use super::{ReplySender, Shared, SpawnError, Ticket, spawn};
 use kiosk_camera::{Aim, CameraError, Frame, FrameSource};
@@ -227,9 +227,18 @@ impl FaceThread {
                 if self.front.is_some() {
                     s.aim(Aim::CardFront);
                 }
+                self.worker.shared.set_camera(CameraHealth::Unknown);
                 self.source = Some(s)
             }
-            Err(e) => self.worker.replies.problem(format!("camera: {e}")),
+            Err(e) => {
+                let health = if matches!(e, CameraError::NotConfigured) {
+                    CameraHealth::Off
+                } else {
+                    CameraHealth::Missing
+                };
+                self.worker.shared.set_camera(health);
+                self.worker.replies.problem(format!("camera: {e}"));
+            }
         }
         self.worker.shared.set_preview(None, None);
     }
@@ -302,9 +311,13 @@ impl FaceThread {
         let why = match self.source.as_mut().map(|s| s.next_frame()) {
             Some(Ok(frame)) => {
                 self.camera_problem_told = false;
+                self.worker.shared.set_camera(CameraHealth::Ok);
                 return Some(frame);
             }
-            Some(Err(e)) => e.to_string(),
+            Some(Err(e)) => {
+                self.worker.shared.set_camera(CameraHealth::Missing);
+                e.to_string()
+            }
             None => "no camera is configured".into(),
         };
         if let Some(m) = self.matching.take() {

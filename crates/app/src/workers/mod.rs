@@ -16,7 +16,7 @@ mod translate;
 
 pub use card::{CardJob, CardWorker, MIN_CHECK_B_TRIES, SendChannel, read_card};
 pub use face::{FaceJob, FaceSettings, FaceWorker, SourceFactory};
-pub use preview::{Outline, PreviewUpdate, Shared, card_outline, face_outline};
+pub use preview::{CameraHealth, Outline, PreviewUpdate, Shared, card_outline, face_outline};
 pub use records::{HolderOnCard, RecordsJob, RecordsWorker};
 pub use translate::ReadRefusal;
 

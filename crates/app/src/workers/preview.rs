@@ -15,6 +15,21 @@ pub struct Shared {
     pub confident_front_reads: std::sync::atomic::AtomicU64,
     /// 照合番号B VERIFYs the card thread sent (front reads plus codes typed by staff): the try audit.
     pub check_codes_sent: std::sync::atomic::AtomicU64,
+    /// The camera as the face thread last found it (the staff console shows it).
+    camera: std::sync::atomic::AtomicU8,
+}
+
+/// The camera's health, as the face thread last found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CameraHealth {
+    /// No frame asked for yet.
+    Unknown,
+    /// The last frame came.
+    Ok,
+    /// Opening it or reading a frame failed.
+    Missing,
+    /// The kiosk runs without a camera.
+    Off,
 }
 
 /// What was found in a preview picture, as four corners (x, y) in its normalised coordinates (0..1),
@@ -70,6 +85,25 @@ impl Shared {
             outline: slot.outline,
             serial: slot.serial,
         })
+    }
+
+    pub(super) fn set_camera(&self, health: CameraHealth) {
+        let v = match health {
+            CameraHealth::Unknown => 0,
+            CameraHealth::Ok => 1,
+            CameraHealth::Missing => 2,
+            CameraHealth::Off => 3,
+        };
+        self.camera.store(v, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn camera(&self) -> CameraHealth {
+        match self.camera.load(std::sync::atomic::Ordering::Relaxed) {
+            1 => CameraHealth::Ok,
+            2 => CameraHealth::Missing,
+            3 => CameraHealth::Off,
+            _ => CameraHealth::Unknown,
+        }
     }
 
     pub(super) fn set_card_photo(&self, photo: RgbImage) {
