@@ -46,12 +46,65 @@ pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
         output(&config.folders.output),
         card_trust(config),
         keys(config),
-        ok(
-            "staff codes",
-            format!("{} staff entries (hashed)", config.staff.len()),
-        ),
+        staff_console(config),
     ]);
     checks
+}
+
+/// The staff console: its accounts (embedded) or this kiosk's token (remote); the code pad's entries
+/// when it is on.
+fn staff_console(config: &Config) -> Check {
+    let c = &config.console;
+    let pad = if c.code_pad {
+        format!("; code pad on, {} staff codes (argon2id)", config.staff.len())
+    } else {
+        String::new()
+    };
+    if c.mode == "remote" {
+        return match kiosk_console::files::read_private(&c.token_file) {
+            Ok((token, _)) if token.trim().len() >= 32 => ok(
+                "staff console",
+                format!("reports to {} as {}{pad}", c.url, c.kiosk_id),
+            ),
+            Ok(_) => problem(
+                "staff console",
+                format!("{}: no token in it", c.token_file.display()),
+                "put the token `kiosk console add-kiosk ID` printed into the file",
+            ),
+            Err(e) => problem(
+                "staff console",
+                e.to_string(),
+                "make the token file with `kiosk console add-kiosk ID` (chmod 600)",
+            ),
+        };
+    }
+    match kiosk_console::accounts::Accounts::load(&c.accounts) {
+        Ok((accounts, _)) if accounts.is_empty() => problem(
+            "staff console",
+            format!("{}: no account", c.accounts.display()),
+            format!(
+                "make one per staff member: `kiosk console add-user NAME --accounts {}`",
+                c.accounts.display()
+            ),
+        ),
+        Ok((accounts, warning)) => ok(
+            "staff console",
+            format!(
+                "embedded at http://{}, {} accounts (argon2id){pad}{}",
+                c.listen,
+                accounts.len(),
+                warning.map(|w| format!(" (warning: {w})")).unwrap_or_default()
+            ),
+        ),
+        Err(e) => problem(
+            "staff console",
+            e.to_string(),
+            format!(
+                "make one account per staff member: `kiosk console add-user NAME --accounts {}`",
+                c.accounts.display()
+            ),
+        ),
+    }
 }
 
 /// The card reader and the smartphone reader (`[reader.phone]`), as pcscd lists them now.
@@ -341,6 +394,24 @@ mod tests {
         );
         let text = report(&[named]);
         assert!(text.starts_with("ok      arrangement"), "{text}");
+    }
+
+    #[test]
+    fn the_staff_console_needs_an_account() {
+        let dir = std::env::temp_dir().join(format!("kiosk-doctor-console-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let mut config = Config::parse(crate::config::EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
+        config.console.accounts = dir.join("accounts.toml");
+        let c = staff_console(&config);
+        assert!(!c.ok && c.fix.contains("kiosk console add-user"), "{c:?}");
+        let name = kiosk_console::accounts::AccountName::new("sato").unwrap_or_else(|e| panic!("{e}"));
+        let password = zeroize::Zeroizing::new("a long enough password".to_string());
+        kiosk_console::accounts::Accounts::add_to_file(&config.console.accounts, name, &password)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let c = staff_console(&config);
+        assert!(c.ok && c.detail.contains("1 accounts"), "{c:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
