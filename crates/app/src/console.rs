@@ -18,8 +18,8 @@ use kiosk_reception::{Flow, Screen, StaffCall};
 use std::collections::VecDeque;
 use zeroize::Zeroizing;
 
-/// The kiosk's state as the console sees it.
-pub fn state(flow: &Flow, reader: Health, problems: &VecDeque<String>, photo: bool) -> KioskState {
+/// The kiosk's state as the console sees it; the visual check's number is `base` plus the flow's.
+pub fn state(flow: &Flow, base: u64, reader: Health, problems: &VecDeque<String>, photo: bool) -> KioskState {
     let screen = flow.screen();
     KioskState {
         screen: screen.kind().to_owned(),
@@ -29,7 +29,7 @@ pub fn state(flow: &Flow, reader: Health, problems: &VecDeque<String>, photo: bo
         },
         help: flow.help_requested(),
         check: flow.staff_call().map(|call| PendingCheck {
-            call,
+            call: base + call,
             photo_failed: matches!(screen, Screen::StaffWaiting { photo_failed: true }),
             photo,
         }),

@@ -133,6 +133,9 @@ pub struct KioskCore {
     /// The staff console this kiosk reports to, and its calls so far.
     console: Option<kiosk_console::client::Link>,
     console_calls: u64,
+    /// Added to this kiosk's call and check numbers on the console: a restarted kiosk's numbers start
+    /// above the last run's, so the console never takes a new call for one it has seen (or decided).
+    console_base: u64,
 }
 
 impl std::fmt::Debug for KioskCore {
@@ -225,6 +228,7 @@ impl KioskCore {
             screens_seen: Vec::new(),
             console: None,
             console_calls: 0,
+            console_base: 0,
         };
         core.send_face(FaceJob::Camera(parts.camera));
         if let Some(front) = parts.front_camera {
@@ -404,11 +408,15 @@ impl KioskCore {
             }
             Reply::Reader(event) => self.on_reader(event),
             Reply::Problem(p) => self.report(p),
-            Reply::Verdict(v) => self.queue.push_back(Event::StaffVerdict {
-                call: v.call,
-                staff_id: v.staff,
-                holder_confirmed: v.holder_confirmed,
-            }),
+            Reply::Verdict(v) => {
+                if let Some(call) = v.call.checked_sub(self.console_base) {
+                    self.queue.push_back(Event::StaffVerdict {
+                        call,
+                        staff_id: v.staff,
+                        holder_confirmed: v.holder_confirmed,
+                    });
+                }
+            }
             Reply::Console(true) => eprintln!("kiosk: connected to the staff console"),
             Reply::Console(false) => {
                 self.report("the staff console cannot be reached; staff calls wait until it can".into())
@@ -516,6 +524,11 @@ impl KioskCore {
     pub fn connect_console(&mut self, endpoint: kiosk_console::client::Endpoint) -> std::io::Result<()> {
         let verdicts = self.reply_tx.clone();
         let connection = self.reply_tx.clone();
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
+        // A million numbers per millisecond of start time: far more calls than a run makes.
+        self.console_base = millis.saturating_mul(1_000_000);
         let link = kiosk_console::client::Link::start(
             endpoint,
             Box::new(move |v| verdicts.send(Reply::Verdict(v))),
@@ -538,12 +551,14 @@ impl KioskCore {
             (Some(_), Some(false)) => kiosk_console::protocol::Health::Missing,
         };
         let call = self.flow.staff_call();
-        let photo = call.is_some_and(|c| link.has_photo(c))
+        let photo = call.is_some_and(|c| link.has_photo(c + self.console_base))
             || (call.is_some() && self.shared.with_card_photo(|p| p.is_some()));
-        let mut state = crate::console::state(&self.flow, reader, &self.problems, photo);
+        let mut state = crate::console::state(&self.flow, self.console_base, reader, &self.problems, photo);
         state.camera = crate::console::camera(self.shared.camera());
         link.set_state(state);
-        if let Some(call) = call.filter(|c| !link.has_photo(*c))
+        if let Some(call) = call
+            .map(|c| c + self.console_base)
+            .filter(|c| !link.has_photo(*c))
             && let Some(png) = self.shared.with_card_photo(|p| p.map(crate::console::png))
         {
             link.photo(call, png);
@@ -663,7 +678,11 @@ impl KioskCore {
                 self.notifier.call(notice);
                 if let Some(link) = &self.console {
                     self.console_calls += 1;
-                    link.call(crate::console::call(self.console_calls, call, now));
+                    link.call(crate::console::call(
+                        self.console_base + self.console_calls,
+                        call,
+                        now,
+                    ));
                 }
             }
             Effect::CheckEligibility {

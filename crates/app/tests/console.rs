@@ -196,8 +196,6 @@ fn three_kiosks_and_one_console() {
             k.core.screen()
         );
     }
-    let call = |k: &Kiosk| k.core.flow().staff_call().unwrap();
-    let (call2, call3) = (call(&kiosks[1]), call(&kiosks[2]));
     until(
         &mut kiosks,
         "the console shows both checks and the help call",
@@ -215,6 +213,7 @@ fn three_kiosks_and_one_console() {
         page.contains("could not be read") && page.contains("Camera: <span class=\"bad\">")
     });
 
+    let (call2, call3) = (pending(&running, "kiosk-2"), pending(&running, "kiosk-3"));
     verdict(&base, &staff, "kiosk-2", call2, "yes");
     verdict(&base, &staff, "kiosk-3", call3, "no");
     until(&mut kiosks, "both kiosks moved on", |ks| {
@@ -241,4 +240,51 @@ fn three_kiosks_and_one_console() {
     }
     // Patient data never reaches the console's log: the demo patient's name is not there.
     assert!(!audit.contains("山田") && !audit.contains("マイナ"), "{audit}");
+}
+
+/// The number of `kiosk`'s pending visual check, as the console has it.
+fn pending(running: &server::Running, kiosk: &str) -> u64 {
+    running
+        .console
+        .kiosks(server::now())
+        .into_iter()
+        .find(|k| k.id.as_str() == kiosk)
+        .and_then(|k| k.state?.check)
+        .map(|c| c.call)
+        .unwrap()
+}
+
+/// A kiosk restarted numbers its calls from 1 again in its flow: the console must still take its new
+/// call and its staff's verdict (not mistake them for the last run's).
+#[test]
+fn a_restarted_kiosk_is_served_again() {
+    let dir = TempDir::new("console-restart").unwrap();
+    let running = console(dir.path());
+    let base = format!("http://{}", running.addr);
+    let staff = log_in(&base, "sato", "sato-password-1");
+    for run in 0..2 {
+        let mut kiosks = vec![kiosk(1, &base, &token(1))];
+        kiosks[0].place_card();
+        kiosks[0].press(Press::StaffHelpChosen);
+        assert_eq!(
+            kiosks[0].core.flow().staff_call(),
+            Some(1),
+            "run {run}: the flow counts from 1"
+        );
+        until(&mut kiosks, "the console shows the check", |_| {
+            live(&base, &staff.0).contains("class=\"check\"")
+        });
+        let call = pending(&running, "kiosk-1");
+        verdict(&base, &staff, "kiosk-1", call, "yes");
+        until(&mut kiosks, "the kiosk moved on", |ks| {
+            ks[0].core.screen().kind() == "ConsentStart"
+        });
+    }
+    let audit = std::fs::read_to_string(dir.path().join("audit.log")).unwrap();
+    assert_eq!(audit.matches("result=holder").count(), 2, "{audit}");
+    assert_eq!(
+        audit.matches("call-visual-check kiosk=kiosk-1").count(),
+        2,
+        "{audit}"
+    );
 }

@@ -28,6 +28,8 @@ use std::sync::{Arc, Mutex};
 
 /// A kiosk whose last report is older than this shows as offline.
 pub const OFFLINE_AFTER_SECS: i64 = 10;
+/// Calls and decisions remembered per kiosk (to drop resent calls and second clicks), and alerts kept.
+const REMEMBERED: usize = 1000;
 /// The largest chip photo accepted (a card photo is about 300 × 400 pixels).
 const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
 
@@ -200,13 +202,17 @@ impl Console {
             *n += 1;
             *n - 1
         };
-        lock(&self.alerts).push(Alert {
+        let mut alerts = lock(&self.alerts);
+        alerts.push(Alert {
             id,
             kiosk: kiosk.clone(),
             kind,
             at,
             reason,
         });
+        if alerts.len() > REMEMBERED {
+            alerts.remove(0);
+        }
     }
 
     /// A kiosk's report: keep its state, raise alerts for new calls and counter endings, hand back its
@@ -235,6 +241,13 @@ impl Console {
                 && let Some((_, mut bytes)) = k.photo.take()
             {
                 zeroize::Zeroize::zeroize(&mut bytes);
+            }
+            // Call numbers only grow (see the kiosk's numbering): the oldest are forgotten first.
+            while k.calls_seen.len() > REMEMBERED {
+                k.calls_seen.pop_first();
+            }
+            while k.decided.len() > REMEMBERED {
+                k.decided.pop_first();
             }
             k.state = Some(report.state);
             k.last_seen = Some(now);
