@@ -99,3 +99,21 @@ fn the_virtual_card_does_not_share_the_readers_assumptions() {
     let deps = dependencies();
     assert!(!depends(&deps, "kiosk-card-sim", "kiosk-mynumber"));
 }
+
+#[test]
+fn the_staff_console_holds_no_patient_data_type() {
+    let deps = dependencies();
+    for forbidden in [
+        "kiosk-mynumber",
+        "kiosk-reception",
+        "kiosk-records",
+        "kiosk-face",
+        "kiosk-pcsc",
+        "kiosk-card-sim",
+    ] {
+        assert!(
+            !depends(&deps, "kiosk-console", forbidden),
+            "kiosk-console must not depend on {forbidden}"
+        );
+    }
+}
