@@ -820,3 +820,81 @@ impl Drop for Running {
 pub fn token_digest(token: &str) -> String {
     token_sha256(token)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn console() -> Arc<Console> {
+        let mut accounts = Accounts::default();
+        let sato = AccountName::new("sato").unwrap_or_else(|e| panic!("{e}"));
+        accounts
+            .add(sato, "sato-password-1")
+            .unwrap_or_else(|e| panic!("{e}"));
+        Console::new(Settings {
+            accounts,
+            kiosks: Vec::new(),
+            lockout: Lockout::in_memory(),
+            audit: AuditLog::in_memory(),
+            session_idle_secs: 900,
+            session_max_secs: 3600,
+            secure_cookies: true,
+        })
+    }
+
+    fn log_in(c: &Arc<Console>, now: i64) -> HeaderMap {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let password = zeroize::Zeroizing::new("sato-password-1".to_string());
+        let token = rt
+            .block_on(c.login("sato", password, now))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut headers = HeaderMap::new();
+        let cookie =
+            HeaderValue::from_str(&format!("other=1; kc_session={token}")).unwrap_or_else(|e| panic!("{e}"));
+        headers.insert(header::COOKIE, cookie);
+        headers
+    }
+
+    #[test]
+    fn a_session_ends_after_its_idle_time() {
+        let c = console();
+        let headers = log_in(&c, 1000);
+        assert!(
+            c.session(&headers, 1000 + 900).is_some(),
+            "used at 900 s: still on"
+        );
+        assert!(c.session(&headers, 1900 + 901).is_none(), "idle 901 s: ended");
+        assert!(c.session(&headers, 1900 + 902).is_none(), "and stays ended");
+        assert!(
+            c.audit
+                .lines()
+                .iter()
+                .any(|l| l.ends_with("session-expired user=sato"))
+        );
+    }
+
+    #[test]
+    fn a_session_in_use_ends_at_its_maximum_age() {
+        let c = console();
+        let headers = log_in(&c, 0);
+        for t in (600..=3600).step_by(600) {
+            assert!(c.session(&headers, t).is_some(), "in use at {t} s");
+        }
+        assert!(c.session(&headers, 3601).is_none(), "past the maximum age");
+    }
+
+    #[test]
+    fn a_forged_cookie_is_no_session_and_cookies_are_strict() {
+        let c = console();
+        let _ = log_in(&c, 0);
+        let mut forged = HeaderMap::new();
+        forged.insert(header::COOKIE, HeaderValue::from_static("kc_session=00"));
+        assert!(c.session(&forged, 1).is_none());
+        let cookie = c.session_cookie("abc", 60);
+        for part in ["HttpOnly", "SameSite=Strict", "Secure", "Max-Age=60"] {
+            assert!(cookie.contains(part), "{cookie}");
+        }
+    }
+}
