@@ -311,3 +311,77 @@ fn console_accounts_are_made_by_a_command_into_a_0600_file() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `kiosk console --config FILE` as clinic IT runs it: a kiosk entry and token made by `add-kiosk`, an
+/// account by `add-user`; the console process takes that kiosk's reports and refuses another token.
+#[test]
+fn a_clinic_console_process_serves_its_kiosks() {
+    use std::io::{BufRead, Write};
+    let dir = std::env::temp_dir().join(format!("kiosk-cli-console-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let accounts = dir.join("accounts.toml");
+    let mut add = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args([
+            "console",
+            "add-user",
+            "sato",
+            "--accounts",
+            accounts.to_str().unwrap(),
+            "--password-stdin",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(b"sato-password-1\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let (_, entry, _) = kiosk(&["console", "add-kiosk", "reception-1"]);
+    let token = entry.lines().last().unwrap().trim().to_owned();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = dir.join("console.toml");
+    let entry: String = entry
+        .lines()
+        .filter(|l| !l.starts_with('#') && *l != token)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = format!(
+        "listen = \"127.0.0.1:{port}\"\naccounts = {:?}\nstate_dir = {:?}\nsecure_cookies = false\n{entry}\n",
+        accounts.display().to_string(),
+        dir.join("state").display().to_string()
+    );
+    std::fs::write(&config, text).unwrap();
+    let mut console = Command::new(env!("CARGO_BIN_EXE_kiosk"))
+        .args(["console", "--config", config.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(console.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("serving 1 kiosk(s)"), "{first}");
+    let base = format!("http://127.0.0.1:{port}");
+    let report = |token: &str| {
+        ureq::post(format!("{base}/api/kiosk/report"))
+            .header("Authorization", format!("Bearer {token}"))
+            .send_json(
+                serde_json::json!({"state": {"screen": "Idle", "counter_reason": null, "help": false,
+                "check": null, "reader": "ok", "camera": "ok", "problems": []}, "calls": []}),
+            )
+    };
+    let answer = report(&token);
+    let wrong = report("not-the-token");
+    let _ = console.kill();
+    let _ = console.wait();
+    assert!(answer.is_ok(), "{answer:?}");
+    assert!(wrong.is_err(), "another token is refused");
+    let audit_dir = dir.join("state");
+    assert!(audit_dir.join("audit.log").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

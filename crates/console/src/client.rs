@@ -10,6 +10,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use zeroize::Zeroizing;
 
+/// Calls kept while the console cannot be reached.
+pub const MAX_WAITING_CALLS: usize = 50;
+
 /// How often the state is reported when nothing changes.
 pub const REPORT_EVERY: Duration = Duration::from_millis(500);
 
@@ -88,11 +91,15 @@ impl Link {
         }
     }
 
-    /// A call for staff (resent until the console has it).
+    /// A call for staff (resent until the console has it; while the console cannot be reached, the
+    /// newest [`MAX_WAITING_CALLS`] wait).
     pub fn call(&self, call: Call) {
         let (m, cv) = &*self.outbox;
         let mut o = lock(m);
         o.calls.push(call);
+        if o.calls.len() > MAX_WAITING_CALLS {
+            o.calls.remove(0);
+        }
         o.changed = true;
         cv.notify_one();
     }
