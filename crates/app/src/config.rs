@@ -342,6 +342,19 @@ pub struct Folders {
     pub data: PathBuf,
     /// Result files for the clinic's reception system.
     pub output: PathBuf,
+    /// The group (name, as in /etc/group) that may read result files, for a receipt computer that reads
+    /// them as another user: they are then 0640 with this group instead of 0600. Empty: 0600.
+    #[serde(default)]
+    pub result_group: String,
+}
+
+/// The id of group `name` in `/etc/group`'s text (`name:password:gid:members`).
+pub fn group_id(etc_group: &str, name: &str) -> Option<u32> {
+    etc_group.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        (fields.next()? == name).then_some(())?;
+        fields.nth(1)?.parse().ok()
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -686,6 +699,24 @@ impl Config {
         Some(camera_config(&f.device, f.width, f.height, f.fps))
     }
 
+    /// The group that may read result files (`None`: they are 0600), looked up in /etc/group.
+    pub fn result_gid(&self) -> Result<Option<u32>, ConfigError> {
+        let name = self.folders.result_group.trim();
+        if name.is_empty() {
+            return Ok(None);
+        }
+        let err = |message: String| ConfigError {
+            file: "/etc/group".into(),
+            message,
+        };
+        let text = std::fs::read_to_string("/etc/group").map_err(|e| err(e.to_string()))?;
+        group_id(&text, name).map(Some).ok_or_else(|| {
+            err(format!(
+                "folders.result_group = {name:?}: no such group (make it with `groupadd {name}`)"
+            ))
+        })
+    }
+
     /// The model folder (`None`: the default).
     pub fn models_dir(&self) -> Option<PathBuf> {
         (!self.face.models_dir.is_empty()).then(|| PathBuf::from(&self.face.models_dir))
@@ -968,6 +999,17 @@ mod tests {
         set(0o600).unwrap_or_else(|e| panic!("{e}"));
         assert!(Config::load(&path).is_ok());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_result_group_is_looked_up_by_name() {
+        let etc = "root:x:0:\nreceipt:x:1234:kiosk\nreceipts:x:99:\n";
+        assert_eq!(group_id(etc, "receipt"), Some(1234));
+        assert_eq!(group_id(etc, "nobody-here"), None);
+        let c = Config::parse(EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.result_gid().ok(), Some(None), "empty: 0600 files");
+        let c = with("result_group = \"\"", "result_group = \"root\"").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.result_gid().ok(), Some(Some(0)));
     }
 
     #[test]

@@ -601,7 +601,10 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
     let data = &config.folders.data;
     std::fs::create_dir_all(data).map_err(|e| Failure::Usage(format!("{}: {e}", data.display())))?;
     let roster = SqliteRoster::open(&data.join("roster.sqlite")).map_err(usage)?;
-    let journal = Journal::open(&data.join("journal.sqlite")).map_err(usage)?;
+    let mut journal = Journal::open(&data.join("journal.sqlite")).map_err(usage)?;
+    if let Some(gid) = config.result_gid().map_err(|e| Failure::Config(e.to_string()))? {
+        journal.share_results_with_group(gid);
+    }
     let camera_config = config.camera_config();
     let camera: kiosk::workers::SourceFactory = Box::new(move || match camera_config {
         Some(c) => Ok(Box::new(kiosk_camera::NokhwaSource::new(c)) as Box<dyn kiosk_camera::FrameSource>),

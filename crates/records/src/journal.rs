@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS audit (
 pub struct Journal {
     conn: Connection,
     path: String,
+    /// The group that may read result files (0640), for the receipt computer; `None`: 0600.
+    result_group: Option<u32>,
 }
 
 fn flag(v: Option<bool>) -> Option<i64> {
@@ -57,6 +59,11 @@ impl Journal {
         Journal::init(conn, p)
     }
 
+    /// Result files are written 0640 with group `gid` (the receipt computer's), instead of 0600.
+    pub fn share_results_with_group(&mut self, gid: u32) {
+        self.result_group = Some(gid);
+    }
+
     pub fn in_memory() -> Result<Journal, RecordsError> {
         let conn = Connection::open_in_memory().map_err(|e| RecordsError::from_sqlite(":memory:", &e))?;
         Journal::init(conn, ":memory:".into())
@@ -67,7 +74,11 @@ impl Journal {
             .map_err(|e| RecordsError::from_sqlite(&path, &e))?;
         conn.execute_batch(SCHEMA)
             .map_err(|e| RecordsError::from_sqlite(&path, &e))?;
-        Ok(Journal { conn, path })
+        Ok(Journal {
+            conn,
+            path,
+            result_group: None,
+        })
     }
 
     /// Record a reception that ended at the eligibility check (an answer other than 有効, or no
@@ -106,7 +117,7 @@ impl Journal {
             params![next, at, q, code, file.file_name()],
         )
         .map_err(sql)?;
-        let written = write_result_xml(&file, out)?;
+        let written = write_result_xml(&file, out, self.result_group)?;
         if let Err(e) = tx.commit() {
             let _ = std::fs::remove_file(&written);
             return Err(sql(e));
@@ -164,7 +175,7 @@ impl Journal {
             ],
         )
         .map_err(sql)?;
-        let written = write_result_xml(&file, out)?;
+        let written = write_result_xml(&file, out, self.result_group)?;
         if let Err(e) = tx.commit() {
             let _ = std::fs::remove_file(&written);
             return Err(sql(e));

@@ -26,6 +26,17 @@ pub(crate) fn prepare(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Give `file` to group `gid`, readable by it (0640): the kiosk's user must be in that group.
+pub(crate) fn share_with_group(file: &std::fs::File, gid: u32) -> std::io::Result<()> {
+    std::os::unix::fs::fchown(file, None, Some(gid)).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot give the result file to group {gid} (is the kiosk's user in it?): {e}"),
+        )
+    })?;
+    file.set_permissions(std::fs::Permissions::from_mode(0o640))
+}
+
 /// A new file, 0600, created exclusively (`O_EXCL`: an existing file or symlink is an error).
 pub(crate) fn create_new(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new()
@@ -69,6 +80,13 @@ mod tests {
         assert!(prepare(&link).is_err());
         assert!(create_new(&link).is_err());
         assert_eq!(std::fs::read(&target).unwrap_or_default(), b"x");
+        // Shared with a group: 0640 and that group (the process's own group, which it may always use).
+        let shared = dir.join("shared.xml");
+        let f = create_new(&shared).unwrap_or_else(|e| panic!("{e}"));
+        let gid =
+            std::os::unix::fs::MetadataExt::gid(&std::fs::metadata(&dir).unwrap_or_else(|e| panic!("{e}")));
+        share_with_group(&f, gid).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(mode(&shared), 0o640);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -17,7 +17,7 @@ use kiosk_reception::{Consents, Prescription, Qualification, ReceptionRecord};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The result file's character set (`CharacterCodeIdentifier`, OQSCD005: 0 UTF-8, 1 Shift_JIS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -413,7 +413,14 @@ pub fn render(file: &ResultFile<'_>, out: &OutputSettings) -> Result<Vec<u8>, Re
 
 /// Write the result file into the output folder atomically, owner-readable only (personal data), and
 /// return its path.
-pub fn write_result_xml(file: &ResultFile<'_>, out: &OutputSettings) -> Result<PathBuf, RecordsError> {
+/// `group`: when given, the file is readable by that group (0640) for the receipt computer; the group
+/// is set on the temporary file before it is renamed, so the receipt computer never sees a file it
+/// cannot read. Otherwise 0600.
+pub fn write_result_xml(
+    file: &ResultFile<'_>,
+    out: &OutputSettings,
+    group: Option<u32>,
+) -> Result<PathBuf, RecordsError> {
     let err = |reason: String| RecordsError::Output {
         dir: out.dir.display().to_string(),
         reason,
@@ -428,6 +435,9 @@ pub fn write_result_xml(file: &ResultFile<'_>, out: &OutputSettings) -> Result<P
         // that appears in between).
         let _ = std::fs::remove_file(&tmp);
         let mut f = crate::private::create_new(&tmp)?;
+        if let Some(gid) = group {
+            crate::private::share_with_group(&f, gid)?;
+        }
         f.write_all(&bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, &path)
