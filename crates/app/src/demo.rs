@@ -24,7 +24,8 @@ use std::sync::{Arc, OnceLock};
 /// The demo roster: who is insured, by certificate serial (test data).
 pub const DEMO_ROSTER: &str = include_str!("../../../assets/roster-demo.toml");
 
-/// The demo staff member and code (printed in the user guide; a real kiosk has its own in the config).
+/// The demo staff member and code for the code pad fallback (the scripted walk and the UI tests use the
+/// pad; the demo window uses its own staff console; a real kiosk has its own codes in the config).
 pub const DEMO_STAFF: (&str, &str) = ("S001", "010101");
 
 /// The public-domain photos behind the demo cameras.

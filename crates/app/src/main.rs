@@ -529,7 +529,19 @@ fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
     let (ctx, wake) = kiosk::gui::waker();
     let mut parts = demo::parts(models, panel.camera(), &work, wake).map_err(usage)?;
     parts.front_camera = panel.front_camera();
-    let core = KioskCore::start(parts).map_err(usage)?;
+    // Served by hand, the demo has its own staff console, as a clinic's single kiosk does.
+    let console = match mode {
+        WindowMode::Serve => Some(demo_console(&work)?),
+        WindowMode::Screenshots(_) | WindowMode::Measure => None,
+    };
+    if console.is_some() {
+        parts.flow.staff_check = kiosk_reception::StaffCheckBy::Console;
+    }
+    let mut core = KioskCore::start(parts).map_err(usage)?;
+    if let Some((_, endpoint)) = &console {
+        core.connect_console(endpoint.clone())
+            .map_err(|e| Failure::Config(format!("staff console: {e}")))?;
+    }
     let app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
         .map_err(usage)?;
     let options = eframe::NativeOptions {
@@ -539,8 +551,34 @@ fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
         ..Default::default()
     };
     let result = run_window(app, options, mode, models);
+    drop(console);
     drop(work);
     result
+}
+
+/// The demo's staff console on a free port of this computer, with one account whose password is made
+/// for this run and printed (no password ships).
+fn demo_console(
+    work: &demo::TempDir,
+) -> Result<(kiosk_console::server::Running, kiosk_console::client::Endpoint), Failure> {
+    let accounts = work.path().join("console-accounts.toml");
+    let password = zeroize::Zeroizing::new(kiosk_console::config::new_token()[..12].to_string());
+    let name = kiosk_console::accounts::AccountName::new("demo").map_err(usage)?;
+    kiosk_console::accounts::Accounts::add_to_file(&accounts, name, &password).map_err(usage)?;
+    let section = kiosk::config::ConsoleSection {
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        accounts,
+        state_dir: work.path().join("console"),
+        secure_cookies: false,
+        ..Default::default()
+    };
+    let (running, endpoint) = kiosk::console::embedded(&section).map_err(usage)?;
+    println!(
+        "staff console (demo): http://{}  account: demo  password: {} (made for this run)",
+        running.addr,
+        password.as_str()
+    );
+    Ok((running, endpoint))
 }
 
 fn run_window(
