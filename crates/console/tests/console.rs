@@ -346,3 +346,70 @@ fn audited(dir: &std::path::Path) {
         assert!(audit.contains(what), "{what} missing from\n{audit}");
     }
 }
+
+fn upload(base: &str, token: &str, call: u64, body: &[u8]) -> u16 {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    agent
+        .post(format!("{base}/api/kiosk/photo?call={call}"))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "image/png")
+        .send(body)
+        .map(|r| r.status().as_u16())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The chip photo: only for the pending check, only to a logged-in session, never cached, and gone
+/// once the check is over.
+#[test]
+fn the_chip_photo_is_shown_for_its_check_only_and_never_cached() {
+    let dir = std::env::temp_dir().join(format!("kiosk-console-photo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let (running, token) = start(&dir);
+    let base = format!("http://{}", running.addr);
+    let png = b"\x89PNG\r\n\x1a\nnot really a picture, but a PNG signature";
+    let waiting = |call| Report {
+        state: KioskState {
+            screen: "StaffWaiting".into(),
+            check: Some(PendingCheck {
+                call,
+                photo_failed: false,
+                photo: true,
+            }),
+            ..Default::default()
+        },
+        calls: vec![],
+    };
+    report(&base, &token, &waiting(7)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(upload(&base, &token, 8, png), 409, "not the pending check");
+    assert_eq!(upload(&base, &token, 7, b"GIF89a"), 400, "not a PNG");
+    assert_eq!(upload(&base, "wrong", 7, png), 401);
+    assert_eq!(upload(&base, &token, 7, png), 204);
+    let mut stranger = Http::new(base.clone());
+    assert_eq!(stranger.get("/kiosk/kiosk-1/photo?call=7").status, 401);
+    let mut staff = Http::new(base.clone());
+    assert_eq!(login(&mut staff, "sato", "sato-password-1").status, 303);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = agent
+        .get(format!("{base}/kiosk/kiosk-1/photo?call=7"))
+        .header("Cookie", staff.cookie_header())
+        .call()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert!(staff.get("/live").body.contains("/kiosk/kiosk-1/photo?call=7"));
+    // The check is over (the kiosk moved on): the photo is gone.
+    report(&base, &token, &Report::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(staff.get("/kiosk/kiosk-1/photo?call=7").status, 404);
+    drop(running);
+    let _ = std::fs::remove_dir_all(&dir);
+}
