@@ -124,6 +124,12 @@ fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Whether two tokens are equal, compared in constant time (the time says nothing about how much of a
+/// guessed token was right).
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 fn random_hex() -> String {
     let mut b = [0u8; 32];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut b);
@@ -556,7 +562,8 @@ struct LoginForm {
 
 async fn login(State(c): Shared, headers: HeaderMap, axum::Form(form): axum::Form<LoginForm>) -> Response {
     let password = zeroize::Zeroizing::new(form.password);
-    if foreign_origin(&headers) || cookie(&headers, "kc_login").is_none_or(|t| t != form.csrf || t.is_empty())
+    if foreign_origin(&headers)
+        || cookie(&headers, "kc_login").is_none_or(|t| t.is_empty() || !same_text(&t, &form.csrf))
     {
         return forbidden("the login form expired: reload the page");
     }
@@ -609,7 +616,7 @@ async fn verdict(
     let Some((user, csrf)) = c.session(&headers, now) else {
         return no_store(Redirect::to("/login").into_response());
     };
-    if foreign_origin(&headers) || f.csrf != csrf {
+    if foreign_origin(&headers) || !same_text(&f.csrf, &csrf) {
         return forbidden("the form expired: reload the page");
     }
     let (Ok(kiosk), Some(holder)) = (
@@ -641,7 +648,7 @@ async fn dismiss(
     let Some((user, csrf)) = c.session(&headers, now) else {
         return no_store(Redirect::to("/login").into_response());
     };
-    if foreign_origin(&headers) || f.csrf != csrf {
+    if foreign_origin(&headers) || !same_text(&f.csrf, &csrf) {
         return forbidden("the form expired: reload the page");
     }
     let gone = {
@@ -662,7 +669,7 @@ async fn dismiss(
 async fn logout(State(c): Shared, headers: HeaderMap, axum::Form(f): axum::Form<CsrfForm>) -> Response {
     let now = now();
     if let Some((user, csrf)) = c.session(&headers, now) {
-        if foreign_origin(&headers) || f.csrf != csrf {
+        if foreign_origin(&headers) || !same_text(&f.csrf, &csrf) {
             return forbidden("the form expired: reload the page");
         }
         if let Some(t) = cookie(&headers, "kc_session") {
