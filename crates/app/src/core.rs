@@ -14,7 +14,7 @@ use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_pcsc::{Monitor, ReaderEvent};
 use kiosk_reception::{
     Cameras, CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
-    PinCheckFailed, Press, ReadFailure, ReturnRefused, Screen, WorkerResult,
+    PinCheckFailed, Press, ReadFailure, ReturnRefused, Screen, StaffCall, WorkerResult,
 };
 use kiosk_records::{EligibilityBackend, Journal, OutputSettings};
 use std::collections::{BTreeSet, VecDeque};
@@ -669,37 +669,11 @@ impl KioskCore {
             }
             Effect::VerifyPin => self.verify_pin(secret),
             Effect::CheckStaffCode => self.check_staff_code(secret),
-            Effect::CallStaff(call) => {
-                let notice = StaffCallNotice {
-                    call,
-                    screen: self.flow.screen().kind(),
-                    at: now,
-                };
-                self.notifier.call(notice);
-                if let Some(link) = &self.console {
-                    self.console_calls += 1;
-                    link.call(crate::console::call(
-                        self.console_base + self.console_calls,
-                        call,
-                        now,
-                    ));
-                }
-            }
+            Effect::CallStaff(call) => self.call_staff(call, now),
             Effect::CheckEligibility {
                 cert_issuer,
                 cert_serial,
-            } => {
-                let failure = WorkerResult::Eligibility(Err(EligibilityFailure::Error));
-                let job = |ticket| {
-                    Job::Records(RecordsJob::Eligibility {
-                        ticket,
-                        issuer: cert_issuer,
-                        serial: cert_serial,
-                        now,
-                    })
-                };
-                self.ask(job, failure);
-            }
+            } => self.check_eligibility(cert_issuer, cert_serial, now),
             Effect::RegisterInsuranceUse {
                 cert_issuer,
                 cert_serial,
@@ -722,6 +696,37 @@ impl KioskCore {
                 self.send_records(RecordsJob::Audit { now, from, to, event });
             }
         }
+    }
+
+    /// Staff are called: the notifier and, when connected, the staff console hear it.
+    fn call_staff(&mut self, call: StaffCall, now: i64) {
+        let notice = StaffCallNotice {
+            call,
+            screen: self.flow.screen().kind(),
+            at: now,
+        };
+        self.notifier.call(notice);
+        if let Some(link) = &self.console {
+            self.console_calls += 1;
+            link.call(crate::console::call(
+                self.console_base + self.console_calls,
+                call,
+                now,
+            ));
+        }
+    }
+
+    fn check_eligibility(&mut self, issuer: String, serial: String, now: i64) {
+        let failure = WorkerResult::Eligibility(Err(EligibilityFailure::Error));
+        let job = |ticket| {
+            Job::Records(RecordsJob::Eligibility {
+                ticket,
+                issuer,
+                serial,
+                now,
+            })
+        };
+        self.ask(job, failure);
     }
 
     /// The flow asked for a VERIFY: exactly one, with the PIN that came with this input.
