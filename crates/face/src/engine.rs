@@ -6,7 +6,7 @@ use crate::image::{ImageError, RgbImage};
 use crate::models::{self, ModelError};
 use crate::quality::{Guidance, QualityLimits, assess};
 use crate::resnet::FaceNet;
-use crate::shape::{FaceBox, ShapePredictor};
+use crate::shape::{FaceBox, Landmarks, ShapePredictor};
 use std::path::Path;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -92,6 +92,8 @@ pub struct FrameAnalysis {
     pub face: Option<FaceBox>,
     /// Present only when the guidance is `Ok`: frames the patient should fix are not matched.
     pub descriptor: Option<Descriptor>,
+    /// The 5 landmarks of the described face (present with the descriptor), for the liveness check.
+    pub landmarks: Option<Landmarks>,
 }
 
 /// Why the card photo could not be described.
@@ -135,9 +137,15 @@ impl<'m> FaceEngine<'m> {
 
     /// Landmarks, chip and descriptor of the face in `face`.
     pub fn describe(&self, img: &RgbImage, face: FaceBox) -> Option<Descriptor> {
+        self.describe_with_landmarks(img, face).map(|(d, _)| d)
+    }
+
+    /// The descriptor and the landmarks it was aligned on.
+    pub fn describe_with_landmarks(&self, img: &RgbImage, face: FaceBox) -> Option<(Descriptor, Landmarks)> {
         let landmarks = self.models.predictor.predict(img, face);
         let chip = crate::chip::extract(img, &landmarks)?;
-        self.models.net.descriptor(&chip.data).map(Descriptor)
+        let d = self.models.net.descriptor(&chip.data).map(Descriptor)?;
+        Some((d, landmarks))
     }
 
     /// Guidance for the patient and, when the frame is good, the descriptor of their face.
@@ -145,14 +153,15 @@ impl<'m> FaceEngine<'m> {
         let faces = self.detector.detect(frame);
         let guidance = assess(frame, &faces, &self.limits);
         let face = faces.first().map(|d| d.face);
-        let descriptor = match (guidance, face) {
-            (Guidance::Ok, Some(f)) => self.describe(frame, f),
-            _ => None,
+        let (descriptor, landmarks) = match (guidance, face) {
+            (Guidance::Ok, Some(f)) => self.describe_with_landmarks(frame, f).unzip(),
+            _ => (None, None),
         };
         FrameAnalysis {
             guidance,
             face,
             descriptor,
+            landmarks,
         }
     }
 

@@ -20,10 +20,12 @@ pub use resnet::FaceNet;
 pub use shape::{FaceBox, Landmarks, ShapePredictor};
 pub mod detect;
 pub mod engine;
+pub mod pad;
 pub mod policy;
 pub mod quality;
 
 pub use detect::{Detection, Detector};
 pub use engine::{CardPhotoError, Descriptor, FaceEngine, FaceModels, FrameAnalysis};
+pub use pad::{Challenge, FaceCheck, FaceOutcome, PadFrame, PadPolicy, PadRefusal, PadScores, Stage};
 pub use policy::{MatchDecision, MatchPolicy, MatchSession, Verdict};
 pub use quality::{Guidance, QualityLimits};
