@@ -4,8 +4,18 @@
 //! * `kiosk-face eval PAIRS.csv`: lines `image_a,image_b,same` (same = 1 or 0, paths relative to the
 //!   CSV); prints `image_a,image_b,same,distance` per pair, then false accepts and false rejects.
 //!
-//! Images: PNG, JPEG or JPEG 2000 (a card photo). Options: `--threshold T` (default 0.6),
-//! `--models DIR` (default: the kiosk's model folder).
+//! * `kiosk-face pad --photo CARD [--challenge left|right] FRAME…`: the kiosk's face decision (match and
+//!   liveness, [`kiosk_face::FaceCheck`]) over the frames in order; prints accept or reject with the
+//!   scores; exit 0 accept, 1 reject. Without `--challenge` the turn asked for is `left`.
+//! * `kiosk-face pad-eval LIST.csv`: lines `type,photo,challenge,frames_dir` (type `bona-fide` or an
+//!   attack type; frames are the files of the folder in name order; paths relative to the CSV); prints a
+//!   line per presentation, then APCER per attack type and BPCER (ISO/IEC 30107-3) with counts.
+//!   `--trace FILE` writes every frame's cues (for calibrating the thresholds).
+//!
+//! Images: PNG, JPEG or JPEG 2000 (a card photo). Options: `--threshold T` (default 0.6, never above
+//! 0.6 for `pad`), `--models DIR` (default: the kiosk's model folder).
+
+mod pad_cli;
 
 use kiosk_face::{Descriptor, FaceEngine, FaceModels, MatchPolicy, RgbImage, models};
 use std::collections::HashMap;
@@ -15,7 +25,10 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   kiosk-face compare IMAGE_A IMAGE_B [--threshold T] [--models DIR]
   kiosk-face eval PAIRS.csv [--threshold T] [--models DIR]
-      PAIRS.csv lines: image_a,image_b,same   (same = 1 or 0; paths relative to the CSV file)";
+      PAIRS.csv lines: image_a,image_b,same   (same = 1 or 0; paths relative to the CSV file)
+  kiosk-face pad --photo CARD [--challenge left|right] FRAME... [--threshold T] [--models DIR]
+  kiosk-face pad-eval LIST.csv [--trace FILE] [--threshold T] [--models DIR]
+      LIST.csv lines: type,photo,challenge,frames_dir   (type = bona-fide or an attack type)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +44,9 @@ fn main() -> ExitCode {
 struct Options {
     threshold: f32,
     models: PathBuf,
+    photo: Option<PathBuf>,
+    challenge: Option<String>,
+    trace: Option<PathBuf>,
     positional: Vec<String>,
 }
 
@@ -38,6 +54,9 @@ fn options(args: Vec<String>) -> Result<Options, String> {
     let mut o = Options {
         threshold: MatchPolicy::default().threshold,
         models: models::default_dir(),
+        photo: None,
+        challenge: None,
+        trace: None,
         positional: Vec::new(),
     };
     let mut it = args.into_iter();
@@ -52,6 +71,9 @@ fn options(args: Vec<String>) -> Result<Options, String> {
                     .ok_or(format!("bad threshold {v:?}"))?;
             }
             "--models" => o.models = PathBuf::from(it.next().ok_or("--models needs a folder")?),
+            "--photo" => o.photo = Some(PathBuf::from(it.next().ok_or("--photo needs a file")?)),
+            "--challenge" => o.challenge = Some(it.next().ok_or("--challenge needs left or right")?),
+            "--trace" => o.trace = Some(PathBuf::from(it.next().ok_or("--trace needs a file")?)),
             "-h" | "--help" => return Err(USAGE.into()),
             _ => o.positional.push(a),
         }
@@ -97,6 +119,29 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             let models = load()?;
             let mut engine = FaceEngine::new(&models);
             eval(&mut engine, Path::new(csv), o.threshold)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ("pad", frames) if !frames.is_empty() => {
+            let photo = o.photo.as_deref().ok_or("pad needs --photo CARD")?;
+            let challenge = match o.challenge.as_deref() {
+                None => kiosk_face::Challenge::Left,
+                Some(c) => kiosk_face::Challenge::parse(c)
+                    .ok_or(format!("--challenge must be left or right, not {c:?}"))?,
+            };
+            let models = load()?;
+            let mut engine = FaceEngine::new(&models);
+            let frames: Vec<PathBuf> = frames.iter().map(PathBuf::from).collect();
+            let accepted = pad_cli::pad(&mut engine, photo, challenge, &frames, o.threshold)?;
+            Ok(if accepted {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        ("pad-eval", [csv]) => {
+            let models = load()?;
+            let mut engine = FaceEngine::new(&models);
+            pad_cli::pad_eval(&mut engine, Path::new(csv), o.threshold, o.trace.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         _ => Err(USAGE.into()),
