@@ -1,0 +1,327 @@
+//! `kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR]`: write the attack
+//! corpus and bona fide proxies made from the project's test photos (assets/faces, assets/photos) as
+//! JPEG frame folders, with `OUT/list.csv` for `kiosk-face pad-eval`.
+
+use kiosk_cardfront::synth::Rng;
+use kiosk_face::{Challenge, FaceEngine, FaceModels, RgbImage};
+use kiosk_pad_corpus::scene::jpeg;
+use kiosk_pad_corpus::sequence::{self, ATTACK_FRAMES, Attack, Person, Source};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR]";
+
+/// A proxy pair stands in for a turn only when the two photos' poses differ by this much (eye distances).
+const MIN_PAIR_CHANGE: f64 = 0.2;
+
+struct Options {
+    out: PathBuf,
+    per_type: usize,
+    repeats: usize,
+    seed: u64,
+    assets: PathBuf,
+}
+
+fn options() -> Result<Options, String> {
+    let mut o = Options {
+        out: PathBuf::new(),
+        per_type: 60,
+        repeats: 3,
+        seed: 1,
+        assets: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets"),
+    };
+    let mut it = std::env::args().skip(1);
+    let num = |v: Option<String>, what: &str| -> Result<u64, String> {
+        v.and_then(|v| v.parse().ok())
+            .ok_or(format!("{what} needs a number"))
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--per-type" => o.per_type = num(it.next(), "--per-type")? as usize,
+            "--repeats" => o.repeats = num(it.next(), "--repeats")? as usize,
+            "--seed" => o.seed = num(it.next(), "--seed")?,
+            "--assets" => o.assets = PathBuf::from(it.next().ok_or("--assets needs a folder")?),
+            "-h" | "--help" => return Err(USAGE.into()),
+            _ if o.out.as_os_str().is_empty() => o.out = PathBuf::from(a),
+            _ => return Err(USAGE.into()),
+        }
+    }
+    if o.out.as_os_str().is_empty() {
+        return Err(USAGE.into());
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    match options().and_then(|o| run(&o)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kiosk-pad-corpus: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<RgbImage, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    RgbImage::decode(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn source(engine: &mut FaceEngine<'_>, img: RgbImage) -> Option<Source> {
+    Source::from_photo(engine, img)
+}
+
+/// A crop of `img` around `face`, `k` face widths wide, and the face box inside it.
+fn crop(img: &RgbImage, face: kiosk_face::FaceBox, k: f64) -> (RgbImage, kiosk_face::FaceBox) {
+    let w = face.width() as f64 * k;
+    let cx = (face.left + face.right) as f64 / 2.0;
+    let cy = (face.top + face.bottom) as f64 / 2.0;
+    let x0 = (cx - w / 2.0).max(0.0) as usize;
+    let y0 = (cy - w / 2.0).max(0.0) as usize;
+    let x1 = ((cx + w / 2.0) as usize).min(img.width);
+    let y1 = ((cy + w / 2.0) as usize).min(img.height);
+    let mut data = Vec::with_capacity((x1 - x0) * (y1 - y0) * 3);
+    for y in y0..y1 {
+        data.extend_from_slice(&img.data[(y * img.width + x0) * 3..(y * img.width + x1) * 3]);
+    }
+    let out = RgbImage {
+        width: x1 - x0,
+        height: y1 - y0,
+        data,
+    };
+    let b = kiosk_face::FaceBox {
+        left: face.left - x0 as i64,
+        top: face.top - y0 as i64,
+        right: face.right - x0 as i64,
+        bottom: face.bottom - y0 as i64,
+    };
+    (out, b)
+}
+
+/// A chip-like card photo of `src`: grey, 240×320, the face about half the width.
+fn card_photo(src: &Source) -> RgbImage {
+    let fw = src.face.width() as f64;
+    let (cx, cy) = (
+        (src.face.left + src.face.right) as f64 / 2.0,
+        (src.face.top + src.face.bottom) as f64 / 2.0,
+    );
+    let scale = 120.0 / fw;
+    let mut grey = vec![0u8; 240 * 320];
+    for y in 0..320 {
+        for x in 0..240 {
+            let u = (cx + (x as f64 - 120.0) / scale)
+                .round()
+                .clamp(0.0, src.img.width as f64 - 1.0) as usize;
+            let v = (cy + (y as f64 - 150.0) / scale)
+                .round()
+                .clamp(0.0, src.img.height as f64 - 1.0) as usize;
+            let i = (v * src.img.width + u) * 3;
+            let p = &src.img.data[i..i + 3];
+            grey[y * 240 + x] = ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8;
+        }
+    }
+    RgbImage::from_grey(240, 320, &grey).unwrap_or_else(|| RgbImage::filled(240, 320, [128; 3]))
+}
+
+/// The people of the corpus: Obama and Biden with the project's card photos, and the 4 people of
+/// bald_guys.png (grouped by face distance), each with a card photo made from their largest face.
+fn people(engine: &mut FaceEngine<'_>, assets: &Path, out: &Path) -> Result<Vec<Person>, String> {
+    let mut people = Vec::new();
+    let faces = assets.join("faces");
+    for (name, card_src, live) in [
+        ("obama", "obama.png", &["obama2.png", "obama3.png"][..]),
+        ("biden", "biden.png", &[][..]),
+    ] {
+        let card_file = format!("{name}.jp2");
+        std::fs::copy(assets.join("photos").join(&card_file), out.join(&card_file))
+            .map_err(|e| format!("{card_file}: {e}"))?;
+        let photos = live
+            .iter()
+            .map(|f| read(&faces.join(f)).map(|img| source(engine, img)))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        people.push(Person {
+            name: name.into(),
+            card_photo: read(&out.join(&card_file))?,
+            card_file,
+            photos,
+            card_source: source(engine, read(&faces.join(card_src))?),
+        });
+    }
+    let group = read(&faces.join("bald_guys.png"))?;
+    let mut found = Vec::new();
+    for d in engine.detect_still(&group) {
+        if let Some((desc, _)) = engine.describe_with_landmarks(&group, d.face) {
+            let (img, face) = crop(&group, d.face, 3.0);
+            if let Some(s) = source(engine, img) {
+                let _ = face;
+                found.push((desc, s));
+            }
+        }
+    }
+    // Group by distance (connected components at dlib's 0.6).
+    let n = found.len();
+    let mut label: Vec<usize> = (0..n).collect();
+    for i in 0..n {
+        for j in 0..n {
+            if found[i].0.distance(&found[j].0) < 0.6 {
+                let (a, b) = (label[i], label[j]);
+                label.iter_mut().filter(|l| **l == b).for_each(|l| *l = a);
+            }
+        }
+    }
+    let mut groups: Vec<usize> = label.clone();
+    groups.sort_unstable();
+    groups.dedup();
+    for (k, g) in groups.iter().enumerate() {
+        let mut members: Vec<Source> = (0..n)
+            .filter(|&i| label[i] == *g)
+            .map(|i| found[i].1.clone())
+            .collect();
+        members.sort_by_key(|s| std::cmp::Reverse(s.face.width()));
+        if members.len() < 2 {
+            continue;
+        }
+        let card_source = members.remove(0);
+        let card_photo = card_photo(&card_source);
+        let card_file = format!("bald_guys_{k}.png");
+        write_png(&card_photo, &out.join(&card_file))?;
+        people.push(Person {
+            name: format!("bald_guys_{k}"),
+            card_file,
+            card_photo,
+            photos: members,
+            card_source: Some(card_source),
+        });
+    }
+    Ok(people)
+}
+
+fn write_png(img: &RgbImage, path: &Path) -> Result<(), String> {
+    image::save_buffer(
+        path,
+        &img.data,
+        img.width as u32,
+        img.height as u32,
+        image::ExtendedColorType::Rgb8,
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_sequence(out: &Path, dir: &str, frames: &[RgbImage]) -> Result<(), String> {
+    let d = out.join(dir);
+    std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
+    for (i, f) in frames.iter().enumerate() {
+        let bytes = jpeg(f).map_err(|e| e.to_string())?;
+        std::fs::write(d.join(format!("{i:02}.jpg")), bytes).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    Ok(())
+}
+
+fn run(o: &Options) -> Result<(), String> {
+    std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
+    let models = FaceModels::load_default().map_err(|e| e.to_string())?;
+    let mut engine = FaceEngine::new(&models);
+    let people = people(&mut engine, &o.assets, &o.out)?;
+    let mut rng = Rng::new(o.seed);
+    let mut list = String::from("type,photo,challenge,frames_dir\n");
+    // Proxy pairs: same person, poses far enough apart to stand in for a turn.
+    let mut pairs = Vec::new();
+    for (pi, p) in people.iter().enumerate() {
+        for (a, before) in p.photos.iter().enumerate() {
+            for (b, during) in p.photos.iter().enumerate() {
+                if a != b
+                    && let Some(c) = sequence::pair_challenge(before, during, MIN_PAIR_CHANGE)
+                {
+                    pairs.push((pi, a, b, c));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} people, {} photos, {} proxy pairs",
+        people.len(),
+        people.iter().map(|p| p.photos.len()).sum::<usize>(),
+        pairs.len()
+    );
+    let mut n = 0;
+    for &(pi, a, b, c) in &pairs {
+        for r in 0..o.repeats {
+            let p = &people[pi];
+            let dir = format!("bona-fide/{n:03}");
+            write_sequence(
+                &o.out,
+                &dir,
+                &sequence::bona_fide(&p.photos[a], &p.photos[b], rng.next_u64()),
+            )?;
+            writeln!(list, "bona-fide,{},{},{dir}", p.card_file, c.name()).map_err(|e| e.to_string())?;
+            n += 1;
+            let _ = r;
+        }
+    }
+    for attack in Attack::ALL {
+        for i in 0..o.per_type {
+            let seed = rng.next_u64();
+            let challenge = if rng.below(2) == 0 {
+                Challenge::Left
+            } else {
+                Challenge::Right
+            };
+            let dir = format!("{}/{i:03}", attack.name());
+            let (person, frames, challenge) = match attack {
+                Attack::Card => {
+                    let p = &people[i % people.len()];
+                    let tex = sequence::card_front(&p.card_photo, seed);
+                    let Some(face) = engine.detect_still(&tex).first().map(|d| d.face) else {
+                        return Err(format!("no face found on the drawn card of {}", p.name));
+                    };
+                    (
+                        p,
+                        sequence::card(&tex, face, challenge, seed, ATTACK_FRAMES),
+                        challenge,
+                    )
+                }
+                Attack::Print | Attack::ScreenStill => {
+                    let p = &people[i % people.len()];
+                    let all: Vec<&Source> = p.photos.iter().chain(p.card_source.as_ref()).collect();
+                    let src = all[rng.below(all.len() as u64) as usize];
+                    let frames = if attack == Attack::Print {
+                        sequence::printed(src, challenge, seed, ATTACK_FRAMES)
+                    } else {
+                        sequence::screen_still(src, challenge, seed, ATTACK_FRAMES)
+                    };
+                    (p, frames, challenge)
+                }
+                Attack::ScreenVideo => {
+                    let &(pi, a, b, c) = &pairs[i % pairs.len().max(1)];
+                    let p = &people[pi];
+                    (
+                        p,
+                        sequence::screen_video(&p.photos[a], &p.photos[b], c, seed, ATTACK_FRAMES),
+                        c,
+                    )
+                }
+            };
+            write_sequence(&o.out, &dir, &frames)?;
+            writeln!(
+                list,
+                "{},{},{},{dir}",
+                attack.name(),
+                person.card_file,
+                challenge.name()
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        eprintln!("{}: {} sequences", attack.name(), o.per_type);
+    }
+    std::fs::write(o.out.join("list.csv"), list).map_err(|e| e.to_string())?;
+    eprintln!(
+        "{} bona fide sequences; list in {}",
+        n,
+        o.out.join("list.csv").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,358 @@
+//! Frame sequences: bona fide proxies and the four attack types, deterministic from a seed.
+
+use crate::media::{Flat, Screen, print, resize};
+use crate::scene::{FOCAL, HEIGHT, Pose, Surface, WIDTH, blur, develop, room, shoot};
+use kiosk_cardfront::synth::{Rng, random_front};
+use kiosk_face::pad::PoseCues;
+use kiosk_face::{Challenge, FaceBox, RgbImage};
+
+/// Frames looking straight before the prompt, and during the turn (the kiosk's default policy waits
+/// 3 frames, then up to 12 for the turn). Attack functions take the total frame count (`ATTACK_FRAMES`
+/// for the corpus; the demo camera makes fewer); the attacker turns the picture from frame `BEFORE` on.
+pub const BEFORE: usize = 3;
+pub const ATTACK_DURING: usize = 12;
+pub const ATTACK_FRAMES: usize = BEFORE + ATTACK_DURING;
+pub const BONA_FIDE_DURING: usize = 6;
+
+/// A face photo and where its face is.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub img: RgbImage,
+    pub face: FaceBox,
+    /// Head pose cues of this photo (from the full-resolution landmarks).
+    pub pose: PoseCues,
+}
+
+impl Source {
+    /// The largest face of a photo, with its pose; `None` without a face.
+    pub fn from_photo(engine: &mut kiosk_face::FaceEngine<'_>, img: RgbImage) -> Option<Source> {
+        let face = engine.detect_still(&img).first()?.face;
+        let (_, landmarks) = engine.describe_with_landmarks(&img, face)?;
+        Some(Source {
+            pose: PoseCues::from_landmarks(&landmarks)?,
+            img,
+            face,
+        })
+    }
+
+    fn centre(&self) -> (f64, f64) {
+        (
+            (self.face.left + self.face.right) as f64 / 2.0,
+            (self.face.top + self.face.bottom) as f64 / 2.0,
+        )
+    }
+}
+
+/// One person: the card photo (as the chip holds it: grey, small) and live photos.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub name: String,
+    /// The card photo file (JPEG 2000 or PNG) relative to the corpus folder, and its decoded pixels.
+    pub card_file: String,
+    pub card_photo: RgbImage,
+    /// The photos the card photo was not made from: bona fide proxies and attack material.
+    pub photos: Vec<Source>,
+    /// The photo the card photo was made from (attack material only: a live face is never the ID photo).
+    pub card_source: Option<Source>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attack {
+    /// The card front, its printed photo the chip's picture, held up to the camera.
+    Card,
+    /// A printed photo of the holder.
+    Print,
+    /// A phone or tablet showing a photo of the holder.
+    ScreenStill,
+    /// A phone or tablet replaying the holder turning their head the asked way.
+    ScreenVideo,
+}
+
+impl Attack {
+    pub const ALL: [Attack; 4] = [
+        Attack::Card,
+        Attack::Print,
+        Attack::ScreenStill,
+        Attack::ScreenVideo,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Attack::Card => "card",
+            Attack::Print => "print",
+            Attack::ScreenStill => "screen-still",
+            Attack::ScreenVideo => "screen-video",
+        }
+    }
+}
+
+/// Hand motion of a held picture: slow sway and tremor, and when asked to turn, the picture turned by
+/// `turn` radians the asked way (ramping over 3 frames).
+fn hand_pose(base: &Pose, frame: usize, turn: f64, rng: &mut Rng) -> Pose {
+    let t = frame as f64;
+    let ramp = if frame < BEFORE {
+        0.0
+    } else {
+        ((frame - BEFORE + 1) as f64 / 3.0).min(1.0)
+    };
+    let sway = base.z * 0.02;
+    Pose {
+        x: base.x + sway * (t * 0.7).sin() + rng.normal() * sway * 0.2 + ramp * turn.signum() * base.z * 0.03,
+        y: base.y + sway * (t * 0.5).cos() + rng.normal() * sway * 0.2,
+        z: base.z * (1.0 + 0.03 * (t * 0.4).sin()),
+        yaw: base.yaw + ramp * turn + rng.normal() * 0.02,
+        pitch: base.pitch + 0.04 * (t * 0.6).sin() + rng.normal() * 0.01,
+        roll: base.roll + 0.03 * (t * 0.9).sin() + rng.normal() * 0.01,
+    }
+}
+
+/// The yaw sign that turns a flat picture's face the way a head turning `challenge` would: turning left
+/// (the image's right) recedes the picture's image-left edge.
+fn turn_sign(challenge: Challenge) -> f64 {
+    -challenge.image_sign()
+}
+
+fn finish(mut raw: Vec<f32>, blur_sigma: f64, gain: f32, noise: f64, rng: &mut Rng) -> RgbImage {
+    blur(&mut raw, WIDTH, HEIGHT, blur_sigma);
+    develop(&raw, gain, noise, rng)
+}
+
+/// Where to put a face `face_cm` wide so it is `face_px` wide in the frame, near the middle.
+fn base_pose(face_cm: f64, face_px: f64, rng: &mut Rng) -> Pose {
+    let z = FOCAL * face_cm / face_px;
+    Pose {
+        x: rng.range(-0.06, 0.06) * z,
+        y: rng.range(-0.05, 0.05) * z,
+        z,
+        yaw: rng.range(-0.12, 0.12),
+        pitch: rng.range(-0.12, 0.12),
+        roll: rng.range(-0.08, 0.08),
+    }
+}
+
+fn glare(rng: &mut Rng, size_cm: f64, strength: (f64, f64)) -> Option<(f64, f64, f64, f32)> {
+    (rng.below(100) < 60).then(|| {
+        (
+            rng.range(-size_cm, size_cm),
+            rng.range(-size_cm, size_cm),
+            rng.range(0.2, 0.5) * size_cm,
+            rng.range(strength.0, strength.1) as f32,
+        )
+    })
+}
+
+/// Frames of a live photo filling the view, gently moving (a bona fide proxy frame).
+fn live_frames(src: &Source, n: usize, frame0: usize, face_px: f64, rng: &mut Rng) -> Vec<RgbImage> {
+    let (fx, fy) = src.centre();
+    let cm = 15.0 / src.face.width() as f64;
+    let surface = Flat {
+        tex: src.img.clone(),
+        fx,
+        fy,
+        cm,
+        clamp: true,
+        glare: None,
+    };
+    let z = FOCAL * 15.0 / face_px;
+    let background = RgbImage::filled(WIDTH, HEIGHT, [0, 0, 0]);
+    (frame0..frame0 + n)
+        .map(|f| {
+            let t = f as f64;
+            let pose = Pose {
+                x: z * 0.02 * (t * 0.8).sin() + rng.normal() * 0.3,
+                y: z * 0.015 * (t * 0.6).cos() + rng.normal() * 0.3,
+                z: z * (1.0 + 0.02 * (t * 0.5).sin()),
+                yaw: 0.0,
+                pitch: 0.0,
+                roll: 0.02 * (t * 0.7).sin(),
+            };
+            let raw = shoot(&surface, &pose, &background, 2);
+            finish(
+                raw,
+                rng.range(0.3, 0.7),
+                rng.range(0.9, 1.1) as f32,
+                rng.range(1.5, 3.5),
+                rng,
+            )
+        })
+        .collect()
+}
+
+/// A bona fide proxy: `before` for the frames looking straight, `during` for the frames of the turn.
+pub fn bona_fide(before: &Source, during: &Source, seed: u64) -> Vec<RgbImage> {
+    let mut rng = Rng::new(seed);
+    let face_px = rng.range(190.0, 270.0);
+    let mut frames = live_frames(before, BEFORE, 0, face_px, &mut rng);
+    frames.extend(live_frames(during, BONA_FIDE_DURING, BEFORE, face_px, &mut rng));
+    frames
+}
+
+/// The direction a proxy pair turns, as the prompt it answers (`None`: the photos' poses are too close
+/// to stand in for a turn).
+pub fn pair_challenge(before: &Source, during: &Source, min_change: f64) -> Option<Challenge> {
+    let d = during.pose.yaw() - before.pose.yaw();
+    if d.abs() < min_change {
+        None
+    } else if d > 0.0 {
+        Some(Challenge::Left)
+    } else {
+        Some(Challenge::Right)
+    }
+}
+
+fn flat_attack(
+    surface: &dyn Surface,
+    base: Pose,
+    challenge: Challenge,
+    blur_sigma: (f64, f64),
+    seed: u64,
+    frames: usize,
+) -> Vec<RgbImage> {
+    let mut rng = Rng::new(seed ^ 0xA77A);
+    let background = room(&mut rng);
+    let turn = turn_sign(challenge) * rng.range(0.25, 0.6);
+    let sigma = rng.range(blur_sigma.0, blur_sigma.1);
+    let gain = rng.range(0.8, 1.15) as f32;
+    (0..frames)
+        .map(|f| {
+            let pose = hand_pose(&base, f, turn, &mut rng);
+            // Light from above-left: a turned picture catches more or less of it.
+            let shade = (0.85 + 0.25 * (pose.yaw * 0.8 - pose.pitch * 0.5).sin()) as f32;
+            let raw = shoot(surface, &pose, &background, 2);
+            finish(raw, sigma, gain * shade, rng.range(1.5, 4.0), &mut rng)
+        })
+        .collect()
+}
+
+/// The card front held up: `card_tex` drawn with the card photo, `face` its face in card pixels.
+pub fn card(
+    card_tex: &RgbImage,
+    face: FaceBox,
+    challenge: Challenge,
+    seed: u64,
+    frames: usize,
+) -> Vec<RgbImage> {
+    let mut rng = Rng::new(seed);
+    // The card is drawn at 10 px a millimetre (85.6 mm wide).
+    let cm = 8.56 / card_tex.width as f64;
+    let surface = Flat {
+        tex: card_tex.clone(),
+        fx: (face.left + face.right) as f64 / 2.0,
+        fy: (face.top + face.bottom) as f64 / 2.0,
+        cm,
+        clamp: false,
+        glare: glare(&mut rng, 2.0, (20.0, 90.0)),
+    };
+    // The photo's face is about 1.2 cm wide: filling a fifth of the frame puts the card 5–6 cm from the
+    // lens, where a fixed-focus webcam blurs.
+    let base = base_pose(face.width() as f64 * cm, rng.range(130.0, 190.0), &mut rng);
+    flat_attack(&surface, base, challenge, (0.8, 1.8), rng.next_u64(), frames)
+}
+
+/// A printed photo held up.
+pub fn printed(src: &Source, challenge: Challenge, seed: u64, frames: usize) -> Vec<RgbImage> {
+    let mut rng = Rng::new(seed);
+    let margin = (src.img.width / 12).max(4);
+    let tex = print(&src.img, margin, &mut rng);
+    let (fx, fy) = src.centre();
+    let face_cm = rng.range(6.0, 16.0);
+    let surface = Flat {
+        tex,
+        fx: fx + margin as f64,
+        fy: fy + margin as f64,
+        cm: face_cm / src.face.width() as f64,
+        clamp: false,
+        glare: glare(&mut rng, face_cm, (10.0, 50.0)),
+    };
+    let base = base_pose(face_cm, rng.range(180.0, 280.0), &mut rng);
+    flat_attack(&surface, base, challenge, (0.3, 0.9), rng.next_u64(), frames)
+}
+
+/// A phone or tablet screen showing `shown[frame]` (one picture for a still, the proxy's frames for a
+/// video), turned the asked way by the attacker too.
+fn screen(
+    shown: &[&Source],
+    switch_at: usize,
+    challenge: Challenge,
+    seed: u64,
+    frames: usize,
+) -> Vec<RgbImage> {
+    let mut rng = Rng::new(seed);
+    let phone = rng.below(2) == 0;
+    // Face size on the screen (cm) and pixel pitch (cm): a phone at 400–460 ppi, a tablet at 220–264 ppi.
+    let (face_cm, pitch, size_cm) = if phone {
+        (rng.range(3.5, 6.0), 2.54 / rng.range(400.0, 460.0), (6.8, 14.5))
+    } else {
+        (rng.range(7.0, 13.0), 2.54 / rng.range(220.0, 264.0), (16.0, 22.0))
+    };
+    let brightness = rng.range(0.9, 1.2) as f32;
+    let glare_spot = glare(&mut rng, face_cm, (20.0, 80.0));
+    let bezel = rng.range(0.3, 1.0);
+    let screens: Vec<Screen> = shown
+        .iter()
+        .map(|src| {
+            // Photo scaled onto the screen's pixels, cropped to the screen's size, face centred.
+            let scale = face_cm / pitch / src.face.width() as f64;
+            let on_screen = resize(&src.img, scale);
+            let (cx, cy) = src.centre();
+            let (cx, cy) = (cx * scale, cy * scale);
+            let (sw, sh) = ((size_cm.0 / pitch) as usize, (size_cm.1 / pitch) as usize);
+            let mut pixels = RgbImage::filled(sw, sh, [0, 0, 0]);
+            let (ox, oy) = (cx - sw as f64 / 2.0, cy - sh as f64 / 2.0);
+            for y in 0..sh {
+                for x in 0..sw {
+                    let (u, v) = ((x as f64 + ox) as i64, (y as f64 + oy) as i64);
+                    if u >= 0 && v >= 0 && (u as usize) < on_screen.width && (v as usize) < on_screen.height {
+                        let i = (v as usize * on_screen.width + u as usize) * 3;
+                        pixels.data[(y * sw + x) * 3..(y * sw + x) * 3 + 3]
+                            .copy_from_slice(&on_screen.data[i..i + 3]);
+                    }
+                }
+            }
+            Screen {
+                pixels,
+                fx: sw as f64 / 2.0,
+                fy: sh as f64 / 2.0,
+                pitch,
+                bezel,
+                brightness,
+                glare: glare_spot,
+            }
+        })
+        .collect();
+    let base = base_pose(face_cm, rng.range(180.0, 280.0), &mut rng);
+    let background = room(&mut rng);
+    let turn = turn_sign(challenge) * rng.range(0.0, 0.5);
+    let sigma = rng.range(0.4, 0.9);
+    let gain = rng.range(0.85, 1.1) as f32;
+    (0..frames)
+        .map(|f| {
+            let pose = hand_pose(&base, f, turn, &mut rng);
+            let s = &screens[if f < switch_at { 0 } else { screens.len() - 1 }];
+            let raw = shoot(s, &pose, &background, 2);
+            finish(raw, sigma, gain, rng.range(1.5, 4.0), &mut rng)
+        })
+        .collect()
+}
+
+/// A phone or tablet showing a photo.
+pub fn screen_still(src: &Source, challenge: Challenge, seed: u64, frames: usize) -> Vec<RgbImage> {
+    screen(&[src], 0, challenge, seed, frames)
+}
+
+/// A phone or tablet replaying the holder turning the asked way (`before`, then `during` from the
+/// prompt on, as a video that follows the prompt would).
+pub fn screen_video(
+    before: &Source,
+    during: &Source,
+    challenge: Challenge,
+    seed: u64,
+    frames: usize,
+) -> Vec<RgbImage> {
+    screen(&[before, during], BEFORE, challenge, seed, frames)
+}
+
+/// The card front with `photo` printed on it (a made-up holder's fields).
+pub fn card_front(photo: &RgbImage, seed: u64) -> RgbImage {
+    kiosk_cardfront::render(&random_front(seed), Some(photo))
+}
