@@ -4,7 +4,7 @@
 use kiosk_mynumber::Date;
 use kiosk_reception::{
     ConsentItem, Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind, FrontHold,
-    GuidanceKind, Lang, Qualification, Revocation, Screen,
+    GuidanceKind, Lang, Qualification, Revocation, Screen, TurnPrompt,
 };
 
 /// One picture: file name (without extension), screen, language, and whether the time-out warning or
@@ -130,6 +130,7 @@ fn identity_shots() -> Vec<Shot> {
             Screen::FaceMatching {
                 attempt: 1,
                 guidance: None,
+                turn: None,
             },
         ),
         s(
@@ -137,6 +138,15 @@ fn identity_shots() -> Vec<Shot> {
             Screen::FaceMatching {
                 attempt: 1,
                 guidance: Some(GuidanceKind::TooSmall),
+                turn: None,
+            },
+        ),
+        s(
+            "08b-face-turn",
+            Screen::FaceMatching {
+                attempt: 1,
+                guidance: None,
+                turn: Some(TurnPrompt::Left),
             },
         ),
         s(

@@ -7,6 +7,7 @@
 //! patient lifts the card to show its front on the card-face step, and the session waits a limited time
 //! for the same card ([`Cameras::FaceOnly`]). Inactivity shows a warning with "more time".
 
+use crate::attempts::{CardKey, FaceAttempts};
 use crate::event::{Effect, Event, StaffCall};
 use crate::types::{
     CardFaceOutcome, CardFacts, CardRead, EligibilityAnswer, FaceEvent, Phone, PinCheckFailed, ReadFailure,
@@ -15,7 +16,7 @@ use crate::types::{
 use kiosk_mynumber::{CardKind, CertificateStatus, PinOutcome, PinStatus};
 use kiosk_screens::{
     Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind, FrontHold, Lang,
-    Method, Prescription, Press, Qualification, Screen, SecretInput,
+    Method, Prescription, Press, Qualification, Screen, SecretInput, TurnPrompt,
 };
 
 /// Which cameras the kiosk has, which decides how the card front reaches one (issue 14).
@@ -44,6 +45,8 @@ pub struct FlowConfig {
     pub max_extensions: u32,
     /// Face-matching attempts before offering the PIN or staff.
     pub face_attempts: u32,
+    /// Face-matching attempts per card per day (counted by a hash of the certificate; see `FaceAttempts`).
+    pub face_attempts_per_card_per_day: u32,
     /// Wrong staff codes before the staff login gives up.
     pub staff_code_attempts: u32,
     /// Whether the face path can be offered at all (models loaded, camera present).
@@ -77,6 +80,7 @@ impl Default for FlowConfig {
             warning_secs: 30,
             max_extensions: 10,
             face_attempts: 2,
+            face_attempts_per_card_per_day: 4,
             staff_code_attempts: 3,
             face_enabled: true,
             separate_phone_reader: false,
@@ -136,6 +140,8 @@ pub struct Flow {
     reader_away: bool,
     /// Visual-check calls made so far (the current one's number is [`Flow::staff_call`]).
     staff_calls: u64,
+    /// Face attempts of the day per card (hashes only).
+    face_attempts: FaceAttempts,
 }
 
 impl Flow {
@@ -152,6 +158,7 @@ impl Flow {
             next_reception_id: 1,
             reader_away: false,
             staff_calls: 0,
+            face_attempts: FaceAttempts::new(config.face_attempts_per_card_per_day),
         }
     }
 
@@ -536,8 +543,8 @@ impl Flow {
                 },
                 WorkerResult::CardReturned(result),
             ) => self.card_returned(guidance, result, fx),
-            (Screen::FaceMatching { attempt, .. }, WorkerResult::Face(event)) => {
-                self.face_event(attempt, event, fx)
+            (Screen::FaceMatching { attempt, turn, .. }, WorkerResult::Face(event)) => {
+                self.face_event(attempt, turn, event, fx)
             }
             (Screen::PinEntry { verifying: true, .. }, WorkerResult::PinVerified(result)) => {
                 self.pin_result(result, fx)
@@ -678,7 +685,7 @@ impl Flow {
     }
 
     fn offer_methods(&mut self) {
-        let face = self.config.face_enabled && self.photo_possible();
+        let face = self.config.face_enabled && self.photo_possible() && self.face_allowed_today();
         let staff = self.photo_possible();
         let pin = self.pin_tries();
         self.go(Screen::MethodChoice { face, pin, staff });
@@ -731,11 +738,34 @@ impl Flow {
         }
     }
 
+    /// This card's key for the daily face-attempt count (`None` before the certificate is read).
+    fn card_key(&self) -> Option<CardKey> {
+        let facts = self.session.as_ref()?.facts.as_ref()?;
+        Some(CardKey::of(&facts.cert_issuer, &facts.cert_serial))
+    }
+
+    /// Whether this card may try face matching again today.
+    fn face_allowed_today(&mut self) -> bool {
+        let now = self.now;
+        match self.card_key() {
+            Some(k) => self.face_attempts.allowed(k, now),
+            None => true,
+        }
+    }
+
     fn start_matching(&mut self, attempt: u32, fx: &mut Vec<Effect>) {
+        if !self.face_allowed_today() {
+            return self.face_failed(fx);
+        }
+        if let Some(k) = self.card_key() {
+            let now = self.now;
+            self.face_attempts.record(k, now);
+        }
         fx.push(Effect::StartFaceMatching);
         self.go(Screen::FaceMatching {
             attempt,
             guidance: None,
+            turn: None,
         });
     }
 
@@ -779,9 +809,22 @@ impl Flow {
         }
     }
 
-    fn face_event(&mut self, attempt: u32, event: FaceEvent, fx: &mut Vec<Effect>) {
+    fn face_event(&mut self, attempt: u32, turn: Option<TurnPrompt>, event: FaceEvent, fx: &mut Vec<Effect>) {
         match event {
-            FaceEvent::Guidance(guidance) => self.screen = Screen::FaceMatching { attempt, guidance },
+            FaceEvent::Guidance(guidance) => {
+                self.screen = Screen::FaceMatching {
+                    attempt,
+                    guidance,
+                    turn,
+                }
+            }
+            FaceEvent::Turn(turn) => {
+                self.screen = Screen::FaceMatching {
+                    attempt,
+                    guidance: None,
+                    turn: Some(turn),
+                }
+            }
             FaceEvent::Matched {
                 distance_milli,
                 frames,
@@ -793,11 +836,11 @@ impl Flow {
                 };
                 self.verified(by, fx);
             }
-            FaceEvent::NotMatched { .. } if attempt < self.config.face_attempts => {
+            FaceEvent::NotMatched { .. } | FaceEvent::NotLive if attempt < self.config.face_attempts => {
                 fx.push(Effect::StopFaceMatching);
                 self.start_matching(attempt + 1, fx);
             }
-            FaceEvent::NotMatched { .. } | FaceEvent::CameraUnavailable => {
+            FaceEvent::NotMatched { .. } | FaceEvent::NotLive | FaceEvent::CameraUnavailable => {
                 fx.push(Effect::StopFaceMatching);
                 self.face_failed(fx);
             }

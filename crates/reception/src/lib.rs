@@ -8,10 +8,12 @@
 //! The screens and the inputs are `kiosk-screens`' (re-exported here); the worker results are this
 //! crate's, out of reach of the window.
 
+mod attempts;
 mod event;
 mod flow;
 mod types;
 
+pub use attempts::{CardKey, FaceAttempts, japan_day};
 pub use event::{Effect, Event, StaffCall};
 pub use flow::{CARD_RETURN_SECS, Cameras, Flow, FlowConfig, StaffCheckBy};
 pub use kiosk_screens::*;

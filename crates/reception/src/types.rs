@@ -2,7 +2,7 @@
 
 use kiosk_mynumber::{CardKind, CertificateStatus, PinStatus};
 use kiosk_screens::{
-    Consents, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Prescription, Qualification,
+    Consents, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Prescription, Qualification, TurnPrompt,
 };
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
@@ -129,6 +129,11 @@ pub enum FaceEvent {
         distance_milli: u32,
         frames: u32,
     },
+    /// The liveness check asks for this head turn now.
+    Turn(TurnPrompt),
+    /// The liveness check refused (no turn, a turn the wrong way, a near-copy of the card photo, a
+    /// screen): the face is not accepted, whatever it matched.
+    NotLive,
     CameraUnavailable,
 }
 

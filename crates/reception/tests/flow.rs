@@ -1855,3 +1855,118 @@ fn the_session_survives_only_the_one_lift_of_the_one_camera_card_face_step() {
     assert_eq!(step(&mut flow, Event::CardRemoved, &mut all), ["WipeSession"]);
     assert!(!all.contains(&Effect::VerifyPin));
 }
+
+fn face_event(e: FaceEvent) -> Event {
+    Event::Worker(WorkerResult::Face(e))
+}
+
+#[test]
+fn a_failed_liveness_check_is_retried_then_leaves_the_pin_and_staff() {
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                Event::Pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+                "FaceMatching",
+                &["StartFaceMatching"],
+            ),
+            (face_event(FaceEvent::Turn(TurnPrompt::Left)), "FaceMatching", &[]),
+            (
+                face_event(FaceEvent::NotLive),
+                "FaceMatching",
+                &["StopFaceMatching", "StartFaceMatching"],
+            ),
+            (
+                face_event(FaceEvent::NotLive),
+                "FaceFailed",
+                &["StopFaceMatching"],
+            ),
+        ],
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::FaceFailed {
+            pin: Some(3),
+            staff: true
+        },
+        "never a dead end: the PIN and the staff check remain"
+    );
+}
+
+#[test]
+fn the_turn_prompt_stays_on_screen_with_guidance() {
+    let mut flow = Flow::new(FlowConfig::default(), 1_000);
+    for e in start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice") {
+        flow.handle(e.0);
+    }
+    flow.handle(Event::Pressed(Press::MethodChosen(Method::Face)));
+    flow.handle(Event::Worker(WorkerResult::CardFaceRead(
+        CardFaceOutcome::PhotoReady,
+    )));
+    flow.handle(face_event(FaceEvent::Turn(TurnPrompt::Right)));
+    flow.handle(face_event(FaceEvent::Guidance(Some(GuidanceKind::TooClose))));
+    assert_eq!(
+        flow.screen(),
+        &Screen::FaceMatching {
+            attempt: 1,
+            guidance: Some(GuidanceKind::TooClose),
+            turn: Some(TurnPrompt::Right)
+        }
+    );
+}
+
+#[test]
+fn a_card_that_spent_its_face_attempts_today_is_offered_pin_and_staff_only() {
+    let config = FlowConfig {
+        face_attempts_per_card_per_day: 3,
+        ..FlowConfig::default()
+    };
+    let mut flow = Flow::new(config, 1_000);
+    let reception = |flow: &mut Flow| -> Screen {
+        flow.handle(Event::CardInserted);
+        flow.handle(Event::Worker(WorkerResult::CardRead(Ok(CardRead::Card(facts(
+            valid(),
+            Some(PinStatus::TriesLeft(3)),
+        ))))));
+        let offered = flow.screen().clone();
+        if matches!(offered, Screen::MethodChoice { face: true, .. }) {
+            flow.handle(Event::Pressed(Press::MethodChosen(Method::Face)));
+            flow.handle(Event::Worker(WorkerResult::CardFaceRead(
+                CardFaceOutcome::PhotoReady,
+            )));
+            flow.handle(face_event(FaceEvent::NotLive));
+            flow.handle(face_event(FaceEvent::NotLive));
+        }
+        flow.handle(Event::CardRemoved);
+        offered
+    };
+    // 2 attempts in the first reception, 1 left for the second (which then fails over to the PIN)...
+    assert!(matches!(
+        reception(&mut flow),
+        Screen::MethodChoice { face: true, .. }
+    ));
+    assert!(matches!(
+        reception(&mut flow),
+        Screen::MethodChoice { face: true, .. }
+    ));
+    // ...and none in the third: face is not offered, the PIN and staff are.
+    assert_eq!(
+        reception(&mut flow),
+        Screen::MethodChoice {
+            face: false,
+            pin: Some(3),
+            staff: true
+        }
+    );
+    // The next day (Japan time) the card has its attempts back.
+    flow.handle(Event::Tick(1_000 + 86_400));
+    assert!(matches!(
+        reception(&mut flow),
+        Screen::MethodChoice { face: true, .. }
+    ));
+}

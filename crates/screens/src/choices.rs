@@ -39,6 +39,14 @@ pub enum GuidanceKind {
     Blurred,
 }
 
+/// The head turn the face screen asks for, in the patient's own terms (mirrors `kiosk_face::Challenge`:
+/// the liveness check asks for a small turn in a random direction, see docs/PAD.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TurnPrompt {
+    Left,
+    Right,
+}
+
 /// `QualificationValidity` of the eligibility answer, code list OQSCD006 (資格有効性) as transcribed in
 /// hangilc/myclinic-ts `packages/onshi-lib/onshi-codes.js` (docs/RECEPTION.md, "Result file"). A
 /// "6 有効（未登録）" exists in one transcription for 医療扶助 only; it is not a health-insurance answer,

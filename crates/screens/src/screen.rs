@@ -1,6 +1,8 @@
 //! The screens, one variant each, with what each shows.
 
-use crate::choices::{Consents, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Qualification};
+use crate::choices::{
+    Consents, EligibilityFailure, FrontGuidanceKind, GuidanceKind, Qualification, TurnPrompt,
+};
 use kiosk_mynumber::Date;
 
 /// Why eligibility ended the reception: an answer that is not "valid", or no answer at all. One of the
@@ -109,9 +111,11 @@ pub enum Screen {
         guidance: Option<FrontGuidanceKind>,
         hold: FrontHold,
     },
+    /// Face matching; `turn` once the liveness check asks for the head turn.
     FaceMatching {
         attempt: u32,
         guidance: Option<GuidanceKind>,
+        turn: Option<TurnPrompt>,
     },
     /// Face could not confirm the holder: offer the PIN and/or staff.
     FaceFailed {

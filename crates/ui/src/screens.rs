@@ -10,7 +10,7 @@ use crate::{KioskUi, PadFor, View, secret_input};
 use egui::RichText;
 use kiosk_screens::{
     CONSENT_ITEMS, ConsentItem, Consents, CounterReason, EligibilityIssue, FrontGuidanceKind, FrontHold,
-    GuidanceKind, Input, Lang, Method, Prescription, Press, Screen, SecretInput,
+    GuidanceKind, Input, Lang, Method, Prescription, Press, Screen, SecretInput, TurnPrompt,
 };
 use std::fmt::Display;
 
@@ -48,7 +48,12 @@ impl KioskUi {
             }
             Screen::MethodChoice { face, pin, staff } => self.method_choice(ui, l, *face, *pin, *staff, out),
             Screen::CardFace { guidance, hold } => self.card_face(ui, view, *guidance, *hold),
-            Screen::FaceMatching { attempt, guidance } => self.face_matching(ui, view, *attempt, *guidance),
+            Screen::FaceMatching {
+                attempt,
+                guidance,
+                turn: None,
+            } => self.face_matching(ui, view, *attempt, *guidance),
+            Screen::FaceMatching { turn: Some(turn), .. } => self.face_turn(ui, view, *turn),
             Screen::FaceFailed { pin, staff } => self.face_failed(ui, l, *pin, *staff, out),
             Screen::NoPhotoPinOnly => self.acknowledge(ui, l, Text::NoPhotoTitle, Text::NoPhotoBody, out),
             Screen::PinEntry {
@@ -214,6 +219,63 @@ impl KioskUi {
             &self.t(l, Text::FaceAttempt).replace("{n}", &attempt.to_string()),
         );
         self.live(ui, l, guidance_text(guidance), view);
+    }
+
+    /// The liveness check's head turn: the words, a drawing of the movement, and the live picture.
+    fn face_turn(&self, ui: &mut egui::Ui, view: &View<'_>, turn: TurnPrompt) {
+        let l = view.lang;
+        let title = match turn {
+            TurnPrompt::Left => Text::FaceTurnLeft,
+            TurnPrompt::Right => Text::FaceTurnRight,
+        };
+        self.title(ui, self.t(l, title));
+        self.body(ui, self.t(l, Text::FaceTurnBody));
+        self.turn_picture(ui, turn);
+        self.preview(ui, view.preview, view.outline, 70.0);
+    }
+
+    /// A face drawn as the patient's mirror image, turned to the asked side, and an arrow that way: the
+    /// patient's own left is the left of the screen they look at.
+    fn turn_picture(&self, ui: &mut egui::Ui, turn: TurnPrompt) {
+        let m = self.metrics;
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(m.mm(60.0), m.mm(34.0)), egui::Sense::hover());
+        let p = ui.painter_at(rect);
+        let sign = match turn {
+            TurnPrompt::Left => -1.0,
+            TurnPrompt::Right => 1.0,
+        };
+        let c = rect.center() - egui::vec2(sign * m.mm(10.0), 0.0);
+        let r = m.mm(13.0);
+        let stroke = egui::Stroke::new(m.mm(1.2), Palette::EMPHASIS);
+        // Head outline, eyes and nose shifted towards the turn (the nose leads, the far eye narrows).
+        p.circle_stroke(c, r, stroke);
+        let shift = sign * r * 0.28;
+        let eye_y = c.y - r * 0.15;
+        p.circle_filled(
+            egui::pos2(c.x - r * 0.35 + shift, eye_y),
+            r * if sign < 0.0 { 0.11 } else { 0.08 },
+            Palette::EMPHASIS,
+        );
+        p.circle_filled(
+            egui::pos2(c.x + r * 0.35 + shift, eye_y),
+            r * if sign > 0.0 { 0.11 } else { 0.08 },
+            Palette::EMPHASIS,
+        );
+        p.line_segment(
+            [
+                egui::pos2(c.x + shift * 1.3, eye_y + r * 0.1),
+                egui::pos2(c.x + shift * 1.6, c.y + r * 0.3),
+            ],
+            stroke,
+        );
+        // The arrow.
+        let a0 = egui::pos2(c.x + sign * (r + m.mm(4.0)), c.y);
+        let a1 = egui::pos2(a0.x + sign * m.mm(14.0), c.y);
+        let arrow = egui::Stroke::new(m.mm(2.0), Palette::FACE_FRAME);
+        p.line_segment([a0, a1], arrow);
+        let head = m.mm(4.0);
+        p.line_segment([a1, egui::pos2(a1.x - sign * head, a1.y - head)], arrow);
+        p.line_segment([a1, egui::pos2(a1.x - sign * head, a1.y + head)], arrow);
     }
 
     /// The PIN screen's title, tries left and warnings (above the pad).
