@@ -271,7 +271,7 @@ pub struct FaceSection {
     /// Folder of the model files; empty: the default (`cargo xtask models` puts them there).
     #[serde(default)]
     pub models_dir: String,
-    /// Largest descriptor distance that counts as the same person (dlib's 0.6).
+    /// Largest descriptor distance that counts as the same person (dlib's 0.6, also the most allowed).
     #[serde(default = "point6")]
     pub threshold: f32,
     /// Frames that must agree.
@@ -280,8 +280,9 @@ pub struct FaceSection {
     /// Good frames looked at before deciding "not matched".
     #[serde(default = "eight")]
     pub max_frames: u32,
-    /// Seconds without a decision before giving up (nobody in front of the camera).
-    #[serde(default = "eight")]
+    /// Seconds without a decision before giving up (nobody in front of the camera); it includes the
+    /// liveness check's head turn.
+    #[serde(default = "fourteen")]
     pub give_up_seconds: u32,
 }
 
@@ -297,6 +298,9 @@ fn three() -> u32 {
 fn eight() -> u32 {
     8
 }
+fn fourteen() -> u32 {
+    14
+}
 
 impl Default for FaceSection {
     fn default() -> Self {
@@ -306,7 +310,7 @@ impl Default for FaceSection {
             threshold: 0.6,
             frames_needed: 3,
             max_frames: 8,
-            give_up_seconds: 8,
+            give_up_seconds: 14,
         }
     }
 }
@@ -602,9 +606,9 @@ impl Config {
 
     fn check_face(&self) -> Result<(), Invalid> {
         let f = &self.face;
-        if !(0.3..=0.8).contains(&f.threshold) {
+        if !(0.3..=kiosk_face::pad::MAX_MATCH_THRESHOLD).contains(&f.threshold) {
             return Err(invalid(format!(
-                "face.threshold = {}: between 0.3 and 0.8 (0.6 is dlib's calibrated value; lower is stricter)",
+                "face.threshold = {}: between 0.3 and 0.6 (0.6 is dlib's calibrated value and the most allowed; lower is stricter)",
                 f.threshold
             )));
         }

@@ -1,6 +1,7 @@
 //! The embedded defaults behind `kiosk --demo`: the virtual cards' trust anchors (user-authentication and
 //! card-face CAs, trusted by name), the demo roster, a temporary journal and output folder, the demo staff code, and demo cameras made from the public-domain
-//! photos in `assets/faces/` (the card holder, someone else, nobody, or no camera at all).
+//! photos in `assets/faces/` (the card holder, someone else, nobody, or no camera at all) and the
+//! presentation attacks of docs/PAD.md (the card held up, a printed photo, a phone replay).
 
 use crate::core::Parts;
 use crate::notify::LogNotifier;
@@ -10,9 +11,10 @@ use kiosk_camera::{Aim, CameraError, ClipSource, Frame, FrameSource};
 use kiosk_card_sim::{Profile, VirtualCard, pki};
 use kiosk_cardfront::synth::Variation;
 use kiosk_cardfront::tray::TrayView;
-use kiosk_face::{FaceEngine, FaceModels, RgbImage};
+use kiosk_face::{Challenge, FaceEngine, FaceModels, RgbImage};
 use kiosk_mynumber::Date;
 use kiosk_mynumber::{AuthTrust, TrustAnchor};
+use kiosk_pad_corpus::Source;
 use kiosk_reception::EligibilityAnswer;
 use kiosk_reception::{FlowConfig, Lang, StaffCheckBy};
 use kiosk_records::{
@@ -76,6 +78,12 @@ pub enum DemoCamera {
     SomeoneElse,
     Nobody,
     Unplugged,
+    /// Attack: the patient holds the card's own front up to the face camera.
+    CardHeldUp,
+    /// Attack: a printed photo of the holder, turned the asked way by hand.
+    PrintedPhoto,
+    /// Attack: a phone replaying a video of the holder turning their head the asked way.
+    PhoneReplay,
 }
 
 /// Whose photo is on a card: the demo cards carry either Obama's or Biden's portrait.
@@ -129,10 +137,22 @@ pub fn front_frames(profile: &Profile) -> Vec<Frame> {
     .collect()
 }
 
-/// The demo camera: the person in front of it, or the card front while the kiosk reads it (drawn the
-/// first time it is needed, on the face thread).
+/// What the demo camera shows while the kiosk asks for a face: looking straight, and after the liveness
+/// check asks for a head turn, turned to the patient's left or right (a compliant patient, or an attacker
+/// turning their picture the asked way).
+#[derive(Debug, Clone, Default)]
+struct FaceClips {
+    straight: Vec<Frame>,
+    left: Vec<Frame>,
+    right: Vec<Frame>,
+}
+
+/// The demo camera: the person (or the attack) in front of it, or the card front while the kiosk reads
+/// it (drawn the first time it is needed, on the face thread).
 struct DemoScene {
     face: ClipSource,
+    left: ClipSource,
+    right: ClipSource,
     card: Option<Arc<Profile>>,
     front: Option<ClipSource>,
     aim: Aim,
@@ -145,6 +165,8 @@ impl FrameSource for DemoScene {
                 .front
                 .get_or_insert_with(|| ClipSource::new(front_frames(card)))
                 .next_frame(),
+            (Aim::FaceTurnLeft, _) => self.left.next_frame(),
+            (Aim::FaceTurnRight, _) => self.right.next_frame(),
             _ => self.face.next_frame(),
         }
     }
@@ -238,6 +260,95 @@ impl FrameSource for DemoFrontScene {
     }
 }
 
+fn frame_of(img: &RgbImage) -> Frame {
+    Frame {
+        width: img.width,
+        height: img.height,
+        rgb: img.data.clone(),
+    }
+}
+
+/// A simulated head turn for the demo's compliant patient: the middle of the face (the nose) is pushed
+/// sideways against the eyes by a smooth displacement, which is what the liveness check measures. A demo
+/// prop, not evidence: docs/PAD.md measures the check on other data.
+fn simulated_turn(engine: &mut FaceEngine<'_>, img: &RgbImage, patient_left: bool) -> Option<RgbImage> {
+    let face = engine.detect(img).first()?.face;
+    let (_, l) = engine.describe_with_landmarks(img, face)?;
+    let eyes = ((l[0].0 + l[1].0 - l[2].0 - l[3].0) as f64 / 2.0).abs();
+    let (nx, ny) = (l[4].0 as f64, l[4].1 as f64 - 0.25 * eyes);
+    // The patient's left is the image's right (the camera does not mirror).
+    let amount = if patient_left { 0.3 } else { -0.3 } * eyes;
+    let two_sigma2 = 2.0 * (0.45 * eyes).powi(2);
+    let mut out = img.clone();
+    for y in 0..img.height {
+        for x in 0..img.width {
+            let d2 = (x as f64 - nx).powi(2) + (y as f64 - ny).powi(2);
+            let sx = (x as f64 - amount * (-d2 / two_sigma2).exp()).round();
+            if sx >= 0.0 && (sx as usize) < img.width {
+                let (o, i) = ((y * img.width + x) * 3, (y * img.width + sx as usize) * 3);
+                out.data[o..o + 3].copy_from_slice(&img.data[i..i + 3]);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Frames of an attack turned each way: the first `BEFORE` frames look straight, the rest
+/// turn (the corpus generator's sequences, shortened).
+fn attack_clips(make: impl Fn(Challenge) -> Vec<RgbImage>) -> FaceClips {
+    let left = make(Challenge::Left);
+    let right = make(Challenge::Right);
+    let split = kiosk_pad_corpus::sequence::BEFORE;
+    FaceClips {
+        straight: left.iter().take(split).map(frame_of).collect(),
+        left: left.iter().skip(split).map(frame_of).collect(),
+        right: right.iter().skip(split).map(frame_of).collect(),
+    }
+}
+
+/// Frames of each demo attack for a card: the card itself held up, a print of the holder, a phone
+/// replaying the holder.
+fn attack(engine: &mut FaceEngine<'_>, who: DemoCamera, holder: &Holder) -> FaceClips {
+    const FRAMES: usize = kiosk_pad_corpus::sequence::BEFORE + 3;
+    let mut photo = |name: &str| {
+        PHOTOS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, b)| RgbImage::decode(b).ok())
+            .and_then(|img| Source::from_photo(engine, img))
+    };
+    let (before, during) = match holder.portrait {
+        Portrait::Obama => (photo("obama3.png"), photo("obama2.png")),
+        Portrait::Biden => (photo("biden.png"), photo("biden.png")),
+    };
+    let (Some(before), Some(during)) = (before, during) else {
+        return FaceClips::default();
+    };
+    match who {
+        DemoCamera::CardHeldUp => {
+            let Some(card) = holder.card.as_ref() else {
+                return FaceClips::default();
+            };
+            let front = card.draw_front();
+            let Some(face) = engine.detect_still(&front).first().map(|d| d.face) else {
+                return FaceClips::default();
+            };
+            attack_clips(|c| kiosk_pad_corpus::sequence::card(&front, face, c, 5, FRAMES))
+        }
+        DemoCamera::PrintedPhoto => {
+            attack_clips(|c| kiosk_pad_corpus::sequence::printed(&during, c, 6, FRAMES))
+        }
+        _ => attack_clips(|c| {
+            // A video of the holder turning the asked way: straight first, then turned.
+            let (a, b) = match c {
+                Challenge::Left => (&during, &before),
+                Challenge::Right => (&before, &during),
+            };
+            kiosk_pad_corpus::sequence::screen_video(a, b, c, 7, FRAMES)
+        }),
+    }
+}
+
 /// The demo camera frames, 640×480 with the face where a patient at the kiosk would be; made once (face
 /// detection on the full photos takes a moment), on the face thread that first needs them.
 #[derive(Debug, Default)]
@@ -254,14 +365,7 @@ impl DemoFrames {
                 .filter_map(|(name, bytes)| {
                     let photo = RgbImage::decode(bytes).ok()?;
                     let img = kiosk_frame(&mut engine, &photo, (0.0, 0.0))?;
-                    Some((
-                        *name,
-                        Frame {
-                            width: img.width,
-                            height: img.height,
-                            rgb: img.data.clone(),
-                        },
-                    ))
+                    Some((*name, frame_of(&img)))
                 })
                 .collect()
         })
@@ -280,6 +384,30 @@ impl DemoFrames {
         })
     }
 
+    /// What a live person shows: the photos looking straight, and each turned by [`simulated_turn`].
+    fn live(&self, models: &FaceModels, names: &[&str]) -> FaceClips {
+        let mut engine = FaceEngine::new(models);
+        let straight: Vec<Frame> = self
+            .get(models)
+            .iter()
+            .filter(|(n, _)| names.contains(n))
+            .map(|(_, f)| f.clone())
+            .collect();
+        let turned = |left: bool, engine: &mut FaceEngine<'_>| -> Vec<Frame> {
+            straight
+                .iter()
+                .filter_map(|f| RgbImage::new(f.width, f.height, f.rgb.clone()))
+                .filter_map(|img| simulated_turn(engine, &img, left))
+                .map(|img| frame_of(&img))
+                .collect()
+        };
+        FaceClips {
+            left: turned(true, &mut engine),
+            right: turned(false, &mut engine),
+            straight,
+        }
+    }
+
     /// A camera for the demo panel's choice, given whose photo is on the card.
     pub fn camera(
         self: &Arc<Self>,
@@ -296,19 +424,18 @@ impl DemoFrames {
                     }
                     (DemoCamera::Nobody, _) => &[],
                     (DemoCamera::CardHolder, Portrait::Obama)
-                    | (DemoCamera::SomeoneElse, Portrait::Biden) => &["obama2.png", "obama3.png"],
+                    | (DemoCamera::SomeoneElse, Portrait::Biden) => &["obama3.png"],
                     (DemoCamera::CardHolder, Portrait::Biden)
                     | (DemoCamera::SomeoneElse, Portrait::Obama) => &["biden.png"],
+                    (DemoCamera::CardHeldUp | DemoCamera::PrintedPhoto | DemoCamera::PhoneReplay, _) => &[],
                 };
-            let all = match models {
-                Some(m) => frames.get(m),
-                None => &[],
+            let clips = match (models, who) {
+                (None, _) => FaceClips::default(),
+                (Some(m), DemoCamera::CardHeldUp | DemoCamera::PrintedPhoto | DemoCamera::PhoneReplay) => {
+                    attack(&mut FaceEngine::new(m), who, &holder)
+                }
+                (Some(m), _) => frames.live(m, names),
             };
-            let clip: Vec<Frame> = all
-                .iter()
-                .filter(|(n, _)| names.contains(n))
-                .map(|(_, f)| f.clone())
-                .collect();
             // Nobody at the kiosk shows no card either.
             let card = if who == DemoCamera::Nobody {
                 None
@@ -316,7 +443,9 @@ impl DemoFrames {
                 holder.card
             };
             Ok(Box::new(DemoScene {
-                face: ClipSource::new(clip),
+                face: ClipSource::new(clips.straight),
+                left: ClipSource::new(clips.left),
+                right: ClipSource::new(clips.right),
                 card,
                 front: None,
                 aim: Aim::Face,

@@ -315,6 +315,9 @@ impl KioskApp {
             (DemoCamera::SomeoneElse, "カメラ: 別人 / someone else"),
             (DemoCamera::Nobody, "カメラ: 不在 / nobody"),
             (DemoCamera::Unplugged, "カメラ: 未接続 / unplugged"),
+            (DemoCamera::CardHeldUp, "攻撃: カードをかざす / card held up"),
+            (DemoCamera::PrintedPhoto, "攻撃: 印刷写真 / printed photo"),
+            (DemoCamera::PhoneReplay, "攻撃: スマホ再生 / phone replay"),
         ] {
             if ui.radio(current == Some(camera), label).clicked() {
                 self.set_camera(camera);

@@ -56,12 +56,15 @@ pub enum CameraError {
     Failed(String),
 }
 
-/// What the kiosk is looking at: the patient's face, or the front of their card held up to the camera.
+/// What the kiosk is looking at: the patient's face, or the front of their card held up to the camera;
+/// while the liveness check asks for a head turn, the face turned to the patient's left or right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Aim {
     #[default]
     Face,
     CardFront,
+    FaceTurnLeft,
+    FaceTurnRight,
 }
 
 /// A source of frames. Not `Send`: a real camera belongs to the thread that opened it.

@@ -6,9 +6,13 @@ use super::translate::{face_verdict, front_guidance_kind, guidance_kind};
 use super::{ReplySender, Shared, SpawnError, Ticket, spawn};
 use kiosk_camera::{Aim, CameraError, Frame, FrameSource};
 use kiosk_cardfront::{Agreement, FrontReader};
-use kiosk_face::{Descriptor, FaceEngine, FaceModels, MatchPolicy, MatchSession, RgbImage, Verdict};
+use kiosk_face::pad::pad_frame;
+use kiosk_face::{
+    Challenge, Descriptor, FaceCheck, FaceEngine, FaceModels, FaceOutcome, MatchPolicy, PadPolicy, RgbImage,
+    Stage,
+};
 use kiosk_mynumber::CheckCodeB;
-use kiosk_reception::{FaceEvent, FrontGuidanceKind, GuidanceKind, WorkerResult};
+use kiosk_reception::{FaceEvent, FrontGuidanceKind, GuidanceKind, TurnPrompt, WorkerResult};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -62,6 +66,10 @@ impl std::fmt::Debug for FaceJob {
 #[derive(Debug, Clone, Copy)]
 pub struct FaceSettings {
     pub policy: MatchPolicy,
+    /// The liveness check's thresholds (docs/PAD.md).
+    pub pad: PadPolicy,
+    /// Time allowed for the head turn once it is asked for; then the liveness check fails (PIN or staff).
+    pub turn_time_limit: Duration,
     /// Give up (not matched) when no decision comes within this time, e.g. nobody in front of the camera.
     pub give_up_after: Duration,
     /// Shortest time between two frames (clips would otherwise spin; a real camera paces itself).
@@ -76,7 +84,9 @@ impl Default for FaceSettings {
     fn default() -> Self {
         FaceSettings {
             policy: MatchPolicy::default(),
-            give_up_after: Duration::from_secs(8),
+            pad: PadPolicy::default(),
+            turn_time_limit: Duration::from_secs(6),
+            give_up_after: Duration::from_secs(14),
             frame_interval: Duration::from_millis(66),
             front_give_up_after: Duration::from_secs(20),
             front_frames_agree: 3,
@@ -94,8 +104,11 @@ pub struct FaceWorker {
 
 struct Matching {
     ticket: Ticket,
-    session: MatchSession,
+    /// Match and liveness, with the head turn chosen at random for this attempt.
+    check: FaceCheck,
     started: Instant,
+    /// When the head turn was asked for.
+    turn_asked: Option<Instant>,
     guidance: Option<Option<GuidanceKind>>,
 }
 
@@ -186,10 +199,12 @@ impl FaceThread {
                 }
             }
             FaceJob::Start(ticket) => {
+                let s = &self.worker.settings;
                 self.matching = Some(Matching {
                     ticket,
-                    session: MatchSession::new(self.worker.settings.policy),
+                    check: FaceCheck::new(s.policy, s.pad, Challenge::random()),
                     started: Instant::now(),
+                    turn_asked: None,
                     guidance: None,
                 })
             }
@@ -209,12 +224,12 @@ impl FaceThread {
                 });
             }
             FaceJob::Stop => {
-                self.matching = None;
+                self.end_matching();
                 self.end_front();
             }
             FaceJob::Wipe => {
                 self.card = None;
-                self.matching = None;
+                self.end_matching();
                 self.end_front();
             }
         }
@@ -241,6 +256,15 @@ impl FaceThread {
             }
         }
         self.worker.shared.set_preview(None, None);
+    }
+
+    /// Stop matching and point the camera back at a face looking straight.
+    fn end_matching(&mut self) {
+        if self.matching.take().is_some_and(|m| m.turn_asked.is_some())
+            && let Some(s) = self.source.as_mut()
+        {
+            s.aim(Aim::Face);
+        }
     }
 
     /// Stop reading the card front (dropping its answer channel tells the card thread there is no code)
@@ -354,15 +378,53 @@ impl FaceThread {
             let guidance = WorkerResult::Face(FaceEvent::Guidance(kind));
             self.worker.replies.progress(m.ticket, guidance);
         }
-        let mut decision = m.session.decision();
-        if let Some(d) = analysis.descriptor {
-            decision = m.session.add(d.distance(card));
+        let stage = m.check.push(pad_frame(&img, &analysis, card).as_ref());
+        if let (Stage::Turn(c), None) = (stage, m.turn_asked) {
+            m.turn_asked = Some(Instant::now());
+            let prompt = match c {
+                Challenge::Left => TurnPrompt::Left,
+                Challenge::Right => TurnPrompt::Right,
+            };
+            self.worker
+                .replies
+                .progress(m.ticket, WorkerResult::Face(FaceEvent::Turn(prompt)));
+            if let Some(s) = self.source.as_mut() {
+                s.aim(match c {
+                    Challenge::Left => Aim::FaceTurnLeft,
+                    Challenge::Right => Aim::FaceTurnRight,
+                });
+            }
         }
-        let timed_out = m.started.elapsed() >= self.worker.settings.give_up_after;
-        if decision.verdict != Verdict::Undecided || timed_out {
-            let verdict = WorkerResult::Face(face_verdict(&decision));
-            self.worker.replies.answer(m.ticket, verdict);
-            self.matching = None;
+        let settings = &self.worker.settings;
+        let turn_late = m
+            .turn_asked
+            .is_some_and(|t| t.elapsed() >= settings.turn_time_limit);
+        let timed_out = m.started.elapsed() >= settings.give_up_after;
+        let event = match stage {
+            Stage::Done(FaceOutcome::Accepted) => Some(face_verdict(&m.check.scores().matching)),
+            Stage::Done(FaceOutcome::NoMatch) => Some(not_matched(&m.check)),
+            Stage::Done(FaceOutcome::Refused(why)) => {
+                // The reason and the cue scores only: no face data.
+                let s = m.check.scores();
+                eprintln!(
+                    "kiosk: face liveness refused ({}): turn {:?}, straight distance {:?}, lattice {:?}",
+                    why.name(),
+                    s.turn.map(|t| (t * 1000.0).round() / 1000.0),
+                    s.straight_distance.map(|d| (d * 1000.0).round() / 1000.0),
+                    s.lattice.map(f64::round)
+                );
+                Some(FaceEvent::NotLive)
+            }
+            Stage::Turn(_) if turn_late || timed_out => {
+                eprintln!("kiosk: face liveness refused (no turn in time)");
+                Some(FaceEvent::NotLive)
+            }
+            Stage::LookStraight if timed_out => Some(not_matched(&m.check)),
+            Stage::LookStraight | Stage::Turn(_) => None,
+        };
+        if let Some(event) = event {
+            self.worker.replies.answer(m.ticket, WorkerResult::Face(event));
+            self.end_matching();
         }
         outline
     }
@@ -410,6 +472,16 @@ impl FaceWorker {
             kiosk_cardfront::Verdict::Agreed(fields) => CheckCodeB::new(&fields.check_code_b()).ok(),
             kiosk_cardfront::Verdict::Pending { .. } => None,
         }
+    }
+}
+
+/// "Not matched" with the figures so far (a stranger, or too few good frames in the time).
+fn not_matched(check: &FaceCheck) -> FaceEvent {
+    let d = check.scores().matching;
+    let distance_milli = d.distance.map_or(0, |d| (d * 1000.0) as u32);
+    FaceEvent::NotMatched {
+        distance_milli,
+        frames: d.frames_agreed,
     }
 }
 
