@@ -113,6 +113,55 @@ pub struct FaceEngine<'m> {
     models: &'m FaceModels,
     detector: Detector,
     pub limits: QualityLimits,
+    track: Option<Track>,
+}
+
+/// Frames tracked from the landmarks before the detector runs again (which also catches a second face
+/// stepping in). Detection is about two thirds of a frame's cost (docs/benchmarks.md).
+pub const REDETECT_EVERY: u32 = 5;
+
+/// The face followed between detections: its box and landmarks in the last frame, and how those relate
+/// at the detection (so the box can be carried along with the landmarks).
+#[derive(Debug, Clone, Copy)]
+struct Track {
+    face: FaceBox,
+    landmarks: Landmarks,
+    /// Eye-centre distance over box width at the detection: a tracked face whose ratio strays far
+    /// from it has been lost (the landmarks no longer sit on a face in that box).
+    eye_ratio: f64,
+    since_detection: u32,
+}
+
+fn eye_distance(l: &Landmarks) -> f64 {
+    let (rx, ry) = ((l[0].0 + l[1].0) as f64 / 2.0, (l[0].1 + l[1].1) as f64 / 2.0);
+    let (lx, ly) = ((l[2].0 + l[3].0) as f64 / 2.0, (l[2].1 + l[3].1) as f64 / 2.0);
+    (rx - lx).hypot(ry - ly)
+}
+
+/// The box moved, scaled and turned with the landmarks from `from` to `to` (the box stays upright:
+/// only the similarity's scale and translation are applied to its centre and size).
+fn carry(face: FaceBox, from: &Landmarks, to: &Landmarks) -> FaceBox {
+    let p = |l: &Landmarks| -> Vec<crate::geometry::Pt> {
+        l.iter()
+            .map(|&(x, y)| crate::geometry::Pt::new(x as f64, y as f64))
+            .collect()
+    };
+    let s = crate::geometry::similarity(&p(from), &p(to));
+    let scale = (s.m[0][0] * s.m[1][1] - s.m[0][1] * s.m[1][0]).abs().sqrt();
+    let c = s.apply(crate::geometry::Pt::new(
+        (face.left + face.right) as f64 / 2.0,
+        (face.top + face.bottom) as f64 / 2.0,
+    ));
+    let (hw, hh) = (
+        face.width() as f64 * scale / 2.0,
+        face.height() as f64 * scale / 2.0,
+    );
+    FaceBox {
+        left: (c.x - hw).round() as i64,
+        top: (c.y - hh).round() as i64,
+        right: (c.x + hw).round() as i64 - 1,
+        bottom: (c.y + hh).round() as i64 - 1,
+    }
 }
 
 impl<'m> FaceEngine<'m> {
@@ -121,6 +170,7 @@ impl<'m> FaceEngine<'m> {
             models,
             detector: Detector::new(&models.detector),
             limits: QualityLimits::default(),
+            track: None,
         }
     }
 
@@ -163,6 +213,76 @@ impl<'m> FaceEngine<'m> {
             descriptor,
             landmarks,
         }
+    }
+
+    /// Like [`FaceEngine::analyse`] for consecutive frames of one camera: the detector runs on the first
+    /// frame and every [`REDETECT_EVERY`] frames; in between the face is followed from its landmarks (the
+    /// shape predictor placed in the box carried from the last frame), which is about a third of the
+    /// cost. A lost track (no usable landmarks, a face that left the frame, an eye distance that no longer
+    /// fits the box) falls back to the detector on the same frame. Call [`FaceEngine::reset_tracking`]
+    /// when the frames stop being consecutive (a new attempt, another camera).
+    pub fn track(&mut self, frame: &RgbImage) -> FrameAnalysis {
+        if let Some(t) = self.track
+            && t.since_detection + 1 < REDETECT_EVERY
+            && let Some(a) = self.follow(frame, t)
+        {
+            return a;
+        }
+        let a = self.analyse(frame);
+        self.track = match (
+            a.face,
+            a.landmarks
+                .or_else(|| a.face.map(|f| self.models.predictor.predict(frame, f))),
+        ) {
+            (Some(face), Some(landmarks)) if face.width() > 0 => Some(Track {
+                face,
+                landmarks,
+                eye_ratio: eye_distance(&landmarks) / face.width() as f64,
+                since_detection: 0,
+            }),
+            _ => None,
+        };
+        a
+    }
+
+    /// Forget the followed face: the next [`FaceEngine::track`] runs the detector.
+    pub fn reset_tracking(&mut self) {
+        self.track = None;
+    }
+
+    /// One tracked frame, or `None` when the track is lost.
+    fn follow(&mut self, frame: &RgbImage, t: Track) -> Option<FrameAnalysis> {
+        let landmarks = self.models.predictor.predict(frame, t.face);
+        let face = carry(t.face, &t.landmarks, &landmarks);
+        let inside = face.left >= 0
+            && face.top >= 0
+            && face.right < frame.width as i64
+            && face.bottom < frame.height as i64;
+        let ratio = eye_distance(&landmarks) / face.width().max(1) as f64;
+        if !inside || (ratio / t.eye_ratio - 1.0).abs() > 0.25 {
+            return None;
+        }
+        let detection = Detection { face, score: 0.0 };
+        let guidance = assess(frame, &[detection], &self.limits);
+        let (descriptor, landmarks_out) = if guidance == Guidance::Ok {
+            let chip = crate::chip::extract(frame, &landmarks)?;
+            let d = self.models.net.descriptor(&chip.data).map(Descriptor)?;
+            (Some(d), Some(landmarks))
+        } else {
+            (None, None)
+        };
+        self.track = Some(Track {
+            face,
+            landmarks,
+            eye_ratio: t.eye_ratio,
+            since_detection: t.since_detection + 1,
+        });
+        Some(FrameAnalysis {
+            guidance,
+            face: Some(face),
+            descriptor,
+            landmarks: landmarks_out,
+        })
     }
 
     /// The descriptor of the card photo (greyscale JPEG 2000 from the chip). Grey pixels are given to

@@ -81,9 +81,12 @@ pub fn present(
     };
     let mut check = FaceCheck::new(policy, PadPolicy::default(), challenge);
     let mut cues = Vec::with_capacity(frames.len());
+    // As the kiosk does: the frames of one attempt are consecutive, so the face is tracked between
+    // detections.
+    engine.reset_tracking();
     for path in frames {
         let img = read_image(path)?;
-        let analysis = engine.analyse(&img);
+        let analysis = engine.track(&img);
         let f = pad::pad_frame(&img, &analysis, &card);
         check.push(f.as_ref());
         cues.push(f);

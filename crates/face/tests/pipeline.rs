@@ -186,3 +186,44 @@ fn bad_card_photos_are_errors() {
         Err(kiosk_face::CardPhotoError::Undecodable(_))
     ));
 }
+
+/// A 640×480 frame of `src` shifted by `(dx, dy)`, face about 40 % of the width.
+fn kiosk_frame(src: &RgbImage, dx: i64, dy: i64) -> RgbImage {
+    let (w, h) = (640usize, 480usize);
+    let mut data = vec![100u8; w * h * 3];
+    for y in 0..h {
+        for x in 0..w {
+            let ux = ((x as i64 - 320 - dx) as f64 / 0.9 + 304.0).round() as i64;
+            let uy = ((y as i64 - 240 - dy) as f64 / 0.9 + 424.0).round() as i64;
+            if ux >= 0 && uy >= 0 && (ux as usize) < src.width && (uy as usize) < src.height {
+                let i = (uy as usize * src.width + ux as usize) * 3;
+                data[(y * w + x) * 3..(y * w + x) * 3 + 3].copy_from_slice(&src.data[i..i + 3]);
+            }
+        }
+    }
+    RgbImage::new(w, h, data).unwrap()
+}
+
+#[test]
+fn tracking_follows_a_moving_face_and_lets_go_of_a_cut() {
+    let mut tracked = FaceEngine::new(models());
+    let mut fresh = FaceEngine::new(models());
+    let obama2 = photo("obama2.png");
+    let mut descriptors = Vec::new();
+    for i in 0..7 {
+        let frame = kiosk_frame(&obama2, 6 * i, -3 * i);
+        let t = tracked.track(&frame);
+        let a = fresh.analyse(&frame);
+        let (Some(dt), Some(da)) = (t.descriptor, a.descriptor) else {
+            panic!("frame {i}: no descriptor ({:?} / {:?})", t.guidance, a.guidance);
+        };
+        assert!(dt.distance(&da) < 0.06, "frame {i}: tracked {}", dt.distance(&da));
+        assert!(iou(t.face.unwrap(), a.face.unwrap()) > 0.6, "frame {i}");
+        descriptors.push(dt);
+    }
+    // A cut to another person: the carried box no longer fits, the detector runs again on that frame.
+    let biden = tracked.track(&kiosk_frame(&photo("biden.png"), 0, 0));
+    if let Some(d) = biden.descriptor {
+        assert!(d.distance(&descriptors[0]) > 0.6);
+    }
+}

@@ -200,6 +200,9 @@ impl FaceThread {
             }
             FaceJob::Start(ticket) => {
                 let s = &self.worker.settings;
+                if let Some(e) = self.engine.as_mut() {
+                    e.reset_tracking();
+                }
                 self.matching = Some(Matching {
                     ticket,
                     check: FaceCheck::new(s.policy, s.pad, Challenge::random()),
@@ -370,7 +373,7 @@ impl FaceThread {
             self.matching = None;
             return None;
         };
-        let analysis = engine.analyse(&img);
+        let analysis = engine.track(&img);
         let outline = analysis.face.map(|b| face_outline(&b, img.width, img.height));
         let kind = guidance_kind(analysis.guidance);
         if m.guidance != Some(kind) {
