@@ -1,5 +1,6 @@
 //! Face-engine benchmark (`cargo xtask bench`): detection at 320×240 and 640×480, landmarks, chip,
-//! descriptor, a whole 640×480 kiosk frame, and peak memory. When `DLIB_PYTHON` names a Python with
+//! descriptor, a whole 640×480 kiosk frame, the frame as the kiosk runs it (tracked between detections),
+//! the liveness check's own cost, and peak memory. When `DLIB_PYTHON` names a Python with
 //! dlib-bin installed, dlib's own binding is timed on the same frames in the same run
 //! (`benches/dlib_bench.py`). It prints figures and asserts nothing about time.
 #![expect(
@@ -23,6 +24,17 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
         .collect();
     t.sort();
     t[runs / 2]
+}
+
+/// Mean of `runs` calls after a warm-up: for work whose cost cycles (a detection every few tracked
+/// frames), the mean is the cost per frame.
+fn time_mean<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    let _ = f();
+    let s = Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(f());
+    }
+    s.elapsed() / runs as u32
 }
 
 fn ms(d: Duration) -> String {
@@ -72,7 +84,14 @@ fn main() {
     let timings = measure(&models, &f320, &f640, runs);
     print_table(&timings, runs);
     if let Some(python) = std::env::var_os("DLIB_PYTHON") {
-        time_dlib(&python, &[("f320.png", &f320), ("f640.png", &f640)], runs);
+        if let Some(dlib_whole) = time_dlib(&python, &[("f320.png", &f320), ("f640.png", &f640)], runs) {
+            let ours = (timings.tracked + timings.liveness).as_secs_f64() * 1000.0;
+            println!(
+                "\nkiosk frame with the liveness check {ours:.1} ms against dlib-bin's whole frame {dlib_whole:.1} ms: {:.1}x faster, {:.0} frames/s",
+                dlib_whole / ours,
+                1000.0 / ours
+            );
+        }
     } else {
         println!(
             "\n(set DLIB_PYTHON to a Python with dlib-bin to time dlib beside it; `cargo xtask bench` does)"
@@ -89,6 +108,8 @@ struct Timings {
     chip: Duration,
     descriptor: Duration,
     whole: Duration,
+    tracked: Duration,
+    liveness: Duration,
 }
 
 /// Time each step on its own, feeding each the previous step's real output, then the whole kiosk frame,
@@ -112,6 +133,26 @@ fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -
     let chip_img = chip::extract(f640, &points).expect("chip");
     let descriptor = time(runs, || models.net().descriptor(&chip_img.data));
     let whole = time(runs, || engine.analyse(f640));
+    // The kiosk's loop: tracked frames with a detection every REDETECT_EVERY frames (mean per frame,
+    // over whole cycles).
+    engine.reset_tracking();
+    let cycle = kiosk_face::engine::REDETECT_EVERY as usize;
+    let tracked = time_mean(cycle * runs.div_ceil(cycle), || engine.track(f640));
+    // The liveness check's own work per frame: pose cues, the screen-lattice score, the decision step.
+    let mut check = kiosk_face::FaceCheck::new(
+        kiosk_face::MatchPolicy::default(),
+        kiosk_face::PadPolicy::default(),
+        kiosk_face::Challenge::Left,
+    );
+    let liveness = time(runs, || {
+        let pose = kiosk_face::pad::PoseCues::from_landmarks(&points).expect("pose");
+        let frame = kiosk_face::PadFrame {
+            pose,
+            distance: 0.4,
+            lattice: kiosk_face::pad::lattice::score(f640, face),
+        };
+        check.push(Some(&frame))
+    });
     Timings {
         detect_320,
         detect_640,
@@ -120,6 +161,8 @@ fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -
         chip,
         descriptor,
         whole,
+        tracked,
+        liveness,
     }
 }
 
@@ -142,6 +185,19 @@ fn print_table(t: &Timings, runs: usize) {
         ms(t.whole)
     );
     println!(
+        "| kiosk frame: tracked, a detection every {} frames (mean) | {} |",
+        kiosk_face::engine::REDETECT_EVERY,
+        ms(t.tracked)
+    );
+    println!(
+        "| liveness check per frame (pose cues, screen lattice, decision) | {} |",
+        ms(t.liveness)
+    );
+    println!(
+        "| kiosk frame with the liveness check | {} |",
+        ms(t.tracked + t.liveness)
+    );
+    println!(
         "\npeak resident memory: {:.0} MB (models loaded, all of the above)",
         peak_rss_mb()
     );
@@ -149,7 +205,7 @@ fn print_table(t: &Timings, runs: usize) {
 
 /// Time dlib's own Python binding on the same frames (`benches/dlib_bench.py`), so the comparison is made
 /// on one machine in one run rather than against figures from elsewhere.
-fn time_dlib(python: &OsStr, frames: &[(&str, &RgbImage)], runs: usize) {
+fn time_dlib(python: &OsStr, frames: &[(&str, &RgbImage)], runs: usize) -> Option<f64> {
     let dir = std::env::temp_dir().join(format!("kiosk-face-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     for &(name, f) in frames {
@@ -177,4 +233,9 @@ fn time_dlib(python: &OsStr, frames: &[(&str, &RgbImage)], runs: usize) {
         eprintln!("dlib_bench.py failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     let _ = std::fs::remove_dir_all(dir);
+    // The "whole 640x480 frame" row, for the comparison.
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.starts_with("| whole 640x480 frame |"))
+        .and_then(|l| l.split('|').nth(2)?.trim().parse().ok())
 }

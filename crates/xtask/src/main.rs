@@ -356,11 +356,67 @@ fn test() -> Result {
 fn bench() -> Result {
     ensure_packages(TEST_PACKAGES)?;
     models()?;
-    let _pcscd = Pcscd::start()?;
+    {
+        let _pcscd = Pcscd::start()?;
+        run(
+            "card-read benchmark",
+            cargo().args(["bench", "-j2", "-p", "kiosk-hw-test", "--bench", "card_read"]),
+        )?;
+    }
+    // The face engine beside dlib's own binding, in the same run (docs/benchmarks.md). The venv is made
+    // at set-up time from PyPI; without it the face benchmark still runs, alone.
+    let mut face = cargo();
+    face.args(["bench", "-j2", "-p", "kiosk-face", "--bench", "face"]);
+    match bench_venv() {
+        Ok(python) => {
+            face.env("DLIB_PYTHON", python);
+        }
+        Err(e) => eprintln!("xtask: no dlib bench venv ({e}); timing kiosk-face alone"),
+    }
+    run("face-engine benchmark", &mut face)
+}
+
+/// `target/bench-venv` with PyPI's dlib-bin (a prebuilt wheel, no compiler), numpy and pillow; made once.
+fn bench_venv() -> Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let venv = target.join("bench-venv");
+    let python = venv.join("bin/python");
+    let ready = Command::new(&python)
+        .args(["-c", "import dlib, numpy, PIL"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if ready {
+        return Ok(python);
+    }
+    if Command::new("python3")
+        .args(["-m", "venv", "--help"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        ensure_packages(&["python3-venv"])?;
+    }
     run(
-        "card-read benchmark",
-        cargo().args(["bench", "-j2", "-p", "kiosk-hw-test", "--bench", "card_read"]),
-    )
+        "make the bench venv",
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+    )?;
+    run(
+        "install dlib-bin, numpy and pillow into the bench venv",
+        Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--only-binary=:all:",
+            "dlib-bin",
+            "numpy",
+            "pillow",
+        ]),
+    )?;
+    Ok(python)
 }
 
 /// pcscd with the vpcd readers, started for the run unless one is already running; stopped on drop.
