@@ -422,12 +422,18 @@ impl DemoFrames {
                     (DemoCamera::Unplugged, _) => {
                         return Err(CameraError::NotFound("demo camera (unplugged)".into()));
                     }
-                    (DemoCamera::Nobody, _) => &[],
+                    // Nobody there; the attacks show their own pictures, not the photos.
+                    (
+                        DemoCamera::Nobody
+                        | DemoCamera::CardHeldUp
+                        | DemoCamera::PrintedPhoto
+                        | DemoCamera::PhoneReplay,
+                        _,
+                    ) => &[],
                     (DemoCamera::CardHolder, Portrait::Obama)
                     | (DemoCamera::SomeoneElse, Portrait::Biden) => &["obama3.png"],
                     (DemoCamera::CardHolder, Portrait::Biden)
                     | (DemoCamera::SomeoneElse, Portrait::Obama) => &["biden.png"],
-                    (DemoCamera::CardHeldUp | DemoCamera::PrintedPhoto | DemoCamera::PhoneReplay, _) => &[],
                 };
             let clips = match (models, who) {
                 (None, _) => FaceClips::default(),

@@ -221,14 +221,11 @@ fn write_sequence(out: &Path, dir: &str, frames: &[RgbImage]) -> Result<(), Stri
     Ok(())
 }
 
-fn run(o: &Options) -> Result<(), String> {
-    std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
-    let models = FaceModels::load_default().map_err(|e| e.to_string())?;
-    let mut engine = FaceEngine::new(&models);
-    let people = people(&mut engine, &o.assets, &o.out)?;
-    let mut rng = Rng::new(o.seed);
-    let mut list = String::from("type,photo,challenge,frames_dir\n");
-    // Proxy pairs: same person, poses far enough apart to stand in for a turn.
+/// A bona fide proxy pair: person, photo before, photo during, and the turn it answers.
+type Pair = (usize, usize, usize, Challenge);
+
+/// Proxy pairs: the same person, poses far enough apart to stand in for a turn.
+fn proxy_pairs(people: &[Person]) -> Vec<Pair> {
     let mut pairs = Vec::new();
     for (pi, p) in people.iter().enumerate() {
         for (a, before) in p.photos.iter().enumerate() {
@@ -241,6 +238,61 @@ fn run(o: &Options) -> Result<(), String> {
             }
         }
     }
+    pairs
+}
+
+/// The `i`-th presentation of `attack`: whose card it targets, its frames, and the turn asked.
+fn attack_frames(
+    engine: &mut FaceEngine<'_>,
+    people: &[Person],
+    pairs: &[Pair],
+    (attack, i): (Attack, usize),
+    (seed, challenge): (u64, Challenge),
+    rng: &mut Rng,
+) -> Result<(usize, Vec<RgbImage>, Challenge), String> {
+    let pi = i % people.len();
+    let p = &people[pi];
+    Ok(match attack {
+        Attack::Card => {
+            let tex = sequence::card_front(&p.card_photo, seed);
+            let Some(face) = engine.detect_still(&tex).first().map(|d| d.face) else {
+                return Err(format!("no face found on the drawn card of {}", p.name));
+            };
+            let frames = sequence::card(&tex, face, challenge, seed, ATTACK_FRAMES);
+            (pi, frames, challenge)
+        }
+        Attack::Print | Attack::ScreenStill => {
+            let all: Vec<&Source> = p.photos.iter().chain(p.card_source.as_ref()).collect();
+            let src = all[rng.below(all.len() as u64) as usize];
+            let frames = if attack == Attack::Print {
+                sequence::printed(src, challenge, seed, ATTACK_FRAMES)
+            } else {
+                sequence::screen_still(src, challenge, seed, ATTACK_FRAMES)
+            };
+            (pi, frames, challenge)
+        }
+        Attack::ScreenVideo => {
+            let &(pi, a, b, c) = pairs
+                .get(i % pairs.len().max(1))
+                .ok_or("no proxy pair to replay: the photos have no two poses of one person")?;
+            let p = &people[pi];
+            let frames = sequence::screen_video(&p.photos[a], &p.photos[b], c, seed, ATTACK_FRAMES);
+            (pi, frames, c)
+        }
+    })
+}
+
+fn run(o: &Options) -> Result<(), String> {
+    std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
+    let models = FaceModels::load_default().map_err(|e| e.to_string())?;
+    let mut engine = FaceEngine::new(&models);
+    let people = people(&mut engine, &o.assets, &o.out)?;
+    if people.is_empty() {
+        return Err("no people found in the photos".into());
+    }
+    let mut rng = Rng::new(o.seed);
+    let mut list = String::from("type,photo,challenge,frames_dir\n");
+    let pairs = proxy_pairs(&people);
     eprintln!(
         "{} people, {} photos, {} proxy pairs",
         people.len(),
@@ -249,17 +301,13 @@ fn run(o: &Options) -> Result<(), String> {
     );
     let mut n = 0;
     for &(pi, a, b, c) in &pairs {
-        for r in 0..o.repeats {
+        for _ in 0..o.repeats {
             let p = &people[pi];
             let dir = format!("bona-fide/{n:03}");
-            write_sequence(
-                &o.out,
-                &dir,
-                &sequence::bona_fide(&p.photos[a], &p.photos[b], rng.next_u64()),
-            )?;
+            let frames = sequence::bona_fide(&p.photos[a], &p.photos[b], rng.next_u64());
+            write_sequence(&o.out, &dir, &frames)?;
             writeln!(list, "bona-fide,{},{},{dir}", p.card_file, c.name()).map_err(|e| e.to_string())?;
             n += 1;
-            let _ = r;
         }
     }
     for attack in Attack::ALL {
@@ -271,56 +319,24 @@ fn run(o: &Options) -> Result<(), String> {
                 Challenge::Right
             };
             let dir = format!("{}/{i:03}", attack.name());
-            let (person, frames, challenge) = match attack {
-                Attack::Card => {
-                    let p = &people[i % people.len()];
-                    let tex = sequence::card_front(&p.card_photo, seed);
-                    let Some(face) = engine.detect_still(&tex).first().map(|d| d.face) else {
-                        return Err(format!("no face found on the drawn card of {}", p.name));
-                    };
-                    (
-                        p,
-                        sequence::card(&tex, face, challenge, seed, ATTACK_FRAMES),
-                        challenge,
-                    )
-                }
-                Attack::Print | Attack::ScreenStill => {
-                    let p = &people[i % people.len()];
-                    let all: Vec<&Source> = p.photos.iter().chain(p.card_source.as_ref()).collect();
-                    let src = all[rng.below(all.len() as u64) as usize];
-                    let frames = if attack == Attack::Print {
-                        sequence::printed(src, challenge, seed, ATTACK_FRAMES)
-                    } else {
-                        sequence::screen_still(src, challenge, seed, ATTACK_FRAMES)
-                    };
-                    (p, frames, challenge)
-                }
-                Attack::ScreenVideo => {
-                    let &(pi, a, b, c) = &pairs[i % pairs.len().max(1)];
-                    let p = &people[pi];
-                    (
-                        p,
-                        sequence::screen_video(&p.photos[a], &p.photos[b], c, seed, ATTACK_FRAMES),
-                        c,
-                    )
-                }
-            };
+            let (pi, frames, challenge) = attack_frames(
+                &mut engine,
+                &people,
+                &pairs,
+                (attack, i),
+                (seed, challenge),
+                &mut rng,
+            )?;
             write_sequence(&o.out, &dir, &frames)?;
-            writeln!(
-                list,
-                "{},{},{},{dir}",
-                attack.name(),
-                person.card_file,
-                challenge.name()
-            )
-            .map_err(|e| e.to_string())?;
+            let card = &people[pi].card_file;
+            writeln!(list, "{},{card},{},{dir}", attack.name(), challenge.name())
+                .map_err(|e| e.to_string())?;
         }
         eprintln!("{}: {} sequences", attack.name(), o.per_type);
     }
     std::fs::write(o.out.join("list.csv"), list).map_err(|e| e.to_string())?;
     eprintln!(
-        "{} bona fide sequences; list in {}",
-        n,
+        "{n} bona fide sequences; list in {}",
         o.out.join("list.csv").display()
     );
     Ok(())

@@ -64,14 +64,14 @@ pub fn print(photo: &RgbImage, margin: usize, rng: &mut Rng) -> RgbImage {
             let inside = x >= margin && y >= margin && x < margin + photo.width && y < margin + photo.height;
             let g = 1.0 + 0.035 * grain.normal();
             let i = (y * w + x) * 3;
-            for ch in 0..3 {
+            for (ch, k) in cast.iter().enumerate() {
                 let v = if inside {
                     let p = f64::from(photo.data[((y - margin) * photo.width + x - margin) * 3 + ch]);
                     black + (white - black) * p / 255.0
                 } else {
                     white
                 };
-                out.data[i + ch] = (v * cast[ch] * g).round().clamp(0.0, 255.0) as u8;
+                out.data[i + ch] = (v * k * g).round().clamp(0.0, 255.0) as u8;
             }
         }
     }
@@ -170,8 +170,8 @@ pub fn resize(img: &RgbImage, scale: f64) -> RgbImage {
             let (sy0, sy1) = (y as f64 / scale, (y + 1) as f64 / scale);
             if scale >= 1.0 {
                 let c = bilinear(img, (sx0 + sx1) / 2.0 - 0.5, (sy0 + sy1) / 2.0 - 0.5);
-                for ch in 0..3 {
-                    out.data[(y * w + x) * 3 + ch] = c[ch].round() as u8;
+                for (ch, v) in c.iter().enumerate() {
+                    out.data[(y * w + x) * 3 + ch] = v.round() as u8;
                 }
                 continue;
             }
@@ -179,14 +179,14 @@ pub fn resize(img: &RgbImage, scale: f64) -> RgbImage {
             let mut n = 0.0f64;
             for yy in sy0.floor() as usize..(sy1.ceil() as usize).min(img.height) {
                 for xx in sx0.floor() as usize..(sx1.ceil() as usize).min(img.width) {
-                    for ch in 0..3 {
-                        acc[ch] += f64::from(img.data[(yy * img.width + xx) * 3 + ch]);
+                    for (ch, a) in acc.iter_mut().enumerate() {
+                        *a += f64::from(img.data[(yy * img.width + xx) * 3 + ch]);
                     }
                     n += 1.0;
                 }
             }
-            for ch in 0..3 {
-                out.data[(y * w + x) * 3 + ch] = (acc[ch] / n.max(1.0)).round() as u8;
+            for (ch, a) in acc.iter().enumerate() {
+                out.data[(y * w + x) * 3 + ch] = (a / n.max(1.0)).round() as u8;
             }
         }
     }

@@ -168,8 +168,8 @@ pub fn room(rng: &mut Rng) -> RgbImage {
                 c = [90.0, 70.0, 50.0];
             }
             let i = (y * WIDTH + x) * 3;
-            for ch in 0..3 {
-                img.data[i + ch] = c[ch].clamp(0.0, 255.0) as u8;
+            for (ch, v) in c.iter().enumerate() {
+                img.data[i + ch] = v.clamp(0.0, 255.0) as u8;
             }
         }
     }

@@ -1,11 +1,7 @@
 //! The defence against its attacks: generated attack sequences run through the kiosk's face decision
 //! (`kiosk_face::FaceCheck`) must be refused, and a bona fide proxy of the same person accepted. Needs
 //! the models (`cargo xtask models`).
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test set-up stops the test when broken"
-)]
+#![expect(clippy::unwrap_used, reason = "test set-up stops the test when broken")]
 
 use kiosk_face::pad::pad_frame;
 use kiosk_face::{

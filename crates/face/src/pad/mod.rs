@@ -257,10 +257,8 @@ impl FaceCheck {
             return self.stage;
         }
         self.frames += 1;
-        if let Some(f) = frame {
-            if let Some(l) = f.lattice {
-                self.lattice.push(l);
-            }
+        if let Some(l) = frame.and_then(|f| f.lattice) {
+            self.lattice.push(l);
         }
         self.stage = match self.stage {
             Stage::LookStraight => self.look_straight(frame),
