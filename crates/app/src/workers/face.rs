@@ -84,7 +84,12 @@ impl Default for FaceSettings {
     fn default() -> Self {
         FaceSettings {
             policy: MatchPolicy::default(),
-            pad: PadPolicy::default(),
+            // The kiosk gives the turn a time (a person needs a moment to read the prompt and move),
+            // not a frame count: the frame limit is set out of reach and `turn_time_limit` decides.
+            pad: PadPolicy {
+                turn_frames: 1_000,
+                ..PadPolicy::default()
+            },
             turn_time_limit: Duration::from_secs(6),
             give_up_after: Duration::from_secs(14),
             frame_interval: Duration::from_millis(66),
