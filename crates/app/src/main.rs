@@ -297,6 +297,11 @@ fn demo_scenarios() -> Vec<(&'static str, &'static str, Patient)> {
             p(Method::Face, &["1234"], DemoCamera::SomeoneElse),
         ),
         (
+            "demo",
+            "face, a printed photo of the holder turned by hand: the liveness check refuses, then the PIN",
+            p(Method::Face, &["1234"], DemoCamera::PrintedPhoto),
+        ),
+        (
             "suzuki",
             "PIN, wrong then right; individual consent with a refusal; paper prescription",
             Patient {

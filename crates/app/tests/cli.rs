@@ -145,8 +145,8 @@ fn the_demo_walks_every_path_of_the_reception() {
         "RegistrationOffer → Registered → ConsentStart",
         // An Android phone: its PIN, then read again.
         "Reading → PhonePin → Reading → CheckingEligibility",
-        "12 journal rows; 17 result files",
-        "PIN VERIFYs sent to cards: 14 (PINs the patients typed: 14)",
+        "13 journal rows; 18 result files",
+        "PIN VERIFYs sent to cards: 15 (PINs the patients typed: 15)",
     ] {
         assert!(out.contains(path), "{path:?} in\n{out}");
     }
@@ -168,12 +168,22 @@ fn the_demo_walks_every_path_of_the_reception() {
     ] {
         assert!(ending(scenario).contains(end), "{scenario}: {}", ending(scenario));
     }
+    let print = out
+        .find("a printed photo of the holder")
+        .map(|start| out[start..].lines().nth(1).unwrap_or_default().to_string())
+        .unwrap_or_else(|| panic!("no printed-photo scenario in\n{out}"));
+    assert!(
+        print.contains("FaceMatching → FaceFailed → PinEntry")
+            && !print.contains("FaceMatching → CheckingEligibility"),
+        "a printed photo is refused by the liveness check, the PIN remains: {print}"
+    );
     // --out keeps the journal and one result file per outcome.
     assert!(dir.join("journal.sqlite").exists());
     let outcomes = outcomes_of_result_files(&dir.join("out"));
     let want: std::collections::BTreeMap<(String, String), i32> = [
-        // 12 done: the card receptions of both camera arrangements and the two phones.
-        (("1", "1"), 12),
+        // 13 done: the card receptions of both camera arrangements, the printed-photo attack's PIN and
+        // the two phones.
+        (("1", "1"), 13),
         (("1", "2"), 1),
         (("1", "3"), 1),
         (("1", "4"), 1),
