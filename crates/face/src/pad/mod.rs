@@ -110,14 +110,14 @@ impl Default for PadPolicy {
         // attack (card, print, phone still) reached, turned by hand up to 35° the asked way, was 0.195;
         // the smallest of the bona fide proxy turns 0.231. Prints and screens of the very photo the card
         // photo was made from came to 0.17–0.23 of the card photo, live faces (other photos) 0.31 or more
-        // (dlib itself: 0.36–0.41, shared/faces/README.md). Live frames' median lattice scores stayed
+        // (dlib itself: 0.36–0.41, shared/faces/README.md); the copy limit sits between. Live frames' median lattice scores stayed
         // under 80, screens' reached 20–600: the lattice cue catches only part of the replays.
         PadPolicy {
             baseline_frames: 3,
             min_turn: 0.21,
             max_wrong_way: 0.1,
             turn_frames: 12,
-            copy_distance: 0.27,
+            copy_distance: 0.25,
             max_lattice: 100.0,
         }
     }
