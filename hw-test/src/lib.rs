@@ -235,3 +235,23 @@ pub fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
     }
     (!out.is_empty()).then_some(out)
 }
+
+/// A kiosk on the vpcd card reader (and, when `phone` names one, the vpcd phone reader): the demo roster
+/// and a journal in a temporary folder (`tag`), no face models, so the PIN path. The face path is covered
+/// in-process (`tests/faults.rs`) and with a front camera in `tests/kiosk.rs`.
+pub fn pin_kiosk(tag: &str, phone: Option<&str>) -> (kiosk::driver::Reception, kiosk::demo::TempDir) {
+    use kiosk::demo::{self, DemoCamera};
+    let work = demo::TempDir::new(tag).unwrap_or_else(|e| panic!("{e}"));
+    let frames = Arc::new(demo::DemoFrames::default());
+    let parts = demo::parts(
+        None,
+        frames.camera(None, DemoCamera::Nobody, demo::Holder::default()),
+        &work,
+        Arc::new(|| {}),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut core = kiosk::core::KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}"));
+    core.watch_card_and_phone_readers(Some(READER.into()), phone.map(String::from))
+        .unwrap_or_else(|e| panic!("{e}"));
+    (kiosk::driver::Reception::new(core, None, frames), work)
+}

@@ -10,21 +10,8 @@ use kiosk_hw_test::{CARD_WAIT, InsertedCard, READER, exclusive_reader, start_pcs
 use kiosk_reception::{Method, Screen};
 use std::time::Instant;
 
-/// A kiosk on the vpcd reader: the demo roster and a journal in a temporary folder, no face models (the
-/// PIN path; the face path is covered in-process).
 fn kiosk() -> (Reception, TempDir) {
-    let work = TempDir::new("hw-kiosk").unwrap();
-    let frames = std::sync::Arc::new(demo::DemoFrames::default());
-    let parts = demo::parts(
-        None,
-        frames.camera(None, DemoCamera::Nobody, demo::Holder::default()),
-        &work,
-        std::sync::Arc::new(|| {}),
-    )
-    .unwrap();
-    let mut core = KioskCore::start(parts).unwrap();
-    core.watch_readers(Some(READER.into())).unwrap();
-    (Reception::new(core, None, frames), work)
+    kiosk_hw_test::pin_kiosk("hw-kiosk", None)
 }
 
 fn suzuki() -> SharedCard {

@@ -3,28 +3,15 @@
 //! it. Run by `cargo xtask test`.
 #![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
-use kiosk::core::KioskCore;
-use kiosk::demo::{self, DemoCamera, TempDir};
+use kiosk::demo::{DemoCamera, TempDir};
 use kiosk::driver::{Patient, Reception};
 use kiosk_card_sim::{SharedCard, VirtualCard};
-use kiosk_hw_test::{CARD_WAIT, InsertedCard, PHONE_READER, READER, exclusive_reader};
+use kiosk_hw_test::{CARD_WAIT, InsertedCard, PHONE_READER, exclusive_reader};
 use kiosk_reception::{Method, Screen};
 
 /// A kiosk on the vpcd card reader and the vpcd phone reader, with the demo roster.
 fn kiosk() -> (Reception, TempDir) {
-    let work = TempDir::new("hw-phone").unwrap();
-    let frames = std::sync::Arc::new(demo::DemoFrames::default());
-    let parts = demo::parts(
-        None,
-        frames.camera(None, DemoCamera::Nobody, demo::Holder::default()),
-        &work,
-        std::sync::Arc::new(|| {}),
-    )
-    .unwrap();
-    let mut core = KioskCore::start(parts).unwrap();
-    core.watch_card_and_phone_readers(Some(READER.into()), Some(PHONE_READER.into()))
-        .unwrap();
-    (Reception::new(core, None, frames), work)
+    kiosk_hw_test::pin_kiosk("hw-phone", Some(PHONE_READER))
 }
 
 fn phone(profile: &str) -> SharedCard {
