@@ -726,6 +726,12 @@ impl Flow {
     /// or one whose photo is not genuine, cannot be checked by eye; a photo that could not be read is
     /// shown to staff as such (they may check another photo ID).
     fn staff_waiting_face(&mut self, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
+        self.staff_photo_read(outcome, Screen::StaffWaiting { photo_failed: true }, fx);
+    }
+
+    /// The card face read for a visual check, on the console or the kiosk: no photo or not genuine →
+    /// the counter; ready → nothing changes; not read → `unread`, the staff screen that says so.
+    fn staff_photo_read(&mut self, outcome: CardFaceOutcome, unread: Screen, fx: &mut Vec<Effect>) {
         self.note_photo(outcome);
         match outcome {
             CardFaceOutcome::NoPhoto | CardFaceOutcome::NotGenuine => {
@@ -733,7 +739,7 @@ impl Flow {
             }
             CardFaceOutcome::PhotoReady => {}
             CardFaceOutcome::Unavailable | CardFaceOutcome::CodeRefused | CardFaceOutcome::TooFewTries => {
-                self.screen = Screen::StaffWaiting { photo_failed: true }
+                self.screen = unread;
             }
         }
     }
@@ -991,19 +997,11 @@ impl Flow {
     /// staff stay on their screen, where they can type the numbers (again) or decide with another photo
     /// ID.
     fn staff_check_face(&mut self, staff_id: String, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
-        self.note_photo(outcome);
-        match outcome {
-            CardFaceOutcome::NoPhoto | CardFaceOutcome::NotGenuine => {
-                self.counter(CounterReason::NoMethodLeft, fx)
-            }
-            CardFaceOutcome::PhotoReady => {}
-            CardFaceOutcome::Unavailable | CardFaceOutcome::CodeRefused | CardFaceOutcome::TooFewTries => {
-                self.screen = Screen::StaffCheck {
-                    staff_id,
-                    front_failed: true,
-                }
-            }
-        }
+        let unread = Screen::StaffCheck {
+            staff_id,
+            front_failed: true,
+        };
+        self.staff_photo_read(outcome, unread, fx);
     }
 
     fn verified(&mut self, by: VerifiedBy, fx: &mut Vec<Effect>) {
