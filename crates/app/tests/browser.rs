@@ -273,7 +273,7 @@ fn staff_use_the_console_in_chromium() {
     }
     browser.log_in(&base, "kato", "kato-password-1");
     let page = browser.source();
-    assert!(page.contains("ロックされています"), "{page}");
+    assert!(page.contains("秒ログインできません"), "{page}");
     browser.screenshot("console-locked.png");
 
     // sato logs in and sees the kiosk.

@@ -57,6 +57,8 @@ pub struct Failure {
 pub struct Lockout {
     path: Option<PathBuf>,
     records: BTreeMap<String, Record>,
+    /// At most this many records (in memory only); the one whose lock ends first makes room.
+    cap: Option<usize>,
 }
 
 impl Lockout {
@@ -75,6 +77,7 @@ impl Lockout {
         Ok(Lockout {
             path: Some(path.to_path_buf()),
             records,
+            cap: None,
         })
     }
 
@@ -83,6 +86,18 @@ impl Lockout {
         Lockout {
             path: None,
             records: BTreeMap::new(),
+            cap: None,
+        }
+    }
+
+    /// Records in memory, at most `cap` of them: for names that are no account, which must meet the
+    /// same delays as accounts (or the answer would tell a guesser which names exist) but must not let
+    /// a guesser grow a file or the memory without end.
+    pub fn in_memory_capped(cap: usize) -> Lockout {
+        Lockout {
+            path: None,
+            records: BTreeMap::new(),
+            cap: Some(cap.max(1)),
         }
     }
 
@@ -97,6 +112,17 @@ impl Lockout {
 
     /// Wrong password at `now`: count it, start the next delay, save.
     pub fn failed(&mut self, who: &str, now: i64) -> Result<Failure, FileError> {
+        if let Some(cap) = self.cap
+            && !self.records.contains_key(who)
+            && self.records.len() >= cap
+            && let Some(first) = self
+                .records
+                .iter()
+                .min_by_key(|(_, r)| r.locked_until)
+                .map(|(k, _)| k.clone())
+        {
+            self.records.remove(&first);
+        }
         let r = self.records.entry(who.to_owned()).or_default();
         r.failures = r.failures.saturating_add(1);
         let delay_secs = delay_after(r.failures);
@@ -143,6 +169,21 @@ mod tests {
         let d: Vec<i64> = (0..=12).map(delay_after).collect();
         assert_eq!(d, [0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
         assert_eq!(delay_after(u32::MAX), MAX_DELAY_SECS);
+    }
+
+    #[test]
+    fn a_capped_lockout_keeps_the_newest_locks_and_no_more() {
+        let mut l = Lockout::in_memory_capped(2);
+        for (n, who) in ["a", "b", "c"].iter().enumerate() {
+            let at = 1000 + 100 * i64::try_from(n).unwrap_or(0);
+            for _ in 0..3 {
+                l.failed(who, at).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        assert_eq!(l.records.len(), 2);
+        assert_eq!(l.gate("a", 1200), Gate::Open, "the lock ending first made room");
+        assert_eq!(l.gate("c", 1200), Gate::Locked { secs_left: 30 });
+        assert_eq!(l.failures("b"), 3);
     }
 
     #[test]

@@ -112,10 +112,21 @@ fn alert_text(a: &Alert) -> String {
     format!("{} — {what}", esc(a.kiosk.as_str()))
 }
 
-/// The live part of the dashboard: alerts and every kiosk (the script swaps it in each second).
-pub fn live(csrf: &str, kiosks: &[KioskView], alerts: &[Alert], now: i64) -> String {
+/// Seconds before an idle logout from which the page says it is coming.
+pub const IDLE_NOTICE_SECS: i64 = 120;
+
+/// The live part of the dashboard: alerts and every kiosk (the script swaps it in each second), and,
+/// in the last [`IDLE_NOTICE_SECS`] of an idle session, a notice with a link that keeps it.
+pub fn live(csrf: &str, kiosks: &[KioskView], alerts: &[Alert], now: i64, idle_left: i64) -> String {
     let newest = alerts.iter().map(|a| a.id).max().unwrap_or(0);
     let mut out = format!("<div id=\"live\" data-newest-alert=\"{newest}\">");
+    if idle_left <= IDLE_NOTICE_SECS {
+        let _ = write!(
+            out,
+            "<p class=\"idle\" id=\"idle-notice\" role=\"alert\">操作がないため、あと{idle_left}秒でログアウトします。 / \
+             No activity: logging out in {idle_left} s. <a href=\"/\">続ける / Stay logged in</a></p>"
+        );
+    }
     out.push_str("<section class=\"alerts\"><h2>呼び出し / Calls</h2>");
     if alerts.is_empty() {
         out.push_str("<p class=\"none\">なし / None</p>");
@@ -216,7 +227,8 @@ pub fn dashboard(user: &AccountName, csrf: &str, kiosks: &[KioskView], alerts: &
         head("係員コンソール"),
         esc(user.as_str()),
         esc(csrf),
-        live(csrf, kiosks, alerts, now)
+        // Just opened by staff: the whole idle time is left.
+        live(csrf, kiosks, alerts, now, i64::MAX)
     )
 }
 
@@ -288,7 +300,7 @@ main{padding:1em}button,input{font-family:inherit}button{font-size:1em;padding:.
 .alert.help,.alert.check{background:#ffe0e0;border-left-color:#c00}
 .kiosks{display:grid;grid-template-columns:repeat(auto-fill,minmax(30em,1fr));gap:1em}
 .kiosk{background:#fff;border-radius:8px;padding:1em;box-shadow:0 1px 3px #0003}.kiosk h3{margin:0 0 .3em}
-.state{font-size:1.2em;font-weight:bold}.ok{color:#070}.bad{color:#a00;font-weight:bold}.problem{color:#a00}.call{color:#c00;font-weight:bold}
+.state{font-size:1.2em;font-weight:bold}.ok{color:#070}.bad{color:#a00;font-weight:bold}.problem{color:#a00}.idle{background:#fff3c4;padding:.5em;font-weight:bold}.call{color:#c00;font-weight:bold}
 .check{border:3px solid #c00;border-radius:8px;padding:.5em 1em;margin-top:.5em}.check figure{margin:.5em 0}.check img{width:10em;border:1px solid #444}
 .check form{display:inline-block;margin:.3em}.check .yes{background:#1b7d2e;color:#fff}.check .no{background:#a00;color:#fff}
 ";

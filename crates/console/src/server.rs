@@ -85,10 +85,25 @@ struct Session {
     last_used: i64,
 }
 
+/// What a request to a logged-in page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Activity {
+    /// Staff opened a page, decided a check, dismissed an alert, logged out.
+    Staff,
+    /// The page refreshing itself (its live part, the chip photo it shows).
+    Refresh,
+}
+
+/// How many names that are no account the lockout follows at once.
+pub const UNKNOWN_NAMES_KEPT: usize = 10_000;
+
 /// The console's state, shared by its handlers.
 pub struct Console {
     accounts: Accounts,
     lockout: Mutex<Lockout>,
+    /// The same delays for names that are no account, so a locked or failed login answers alike
+    /// whether the name exists or not.
+    unknown_lockout: Mutex<Lockout>,
     pub audit: AuditLog,
     kiosks: Mutex<BTreeMap<KioskId, Kiosk>>,
     sessions: Mutex<HashMap<String, Session>>,
@@ -172,6 +187,7 @@ impl Console {
         Arc::new(Console {
             accounts: settings.accounts,
             lockout: Mutex::new(settings.lockout),
+            unknown_lockout: Mutex::new(Lockout::in_memory_capped(UNKNOWN_NAMES_KEPT)),
             audit: settings.audit,
             kiosks: Mutex::new(kiosks),
             sessions: Mutex::new(HashMap::new()),
@@ -348,8 +364,9 @@ impl Console {
         ok
     }
 
-    /// The session of this cookie, refreshed; `None` when missing or expired.
-    fn session(&self, headers: &HeaderMap, now: i64) -> Option<(AccountName, String)> {
+    /// The session of this cookie; `None` when missing or expired. What staff do keeps it alive; the
+    /// page's own refresh each second does not, or an unattended console would never log out.
+    fn session(&self, headers: &HeaderMap, now: i64, by: Activity) -> Option<(AccountName, String)> {
         let token = cookie(headers, "kc_session")?;
         let key = hex(&digest(&token));
         let mut sessions = lock(&self.sessions);
@@ -362,8 +379,20 @@ impl Console {
                 .write(now, "session-expired", &[("user", user.as_str())]);
             return None;
         }
-        s.last_used = now;
+        if by == Activity::Staff {
+            s.last_used = now;
+        }
         Some((s.user.clone(), s.csrf.clone()))
+    }
+
+    /// Seconds until the session of this cookie ends unless staff do something (for the page's notice).
+    fn idle_left(&self, headers: &HeaderMap, now: i64) -> i64 {
+        let Some(token) = cookie(headers, "kc_session") else {
+            return 0;
+        };
+        lock(&self.sessions).get(&hex(&digest(&token))).map_or(0, |s| {
+            (s.last_used + self.session_idle_secs).min(s.created + self.session_max_secs) - now
+        })
     }
 
     fn session_cookie(&self, value: &str, max_age: i64) -> String {
@@ -387,12 +416,20 @@ impl Console {
                 .write(now, "login-failed", &[("user", "(invalid-name)")]);
             return Err(WRONG.into());
         };
-        if let Gate::Locked { secs_left } = lock(&self.lockout).gate(account.as_str(), now) {
-            self.audit
-                .write(now, "login-refused-locked", &[("user", account.as_str())]);
+        // Which names are accounts stays the console's secret: a name that is none meets the same
+        // checks, delays and messages (its failures counted in memory, apart).
+        let known = self.accounts.contains(&account);
+        let lockout = if known {
+            &self.lockout
+        } else {
+            &self.unknown_lockout
+        };
+        if let Gate::Locked { secs_left } = lock(lockout).gate(account.as_str(), now) {
+            let user = if known { account.as_str() } else { "(unknown)" };
+            self.audit.write(now, "login-refused-locked", &[("user", user)]);
             return Err(format!(
-                "失敗が続いたため、このアカウントはあと {secs_left} 秒ロックされています。 / Too many failures: \
-                 this account is locked for {secs_left} more seconds."
+                "失敗が続いたため、このアカウント名ではあと{secs_left}秒ログインできません。 / Too many \
+                 failures: logins with this name are refused for {secs_left} more seconds."
             ));
         }
         let me = self.clone();
@@ -400,27 +437,20 @@ impl Console {
         let ok = tokio::task::spawn_blocking(move || me.accounts.verify(&n, &password))
             .await
             .unwrap_or(false);
-        let known = self.accounts.contains(&account);
         if !ok {
-            if !known {
-                self.audit.write(now, "login-failed", &[("user", "(unknown)")]);
-                return Err(WRONG.into());
-            }
-            let failure = lock(&self.lockout).failed(account.as_str(), now);
+            let failure = lock(lockout).failed(account.as_str(), now);
+            let user = if known { account.as_str() } else { "(unknown)" };
             return match failure {
                 Ok(f) => {
                     let n = f.failures.to_string();
-                    self.audit.write(
-                        now,
-                        "login-failed",
-                        &[("user", account.as_str()), ("failures", &n)],
-                    );
+                    self.audit
+                        .write(now, "login-failed", &[("user", user), ("failures", &n)]);
                     if f.delay_secs > 0 {
                         let d = f.delay_secs.to_string();
                         self.audit
-                            .write(now, "account-locked", &[("user", account.as_str()), ("secs", &d)]);
+                            .write(now, "account-locked", &[("user", user), ("secs", &d)]);
                         Err(format!(
-                            "{WRONG} 失敗が続いたため {d} 秒ロックします。 / Locked for {d} seconds."
+                            "{WRONG} 失敗が続いたため、{d}秒ログインできません。 / Logins refused for {d} seconds."
                         ))
                     } else {
                         Err(WRONG.into())
@@ -585,7 +615,7 @@ async fn login(State(c): Shared, headers: HeaderMap, axum::Form(form): axum::For
 
 async fn dashboard(State(c): Shared, headers: HeaderMap) -> Response {
     let now = now();
-    match c.session(&headers, now) {
+    match c.session(&headers, now, Activity::Staff) {
         Some((user, csrf)) => html(page::dashboard(&user, &csrf, &c.kiosks(now), &c.alerts(), now)),
         None => no_store(Redirect::to("/login").into_response()),
     }
@@ -593,8 +623,14 @@ async fn dashboard(State(c): Shared, headers: HeaderMap) -> Response {
 
 async fn live(State(c): Shared, headers: HeaderMap) -> Response {
     let now = now();
-    match c.session(&headers, now) {
-        Some((_, csrf)) => html(page::live(&csrf, &c.kiosks(now), &c.alerts(), now)),
+    match c.session(&headers, now, Activity::Refresh) {
+        Some((_, csrf)) => html(page::live(
+            &csrf,
+            &c.kiosks(now),
+            &c.alerts(),
+            now,
+            c.idle_left(&headers, now),
+        )),
         None => no_store((StatusCode::UNAUTHORIZED, "logged out").into_response()),
     }
 }
@@ -613,7 +649,7 @@ async fn verdict(
     axum::Form(f): axum::Form<VerdictForm>,
 ) -> Response {
     let now = now();
-    let Some((user, csrf)) = c.session(&headers, now) else {
+    let Some((user, csrf)) = c.session(&headers, now, Activity::Staff) else {
         return no_store(Redirect::to("/login").into_response());
     };
     if foreign_origin(&headers) || !same_text(&f.csrf, &csrf) {
@@ -645,7 +681,7 @@ async fn dismiss(
     axum::Form(f): axum::Form<CsrfForm>,
 ) -> Response {
     let now = now();
-    let Some((user, csrf)) = c.session(&headers, now) else {
+    let Some((user, csrf)) = c.session(&headers, now, Activity::Staff) else {
         return no_store(Redirect::to("/login").into_response());
     };
     if foreign_origin(&headers) || !same_text(&f.csrf, &csrf) {
@@ -668,7 +704,7 @@ async fn dismiss(
 
 async fn logout(State(c): Shared, headers: HeaderMap, axum::Form(f): axum::Form<CsrfForm>) -> Response {
     let now = now();
-    if let Some((user, csrf)) = c.session(&headers, now) {
+    if let Some((user, csrf)) = c.session(&headers, now, Activity::Staff) {
         if foreign_origin(&headers) || !same_text(&f.csrf, &csrf) {
             return forbidden("the form expired: reload the page");
         }
@@ -690,7 +726,7 @@ async fn photo(
     Path(id): Path<String>,
     Query(q): Query<CallQuery>,
 ) -> Response {
-    if c.session(&headers, now()).is_none() {
+    if c.session(&headers, now(), Activity::Refresh).is_none() {
         return no_store(StatusCode::UNAUTHORIZED.into_response());
     }
     let bytes = KioskId::new(&id).ok().and_then(|id| {
@@ -869,11 +905,17 @@ mod tests {
         let c = console();
         let headers = log_in(&c, 1000);
         assert!(
-            c.session(&headers, 1000 + 900).is_some(),
+            c.session(&headers, 1000 + 900, Activity::Staff).is_some(),
             "used at 900 s: still on"
         );
-        assert!(c.session(&headers, 1900 + 901).is_none(), "idle 901 s: ended");
-        assert!(c.session(&headers, 1900 + 902).is_none(), "and stays ended");
+        assert!(
+            c.session(&headers, 1900 + 901, Activity::Staff).is_none(),
+            "idle 901 s: ended"
+        );
+        assert!(
+            c.session(&headers, 1900 + 902, Activity::Staff).is_none(),
+            "and stays ended"
+        );
         assert!(
             c.audit
                 .lines()
@@ -883,13 +925,43 @@ mod tests {
     }
 
     #[test]
+    fn the_pages_own_refresh_does_not_keep_a_session_alive() {
+        let c = console();
+        let headers = log_in(&c, 1000);
+        for t in (1001..=1900).step_by(1) {
+            assert!(
+                c.session(&headers, t, Activity::Refresh).is_some(),
+                "refresh at {t} s"
+            );
+        }
+        assert_eq!(c.idle_left(&headers, 1900), 0);
+        assert!(
+            c.session(&headers, 1901, Activity::Refresh).is_none(),
+            "900 s of refreshes alone: ended"
+        );
+        let headers = log_in(&c, 2000);
+        assert!(c.session(&headers, 2600, Activity::Staff).is_some());
+        assert_eq!(
+            c.idle_left(&headers, 2700),
+            800,
+            "staff at 2600 s: 900 s from then"
+        );
+    }
+
+    #[test]
     fn a_session_in_use_ends_at_its_maximum_age() {
         let c = console();
         let headers = log_in(&c, 0);
         for t in (600..=3600).step_by(600) {
-            assert!(c.session(&headers, t).is_some(), "in use at {t} s");
+            assert!(
+                c.session(&headers, t, Activity::Staff).is_some(),
+                "in use at {t} s"
+            );
         }
-        assert!(c.session(&headers, 3601).is_none(), "past the maximum age");
+        assert!(
+            c.session(&headers, 3601, Activity::Staff).is_none(),
+            "past the maximum age"
+        );
     }
 
     #[test]
@@ -898,7 +970,7 @@ mod tests {
         let _ = log_in(&c, 0);
         let mut forged = HeaderMap::new();
         forged.insert(header::COOKIE, HeaderValue::from_static("kc_session=00"));
-        assert!(c.session(&forged, 1).is_none());
+        assert!(c.session(&forged, 1, Activity::Staff).is_none());
         let cookie = c.session_cookie("abc", 60);
         for part in ["HttpOnly", "SameSite=Strict", "Secure", "Max-Age=60"] {
             assert!(cookie.contains(part), "{cookie}");

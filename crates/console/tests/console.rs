@@ -257,7 +257,7 @@ fn guessing_locks_the_account_and_a_restart_keeps_the_lock() {
     // Locked now: even the right password is refused, unchecked.
     let r = login(&mut guesser, "sato", "sato-password-1");
     assert_eq!(r.status, 401);
-    assert!(r.body.contains("ロックされています"), "{}", r.body);
+    assert!(r.body.contains("秒ログインできません"), "{}", r.body);
     // Another account is not affected.
     assert_eq!(login(&mut guesser, "kato", "kato-password-1").status, 303);
     drop(running);
@@ -266,8 +266,20 @@ fn guessing_locks_the_account_and_a_restart_keeps_the_lock() {
     let mut staff = Http::new(format!("http://{}", running.addr));
     let r = login(&mut staff, "sato", "sato-password-1");
     assert_eq!(r.status, 401);
-    assert!(r.body.contains("ロックされています"), "{}", r.body);
+    assert!(r.body.contains("秒ログインできません"), "{}", r.body);
+    // A name that is no account answers exactly as an account does, so guessing tells nobody which
+    // names exist: the same message after each wrong password, the same lock after the third.
+    let mut prober = Http::new(format!("http://{}", running.addr));
+    for guess in ["password", "123456", "sato", "sato-password-1"] {
+        let known = login_error(&login(&mut prober, "kato", guess).body);
+        let unknown = login_error(&login(&mut prober, "nobody", guess).body);
+        // (The seconds left may differ by one when a second turns between the two logins.)
+        let digits = |s: String| s.replace(|c: char| c.is_ascii_digit(), "#");
+        assert_eq!(digits(known), digits(unknown), "after {guess:?}");
+    }
+    assert!(login_error(&login(&mut prober, "nobody", "x").body).contains("秒ログインできません"));
     let audit = std::fs::read_to_string(dir.join("audit.log")).unwrap_or_default();
+    assert!(audit.contains("account-locked user=(unknown) secs=30"), "{audit}");
     assert!(audit.contains("account-locked user=sato secs=30"), "{audit}");
     assert!(audit.contains("login-refused-locked user=sato"), "{audit}");
     assert!(
@@ -276,6 +288,16 @@ fn guessing_locks_the_account_and_a_restart_keeps_the_lock() {
     );
     drop(running);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The login page's error message.
+fn login_error(page: &str) -> String {
+    let at = page
+        .find("id=\"login-error\"")
+        .unwrap_or_else(|| panic!("no error in {page}"));
+    let start = at + page[at..].find('>').unwrap_or(0) + 1;
+    let end = start + page[start..].find('<').unwrap_or(0);
+    page[start..end].to_owned()
 }
 
 /// Forged verdicts are refused; a stale one does nothing; the real one reaches the kiosk, once.
