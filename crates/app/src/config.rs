@@ -95,9 +95,9 @@ impl Config {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsoleSection {
-    /// "embedded": this kiosk serves its own console; "remote": it reports to `url`.
-    #[serde(default = "embedded")]
-    pub mode: String,
+    /// This kiosk's own console, or the clinic's at `url`.
+    #[serde(default)]
+    pub mode: ConsoleMode,
     /// Where the embedded console listens (this computer only; a TLS proxy serves other computers).
     #[serde(default = "console_listen")]
     pub listen: std::net::SocketAddr,
@@ -112,20 +112,89 @@ pub struct ConsoleSection {
     /// This kiosk's name on the console.
     #[serde(default = "kiosk_id")]
     pub kiosk_id: kiosk_console::protocol::KioskId,
-    /// "remote": the console's address, e.g. "http://127.0.0.1:8440".
+    /// "remote": the console's address: "https://HOST:PORT" (its TLS proxy), or "http://127.0.0.1:PORT"
+    /// when it runs on this computer.
     #[serde(default)]
     pub url: String,
     /// "remote": the file holding this kiosk's token (`kiosk console add-kiosk ID`).
     #[serde(default)]
     pub token_file: PathBuf,
+    /// "remote" over https: the PEM file of the certificate authority (or the proxy's self-signed
+    /// certificate) that the console's certificate must chain to; nothing else is trusted.
+    #[serde(default)]
+    pub ca_file: PathBuf,
     /// The staff code pad on the kiosk instead of the console (a fallback; needs [[staff]] entries).
     #[serde(default)]
     pub code_pad: bool,
 }
 
-fn embedded() -> String {
-    "embedded".into()
+impl ConsoleSection {
+    /// Only the `[console]` section of the kiosk configuration `path` (the other sections are not read):
+    /// for `kiosk --demo --walk --console FILE`, scripted patients at a demo kiosk that reports to a
+    /// real staff console.
+    pub fn load(path: &Path) -> Result<ConsoleSection, ConfigError> {
+        #[derive(Deserialize)]
+        struct OnlyConsole {
+            #[serde(default)]
+            console: ConsoleSection,
+        }
+        let file = path.display().to_string();
+        let err = |message: String| ConfigError {
+            file: file.clone(),
+            message,
+        };
+        let only: OnlyConsole =
+            toml::from_str(&read_private_config(path)?).map_err(|e| err(e.to_string().trim().to_string()))?;
+        only.console.check().map_err(|e| err(e.0))?;
+        Ok(only.console)
+    }
+
+    fn check(&self) -> Result<(), Invalid> {
+        match self.mode {
+            ConsoleMode::Embedded if !self.listen.ip().is_loopback() => Err(invalid(format!(
+                "console.listen = \"{}\": the console serves plain HTTP, so it listens on this computer \
+                 only (127.0.0.1); a TLS reverse proxy serves the other computers",
+                self.listen
+            ))),
+            ConsoleMode::Remote if self.token_file.as_os_str().is_empty() => Err(invalid(
+                "console: mode \"remote\" needs token_file (the token `kiosk console add-kiosk ID` printed)"
+                    .into(),
+            )),
+            ConsoleMode::Remote
+                if self.url.starts_with("https://") && self.ca_file.as_os_str().is_empty() =>
+            {
+                Err(invalid(format!(
+                    "console.url = \"{}\": https needs ca_file, the PEM certificate of the CA (or of the \
+                     proxy itself) that the console's certificate must chain to",
+                    self.url
+                )))
+            }
+            ConsoleMode::Remote
+                if !self.url.starts_with("https://") && !kiosk_console::client::is_local_http(&self.url) =>
+            {
+                Err(invalid(format!(
+                    "console.url = \"{}\": a console on another computer is reached over https://, through \
+                     its TLS proxy (the token and the chip photo must not cross the network in clear); \
+                     http:// only to this computer (http://127.0.0.1:PORT)",
+                    self.url
+                )))
+            }
+            ConsoleMode::Embedded | ConsoleMode::Remote => Ok(()),
+        }
+    }
 }
+
+/// Where a kiosk's staff console runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsoleMode {
+    /// Served by this kiosk, for this kiosk (a clinic with one kiosk).
+    #[default]
+    Embedded,
+    /// The clinic's console of several kiosks (`kiosk console --config FILE`), reported to at `url`.
+    Remote,
+}
+
 fn console_listen() -> std::net::SocketAddr {
     std::net::SocketAddr::from(([127, 0, 0, 1], 8440))
 }
@@ -142,7 +211,7 @@ fn kiosk_id() -> kiosk_console::protocol::KioskId {
 impl Default for ConsoleSection {
     fn default() -> Self {
         ConsoleSection {
-            mode: embedded(),
+            mode: ConsoleMode::Embedded,
             listen: console_listen(),
             accounts: console_accounts(),
             state_dir: console_state(),
@@ -150,6 +219,7 @@ impl Default for ConsoleSection {
             kiosk_id: kiosk_id(),
             url: String::new(),
             token_file: PathBuf::new(),
+            ca_file: PathBuf::new(),
             code_pad: false,
         }
     }
@@ -486,33 +556,38 @@ fn invalid(message: String) -> Invalid {
     Invalid(message)
 }
 
-impl Config {
-    /// Read and check `path`. A file others can write is refused (they could point the kiosk at
-    /// their own staff codes, console or folders); one others can read is warned about on stderr.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let file = path.display().to_string();
-        match kiosk_console::files::check_private(path) {
-            Ok(Some(warning)) => eprintln!("kiosk: warning: {warning}"),
-            Err(e @ kiosk_console::files::FileError::WritableByOthers { .. }) => {
-                return Err(ConfigError {
-                    file,
-                    message: e.to_string(),
-                });
-            }
-            // A missing file is reported below, with what to do.
-            Ok(None) | Err(kiosk_console::files::FileError::Io { .. }) => {}
+/// The text of a configuration file. A file others can write is refused (they could point the kiosk at
+/// their own staff codes, console or folders); one others can read is warned about on stderr.
+fn read_private_config(path: &Path) -> Result<String, ConfigError> {
+    let file = path.display().to_string();
+    match kiosk_console::files::check_private(path) {
+        Ok(Some(warning)) => eprintln!("kiosk: warning: {warning}"),
+        Err(e @ kiosk_console::files::FileError::WritableByOthers { .. }) => {
+            return Err(ConfigError {
+                file,
+                message: e.to_string(),
+            });
         }
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            message: if e.kind() == std::io::ErrorKind::NotFound {
-                "not found: write one from the example (`kiosk config example > kiosk.toml`), or run \
+        // A missing file is reported below, with what to do.
+        Ok(None) | Err(kiosk_console::files::FileError::Io { .. }) => {}
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: file.clone(),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            "not found: write one from the example (`kiosk config example > kiosk.toml`), or run \
                  `kiosk --demo` to try the kiosk without one"
-                    .into()
-            } else {
-                e.to_string()
-            },
-        })?;
-        Config::parse(&text, &file)
+                .into()
+        } else {
+            e.to_string()
+        },
+    })?;
+    Ok(text)
+}
+
+impl Config {
+    /// Read and check `path` ([`read_private_config`]).
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::parse(&read_private_config(path)?, &path.display().to_string())
     }
 
     /// Parse and check configuration text (`file` names it in messages).
@@ -537,23 +612,7 @@ impl Config {
     }
 
     fn check_console(&self) -> Result<(), Invalid> {
-        let c = &self.console;
-        match c.mode.as_str() {
-            "embedded" if !c.listen.ip().is_loopback() => Err(invalid(format!(
-                "console.listen = \"{}\": the console serves plain HTTP, so it listens on this computer \
-                 only (127.0.0.1); a TLS reverse proxy serves the other computers",
-                c.listen
-            ))),
-            "remote" if !c.url.starts_with("http://") || c.token_file.as_os_str().is_empty() => Err(invalid(
-                "console: mode \"remote\" needs url = \"http://HOST:PORT\" and token_file (the token \
-                     `kiosk console add-kiosk ID` printed)"
-                    .into(),
-            )),
-            "embedded" | "remote" => Ok(()),
-            other => Err(invalid(format!(
-                "console.mode = {other:?}: \"embedded\" or \"remote\""
-            ))),
-        }
+        self.console.check()
     }
 
     /// Test hierarchy names by the rules [`kiosk_mynumber::AuthTrust`] applies (the anchor files are read
@@ -827,12 +886,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_remote_console_is_reached_over_tls_unless_it_is_on_this_computer() {
+        let console = |lines: &str| {
+            toml::from_str::<toml::Table>(&format!("[console]\nmode = \"remote\"\n{lines}"))
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    let section: ConsoleSection = t["console"]
+                        .clone()
+                        .try_into()
+                        .map_err(|e: toml::de::Error| e.to_string())?;
+                    section.check().map_err(|e| e.0)
+                })
+        };
+        let token = "token_file = \"/etc/kiosk/console-token\"\n";
+        assert!(console(&format!("{token}url = \"http://127.0.0.1:8440\"")).is_ok());
+        assert!(console(&format!("{token}url = \"http://localhost:8440\"")).is_ok());
+        let e = console(&format!("{token}url = \"http://192.168.1.20:8440\"")).unwrap_err();
+        assert!(e.contains("https://"), "{e}");
+        let e = console(&format!("{token}url = \"https://console.clinic.lan:8443\"")).unwrap_err();
+        assert!(e.contains("ca_file"), "{e}");
+        assert!(
+            console(&format!(
+                "{token}url = \"https://console.clinic.lan:8443\"\nca_file = \"/etc/kiosk/console-ca.pem\""
+            ))
+            .is_ok()
+        );
+        let e = console("url = \"http://127.0.0.1:8440\"").unwrap_err();
+        assert!(e.contains("token_file"), "{e}");
+        assert!(console("mode = \"elsewhere\"").is_err());
+    }
+
+    #[test]
     fn the_example_is_a_valid_configuration() {
         let c = Config::parse(EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.institution_code.len(), 10);
         assert!(c.staff.is_empty(), "no staff code ships");
         assert!(!c.console.code_pad);
-        assert_eq!(c.console.mode, "embedded");
+        assert_eq!(c.console.mode, ConsoleMode::Embedded);
         assert!(c.camera_config().is_some());
         let sjis = Config::parse(
             &EXAMPLE.replacen("charset = \"UTF-8\"", "charset = \"Shift_JIS\"", 1),

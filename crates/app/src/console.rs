@@ -126,6 +126,41 @@ pub fn embedded(section: &ConsoleSection) -> Result<(Running, Endpoint), Embedde
     let endpoint = Endpoint {
         base: format!("http://{}", running.addr),
         token,
+        ca: None,
     };
     Ok((running, endpoint))
+}
+
+/// Why the link to the clinic's console cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    #[error("console.token_file: {0}")]
+    Token(#[from] kiosk_console::files::FileError),
+    #[error("console.token_file {0}: no token in it (put the token `kiosk console add-kiosk ID` printed)")]
+    NoToken(String),
+    #[error("console.ca_file: {0}")]
+    Ca(#[from] kiosk_console::client::CaError),
+}
+
+/// The endpoint of the clinic's console (`mode = "remote"`): its url, this kiosk's token and, over
+/// https, the only CA trusted. The second value warns of a token file others can read.
+pub fn remote(
+    section: &ConsoleSection,
+) -> Result<(Endpoint, Option<kiosk_console::files::FileWarning>), RemoteError> {
+    let (token, warning) = kiosk_console::files::read_private(&section.token_file)?;
+    let token = Zeroizing::new(token.trim().to_owned());
+    if token.len() < 32 {
+        return Err(RemoteError::NoToken(section.token_file.display().to_string()));
+    }
+    let ca = if section.url.starts_with("https://") {
+        Some(kiosk_console::client::ca_certificates(&section.ca_file)?)
+    } else {
+        None
+    };
+    let endpoint = Endpoint {
+        base: section.url.trim_end_matches('/').to_owned(),
+        token,
+        ca,
+    };
+    Ok((endpoint, warning))
 }

@@ -60,21 +60,26 @@ fn staff_console(config: &Config) -> Check {
     } else {
         String::new()
     };
-    if c.mode == "remote" {
-        return match kiosk_console::files::read_private(&c.token_file) {
-            Ok((token, _)) if token.trim().len() >= 32 => ok(
+    if c.mode == crate::config::ConsoleMode::Remote {
+        return match crate::console::remote(c) {
+            Ok((endpoint, _)) => ok(
                 "staff console",
-                format!("reports to {} as {}{pad}", c.url, c.kiosk_id),
-            ),
-            Ok(_) => problem(
-                "staff console",
-                format!("{}: no token in it", c.token_file.display()),
-                "put the token `kiosk console add-kiosk ID` printed into the file",
+                format!(
+                    "reports to {} as {}{}{pad}",
+                    endpoint.base,
+                    c.kiosk_id,
+                    if endpoint.ca.is_some() {
+                        format!(" (TLS, trusting {})", c.ca_file.display())
+                    } else {
+                        " (on this computer)".into()
+                    }
+                ),
             ),
             Err(e) => problem(
                 "staff console",
                 e.to_string(),
-                "make the token file with `kiosk console add-kiosk ID` (chmod 600)",
+                "make the token file with `kiosk console add-kiosk ID` (chmod 600); for https, set \
+                 console.ca_file to the PEM certificate of the console's CA",
             ),
         };
     }

@@ -704,16 +704,12 @@ fn connect_console(
     core: &mut KioskCore,
     section: &kiosk::config::ConsoleSection,
 ) -> Result<Option<kiosk_console::server::Running>, Failure> {
-    let (running, endpoint) = if section.mode == "remote" {
-        let (token, warning) = kiosk_console::files::read_private(&section.token_file)
-            .map_err(|e| Failure::Config(format!("console.token_file: {e}")))?;
+    let (running, endpoint) = if section.mode == kiosk::config::ConsoleMode::Remote {
+        let (endpoint, warning) =
+            kiosk::console::remote(section).map_err(|e| Failure::Config(e.to_string()))?;
         if let Some(w) = warning {
             eprintln!("kiosk: warning: {w}");
         }
-        let endpoint = kiosk_console::client::Endpoint {
-            base: section.url.trim_end_matches('/').to_owned(),
-            token: zeroize::Zeroizing::new(token.trim().to_owned()),
-        };
         (None, endpoint)
     } else {
         let (running, endpoint) =

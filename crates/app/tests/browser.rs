@@ -249,6 +249,7 @@ fn kiosk(work: &TempDir, base: &str) -> (KioskCore, SharedCard) {
     core.connect_console(Endpoint {
         base: base.to_owned(),
         token: zeroize::Zeroizing::new(TOKEN.to_owned()),
+        ca: None,
     })
     .unwrap();
     (core, SharedCard::new(card))

@@ -33,6 +33,7 @@ fn kiosk(n: usize, base: &str, token: &str) -> Kiosk {
     core.connect_console(Endpoint {
         base: base.to_owned(),
         token: zeroize::Zeroizing::new(token.to_owned()),
+        ca: None,
     })
     .unwrap();
     Kiosk { core, _work: work }

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 pub const EXAMPLE: &str = "\
 # console.toml: the staff console for several kiosks (`kiosk console --config console.toml`).
 # It listens on this computer only; staff on other computers and tablets reach it through a reverse
-# proxy that adds TLS (docs/USER-GUIDE.md, \"Staff console\").
+# proxy that adds TLS (docs/USER-GUIDE.md, \"Staff console\"); kiosks on other computers report through
+# that proxy too (their url = \"https://...\" and ca_file).
 listen = \"127.0.0.1:8440\"
 # Staff accounts (argon2id), made with `kiosk console add-user NAME --accounts FILE`.
 accounts = \"/etc/kiosk/console-accounts.toml\"
