@@ -67,6 +67,9 @@ pub const LIFTED: &str = "(card lifted, front shown, put back)";
 /// How long one step may take before the run counts as stuck (face matching gives up after seconds).
 const STEP_LIMIT: Duration = Duration::from_secs(60);
 
+/// How long a patient waits for staff to decide a visual check from the staff console.
+const STAFF_LIMIT: Duration = Duration::from_secs(120);
+
 /// Scripted patients at a kiosk core.
 pub struct Reception {
     pub core: KioskCore,
@@ -175,6 +178,13 @@ impl Reception {
             }
             self.core.settle(STEP_LIMIT);
             self.record(&mut screens);
+            if matches!(self.core.screen(), Screen::StaffWaiting { .. }) {
+                // Staff decide from the console; the patient stands still until they have.
+                if !self.wait_for(STAFF_LIMIT, |s| !matches!(s, Screen::StaffWaiting { .. })) {
+                    break;
+                }
+                continue;
+            }
             match self.patient_input(patient, &mut typed) {
                 Some(input) => self.core.input(input),
                 None => break,

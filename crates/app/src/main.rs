@@ -49,11 +49,13 @@ const USAGE: &str = "usage:
   kiosk --demo [--front-camera]
       with --front-camera the demo kiosk also has a camera above the reader (the card stays on it; the
       panel switches that camera's views); without it the patient lifts the card to the one camera
-  kiosk --demo --walk [--out DIR] [--charset UTF-8|Shift_JIS]
+  kiosk --demo --walk [--out DIR] [--charset UTF-8|Shift_JIS] [--profile NAME] [--console FILE]
       headless: scripted patients walk through every path of the reception, on a one-camera kiosk and on
       one with a front camera; each one's screens are printed. --out keeps the journal
       (DIR/journal.sqlite) and the result files (DIR/out/*.xml, one per outcome: valid, invalid, no
-      qualification, several, error) for the clinic's receipt computer to try
+      qualification, several, error) for the clinic's receipt computer to try. --profile walks only the
+      patients of that demo card. --console reads FILE's [console] section (a kiosk configuration): the
+      visual checks go to that staff console, and the patients wait there until staff decide
   kiosk --demo --screenshots DIR
       draw every screen (Japanese and English) into DIR as PNG files, then exit
   kiosk --demo --measure
@@ -164,6 +166,8 @@ struct DemoArgs {
     front: bool,
     out: Option<std::path::PathBuf>,
     charset: kiosk_records::Charset,
+    /// `--walk --console FILE`: the staff console in FILE's `[console]` section decides visual checks.
+    console: Option<std::path::PathBuf>,
     mode: WindowMode,
 }
 
@@ -176,6 +180,7 @@ fn demo_args(args: &[String]) -> Result<DemoArgs, Failure> {
         front: false,
         out: None,
         charset: kiosk_records::Charset::Utf8,
+        console: None,
         mode: WindowMode::Serve,
     };
     let mut rest = args.iter();
@@ -192,6 +197,7 @@ fn demo_args(args: &[String]) -> Result<DemoArgs, Failure> {
             "--walk" => d.walk = true,
             "--front-camera" => d.front = true,
             "--out" => d.out = Some(next("--out")?.into()),
+            "--console" => d.console = Some(next("--console")?.into()),
             "--charset" => {
                 let name = next("--charset")?;
                 d.charset = kiosk_records::Charset::from_name(&name)
@@ -214,18 +220,21 @@ fn demo(args: &[String]) -> Result<(), Failure> {
         front,
         out,
         charset,
+        console,
         mode,
     } = demo_args(args)?;
     if !cards {
-        if only.is_some() || personal {
+        if personal || (only.is_some() && !walk) {
             return Err(Failure::Usage(
-                "--profile and --personal go with --demo --cards".into(),
+                "--personal goes with --demo --cards, --profile with --cards or --walk".into(),
             ));
         }
         let has_display =
             std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-        if (out.is_some() || charset != kiosk_records::Charset::Utf8) && !walk {
-            return Err(Failure::Usage("--out and --charset go with --demo --walk".into()));
+        if (out.is_some() || charset != kiosk_records::Charset::Utf8 || console.is_some()) && !walk {
+            return Err(Failure::Usage(
+                "--out, --charset and --console go with --demo --walk".into(),
+            ));
         }
         if walk || !has_display {
             if !walk {
@@ -233,7 +242,26 @@ fn demo(args: &[String]) -> Result<(), Failure> {
                     "(no display found: walking scripted patients through the reception instead of opening the window)\n"
                 );
             }
-            return demo_receptions(out.as_deref(), charset);
+            if let Some(name) = only.as_deref()
+                && !Profile::embedded_names().contains(&name)
+            {
+                return Err(Failure::Usage(format!(
+                    "--profile {name:?}: no such demo card (`cargo run -p kiosk-card-sim -- list`)"
+                )));
+            }
+            let console = match console {
+                Some(file) => Some(
+                    kiosk::config::ConsoleSection::load(&file).map_err(|e| Failure::Config(e.to_string()))?,
+                ),
+                None => None,
+            };
+            let walk = Walk {
+                out: out.as_deref(),
+                charset,
+                only: only.as_deref(),
+                console: console.as_ref(),
+            };
+            return demo_receptions(&walk);
         }
         if let WindowMode::Screenshots(dir) = &mode {
             std::fs::create_dir_all(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
@@ -414,13 +442,30 @@ fn eligibility_scenarios() -> Vec<(&'static str, &'static str, Patient)> {
     ]
 }
 
-/// A headless demo kiosk, with a demo front camera (`front`) or the face camera only.
+/// What `kiosk --demo --walk` was asked for.
+struct Walk<'a> {
+    out: Option<&'a std::path::Path>,
+    charset: kiosk_records::Charset,
+    /// Only the scenarios on this card profile.
+    only: Option<&'a str>,
+    /// Visual checks decided by staff at this console instead of the demo's code pad.
+    console: Option<&'a kiosk::config::ConsoleSection>,
+}
+
+impl Walk<'_> {
+    fn wants(&self, profile: &str) -> bool {
+        self.only.is_none_or(|only| only == profile)
+    }
+}
+
+/// A headless demo kiosk, with a demo front camera (`front`) or the face camera only; with a console,
+/// the second value keeps the embedded one running.
 fn walk_kiosk(
     models: Option<&'static FaceModels>,
     work: &demo::TempDir,
     front: Option<std::sync::Arc<std::sync::Mutex<demo::FrontView>>>,
-    charset: kiosk_records::Charset,
-) -> Result<Reception, Failure> {
+    walk: &Walk<'_>,
+) -> Result<(Reception, Option<kiosk_console::server::Running>), Failure> {
     let frames = std::sync::Arc::new(demo::DemoFrames::default());
     let mut parts = demo::parts(
         models,
@@ -429,7 +474,10 @@ fn walk_kiosk(
         std::sync::Arc::new(|| {}),
     )
     .map_err(usage)?;
-    parts.output.charset = charset;
+    parts.output.charset = walk.charset;
+    if walk.console.is_some() {
+        parts.flow.staff_check = kiosk_reception::StaffCheckBy::Console;
+    }
     // Nobody in front of the camera, no card front to read: give up sooner than at a real kiosk, so the
     // walk stays short.
     parts.face.give_up_after = std::time::Duration::from_secs(3);
@@ -437,12 +485,17 @@ fn walk_kiosk(
     parts.front_camera = front
         .clone()
         .map(|view| demo::DemoFrames::front_camera(view, demo::Holder::default()));
-    let core = KioskCore::start(parts).map_err(usage)?;
+    let mut core = KioskCore::start(parts).map_err(usage)?;
+    let console = match walk.console {
+        Some(section) => connect_console(&mut core, section)?,
+        None => None,
+    };
     let reception = Reception::new(core, models, frames);
-    Ok(match front {
+    let reception = match front {
         Some(view) => reception.with_front_camera(view),
         None => reception,
-    })
+    };
+    Ok((reception, console))
 }
 
 fn print_outcome(name: &str, what: &str, outcome: &driver::Outcome) {
@@ -455,7 +508,8 @@ fn print_outcome(name: &str, what: &str, outcome: &driver::Outcome) {
     println!("   ends with: {last}\n");
 }
 
-fn demo_receptions(out: Option<&std::path::Path>, charset: kiosk_records::Charset) -> Result<(), Failure> {
+fn demo_receptions(walk: &Walk<'_>) -> Result<(), Failure> {
+    let Walk { out, charset, .. } = *walk;
     println!(
         "マイナ保険証 受付キオスク: demo on embedded defaults (virtual cards, demo cameras, demo roster)\n"
     );
@@ -465,9 +519,12 @@ fn demo_receptions(out: Option<&std::path::Path>, charset: kiosk_records::Charse
         None => demo::TempDir::new("demo").map_err(usage)?,
     };
     println!("One camera: the face path asks the patient to lift the card, show its front, put it back.\n");
-    let mut reception = walk_kiosk(models, &work, None, charset)?;
+    let (mut reception, console) = walk_kiosk(models, &work, None, walk)?;
     let (mut typed, mut sent) = (0, 0);
     for (name, what, patient) in demo_scenarios().into_iter().chain(eligibility_scenarios()) {
+        if !walk.wants(name) {
+            continue;
+        }
         let (card, holder) = demo::card(name).map_err(usage)?;
         let card = kiosk_card_sim::SharedCard::new(card);
         let outcome = reception.run_lifting(card, holder, &patient);
@@ -477,10 +534,14 @@ fn demo_receptions(out: Option<&std::path::Path>, charset: kiosk_records::Charse
     }
     let mut journal_rows = reception.core.reception_count().unwrap_or(0);
     drop(reception);
+    drop(console);
     println!("Face camera and front camera: the card stays on the reader from placed to 完了.\n");
     let view = std::sync::Arc::new(std::sync::Mutex::new(demo::FrontView::OnReader));
-    let mut reception = walk_kiosk(models, &work, Some(view.clone()), charset)?;
+    let (mut reception, console) = walk_kiosk(models, &work, Some(view.clone()), walk)?;
     for (name, what, shown, patient) in front_camera_scenarios() {
+        if !walk.wants(name) {
+            continue;
+        }
         *view.lock().unwrap_or_else(|e| e.into_inner()) = shown;
         let (card, holder) = demo::card(name).map_err(usage)?;
         let outcome = reception.run(Box::new(card), holder, &patient);
@@ -489,6 +550,8 @@ fn demo_receptions(out: Option<&std::path::Path>, charset: kiosk_records::Charse
         print_outcome(name, what, &outcome);
     }
     journal_rows = reception.core.reception_count().unwrap_or(journal_rows);
+    drop(reception);
+    drop(console);
     let files = std::fs::read_dir(work.path().join("out"))
         .map(|d| d.count())
         .unwrap_or(0);
