@@ -20,6 +20,7 @@
 //! let forged = kiosk_reception::WorkerResult::RecordSaved(true);
 //! ```
 
+mod keypad;
 mod phone;
 mod picture;
 mod screens;
@@ -28,6 +29,7 @@ pub mod style;
 mod text;
 
 use egui::{Align, Layout, RichText, Vec2};
+pub use keypad::Focused;
 use kiosk_screens::{AuthPin, CheckCodeB, Input, Lang, Press, Screen, SecretInput, StaffCode};
 pub use strings::{Strings, StringsError};
 use style::{Metrics, Palette};
@@ -99,6 +101,8 @@ pub struct KioskUi {
     /// "Confirm" was pressed on this pad before all its digits were typed: say how many it needs.
     pad_short: Option<PadFor>,
     last_screen: &'static str,
+    /// The physical keypad's focus (issue 17; `keypad.rs`).
+    keypad: keypad::Keypad,
 }
 
 /// Add the embedded Japanese font to egui.
@@ -137,6 +141,7 @@ impl KioskUi {
             check_code: Zeroizing::default(),
             pad_short: None,
             last_screen: "",
+            keypad: keypad::Keypad::default(),
         })
     }
 
@@ -171,9 +176,14 @@ impl KioskUi {
             self.last_screen = view.screen.kind();
         }
         let m = self.metrics;
+        if self.keypad.begin(ui, view.screen.kind()).staff_call && !view.help_requested {
+            out.push(Input::Press(Press::HelpPressed));
+        }
         ui.style_mut().visuals.override_text_color = Some(Palette::TEXT);
         ui.style_mut().spacing.item_spacing = Vec2::splat(m.mm(3.0));
+        self.keypad.top_bar(true);
         self.top_bar(ui, view.lang, &mut out);
+        self.keypad.top_bar(false);
         if view.help_requested {
             self.help(ui, view.lang, &mut out);
         }
@@ -181,7 +191,47 @@ impl KioskUi {
             self.timeout_warning(ui, view, left, &mut out);
         }
         ui.vertical_centered(|ui| self.screen(ui, view, &mut out));
+        self.keypad.finish(ui.ctx());
         out
+    }
+
+    /// The choice the physical keypad is on (as drawn in the last frame), for voice guidance to speak when
+    /// it changes: its text key when the label is one of the kiosk's texts, and the label as drawn. `None`
+    /// on a screen without choices. A pad's digit keys give the digit on the key, never what was typed.
+    pub fn focused(&self) -> Option<Focused> {
+        let label = self.keypad.focused_label()?;
+        // A text that is the label itself, else one whose placeholders fill to it, else the longest text
+        // the label ends with (a mark drawn before it, as on a chosen consent answer).
+        let find = |matches: &dyn Fn(&str) -> bool| {
+            [Lang::Ja, Lang::En].into_iter().find_map(|l| {
+                Text::ALL
+                    .iter()
+                    .copied()
+                    .find(|&t| matches(self.strings.get(l, t)))
+            })
+        };
+        let marked = || {
+            [Lang::Ja, Lang::En]
+                .into_iter()
+                .flat_map(|l| Text::ALL.iter().map(move |&t| (l, t)))
+                .filter(|&(l, t)| {
+                    !self.strings.get(l, t).is_empty() && label.ends_with(self.strings.get(l, t))
+                })
+                .max_by_key(|&(l, t)| self.strings.get(l, t).len())
+                .map(|(_, t)| t)
+        };
+        let text = find(&|s| s == label)
+            .or_else(|| find(&|s| keypad::fills(s, label)))
+            .or_else(marked);
+        Some(Focused {
+            text,
+            label: label.to_owned(),
+        })
+    }
+
+    /// The labels of the screen's choices in the keypad's focus order (as drawn in the last frame).
+    pub fn focus_order(&self) -> Vec<String> {
+        self.keypad.order().map(str::to_owned).collect()
     }
 
     /// Language and help, on every screen.
@@ -260,12 +310,13 @@ impl KioskUi {
         let label = RichText::new(text)
             .size(m.text_mm(if primary { 6.5 } else { 5.0 }))
             .color(Palette::ON_BUTTON);
-        ui.add_sized(
+        let r = ui.add_sized(
             size,
             egui::Button::new(label)
                 .fill(Palette::BUTTON)
                 .corner_radius(m.mm(2.0)),
-        )
+        );
+        self.keypad.register(ui, r, text, m.mm(1.0))
     }
 
     fn choice(&self, ui: &mut egui::Ui, l: Lang, text: Text, event: Press, out: &mut Vec<Input>) {
@@ -325,6 +376,7 @@ impl KioskUi {
     /// groups, so staff can compare them with the card.
     fn pad(&mut self, ui: &mut egui::Ui, l: Lang, target: PadFor) -> Option<Zeroizing<String>> {
         let m = self.metrics;
+        self.keypad_digits(ui, l, target);
         let len = self.entry(target).len();
         let shown: String = if target == PadFor::CheckCode {
             let typed: Vec<char> = self.check_code.chars().collect();
@@ -379,6 +431,21 @@ impl KioskUi {
             }
         });
         confirmed.then(|| std::mem::take(self.entry(target)))
+    }
+
+    /// The keypad's digits and 訂正 into the pad; the focus then goes to 決定, so Enter confirms.
+    fn keypad_digits(&mut self, ui: &egui::Ui, l: Lang, target: PadFor) {
+        let typed = keypad::pad_keys(ui);
+        for c in typed.chars() {
+            if c == keypad::DELETE {
+                self.entry(target).pop();
+            } else {
+                self.push_digit(c.encode_utf8(&mut [0; 4]), target);
+            }
+        }
+        if !typed.is_empty() {
+            self.keypad.focus_on_label(self.t(l, Text::PinConfirm));
+        }
     }
 
     fn push_digit(&mut self, d: &str, target: PadFor) {
