@@ -29,6 +29,10 @@ pub enum Event {
         holder_confirmed: bool,
     },
     Tick(i64),
+    /// The face models finished loading after start-up: they load in the background, so the idle
+    /// screen shows at once (issue 17), and face matching is offered from now on when the configuration
+    /// allows it. Only the core makes this event.
+    FaceAvailable,
 }
 
 impl Event {
@@ -60,6 +64,7 @@ impl Event {
             Event::ReaderAvailable(_) => "ReaderAvailable",
             Event::StaffVerdict { .. } => "StaffVerdict",
             Event::Tick(_) => "Tick",
+            Event::FaceAvailable => "FaceAvailable",
         }
     }
 }

@@ -215,6 +215,7 @@ impl Flow {
             Event::CardInserted => self.card_inserted(&mut fx),
             Event::CardRemoved => self.card_removed(&mut fx),
             Event::ReaderAvailable(available) => self.reader_available(available),
+            Event::FaceAvailable => self.face_available(),
             Event::Pressed(press) => self.pressed(press, &mut fx),
             Event::Confirmed(secret) => self.confirmed(secret, &mut fx),
             Event::Worker(result) => self.worker(result, &mut fx),
@@ -682,6 +683,22 @@ impl Flow {
     /// The photo may exist (not known absent): face and the staff check are possible.
     fn photo_possible(&self) -> bool {
         self.photo() != Photo::Absent
+    }
+
+    /// The face models are ready: face matching is offered from now on, and at once on a method choice
+    /// that shows without it (the patient who came before the models sees the face choice appear). The
+    /// screen is replaced in place: nobody pressed anything, so the inactivity timer runs on.
+    fn face_available(&mut self) {
+        self.config.face_enabled = true;
+        if let Screen::MethodChoice {
+            face: false,
+            pin,
+            staff,
+        } = self.screen
+        {
+            let face = self.photo_possible() && self.face_allowed_today();
+            self.screen = Screen::MethodChoice { face, pin, staff };
+        }
     }
 
     fn offer_methods(&mut self) {

@@ -1970,3 +1970,42 @@ fn a_card_that_spent_its_face_attempts_today_is_offered_pin_and_staff_only() {
         Screen::MethodChoice { face: true, .. }
     ));
 }
+
+/// The face models load in the background (issue 17): a patient who comes before they are ready is
+/// offered the PIN and the staff check, and the face choice appears in place when they are; without the
+/// event it never appears.
+#[test]
+fn the_face_choice_appears_when_the_models_are_ready() {
+    let mut flow = Flow::new(
+        FlowConfig {
+            face_enabled: false,
+            ..FlowConfig::default()
+        },
+        1_000,
+    );
+    for (event, ..) in start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice") {
+        flow.handle(event);
+    }
+    let before = Screen::MethodChoice {
+        face: false,
+        pin: Some(3),
+        staff: true,
+    };
+    assert_eq!(flow.screen(), &before, "no face choice while the models load");
+    flow.handle(Event::Tick(1_005));
+    assert_eq!(flow.screen(), &before);
+    let fx = flow.handle(Event::FaceAvailable);
+    assert_eq!(
+        flow.screen(),
+        &Screen::MethodChoice {
+            face: true,
+            pin: Some(3),
+            staff: true
+        }
+    );
+    assert!(fx.is_empty(), "the same screen, nothing to do: {fx:?}");
+    assert!(
+        flow.config().face_enabled,
+        "the next patients are offered the face too"
+    );
+}
