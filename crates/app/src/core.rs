@@ -136,6 +136,12 @@ pub struct KioskCore {
     /// Added to this kiosk's call and check numbers on the console: a restarted kiosk's numbers start
     /// above the last run's, so the console never takes a new call for one it has seen (or decided).
     console_base: u64,
+    /// The face models: given at start, or loaded in the background ([`KioskCore::load_models`]).
+    models: Option<&'static FaceModels>,
+    /// Face matching is on in the configuration (it is offered once the models are there).
+    face_configured: bool,
+    /// The models are loading in the background.
+    models_loading: bool,
 }
 
 impl std::fmt::Debug for KioskCore {
@@ -229,12 +235,46 @@ impl KioskCore {
             console: None,
             console_calls: 0,
             console_base: 0,
+            models: parts.models,
+            face_configured: parts.flow.face_enabled,
+            models_loading: false,
         };
         core.send_face(FaceJob::Camera(parts.camera));
         if let Some(front) = parts.front_camera {
             core.send_face(FaceJob::FrontCamera(front));
         }
         Ok(core)
+    }
+
+    /// Load the face models on a thread of their own, so the idle screen shows at once (issue 17:
+    /// loading and checking the 32 MB of model files took most of the second start-up needed). Until
+    /// they are there the method screen offers the PIN and the staff check (and says the face is being
+    /// prepared); when they are, the workers get them and the face choice appears
+    /// ([`Event::FaceAvailable`]). `load` gives the models or why there are none (then face matching
+    /// stays off, which is reported like any problem). Nothing happens when face matching is off in the
+    /// configuration or the models were given at start.
+    pub fn load_models(
+        &mut self,
+        load: impl FnOnce() -> Result<&'static FaceModels, String> + Send + 'static,
+    ) -> Result<(), CoreError> {
+        if !self.face_configured || self.models.is_some() || self.models_loading {
+            return Ok(());
+        }
+        let replies = self.reply_tx.clone();
+        let handle = crate::workers::spawn("kiosk-models", move || replies.send(Reply::Models(load())))?;
+        self.threads.push(handle);
+        self.models_loading = true;
+        Ok(())
+    }
+
+    /// The face models, once loaded (`None` while they load, or when face matching is off).
+    pub fn models(&self) -> Option<&'static FaceModels> {
+        self.models
+    }
+
+    /// The face models are still loading in the background.
+    pub fn models_loading(&self) -> bool {
+        self.models_loading
     }
 
     /// Watch the PC/SC readers: a card placed on `reader` (or on any reader when `None`) starts a
@@ -416,6 +456,17 @@ impl KioskCore {
                         holder_confirmed: v.holder_confirmed,
                     });
                 }
+            }
+            Reply::Models(Ok(models)) => {
+                self.models_loading = false;
+                self.models = Some(models);
+                self.send_card(CardJob::Models(models));
+                self.send_face(FaceJob::Models(models));
+                self.queue.push_back(Event::FaceAvailable);
+            }
+            Reply::Models(Err(why)) => {
+                self.models_loading = false;
+                self.report(format!("face matching is off: {why}"));
             }
             Reply::Console(true) => eprintln!("kiosk: connected to the staff console"),
             Reply::Console(false) => {

@@ -188,6 +188,8 @@ impl KioskApp {
         let _ = self.ctx.set(ctx.clone());
         self.core.tick();
         self.core.poll();
+        self.models_arrived();
+        self.ui.set_face_loading(self.core.models_loading());
         if self.demo.is_some() {
             egui::Panel::right("demo").show(ui, |ui| self.demo_panel(ui));
         }
@@ -228,6 +230,18 @@ impl KioskApp {
             .push(started.elapsed().as_micros().min(u32::MAX as u128) as u32);
         if self.times.work_us.len() > 100_000 {
             self.times.work_us.drain(..50_000);
+        }
+    }
+
+    /// The face models loaded in the background have arrived: the demo camera, which makes its frames
+    /// with them, is made again.
+    fn models_arrived(&mut self) {
+        let Some(models) = self.core.models() else {
+            return;
+        };
+        if let Some(d) = self.demo.as_mut().filter(|d| d.models.is_none()) {
+            d.models = Some(models);
+            self.core.set_camera(d.camera());
         }
     }
 

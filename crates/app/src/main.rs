@@ -309,6 +309,26 @@ fn load_models(dir: Option<&std::path::Path>) -> Option<&'static FaceModels> {
     }
 }
 
+/// Loads the face models on the core's loading thread (`KioskCore::load_models`), once for the life of
+/// the process (the workers borrow them).
+fn models_loader(
+    dir: Option<std::path::PathBuf>,
+) -> impl FnOnce() -> Result<&'static FaceModels, String> + Send + 'static {
+    move || {
+        let loaded = match dir.as_deref() {
+            Some(d) => FaceModels::load(d),
+            None => FaceModels::load_default(),
+        };
+        match loaded {
+            Ok(m) => Ok(&*Box::leak(Box::new(m))),
+            Err(e) => {
+                eprintln!("kiosk: face matching is off: {e}");
+                Err(e.to_string())
+            }
+        }
+    }
+}
+
 /// The scripted patients of `kiosk --demo --walk`: card profile, what happens, and the patient.
 fn demo_scenarios() -> Vec<(&'static str, &'static str, Patient)> {
     let p = Patient::new;
@@ -586,9 +606,13 @@ enum WindowMode {
     Measure,
 }
 
-/// The kiosk window in demo mode.
+/// The kiosk window in demo mode. The face models load in the background (the screenshots need them
+/// at once, for the gallery's live picture).
 fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
-    let models = load_models(None);
+    let models = match mode {
+        WindowMode::Screenshots(_) => load_models(None),
+        WindowMode::Serve | WindowMode::Measure => None,
+    };
     let work = demo::TempDir::new("demo").map_err(usage)?;
     let mut panel = kiosk::gui::DemoPanel::new(models);
     if front_camera {
@@ -606,6 +630,7 @@ fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
         parts.flow.staff_check = kiosk_reception::StaffCheckBy::Console;
     }
     let mut core = KioskCore::start(parts).map_err(usage)?;
+    core.load_models(models_loader(None)).map_err(usage)?;
     if let Some((_, endpoint)) = &console {
         core.connect_console(endpoint.clone())
             .map_err(|e| Failure::Config(format!("staff console: {e}")))?;
@@ -699,11 +724,8 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         ));
     }
     let config = load_config(&args)?;
-    let models = if config.face.enabled && config.camera_config().is_some() {
-        load_models(config.models_dir().as_deref())
-    } else {
-        None
-    };
+    // Loaded in the background once the core runs, so the idle screen shows at once (issue 17).
+    let face_models = config.face.enabled && config.camera_config().is_some();
     let data = &config.folders.data;
     std::fs::create_dir_all(data).map_err(|e| Failure::Usage(format!("{}: {e}", data.display())))?;
     let roster = SqliteRoster::open(&data.join("roster.sqlite")).map_err(usage)?;
@@ -725,7 +747,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
     let parts = kiosk::core::Parts {
         flow: config.flow(),
         language: config.lang(),
-        models,
+        models: None,
         face: config.face_settings(),
         camera,
         front_camera,
@@ -743,6 +765,10 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         wake,
     };
     let mut core = KioskCore::start(parts).map_err(usage)?;
+    if face_models {
+        core.load_models(models_loader(config.models_dir()))
+            .map_err(usage)?;
+    }
     // Kept for as long as the window runs: the embedded console stops when it is dropped.
     let _console = connect_console(&mut core, &config.console)?;
     core.watch_card_and_phone_readers(config.reader.card_reader(), config.reader.phone_reader())
@@ -759,7 +785,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         viewport,
         ..Default::default()
     };
-    run_window(app, options, WindowMode::Serve, models)
+    run_window(app, options, WindowMode::Serve, None)
 }
 
 /// The staff console: this kiosk's own (embedded), or the clinic's (remote), which it reports to.

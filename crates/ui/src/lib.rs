@@ -103,6 +103,8 @@ pub struct KioskUi {
     last_screen: &'static str,
     /// The physical keypad's focus (issue 17; `keypad.rs`).
     keypad: keypad::Keypad,
+    /// The face models are still loading: the method screen says the face choice comes shortly.
+    face_loading: bool,
 }
 
 /// Add the embedded Japanese font to egui.
@@ -142,6 +144,7 @@ impl KioskUi {
             pad_short: None,
             last_screen: "",
             keypad: keypad::Keypad::default(),
+            face_loading: false,
         })
     }
 
@@ -151,6 +154,13 @@ impl KioskUi {
         self.pin = Zeroizing::default();
         self.staff_code = Zeroizing::default();
         self.check_code = Zeroizing::default();
+    }
+
+    /// Whether the face models are still loading (they load in the background after start-up): a
+    /// method screen without the face choice then says it is being prepared, so the patient who came
+    /// first knows why it is missing and that it comes.
+    pub fn set_face_loading(&mut self, loading: bool) {
+        self.face_loading = loading;
     }
 
     /// How many digits the PIN pad holds (never the digits).

@@ -142,6 +142,8 @@ impl KioskUi {
         if face {
             let text = method_text(Method::Face);
             self.choice(ui, l, text, Press::MethodChosen(Method::Face), out);
+        } else if self.face_loading {
+            self.body(ui, self.t(l, Text::MethodFaceLoading));
         }
         self.pin_and_staff(ui, l, pin, staff, out);
     }

@@ -80,6 +80,7 @@ texts! {
     MethodFace = "method.face",
     MethodPin = "method.pin",
     MethodStaff = "method.staff",
+    MethodFaceLoading = "method.face_loading",
     CardFaceTitle = "card_face.title",
     CardFaceBody = "card_face.body",
     CardFaceStepLift = "card_face.step_lift",

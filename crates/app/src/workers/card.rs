@@ -55,6 +55,8 @@ pub enum CardJob {
     },
     /// Forget what was read (the session ended).
     Wipe,
+    /// The face models, loaded after start-up: the card photo's descriptor can be computed from now on.
+    Models(&'static FaceModels),
     Stop,
 }
 
@@ -70,6 +72,7 @@ impl std::fmt::Debug for CardJob {
             CardJob::ReadFace { .. } => "ReadFace",
             CardJob::Verify { .. } => "Verify(**)",
             CardJob::Wipe => "Wipe",
+            CardJob::Models(_) => "Models",
             CardJob::Stop => "Stop",
         })
     }
@@ -181,6 +184,10 @@ impl CardWorker {
                 if matches!(job, CardJob::Stop) {
                     break;
                 }
+                if let CardJob::Models(models) = job {
+                    engine = Some(FaceEngine::new(models));
+                    continue;
+                }
                 self.on_job(&mut state, job, engine.as_mut(), &mut jobs);
                 if state.stopping {
                     break;
@@ -197,7 +204,8 @@ impl CardWorker {
         jobs: &mut UnboundedReceiver<CardJob>,
     ) {
         match job {
-            CardJob::Stop => {}
+            // Taken by the thread's loop.
+            CardJob::Stop | CardJob::Models(_) => {}
             CardJob::Insert(_)
             | CardJob::Connect(_)
             | CardJob::Remove

@@ -25,6 +25,8 @@ pub type SourceFactory = Box<dyn FnOnce() -> Result<Box<dyn FrameSource>, Camera
 pub enum FaceJob {
     /// Use this camera from now on.
     Camera(SourceFactory),
+    /// The face models, loaded after start-up: face matching can run from now on.
+    Models(&'static FaceModels),
     /// Read the card front with this camera from now on: a front camera looking down at the reader,
     /// so the card stays where it lies (issue 14). Without one the face camera reads the front held up.
     FrontCamera(SourceFactory),
@@ -50,6 +52,7 @@ impl std::fmt::Debug for FaceJob {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FaceJob::Camera(_) => f.write_str("Camera"),
+            FaceJob::Models(_) => f.write_str("Models"),
             FaceJob::FrontCamera(_) => f.write_str("FrontCamera"),
             FaceJob::CardPhoto(_) => f.write_str("CardPhoto(..)"),
             FaceJob::Preview(on) => write!(f, "Preview({on})"),
@@ -192,6 +195,7 @@ impl FaceThread {
         match job {
             FaceJob::Quit => {}
             FaceJob::Camera(make) => self.use_camera(make),
+            FaceJob::Models(models) => self.engine = Some(FaceEngine::new(models)),
             FaceJob::FrontCamera(make) => match make() {
                 Ok(s) => self.front_source = Some(s),
                 Err(e) => self.worker.replies.problem(format!("front camera: {e}")),

@@ -46,6 +46,8 @@ pub enum Reply {
     Verdict(kiosk_console::protocol::Verdict),
     /// The staff console became reachable (`true`) or not.
     Console(bool),
+    /// The face models, loaded in the background after start-up ([`crate::core::KioskCore::load_models`]).
+    Models(Result<&'static kiosk_face::FaceModels, String>),
 }
 
 /// Sends replies and wakes the UI (egui repaints at once instead of at its next tick).
@@ -112,6 +114,7 @@ impl Reply {
             Reply::Problem(_) => "problem report",
             Reply::Verdict(_) => "staff verdict",
             Reply::Console(_) => "console connection",
+            Reply::Models(_) => "face models",
         }
     }
 }
