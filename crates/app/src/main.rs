@@ -680,6 +680,7 @@ fn run_window(
     mode: WindowMode,
     models: Option<&'static FaceModels>,
 ) -> Result<(), Failure> {
+    let _ = window::OPENING.set(std::time::Instant::now());
     eframe::run_native(
         "kiosk",
         options,
