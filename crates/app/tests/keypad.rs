@@ -113,8 +113,12 @@ fn face_path_by_keypad_alone_reaches_done() {
         k.h.state().core.screen(),
         Screen::MethodChoice { face: true, .. }
     ));
-    // A new screen starts on its first choice: the face.
+    // No ring before a key: a touch-screen patient is pointed at nothing.
+    assert_eq!(focused_text(&k), None);
+    // The first key shows the ring on the screen's first choice, the face, and chooses nothing.
+    key(&mut k, Key::Enter);
     assert_eq!(focused_text(&k), Some(Text::MethodFace));
+    assert!(matches!(k.h.state().core.screen(), Screen::MethodChoice { .. }));
     key(&mut k, Key::Enter);
     assert!(
         shows(&k, "全て同意する"),
@@ -135,7 +139,10 @@ fn face_path_by_keypad_alone_reaches_done() {
 fn pin_path_by_keypad_alone_with_a_correction_reaches_done() {
     let mut k = kiosk("pin");
     place(&mut k, "suzuki");
-    // `-` goes backwards (round to the top bar), `+` forwards: the PIN choice by either way.
+    // `-` goes backwards (round to the top bar), `+` forwards: the PIN choice by either way. The first
+    // key only shows the ring.
+    key(&mut k, Key::Minus);
+    assert_eq!(focused_text(&k), Some(Text::MethodFace));
     key(&mut k, Key::Minus);
     assert_ne!(focused_text(&k), Some(Text::MethodFace));
     choose(&mut k, Text::MethodPin);
@@ -247,8 +254,14 @@ fn focus_order_covers_every_choice_on_every_screen() {
                 "{name}: every button in the order: {order:?}"
             );
             assert!(order.len() >= 2, "{name}: at least the top bar");
+            assert_eq!(h.state().ui.focused(), None, "{name}: no ring before a key");
+            h.key_press(Key::Tab);
+            h.step();
             let start = h.state().ui.focused().unwrap();
-            assert_eq!(start.label, order[0], "{name}: starts on the first choice");
+            assert_eq!(
+                start.label, order[0],
+                "{name}: the first key shows the first choice"
+            );
             let mut walked = vec![start.label];
             for _ in 1..order.len() {
                 h.key_press(Key::Tab);

@@ -15,6 +15,12 @@
 //! | `Backspace` | 訂正: the last digit off the pad |
 //! | `*` | 係員を呼ぶ (calls staff, as the top bar's button) |
 //!
+//! The ring shows only while the keypad is in use: a ring always drawn round a screen's first choice would
+//! point touch-screen patients at it (at 「全て同意する」 rather than 「全て同意しない」). The first key pressed
+//! shows the ring on the screen's first choice and does nothing else (no choice is made on a focus the
+//! patient has not seen or heard); a digit also goes into the pad, and `*` also calls staff. A touch on the
+//! screen hides the ring again, and so does the start screen (the next patient).
+//!
 //! The focus order is fixed: the choices of the screen in the order they are drawn (top to bottom, left
 //! to right: an open help notice's close and the time-out's "more time" first, as they are drawn first),
 //! then the top bar (係員を呼ぶ, the language). Every screen starts on its first choice; after a digit or
@@ -70,6 +76,8 @@ pub(crate) struct Keypad {
     focus_label: RefCell<Option<String>>,
     /// The top bar is being drawn (its choices come last in the focus order).
     in_top_bar: Cell<bool>,
+    /// The keypad is in use: the ring shows and Enter chooses.
+    visible: Cell<bool>,
     screen: &'static str,
 }
 
@@ -81,11 +89,15 @@ impl Keypad {
         if self.screen != screen {
             self.screen = screen;
             self.focus.set(None);
+            if screen == "Idle" {
+                self.visible.set(false);
+            }
         }
         self.enter.set(false);
         self.drawn.borrow_mut().clear();
         let mut keys = Keys::default();
         let mut moves: Vec<isize> = Vec::new();
+        let touched = ui.input(|i| i.pointer.any_pressed());
         ui.ctx().input_mut(|i| {
             i.events.retain(|e| match e {
                 Event::Key {
@@ -133,6 +145,17 @@ impl Keypad {
                 m.surrender_focus(id);
             }
         });
+        if touched {
+            self.visible.set(false);
+        }
+        let pressed = !moves.is_empty() || self.enter.get() || keys.staff_call;
+        if pressed && !self.visible.get() {
+            // The first key shows where the focus is, and chooses or moves nothing.
+            self.visible.set(true);
+            self.enter.set(false);
+            ui.ctx().request_repaint();
+            return keys;
+        }
         for step in moves {
             self.step(step);
         }
@@ -161,6 +184,7 @@ impl Keypad {
 
     /// After a digit or 訂正 on a pad: the focus goes to the pad's confirm key, labelled `label`.
     pub(crate) fn focus_on_label(&self, label: &str) {
+        self.visible.set(true);
         *self.focus_label.borrow_mut() = Some(label.to_owned());
     }
 
@@ -180,7 +204,7 @@ impl Keypad {
             top_bar,
             label: label.to_owned(),
         });
-        if self.focus.get() == Some(r.id) {
+        if self.focus.get() == Some(r.id) && self.visible.get() {
             ring(ui, r.rect, ring_mm);
             if self.enter.take() {
                 r.flags.insert(egui::response::Flags::FAKE_PRIMARY_CLICKED);
@@ -210,8 +234,11 @@ impl Keypad {
         }
     }
 
-    /// The focused choice's label and its place in the order.
+    /// The focused choice's label, while the keypad is in use.
     pub(crate) fn focused_label(&self) -> Option<&str> {
+        if !self.visible.get() {
+            return None;
+        }
         let f = self.focus.get()?;
         self.order.iter().find(|c| c.id == f).map(|c| c.label.as_str())
     }

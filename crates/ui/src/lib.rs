@@ -207,7 +207,8 @@ impl KioskUi {
 
     /// The choice the physical keypad is on (as drawn in the last frame), for voice guidance to speak when
     /// it changes: its text key when the label is one of the kiosk's texts, and the label as drawn. `None`
-    /// on a screen without choices. A pad's digit keys give the digit on the key, never what was typed.
+    /// on a screen without choices, and while the keypad is not in use (no key since the last touch or
+    /// since the start screen). A pad's digit keys give the digit on the key, never what was typed.
     pub fn focused(&self) -> Option<Focused> {
         let label = self.keypad.focused_label()?;
         // A text that is the label itself, else one whose placeholders fill to it, else the longest text
