@@ -6,6 +6,8 @@
 //!   test, and the end-to-end tests through a real pcscd with the vpcd reader and the virtual card.
 //! * `cargo xtask bench`: the card-read benchmark through pcscd, beside OpenSC (docs/benchmarks.md).
 //! * `cargo xtask models`: fetch the face models into the model folder and check their SHA-256.
+//! * `cargo xtask voices`: install Open JTalk and espeak-ng, fetch the HTS voice Mei (SHA-256 checked),
+//!   and pre-render every spoken prompt into the voice folder (`kiosk-voice render`).
 //! * `cargo xtask setup`: only the Debian packages.
 //! * `cargo xtask screenshots`: draw every screen into `docs/screenshots/` (under Xvfb when there is no
 //!   display).
@@ -38,7 +40,13 @@ const TEST_PACKAGES: &[&str] = &[
     // The staff console's browser test (crates/app/tests/browser.rs): headless Chromium over WebDriver.
     "chromium",
     "chromium-driver",
+    // The voice guidance's engines: its tests check every prompt was rendered and decodes.
+    "open-jtalk",
+    "open-jtalk-mecab-naist-jdic",
+    "espeak-ng",
 ];
+/// The speech engines: Open JTalk with its dictionary, and espeak-ng.
+const VOICE_PACKAGES: &[&str] = &["open-jtalk", "open-jtalk-mecab-naist-jdic", "espeak-ng"];
 /// What building the kiosk binary needs: the PC/SC headers, and libclang for the camera backend's bindgen.
 const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev", "libclang-dev"];
 const VPCD_READER: &str = "Virtual PCD 00 00";
@@ -51,11 +59,12 @@ fn main() -> ExitCode {
         Some("bench") => bench(),
         Some("setup") => ensure_packages(TEST_PACKAGES),
         Some("models") => models(),
+        Some("voices") => voices(),
         Some("screenshots") => window_run(&["--screenshots", "docs/screenshots"]),
         Some("measure") => window_run(&["--measure"]),
         Some("endurance") => endurance(),
         _ => Err(
-            "usage: cargo xtask <test | demo [kiosk --demo options] | bench | models | setup | screenshots | measure | endurance>"
+            "usage: cargo xtask <test | demo [kiosk --demo options] | bench | models | voices | setup | screenshots | measure | endurance>"
                 .into(),
         ),
     };
@@ -204,6 +213,7 @@ fn ensure_packages(packages: &[&str]) -> Result {
 fn demo(args: &[String]) -> Result {
     ensure_packages(BUILD_PACKAGES)?;
     models()?;
+    voices()?;
     run(
         "kiosk --demo",
         cargo()
@@ -302,6 +312,7 @@ fn endurance() -> Result {
 fn test() -> Result {
     ensure_packages(TEST_PACKAGES)?;
     models()?;
+    voices()?;
     run(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--", "--check"]),
@@ -621,6 +632,137 @@ fn fetch_models(wanted: &[String], dir: &std::path::Path, tmp: &std::path::Path)
                 .arg(&member),
         )?;
         std::fs::copy(tmp.join(&member), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The voice folder: `$KIOSK_VOICES_DIR`, else `$XDG_CACHE_HOME/kiosk/voices`, else `~/.cache/kiosk/voices`
+/// (the same rule as `kiosk_voice::default_dir`).
+fn voices_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("KIOSK_VOICES_DIR") {
+        return PathBuf::from(d);
+    }
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("kiosk")
+        .join("voices")
+}
+
+/// The files of `assets/voices.sha256` that are missing from `dir` or differ from it.
+fn voice_files_to_fetch(dir: &std::path::Path) -> Result<Vec<(String, String)>> {
+    let manifest = std::fs::read_to_string(root().join("assets/voices.sha256"))
+        .map_err(|e| format!("voices manifest: {e}"))?;
+    let mut wanted = Vec::new();
+    for line in manifest.lines().filter(|l| !l.trim().is_empty()) {
+        let (sha, file) = line
+            .split_once("  ")
+            .ok_or(format!("bad manifest line {line:?}"))?;
+        let ok = Command::new("sha256sum")
+            .arg(dir.join(file.trim()))
+            .output()
+            .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).starts_with(sha))
+            .unwrap_or(false);
+        if !ok {
+            wanted.push((file.trim().to_string(), sha.to_string()));
+        }
+    }
+    Ok(wanted)
+}
+
+/// The HTS voice "Mei" (MMDAgent Project Team, CC BY 3.0) from the PyPI wheel `pyopenjtalk-plus`, pinned
+/// (version and platform, so every machine gets the same file), then every prompt rendered.
+fn voices() -> Result {
+    const PACKAGE: &str = "pyopenjtalk-plus==0.3.4.post11";
+    const IN_WHEEL: &str = "pyopenjtalk/htsvoice/";
+    ensure_packages(VOICE_PACKAGES)?;
+    let dir = voices_dir();
+    let wanted = voice_files_to_fetch(&dir)?;
+    if !wanted.is_empty() {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let tmp = std::env::temp_dir().join(format!("kiosk-voices-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+        let result = fetch_voice(PACKAGE, IN_WHEEL, &wanted, &dir, &tmp);
+        let _ = std::fs::remove_dir_all(&tmp);
+        result?;
+        let still = voice_files_to_fetch(&dir)?;
+        if !still.is_empty() {
+            let names: Vec<&str> = still.iter().map(|(f, _)| f.as_str()).collect();
+            return Err(format!(
+                "voice files still missing or corrupt after fetching: {}",
+                names.join(", ")
+            ));
+        }
+        eprintln!("xtask: the voice Mei fetched and verified in {}", dir.display());
+    }
+    run(
+        "render the spoken prompts",
+        cargo()
+            .args(["run", "--quiet", "-j2", "-p", "kiosk-voice", "--", "render", "--dir"])
+            .arg(&dir),
+    )
+}
+
+fn fetch_voice(
+    package: &str,
+    in_wheel: &str,
+    wanted: &[(String, String)],
+    dir: &std::path::Path,
+    tmp: &std::path::Path,
+) -> Result {
+    if Command::new("python3")
+        .args(["-m", "pip", "--version"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        ensure_packages(&["python3-pip"])?;
+    }
+    run(
+        &format!("pip download {package}"),
+        Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--platform",
+                "manylinux2014_x86_64",
+                "--python-version",
+                "3.11",
+                "--implementation",
+                "cp",
+                "--abi",
+                "cp311",
+                package,
+                "-d",
+            ])
+            .arg(tmp),
+    )?;
+    let wheel = std::fs::read_dir(tmp)
+        .map_err(|e| e.to_string())?
+        .filter_map(std::result::Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or("pip download left no wheel")?;
+    // A wheel is a zip file: Python's zipfile takes the two members (no unzip needed).
+    let members: Vec<String> = wanted.iter().map(|(f, _)| format!("{in_wheel}{f}")).collect();
+    run(
+        "extract the voice",
+        Command::new("python3")
+            .args([
+                "-c",
+                "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2], sys.argv[3:])",
+            ])
+            .arg(&wheel)
+            .arg(tmp)
+            .args(&members),
+    )?;
+    for ((file, _), member) in wanted.iter().zip(&members) {
+        std::fs::copy(tmp.join(member), dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
     }
     Ok(())
 }
