@@ -52,6 +52,82 @@ pub struct Config {
     #[serde(default)]
     pub output: OutputSection,
     pub console: ConsoleSection,
+    #[serde(default)]
+    pub voice: VoiceSection,
+}
+
+/// `[voice]`: spoken guidance (docs/USER-GUIDE.md, "Voice guidance").
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceSection {
+    /// Speak each screen's prompt and the PIN pad's count of digits.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Loudness in percent of the rendered prompts, 0–100 (the system's own volume comes on top).
+    #[serde(default = "volume80")]
+    pub volume: u32,
+    /// The voice folder (`cargo xtask voices`); empty: $KIOSK_VOICES_DIR, else ~/.cache/kiosk/voices.
+    #[serde(default)]
+    pub dir: String,
+    /// The ALSA output device for `aplay -D` (`aplay -L` lists them); empty: the system's default.
+    #[serde(default)]
+    pub device: String,
+}
+
+fn volume80() -> u32 {
+    80
+}
+
+impl Default for VoiceSection {
+    fn default() -> Self {
+        VoiceSection {
+            enabled: true,
+            volume: volume80(),
+            dir: String::new(),
+            device: String::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The voice as the kiosk runs it; `None` when it is off.
+    pub fn voice_settings(&self) -> Option<kiosk_voice::VoiceSettings> {
+        self.voice.enabled.then(|| kiosk_voice::VoiceSettings {
+            dir: self.voice_dir(),
+            volume: u8::try_from(self.voice.volume.min(100)).unwrap_or(100),
+        })
+    }
+
+    /// The voice folder.
+    pub fn voice_dir(&self) -> PathBuf {
+        if self.voice.dir.is_empty() {
+            kiosk_voice::default_dir()
+        } else {
+            PathBuf::from(&self.voice.dir)
+        }
+    }
+
+    /// The ALSA device, when one is configured.
+    pub fn voice_device(&self) -> Option<String> {
+        let d = self.voice.device.trim();
+        (!d.is_empty()).then(|| d.to_string())
+    }
+
+    fn check_voice(&self) -> Result<(), Invalid> {
+        if self.voice.volume > 100 {
+            return Err(invalid(format!(
+                "voice.volume = {}: a percentage from 0 (silent) to 100 (as rendered); to turn the voice \
+                 off write enabled = false",
+                self.voice.volume
+            )));
+        }
+        if self.voice.device.chars().any(char::is_control) {
+            return Err(invalid(
+                "voice.device: an ALSA device name as `aplay -L` lists it, on one line".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// `[output]`: how result files are written.
@@ -608,6 +684,7 @@ impl Config {
         self.check_devices()?;
         self.check_trust()?;
         self.check_console()?;
+        self.check_voice()?;
         self.check_staff()
     }
 
@@ -990,6 +1067,10 @@ mod tests {
             ),
             ("frames_needed = 3", "frames_needed = 9", "frames_needed"),
             ("charset = \"UTF-8\"", "charset = \"EUC-JP\"", "output.charset"),
+            ("volume = 80", "volume = 150", "voice.volume"),
+            ("volume = 80", "volume = -5", "volume"),
+            ("volume = 80", "volume = \"loud\"", "volume"),
+            ("enabled = true\nvolume", "enabled = \"yes\"\nvolume", "enabled"),
         ];
         for (from, to, key) in cases {
             let e = with(from, to).expect_err(to);

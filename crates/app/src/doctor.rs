@@ -1,5 +1,6 @@
 //! `kiosk doctor`: checks what the kiosk needs (reader, camera, face models, database, output folder,
-//! card trust anchors, card-face keys, staff codes) and says what to fix for each problem. Reads no card and spends no try.
+//! card trust anchors, card-face keys, staff codes, voice prompts) and says what to fix for each problem.
+//! Reads no card and spends no try.
 
 use crate::config::Config;
 use kiosk_camera::FrameSource;
@@ -47,8 +48,50 @@ pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
         card_trust(config),
         keys(config),
         staff_console(config),
+        voice(config),
     ]);
     checks
+}
+
+/// The voice guidance: every pre-rendered prompt of the current wording is in the voice folder, and the
+/// player is installed.
+pub fn voice(config: &Config) -> Check {
+    if !config.voice.enabled {
+        return ok("voice", "voice guidance is off in the configuration");
+    }
+    let Ok(strings) = kiosk_ui::Strings::embedded() else {
+        return problem("voice", "the screen texts do not load", "rebuild the kiosk");
+    };
+    let cache = kiosk_voice::Cache::new(config.voice_dir());
+    let missing = cache.missing(&strings);
+    let total = kiosk_voice::catalog(&strings).len();
+    if !missing.is_empty() {
+        return problem(
+            "voice",
+            format!(
+                "{} of {total} prompts missing in {}",
+                missing.len(),
+                cache.dir().display()
+            ),
+            "run `cargo xtask voices` (or `kiosk-voice render --dir DIR` with open-jtalk, \
+             open-jtalk-mecab-naist-jdic and espeak-ng installed, and the voice in DIR)",
+        );
+    }
+    if !kiosk_voice::Aplay::available() {
+        return problem(
+            "voice",
+            format!("{total} prompts present, but `aplay` is not installed"),
+            "apt-get install alsa-utils (or set [voice] enabled = false)",
+        );
+    }
+    ok(
+        "voice",
+        format!(
+            "{total} prompts present in {}, volume {}%",
+            cache.dir().display(),
+            config.voice.volume
+        ),
+    )
 }
 
 /// The staff console: its accounts (embedded) or this kiosk's token (remote); the code pad's entries
@@ -417,6 +460,19 @@ mod tests {
         let c = staff_console(&config);
         assert!(c.ok && c.detail.contains("1 accounts"), "{c:?}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn missing_voice_prompts_are_a_problem_with_the_fix() {
+        let mut c = Config::parse(crate::config::EXAMPLE, "example").unwrap_or_else(|e| panic!("{e}"));
+        let empty = std::env::temp_dir().join(format!("kiosk-doctor-voice-{}", std::process::id()));
+        c.voice.dir = empty.display().to_string();
+        let check = voice(&c);
+        assert!(!check.ok, "{check:?}");
+        assert!(check.detail.contains("prompts missing"), "{check:?}");
+        assert!(check.fix.contains("cargo xtask voices"), "{check:?}");
+        c.voice.enabled = false;
+        assert!(voice(&c).ok);
     }
 
     #[test]
