@@ -64,6 +64,18 @@ pub struct FrameTimes {
     pub first_idle: Option<Instant>,
 }
 
+/// The voice guidance and what it last said, so each screen is said once, when it opens.
+#[derive(Debug)]
+struct Speech {
+    voice: kiosk_voice::Voice,
+    /// The language and the texts of the screen last said (its numbers left out: a countdown does not
+    /// restart the prompt, a new warning on the screen does).
+    said: Option<(kiosk_reception::Lang, Vec<kiosk_ui::Text>)>,
+    help: bool,
+    timeout: bool,
+    pin_len: usize,
+}
+
 /// The interactive kiosk.
 pub struct KioskApp {
     pub core: KioskCore,
@@ -76,6 +88,7 @@ pub struct KioskApp {
     /// Filled on the first frame; the workers' wake-up calls repaint through it.
     ctx: Arc<OnceLock<egui::Context>>,
     pub times: FrameTimes,
+    speech: Option<Speech>,
 }
 
 impl std::fmt::Debug for KioskApp {
@@ -133,7 +146,53 @@ impl KioskApp {
             staff_photo: None,
             ctx,
             times: FrameTimes::default(),
+            speech: None,
         })
+    }
+
+    /// Speak each screen's prompt with `voice` (the configuration's `[voice]`; without it the kiosk is
+    /// silent).
+    pub fn with_voice(mut self, voice: kiosk_voice::Voice) -> KioskApp {
+        self.speech = Some(Speech {
+            voice,
+            said: None,
+            help: false,
+            timeout: false,
+            pin_len: 0,
+        });
+        self
+    }
+
+    /// What to say after this frame: a new screen's prompt (cutting off the last one), the staff-call
+    /// notice, the time-out warning, or the PIN pad's count of digits. Only a message to the voice's
+    /// thread: nothing here waits for sound.
+    fn speak(&mut self) {
+        let Some(s) = self.speech.as_mut() else {
+            return;
+        };
+        let flow = self.core.flow();
+        let (screen, lang) = (flow.screen(), flow.lang());
+        let phrases = kiosk_voice::screen_phrases(screen, flow.card_return_left());
+        let key = (lang, phrases.iter().map(|p| p.text).collect::<Vec<_>>());
+        let help = flow.help_requested();
+        let timeout = flow.timeout_warning();
+        // The pad holds digits only on the PIN screens; its count is all the voice is given.
+        let pin_screen = matches!(screen, Screen::PinEntry { .. } | Screen::PhonePin { .. });
+        let pin_len = if pin_screen { self.ui.pin_len() } else { 0 };
+        if s.said.as_ref() != Some(&key) {
+            s.said = Some(key);
+            s.voice.say(lang, phrases);
+        } else if help && !s.help {
+            s.voice.say(lang, kiosk_voice::help_phrases());
+        } else if let Some(left) = timeout.filter(|_| !s.timeout) {
+            s.voice.say(lang, kiosk_voice::timeout_phrases(left));
+        } else if pin_len != s.pin_len {
+            s.voice
+                .say(lang, vec![kiosk_voice::Phrase::digits_entered(pin_len)]);
+        }
+        s.help = help;
+        s.timeout = timeout.is_some();
+        s.pin_len = pin_len;
     }
 
     /// Place a virtual card from an embedded profile (the demo panel's button).
@@ -223,6 +282,7 @@ impl KioskApp {
         for input in inputs {
             self.core.input(input);
         }
+        self.speak();
         // Keep ticking for the time-out warning; workers repaint at once when they answer.
         ctx.request_repaint_after(std::time::Duration::from_millis(500));
         self.times

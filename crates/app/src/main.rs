@@ -75,6 +75,23 @@ const USAGE: &str = "usage:
   kiosk card watch
       print reader and card events until Ctrl-C";
 
+/// The voice guidance on this computer's speaker (`aplay`), when `[voice]` has it on. Prompts not rendered
+/// yet are said once rendered at need (when the engines are installed); the log says how to render them.
+fn start_voice(config: Option<&kiosk::config::Config>) -> Option<kiosk_voice::Voice> {
+    let config = config?;
+    let settings = config.voice_settings()?;
+    let strings = kiosk_ui::Strings::embedded().ok()?;
+    let missing = kiosk_voice::Cache::new(&settings.dir).missing(&strings).len();
+    if missing > 0 {
+        eprintln!(
+            "kiosk: voice: {missing} prompts are not rendered in {}: run `cargo xtask voices`",
+            settings.dir.display()
+        );
+    }
+    let speaker = kiosk_voice::Aplay::new(config.voice_device());
+    Some(kiosk_voice::Voice::start(settings, strings, Box::new(speaker)))
+}
+
 /// Exit codes: 0 ok, 1 the card could not be read, 2 usage, 3 no reader or no PC/SC service,
 /// 4 configuration problem (or `kiosk doctor` found one), 5 the card's certificate is not trusted
 /// (`kiosk card info`).
@@ -635,8 +652,18 @@ fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
         core.connect_console(endpoint.clone())
             .map_err(|e| Failure::Config(format!("staff console: {e}")))?;
     }
-    let app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
+    let mut app = kiosk::gui::KioskApp::new(core, ctx, Some(panel), kiosk_ui::style::Metrics::default())
         .map_err(usage)?;
+    // The demo speaks as a kiosk with the example configuration does; not while drawing or measuring.
+    if matches!(mode, WindowMode::Serve)
+        && let Some(voice) = start_voice(
+            kiosk::config::Config::parse(kiosk::config::EXAMPLE, "example")
+                .ok()
+                .as_ref(),
+        )
+    {
+        app = app.with_voice(voice);
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("マイナ保険証 受付 (demo)")
@@ -775,7 +802,10 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
     core.watch_card_and_phone_readers(config.reader.card_reader(), config.reader.phone_reader())
         .map_err(|e| Failure::Reader(e.to_string()))?;
     let metrics = kiosk_ui::style::Metrics::from_dpi(config.screen.dpi, 1.0);
-    let app = kiosk::gui::KioskApp::new(core, ctx, None, metrics).map_err(usage)?;
+    let mut app = kiosk::gui::KioskApp::new(core, ctx, None, metrics).map_err(usage)?;
+    if let Some(voice) = start_voice(Some(&config)) {
+        app = app.with_voice(voice);
+    }
     let mut viewport = egui::ViewportBuilder::default().with_title("マイナ保険証 受付");
     viewport = if config.screen.fullscreen {
         viewport.with_fullscreen(true).with_decorations(false)
