@@ -138,10 +138,8 @@ fn each_screen_is_said_when_it_opens_and_cut_off_when_it_changes() {
     let expected = screen_phrases(&screen, None);
     assert_eq!(expected.first().map(|p| words(&k, *p)), Some(method_title));
     // Switching language says the screen again, in English.
-    click(
-        &mut k,
-        k.strings.get(Lang::Ja, Text::CommonLanguage).to_string().as_str(),
-    );
+    let english = k.strings.get(Lang::Ja, Text::CommonLanguage).to_string();
+    click(&mut k, &english);
     wait_said(&k, &Phrase::plain(Text::MethodTitle).words(&k.strings, Lang::En));
 }
 
@@ -158,10 +156,8 @@ fn the_pin_pad_says_the_count_of_digits_and_never_a_digit() {
     for d in ["9", "8", "7", "6"] {
         click(&mut k, d);
     }
-    click(
-        &mut k,
-        k.strings.get(Lang::Ja, Text::PinDelete).to_string().as_str(),
-    );
+    let delete = k.strings.get(Lang::Ja, Text::PinDelete).to_string();
+    click(&mut k, &delete);
     let last = words(&k, Phrase::digits_entered(3));
     let deadline = Instant::now() + Duration::from_secs(5);
     while k.speaker.spoken().len() < before + 5 && Instant::now() < deadline {
