@@ -1070,7 +1070,11 @@ mod tests {
             ("volume = 80", "volume = 150", "voice.volume"),
             ("volume = 80", "volume = -5", "volume"),
             ("volume = 80", "volume = \"loud\"", "volume"),
-            ("enabled = true\nvolume", "enabled = \"yes\"\nvolume", "enabled"),
+            (
+                "enabled = true\n# Loudness",
+                "enabled = \"yes\"\n# Loudness",
+                "enabled",
+            ),
         ];
         for (from, to, key) in cases {
             let e = with(from, to).expect_err(to);
