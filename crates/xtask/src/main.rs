@@ -699,7 +699,16 @@ fn voices() -> Result {
     run(
         "render the spoken prompts",
         cargo()
-            .args(["run", "--quiet", "-j2", "-p", "kiosk-voice", "--", "render", "--dir"])
+            .args([
+                "run",
+                "--quiet",
+                "-j2",
+                "-p",
+                "kiosk-voice",
+                "--",
+                "render",
+                "--dir",
+            ])
             .arg(&dir),
     )
 }
