@@ -27,6 +27,7 @@ mod screens;
 mod strings;
 pub mod style;
 mod text;
+pub mod typeset;
 
 use egui::{Align, Layout, RichText, Vec2};
 pub use keypad::Focused;
