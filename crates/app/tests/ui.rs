@@ -124,7 +124,7 @@ fn face_path_to_done() {
     click(&mut h, "この内容で決定");
     click(&mut h, "電子処方箋");
     assert!(shows(&h, "受付が完了しました"), "the face path ends on done");
-    assert!(shows(&h, "山田　太郎 様"));
+    assert!(shows(&h, "山田　太郎様"));
     click(&mut h, "カードを取る / Take the card");
     assert!(shows(&h, "マイナンバーカードを置いてください"));
     assert_eq!(h.state().core.reception_count().unwrap(), 1);
@@ -137,7 +137,7 @@ fn someone_else_at_the_camera_falls_back_to_the_pin() {
     click(&mut h, "カードを置く: demo");
     click(&mut h, "顔認証");
     assert!(shows(&h, "顔認証で確認できませんでした"));
-    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "暗証番号（残り3回）");
     type_digits(&mut h, "1234");
     assert!(shows(&h, "全て同意する"));
 }
@@ -146,15 +146,15 @@ fn someone_else_at_the_camera_falls_back_to_the_pin() {
 fn pin_path_with_a_wrong_pin_then_the_right_one() {
     let mut h = kiosk("pin", FlowConfig::default());
     click(&mut h, "カードを置く: suzuki");
-    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "暗証番号（残り3回）");
     // The pad masks the digits and shows how many were typed.
     click(&mut h, "1");
     click(&mut h, "1");
-    assert!(shows(&h, "入力済み 2 桁"));
+    assert!(shows(&h, "2桁入力しました"));
     assert!(!shows(&h, "11"), "digits are never shown");
     type_digits(&mut h, "11");
     assert!(shows(&h, "暗証番号が違います。"));
-    assert!(shows(&h, "残り 2 回"));
+    assert!(shows(&h, "残り2回"));
     type_digits(&mut h, "4321");
     assert!(shows(&h, "全て同意する"));
     assert_eq!(h.state().core.counters.pins_sent, 2, "one VERIFY per PIN typed");
@@ -164,7 +164,7 @@ fn pin_path_with_a_wrong_pin_then_the_right_one() {
 fn a_pin_confirmed_too_short_says_so_and_sends_nothing() {
     let mut h = kiosk("short-pin", FlowConfig::default());
     click(&mut h, "カードを置く: suzuki");
-    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "暗証番号（残り3回）");
     // Confirm with no digits, then with three: a clear line each time, no VERIFY, the pad still open.
     click(&mut h, "決定");
     assert!(shows(&h, "4桁すべて入力してから「決定」を押してください。"));
@@ -190,7 +190,7 @@ fn a_pin_confirmed_too_short_says_so_and_sends_nothing() {
 fn a_pin_locked_at_the_kiosk_goes_on_by_face() {
     let mut h = kiosk("lock-face", FlowConfig::default());
     click(&mut h, "カードを置く: last-try");
-    click(&mut h, "暗証番号（残り 1 回）");
+    click(&mut h, "暗証番号（残り1回）");
     type_digits(&mut h, "9999");
     assert!(shows(&h, "今日の受付は、顔認証か係員の確認でできます。"));
     click(&mut h, "顔認証");
@@ -202,7 +202,7 @@ fn a_pin_locked_at_the_kiosk_goes_on_by_face() {
 fn lock_after_the_last_try_then_the_staff_visual_check() {
     let mut h = kiosk("lock", FlowConfig::default());
     click(&mut h, "カードを置く: last-try");
-    click(&mut h, "暗証番号（残り 1 回）");
+    click(&mut h, "暗証番号（残り1回）");
     assert!(
         shows(&h, "次に間違えるとロックされます。"),
         "the last try is announced"
@@ -213,7 +213,7 @@ fn lock_after_the_last_try_then_the_staff_visual_check() {
         h.query_by_label("顔認証").is_some(),
         "a locked PIN still offers the face path"
     );
-    click(&mut h, "係員による確認");
+    click(&mut h, "係員に手伝ってもらう");
     // Four digits are too few for a staff code now: the pad says so and sends nothing.
     type_digits(&mut h, "0000");
     assert!(shows(&h, "6桁すべて入力"));
@@ -231,7 +231,7 @@ fn consent_refused_then_reconsidered() {
     let mut h = kiosk("consent", FlowConfig::default());
     let dir = h.work.path().join("out");
     click(&mut h, "カードを置く: demo");
-    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "暗証番号（残り3回）");
     type_digits(&mut h, "1234");
     // "Do not agree" is offered with the same weight as "agree", and a review follows.
     click(&mut h, "全て同意しない");
@@ -251,7 +251,7 @@ fn consent_refused_then_reconsidered() {
     assert!(shows(&h, "健診の情報: 同意する"));
     click(&mut h, "カードを取る / Take the card");
     click(&mut h, "カードを置く: demo");
-    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "暗証番号（残り3回）");
     type_digits(&mut h, "1234");
     click(&mut h, "全て同意しない");
     click(&mut h, "この内容で決定");
@@ -275,13 +275,13 @@ fn consent_refused_then_reconsidered() {
 fn the_card_taken_in_the_middle_returns_to_the_start() {
     let mut h = kiosk("removed", FlowConfig::default());
     click(&mut h, "カードを置く: demo");
-    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "暗証番号（残り3回）");
     click(&mut h, "1");
     click(&mut h, "カードを取る / Take the card");
     assert!(shows(&h, "マイナンバーカードを置いてください"));
     click(&mut h, "カードを置く: demo");
-    click(&mut h, "暗証番号（残り 3 回）");
-    assert!(shows(&h, "入力済み 0 桁"), "nothing typed before survives");
+    click(&mut h, "暗証番号（残り3回）");
+    assert!(shows(&h, "0桁入力しました"), "nothing typed before survives");
 }
 
 #[test]
@@ -316,7 +316,7 @@ fn english_on_every_screen() {
     click(&mut h, "PIN (3 tries left)");
     assert!(shows(&h, "Please enter your 4-digit PIN"));
     click(&mut h, "日本語");
-    assert!(shows(&h, "暗証番号（数字 4 桁）を入力してください"));
+    assert!(shows(&h, "暗証番号（数字4桁）を入力してください"));
 }
 
 #[test]
@@ -348,7 +348,7 @@ fn staff_type_the_card_front_numbers_when_the_camera_sees_no_card() {
     let mut h = kiosk("typed", FlowConfig::default());
     click(&mut h, "カメラ: 不在 / nobody");
     click(&mut h, "カードを置く: pin-blocked");
-    click(&mut h, "係員による確認");
+    click(&mut h, "係員に手伝ってもらう");
     type_digits(&mut h, "010101");
     assert!(shows(&h, "目視確認（係員用）"));
     assert!(
