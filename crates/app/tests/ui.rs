@@ -235,7 +235,7 @@ fn consent_refused_then_reconsidered() {
     type_digits(&mut h, "1234");
     // "Do not agree" is offered with the same weight as "agree", and a review follows.
     click(&mut h, "全て同意しない");
-    assert!(shows(&h, "診療・お薬の情報: 同意しない"));
+    assert!(shows(&h, "診療・お薬の情報：同意しない"));
     click(&mut h, "選び直す");
     click(&mut h, "個別に同意する");
     assert!(shows(&h, "項目ごとに選んでください"));
@@ -244,11 +244,11 @@ fn consent_refused_then_reconsidered() {
     click(&mut h, "手術の情報: 同意する");
     click(&mut h, "診療・お薬の情報: 同意しない");
     click(&mut h, "健診の情報: 同意する");
-    // "Next" appears only once every item has an answer: all three taps counted.
+    // "Next" can be pressed only once every item has an answer: all three taps counted.
     click(&mut h, "次へ");
-    assert!(shows(&h, "手術の情報: 同意する"));
-    assert!(shows(&h, "診療・お薬の情報: 同意しない"));
-    assert!(shows(&h, "健診の情報: 同意する"));
+    assert!(shows(&h, "手術の情報：同意する"));
+    assert!(shows(&h, "診療・お薬の情報：同意しない"));
+    assert!(shows(&h, "健診の情報：同意する"));
     click(&mut h, "カードを取る / Take the card");
     click(&mut h, "カードを置く: demo");
     click(&mut h, "暗証番号（残り3回）");

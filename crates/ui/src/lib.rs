@@ -3,9 +3,11 @@
 //!
 //! Japanese first, English on every screen; texts live in `assets/strings/{ja,en}.toml`. The font is
 //! BIZ UD PGothic (SIL OFL 1.1, made for public signage), embedded so every machine renders 和文 the same.
-//! Sizes follow the kiosk's physical screen: touch targets at least 15 mm, text at least 5 mm, colours with a
-//! contrast of at least 7:1. The PIN pad keeps the digits itself (zeroized, never logged) and hands them
-//! over only in [`Input::Pin`], validated as an `AuthPin` where they were typed.
+//! Sizes are millimetres of a 320 × 200 mm design (touch targets 15 mm, text 5 mm) scaled to fill the window
+//! at any size, landscape or portrait (`layout.rs`); colours have a contrast of at least 7:1. Texts are
+//! broken into rows by [`typeset`] (Japanese line breaking), not by egui. The PIN pad keeps the digits
+//! itself (zeroized, never logged) and hands them over only in [`Input::Pin`], validated as an `AuthPin`
+//! where they were typed.
 //!
 //! The screens build inputs and nothing else:
 //!
@@ -21,6 +23,9 @@
 //! ```
 
 mod keypad;
+mod layout;
+#[cfg(test)]
+mod layout_check;
 mod phone;
 mod picture;
 mod screens;
@@ -29,9 +34,10 @@ pub mod style;
 mod text;
 pub mod typeset;
 
-use egui::{Align, Layout, RichText, Vec2};
 pub use keypad::Focused;
-use kiosk_screens::{AuthPin, CheckCodeB, Input, Lang, Press, Screen, SecretInput, StaffCode};
+use kiosk_screens::{AuthPin, CheckCodeB, Input, Lang, Screen, SecretInput, StaffCode};
+pub use layout::LayoutIssue;
+use std::cell::RefCell;
 pub use strings::{Strings, StringsError};
 use style::{Metrics, Palette};
 pub use text::Text;
@@ -91,10 +97,23 @@ impl PadFor {
     }
 }
 
+/// How a button looks: the same for every choice of a screen, so "do not agree" weighs as much as
+/// "agree"; an answer already chosen is filled and checked; a button that cannot be pressed yet is grey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Look {
+    Choice,
+    /// A consent answer: `true` when it is the chosen one.
+    Answer(bool),
+    Disabled,
+    /// The quieter way (staff help): outlined.
+    Quiet,
+}
+
 /// The screens and their small pieces of local state (the PIN pad).
 #[derive(Debug)]
 pub struct KioskUi {
     strings: Strings,
+    /// The sizes of the current frame: fitted to the window (see [`layout`]).
     metrics: Metrics,
     pin: Zeroizing<String>,
     staff_code: Zeroizing<String>,
@@ -106,6 +125,12 @@ pub struct KioskUi {
     keypad: keypad::Keypad,
     /// The face models are still loading: the method screen says the face choice comes shortly.
     face_loading: bool,
+    /// The shrink factor of the current screen (1.0, made smaller while its content does not fit) and
+    /// what it was found for.
+    fit: f32,
+    fit_key: String,
+    /// What did not fit or broke badly in the last frame drawn (see [`KioskUi::layout_issues`]).
+    issues: RefCell<Vec<LayoutIssue>>,
 }
 
 /// Add the embedded Japanese font to egui.
@@ -135,6 +160,8 @@ pub fn install_fonts(ctx: &egui::Context) {
 }
 
 impl KioskUi {
+    /// `metrics`: the sizes until the first frame; from then on the layout fits itself to the window
+    /// (the same design fills 1024×600 and 1920×1080, landscape or portrait).
     pub fn new(metrics: Metrics) -> Result<KioskUi, StringsError> {
         Ok(KioskUi {
             strings: Strings::embedded()?,
@@ -146,6 +173,9 @@ impl KioskUi {
             last_screen: "",
             keypad: keypad::Keypad::default(),
             face_loading: false,
+            fit: 1.0,
+            fit_key: String::new(),
+            issues: RefCell::default(),
         })
     }
 
@@ -173,37 +203,15 @@ impl KioskUi {
         &self.strings
     }
 
-    fn t(&self, lang: Lang, text: Text) -> &str {
-        self.strings.get(lang, text)
+    /// What did not fit or broke badly in the last frame drawn: empty when every text sits on its screen
+    /// and in its box, broken only where Japanese may break (checked by the layout tests at every
+    /// supported window size).
+    pub fn layout_issues(&self) -> Vec<LayoutIssue> {
+        self.issues.borrow().clone()
     }
 
-    /// Draw the screen for `view` and return what was pressed.
-    pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Input> {
-        let mut out = Vec::new();
-        if self.last_screen != view.screen.kind() {
-            if !matches!(view.screen, Screen::PinEntry { .. } | Screen::StaffLogin { .. }) {
-                self.clear_pin();
-            }
-            self.last_screen = view.screen.kind();
-        }
-        let m = self.metrics;
-        if self.keypad.begin(ui, view.screen.kind()).staff_call && !view.help_requested {
-            out.push(Input::Press(Press::HelpPressed));
-        }
-        ui.style_mut().visuals.override_text_color = Some(Palette::TEXT);
-        ui.style_mut().spacing.item_spacing = Vec2::splat(m.mm(3.0));
-        self.keypad.top_bar(true);
-        self.top_bar(ui, view.lang, &mut out);
-        self.keypad.top_bar(false);
-        if view.help_requested {
-            self.help(ui, view.lang, &mut out);
-        }
-        if let Some(left) = view.timeout_left {
-            self.timeout_warning(ui, view, left, &mut out);
-        }
-        ui.vertical_centered(|ui| self.screen(ui, view, &mut out));
-        self.keypad.finish(ui.ctx());
-        out
+    fn t(&self, lang: Lang, text: Text) -> &str {
+        self.strings.get(lang, text)
     }
 
     /// The choice the physical keypad is on (as drawn in the last frame), for voice guidance to speak when
@@ -246,63 +254,13 @@ impl KioskUi {
         self.keypad.order().map(str::to_owned).collect()
     }
 
-    /// Language and help, on every screen.
-    fn top_bar(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
-        let m = self.metrics;
-        ui.horizontal(|ui| {
-            ui.label(RichText::new(self.t(l, Text::AppTitle)).size(m.text_mm(5.0)));
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                if self.button(ui, self.t(l, Text::CommonHelp), false).clicked() {
-                    out.push(Input::Press(Press::HelpPressed));
-                }
-                let other = if l == Lang::Ja { Lang::En } else { Lang::Ja };
-                if self.button(ui, self.t(l, Text::CommonLanguage), false).clicked() {
-                    out.push(Input::Press(Press::Language(other)));
-                }
-            });
-        });
-        ui.separator();
-    }
-
-    /// Staff were called: above the screen until the patient closes it.
-    fn help(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
-        self.notice(ui, l, Text::HelpTitle, Text::HelpBody);
-        if self.button(ui, self.t(l, Text::HelpClose), true).clicked() {
-            out.push(Input::Press(Press::HelpDismissed));
-        }
-        ui.separator();
-    }
-
-    /// The time-out warning with the seconds `left`, above the screen.
-    fn timeout_warning(&self, ui: &mut egui::Ui, view: &View<'_>, left: i64, out: &mut Vec<Input>) {
-        let (m, l) = (self.metrics, view.lang);
-        ui.label(
-            RichText::new(self.t(l, Text::TimeoutTitle))
-                .size(m.text_mm(7.0))
-                .color(Palette::WARNING),
-        );
-        ui.label(
-            RichText::new(self.t(l, Text::TimeoutBody).replace("{n}", &left.to_string()))
-                .size(m.text_mm(6.0))
-                .color(Palette::WARNING),
-        );
-        if view.more_time_available && self.button(ui, self.t(l, Text::TimeoutMore), true).clicked() {
-            out.push(Input::Press(Press::MoreTime));
-        }
-        ui.separator();
-    }
-
     fn title(&self, ui: &mut egui::Ui, text: &str) {
-        ui.add_space(self.metrics.mm(4.0));
-        ui.label(
-            RichText::new(text)
-                .size(self.metrics.text_mm(8.0))
-                .family(egui::FontFamily::Name("bold".into())),
-        );
+        self.text(ui, text, 6.5, Palette::TEXT, true);
+        ui.add_space(self.metrics.mm(1.0));
     }
 
     fn body(&self, ui: &mut egui::Ui, text: &str) {
-        ui.label(RichText::new(text).size(self.metrics.text_mm(5.5)));
+        self.text(ui, text, 4.6, Palette::TEXT, false);
     }
 
     fn notice(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text) {
@@ -310,28 +268,26 @@ impl KioskUi {
         self.body(ui, self.t(l, body));
     }
 
-    /// A touch target at least 15 mm high; `primary` buttons are wide. Every choice on a screen uses the
-    /// same style, so "do not agree" weighs as much as "agree".
-    fn button(&self, ui: &mut egui::Ui, text: &str, primary: bool) -> egui::Response {
-        let m = self.metrics;
-        let size = if primary {
-            Vec2::new(m.mm(120.0), m.mm(16.0))
-        } else {
-            Vec2::new(m.mm(45.0), m.mm(15.0))
-        };
-        let label = RichText::new(text)
-            .size(m.text_mm(if primary { 6.5 } else { 5.0 }))
-            .color(Palette::ON_BUTTON);
-        let r = ui.add_sized(
-            size,
-            egui::Button::new(label)
-                .fill(Palette::BUTTON)
-                .corner_radius(m.mm(2.0)),
-        );
-        self.keypad.register(ui, r, text, m.mm(1.0))
+    /// A warning line (red).
+    pub(crate) fn warning(&self, ui: &mut egui::Ui, text: &str) {
+        self.text(ui, text, 5.0, Palette::WARNING, true);
     }
 
-    fn choice(&self, ui: &mut egui::Ui, l: Lang, text: Text, event: Press, out: &mut Vec<Input>) {
+    /// A touch target at least 15 mm high (the design's millimetres, fitted to the window) and as wide
+    /// as its column. Every choice on a screen uses the same look.
+    fn button(&self, ui: &mut egui::Ui, text: &str, _primary: bool) -> egui::Response {
+        let width = ui.available_width().min(self.metrics.mm(150.0));
+        self.button_look(ui, text, Look::Choice, width)
+    }
+
+    fn choice(
+        &self,
+        ui: &mut egui::Ui,
+        l: Lang,
+        text: Text,
+        event: kiosk_screens::Press,
+        out: &mut Vec<Input>,
+    ) {
         if self.button(ui, self.t(l, text), true).clicked() {
             out.push(Input::Press(event));
         }
@@ -342,16 +298,13 @@ impl KioskUi {
         self.body(ui, self.t(l, Text::CommonTakeCard));
     }
 
-    /// The hint for the patient above the live picture, on the face and card-front screens.
-    fn live(&self, ui: &mut egui::Ui, l: Lang, guidance: Text, view: &View<'_>) {
-        ui.label(
-            RichText::new(self.t(l, guidance))
-                .size(self.metrics.text_mm(7.0))
-                .color(Palette::EMPHASIS),
-        );
-        self.preview(ui, view.preview, view.outline, 90.0);
+    /// The hint for the patient and the live picture, on the face and card-front screens.
+    fn live(&self, p: &mut layout::Panes, l: Lang, guidance: Text, view: &View<'_>) {
+        self.text(p.info(), self.t(l, guidance), 5.5, Palette::EMPHASIS, true);
+        self.preview(p.act(), view.preview, view.outline, 200.0);
     }
 
+    /// The live picture as large as its column allows (at most `width_mm` wide), with its outline.
     fn preview(
         &self,
         ui: &mut egui::Ui,
@@ -362,8 +315,14 @@ impl KioskUi {
         let Some(tex) = texture else {
             return;
         };
-        let w = self.metrics.mm(width_mm);
-        let size = tex.size_vec2() * (w / tex.size_vec2().x.max(1.0));
+        let aspect = tex.size_vec2().y / tex.size_vec2().x.max(1.0);
+        let room = ui.available_rect_before_wrap().size();
+        let w = self
+            .metrics
+            .mm(width_mm)
+            .min(room.x)
+            .min((room.y - self.metrics.mm(2.0)).max(0.0) / aspect.max(0.01));
+        let size = egui::vec2(w, w * aspect);
         let response = ui.add(egui::Image::new(tex).fit_to_exact_size(size));
         if let Some(corners) = outline {
             let r = response.rect;
@@ -403,45 +362,58 @@ impl KioskUi {
                 .map(|i| if i < len { '●' } else { '○' })
                 .collect()
         };
-        ui.label(RichText::new(shown).size(m.text_mm(if target == PadFor::CheckCode { 8.0 } else { 10.0 })));
+        self.text(
+            ui,
+            &shown,
+            if target == PadFor::CheckCode { 6.0 } else { 7.0 },
+            Palette::TEXT,
+            false,
+        );
         self.body(ui, &self.t(l, Text::PinEntered).replace("{n}", &len.to_string()));
         if self.pad_short == Some(target) {
             // Confirm was pressed early: nothing was sent; say what is missing, in words.
             let text = self
                 .t(l, Text::PadIncomplete)
                 .replace("{n}", &target.min_len().to_string());
-            ui.label(RichText::new(text).size(m.text_mm(6.0)).color(Palette::WARNING));
+            self.warning(ui, &text);
         }
         let mut confirmed = false;
-        // Centre the 3-key rows: three keys and two gaps.
-        let row_width = 3.0 * m.mm(45.0) + 2.0 * m.mm(3.0);
+        // Three keys a row, centred, each at most 40 mm wide.
+        let gap = m.mm(2.5);
+        let key = ((ui.available_width() - 2.0 * gap) / 3.0).min(m.mm(40.0));
+        let row_width = 3.0 * key + 2.0 * gap;
         let indent = |ui: &mut egui::Ui| ui.add_space(((ui.available_width() - row_width) / 2.0).max(0.0));
-        for row in [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]] {
+        let rows: [[&str; 3]; 4] = [
+            ["1", "2", "3"],
+            ["4", "5", "6"],
+            ["7", "8", "9"],
+            [self.t(l, Text::PinDelete), "0", self.t(l, Text::PinConfirm)],
+        ];
+        let rows = rows.map(|r| r.map(str::to_owned));
+        for (i, row) in rows.iter().enumerate() {
             ui.horizontal(|ui| {
+                ui.spacing_mut().item_spacing.x = gap;
                 indent(ui);
-                for d in row {
-                    if self.button(ui, d, false).clicked() {
-                        self.push_digit(d, target);
+                for (j, label) in row.iter().enumerate() {
+                    if !self.button_look(ui, label, Look::Choice, key).clicked() {
+                        continue;
+                    }
+                    match (i, j) {
+                        (3, 0) => {
+                            self.entry(target).pop();
+                        }
+                        // Always pressable: a patient who presses it early is told what is missing
+                        // instead of finding a button that does nothing.
+                        (3, 2) => {
+                            let ready = (target.min_len()..=target.len()).contains(&self.entry(target).len());
+                            confirmed = ready;
+                            self.pad_short = (!ready).then_some(target);
+                        }
+                        _ => self.push_digit(label, target),
                     }
                 }
             });
         }
-        ui.horizontal(|ui| {
-            indent(ui);
-            if self.button(ui, self.t(l, Text::PinDelete), false).clicked() {
-                self.entry(target).pop();
-            }
-            if self.button(ui, "0", false).clicked() {
-                self.push_digit("0", target);
-            }
-            // Always pressable: a patient who presses it early is told what is missing instead of
-            // finding a button that does nothing.
-            if self.button(ui, self.t(l, Text::PinConfirm), false).clicked() {
-                let ready = (target.min_len()..=target.len()).contains(&self.entry(target).len());
-                confirmed = ready;
-                self.pad_short = (!ready).then_some(target);
-            }
-        });
         confirmed.then(|| std::mem::take(self.entry(target)))
     }
 

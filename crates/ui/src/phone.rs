@@ -1,60 +1,52 @@
 //! The smartphone screens (issue 16): the start screen's way to them, the guide with its picture, the
 //! phone's PIN, and the phone's own dead ends, each with a way on.
 
+use crate::KioskUi;
+use crate::layout::Panes;
 use crate::style::Palette;
 use crate::text::Text;
-use crate::{KioskUi, PadFor, secret_input};
 use egui::{Color32, Pos2, Rect, Stroke, StrokeKind, Vec2};
-use kiosk_screens::{Input, Lang, Press, SecretInput};
+use kiosk_screens::{Input, Lang, Press};
 
 impl KioskUi {
-    /// The start screen: the card invitation, and the way for patients with a smartphone.
-    pub(crate) fn idle(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
-        self.notice(ui, l, Text::IdleTitle, Text::IdleBody);
-        ui.add_space(self.metrics.mm(6.0));
-        self.choice(ui, l, Text::IdlePhone, Press::PhoneChosen, out);
+    /// The start screen: the card invitation with its picture, and the way for patients with a
+    /// smartphone.
+    pub(crate) fn idle(&self, p: &mut Panes, l: Lang, out: &mut Vec<Input>) {
+        self.notice(p.info(), l, Text::IdleTitle, Text::IdleBody);
+        crate::picture::card_on_reader(p.info(), self.metrics, 55.0);
+        self.phone_picture(p.act(), false);
+        self.choice(p.act(), l, Text::IdlePhone, Press::PhoneChosen, out);
     }
 
     /// How to hold each kind of phone, with a picture of a phone on the reader; waits for the phone.
-    pub(crate) fn phone_guide(
-        &self,
-        ui: &mut egui::Ui,
-        l: Lang,
-        separate_reader: bool,
-        out: &mut Vec<Input>,
-    ) {
-        self.title(ui, self.t(l, Text::PhoneGuideTitle));
+    pub(crate) fn phone_guide(&self, p: &mut Panes, l: Lang, separate_reader: bool, out: &mut Vec<Input>) {
+        self.title(p.info(), self.t(l, Text::PhoneGuideTitle));
         let place = if separate_reader {
             Text::PhoneGuideWherePhoneReader
         } else {
             Text::PhoneGuideWhereReader
         };
         self.body(
-            ui,
+            p.info(),
             &self
                 .t(l, Text::PhoneGuideBody)
                 .replace("{where}", self.t(l, place)),
         );
-        ui.horizontal(|ui| {
-            self.phone_picture(ui, separate_reader);
-            ui.vertical(|ui| {
-                self.body(ui, self.t(l, Text::PhoneGuideAndroid));
-                ui.add_space(self.metrics.mm(3.0));
-                self.body(ui, self.t(l, Text::PhoneGuideIphone));
-            });
-        });
-        ui.add_space(self.metrics.mm(4.0));
-        self.choice(ui, l, Text::PhoneGuideBack, Press::AlertAcknowledged, out);
+        self.body(p.info(), self.t(l, Text::PhoneGuideAndroid));
+        self.body(p.info(), self.t(l, Text::PhoneGuideIphone));
+        self.phone_picture(p.act(), separate_reader);
+        self.choice(p.act(), l, Text::PhoneGuideBack, Press::AlertAcknowledged, out);
     }
 
     /// The Android phone's own PIN, typed while the phone lies on the reader.
     pub(crate) fn phone_pin(
         &mut self,
-        ui: &mut egui::Ui,
+        p: &mut Panes,
         l: Lang,
         (tries_left, wrong_before, verifying): (u8, bool, bool),
         out: &mut Vec<Input>,
     ) {
+        let ui = p.info();
         self.title(ui, self.t(l, Text::PhonePinTitle));
         self.body(ui, self.t(l, Text::PhonePinBody));
         if wrong_before {
@@ -67,30 +59,28 @@ impl KioskUi {
         if tries_left == 1 {
             self.warning(ui, self.t(l, Text::PinLastTry));
         }
-        if verifying {
-            self.body(ui, self.t(l, Text::PinVerifying));
-        } else if let Some(digits) = self.pad(ui, l, PadFor::Pin) {
-            out.extend(secret_input(SecretInput::Pin, &digits));
-        }
+        self.pin_pad(p.act(), l, verifying, out);
     }
 
     /// A phone's dead end: what happened, what to do, and to take the phone.
-    pub(crate) fn phone_notice(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text) {
-        self.notice(ui, l, title, body);
-        self.body(ui, self.t(l, Text::PhoneTakePhone));
+    pub(crate) fn phone_notice(&self, p: &mut Panes, l: Lang, title: Text, body: Text) {
+        self.notice(p.info(), l, title, body);
+        self.warning(p.info(), self.t(l, Text::PhoneTakePhone));
+        self.phone_picture(p.info(), false);
     }
 
     /// The phone taken away too early: place it again (a new phone starts at once), or "OK" to the start.
-    pub(crate) fn phone_removed(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
-        self.notice(ui, l, Text::PhoneRemovedTitle, Text::PhoneRemovedBody);
-        self.choice(ui, l, Text::CommonOk, Press::AlertAcknowledged, out);
+    pub(crate) fn phone_removed(&self, p: &mut Panes, l: Lang, out: &mut Vec<Input>) {
+        self.notice(p.info(), l, Text::PhoneRemovedTitle, Text::PhoneRemovedBody);
+        self.phone_picture(p.act(), false);
+        self.choice(p.act(), l, Text::CommonOk, Press::AlertAcknowledged, out);
     }
 
     /// A phone lying on a reader, seen from the front, with the radio waves between them; with a
     /// separate phone reader, the card reader stands beside it, greyed.
     fn phone_picture(&self, ui: &mut egui::Ui, separate_reader: bool) {
         let m = self.metrics;
-        let (rect, _) = ui.allocate_exact_size(Vec2::new(m.mm(70.0), m.mm(55.0)), egui::Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(Vec2::new(m.mm(70.0), m.mm(50.0)), egui::Sense::hover());
         let painter = ui.painter_at(rect);
         let stroke = Stroke::new(m.mm(0.8), Palette::TEXT);
         let base = rect.left_bottom() + Vec2::new(m.mm(4.0), -m.mm(4.0));

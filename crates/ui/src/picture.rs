@@ -133,3 +133,149 @@ fn put_back(painter: &egui::Painter, m: Metrics, scene: Rect, colour: Color32) {
         colour,
     );
 }
+
+/// A check mark (✓) inside `r`, drawn (the font's ✓ is not relied on).
+pub(crate) fn check_mark(painter: &egui::Painter, r: Rect, colour: Color32, width: f32) {
+    let points = vec![
+        pos2(r.min.x, r.center().y),
+        pos2(r.min.x + r.width() * 0.38, r.max.y - r.height() * 0.1),
+        pos2(r.max.x, r.min.y + r.height() * 0.1),
+    ];
+    painter.add(egui::Shape::line(points, Stroke::new(width, colour)));
+}
+
+/// A scene `height_mm` high, as wide as the column allows (at most twice its height).
+fn scene(ui: &mut egui::Ui, m: Metrics, height_mm: f32) -> (egui::Painter, Rect) {
+    let h = m.mm(height_mm);
+    let w = ui.available_width().min(h * 2.0);
+    let (rect, _) = ui.allocate_exact_size(vec2(w, h), egui::Sense::hover());
+    (ui.painter_at(rect), rect)
+}
+
+/// The card lying face up on the reader, with an arrow down onto it: 「置いてください」.
+pub(crate) fn card_on_reader(ui: &mut egui::Ui, m: Metrics, height_mm: f32) {
+    let (painter, rect) = scene(ui, m, height_mm);
+    let k = rect.height() / m.mm(40.0);
+    let base = Rect::from_center_size(
+        pos2(rect.center().x, rect.max.y - rect.height() * 0.2),
+        vec2(rect.height() * 1.3, rect.height() * 0.22),
+    );
+    painter.rect_filled(base, CornerRadius::same(4), READER);
+    let size = vec2(rect.height() * 0.95, rect.height() * 0.95 * 54.0 / 85.6);
+    card(
+        &painter,
+        m,
+        pos2(base.center().x, base.min.y - size.y * 0.45),
+        size,
+    );
+    let x = base.max.x + m.mm(6.0) * k;
+    arrow(
+        &painter,
+        m,
+        pos2(x, rect.min.y + m.mm(2.0)),
+        pos2(x, base.min.y - m.mm(2.0)),
+        Palette::EMPHASIS,
+    );
+}
+
+/// The kiosk's screen with its camera at the top, ringed, and a face looking at it: where to look.
+pub(crate) fn camera_here(ui: &mut egui::Ui, m: Metrics, height_mm: f32) {
+    let (painter, rect) = scene(ui, m, height_mm);
+    let h = rect.height();
+    let screen = Rect::from_center_size(
+        pos2(rect.center().x - h * 0.35, rect.center().y),
+        vec2(h * 0.9, h * 0.8),
+    );
+    painter.rect_filled(screen, CornerRadius::same(4), READER);
+    painter.rect_filled(screen.shrink(h * 0.08), CornerRadius::same(2), CARD);
+    let lens = pos2(screen.center().x, screen.min.y + h * 0.04);
+    painter.circle_filled(lens, h * 0.03, Color32::BLACK);
+    painter.circle_stroke(lens, h * 0.09, Stroke::new(m.mm(1.0), Palette::FACE_FRAME));
+    // The face, to the right, looking up at the lens.
+    let face = pos2(screen.max.x + h * 0.45, rect.center().y + h * 0.1);
+    let r = h * 0.2;
+    painter.circle_stroke(face, r, Stroke::new(m.mm(1.0), Palette::EMPHASIS));
+    painter.circle_filled(
+        pos2(face.x - r * 0.4, face.y - r * 0.2),
+        r * 0.1,
+        Palette::EMPHASIS,
+    );
+    painter.circle_filled(
+        pos2(face.x + r * 0.2, face.y - r * 0.2),
+        r * 0.1,
+        Palette::EMPHASIS,
+    );
+    arrow(
+        &painter,
+        m,
+        pos2(face.x - r * 1.1, face.y - r * 0.6),
+        pos2(lens.x + h * 0.12, lens.y + h * 0.04),
+        Palette::EMPHASIS,
+    );
+}
+
+/// A member of staff: someone will come (counter, staff check, reader trouble).
+pub(crate) fn staff(ui: &mut egui::Ui, m: Metrics, height_mm: f32) {
+    let (painter, rect) = scene(ui, m, height_mm);
+    let h = rect.height();
+    let c = pos2(rect.center().x, rect.min.y + h * 0.3);
+    painter.circle_filled(c, h * 0.17, PHOTO);
+    let body = Rect::from_min_max(
+        pos2(c.x - h * 0.3, c.y + h * 0.22),
+        pos2(c.x + h * 0.3, rect.max.y),
+    );
+    painter.rect_filled(body, CornerRadius::same(8), PHOTO);
+    let badge = Rect::from_center_size(
+        pos2(c.x + h * 0.13, body.min.y + h * 0.2),
+        vec2(h * 0.16, h * 0.1),
+    );
+    painter.rect_filled(badge, CornerRadius::same(1), Palette::BACKGROUND);
+    painter.rect_stroke(
+        badge,
+        CornerRadius::same(1),
+        Stroke::new(m.mm(0.4), READER),
+        StrokeKind::Inside,
+    );
+}
+
+/// A sheet with three lines, each with a box: the consent choices.
+pub(crate) fn document(ui: &mut egui::Ui, m: Metrics, height_mm: f32) {
+    let (painter, rect) = scene(ui, m, height_mm);
+    let h = rect.height();
+    let sheet = Rect::from_center_size(rect.center(), vec2(h * 0.75, h * 0.95));
+    painter.rect_filled(sheet, CornerRadius::same(2), Palette::BACKGROUND);
+    painter.rect_stroke(
+        sheet,
+        CornerRadius::same(2),
+        Stroke::new(m.mm(0.6), READER),
+        StrokeKind::Inside,
+    );
+    for i in 0..3 {
+        let y = sheet.min.y + h * (0.25 + 0.25 * i as f32);
+        let boxr = Rect::from_center_size(pos2(sheet.min.x + h * 0.14, y), Vec2::splat(h * 0.12));
+        painter.rect_stroke(
+            boxr,
+            CornerRadius::ZERO,
+            Stroke::new(m.mm(0.6), Palette::BUTTON),
+            StrokeKind::Inside,
+        );
+        check_mark(&painter, boxr.shrink(h * 0.02), Palette::EMPHASIS, m.mm(0.9));
+        painter.line_segment(
+            [pos2(boxr.max.x + h * 0.06, y), pos2(sheet.max.x - h * 0.08, y)],
+            Stroke::new(m.mm(0.6), DIM),
+        );
+    }
+}
+
+/// A large green circle with a check: done.
+pub(crate) fn done(ui: &mut egui::Ui, m: Metrics, height_mm: f32) {
+    let (painter, rect) = scene(ui, m, height_mm);
+    let r = rect.height() * 0.45;
+    painter.circle_filled(rect.center(), r, Palette::EMPHASIS);
+    check_mark(
+        &painter,
+        Rect::from_center_size(rect.center(), Vec2::splat(r)),
+        Palette::BACKGROUND,
+        m.mm(2.5),
+    );
+}

@@ -1,168 +1,184 @@
 //! One function per screen of the flow (or per group of alike screens), below the top bar. Each draws
 //! its screen and pushes what was pressed; none keeps state beyond the PIN pad's digits.
 
+use crate::layout::Panes;
+use crate::picture;
 use crate::style::Palette;
 use crate::text::{
     Text, consent_item_text, counter_text, eligibility_failure_text, front_guidance_text, guidance_text,
     method_text, prescription_text, qualification_text,
 };
-use crate::{KioskUi, PadFor, View, secret_input};
-use egui::RichText;
+use crate::{KioskUi, Look, PadFor, View, secret_input};
 use kiosk_screens::{
     CONSENT_ITEMS, ConsentItem, Consents, CounterReason, EligibilityIssue, FrontGuidanceKind, FrontHold,
     GuidanceKind, Input, Lang, Method, Prescription, Press, Screen, SecretInput, TurnPrompt,
 };
-use std::fmt::Display;
 
 impl KioskUi {
     /// The flow's screen: one arm per screen, each a notice or a call to that screen's function.
-    pub(crate) fn screen(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Input>) {
+    pub(crate) fn screen(&mut self, p: &mut Panes, view: &View<'_>, out: &mut Vec<Input>) {
         let l = view.lang;
+        let m = self.metrics;
         match view.screen {
-            Screen::Idle => self.idle(ui, l, out),
-            Screen::Reading => self.notice(ui, l, Text::ReadingTitle, Text::ReadingBody),
-            Screen::NotMyNumberCard => {
-                self.final_notice(ui, l, Text::NotMyNumberTitle, Text::NotMyNumberBody)
+            Screen::Idle => self.idle(p, l, out),
+            Screen::Reading => {
+                self.notice(p.info(), l, Text::ReadingTitle, Text::ReadingBody);
+                picture::card_on_reader(p.info(), m, 45.0);
             }
-            Screen::CardUnreadable => self.notice(ui, l, Text::UnreadableTitle, Text::UnreadableBody),
-            Screen::ReaderProblem => self.notice(ui, l, Text::ReaderProblemTitle, Text::ReaderProblemBody),
-            Screen::PhoneGuide { separate_reader } => self.phone_guide(ui, l, *separate_reader, out),
+            Screen::NotMyNumberCard => {
+                self.final_notice(p.info(), l, Text::NotMyNumberTitle, Text::NotMyNumberBody);
+                picture::card_on_reader(p.info(), m, 40.0);
+            }
+            Screen::CardUnreadable => {
+                self.notice(p.info(), l, Text::UnreadableTitle, Text::UnreadableBody);
+                picture::card_on_reader(p.info(), m, 40.0);
+            }
+            Screen::ReaderProblem => {
+                self.notice(p.info(), l, Text::ReaderProblemTitle, Text::ReaderProblemBody);
+                picture::staff(p.info(), m, 40.0);
+            }
+            Screen::PhoneGuide { separate_reader } => self.phone_guide(p, l, *separate_reader, out),
             Screen::PhonePin {
                 tries_left,
                 wrong_before,
                 verifying,
-            } => self.phone_pin(ui, l, (*tries_left, *wrong_before, *verifying), out),
+            } => self.phone_pin(p, l, (*tries_left, *wrong_before, *verifying), out),
             Screen::PhonePinBlocked => {
-                self.phone_notice(ui, l, Text::PhonePinBlockedTitle, Text::PhonePinBlockedBody)
+                self.phone_notice(p, l, Text::PhonePinBlockedTitle, Text::PhonePinBlockedBody)
             }
             Screen::PhoneNotConfirmed => {
-                self.phone_notice(ui, l, Text::PhoneNotConfirmedTitle, Text::PhoneNotConfirmedBody)
+                self.phone_notice(p, l, Text::PhoneNotConfirmedTitle, Text::PhoneNotConfirmedBody)
             }
-            Screen::PhoneRemovedEarly => self.phone_removed(ui, l, out),
+            Screen::PhoneRemovedEarly => self.phone_removed(p, l, out),
             Screen::CertificateExpiring {
                 expires_on,
                 days_left,
-            } => self.certificate_expiring(ui, l, expires_on, *days_left, out),
-            Screen::CertificateExpiredGrace { usable_until } => {
-                self.certificate_grace(ui, l, usable_until, out)
+            } => {
+                let date = date_text(l, expires_on.year, expires_on.month, expires_on.day);
+                let body = self
+                    .t(l, Text::CertExpiringBody)
+                    .replace("{date}", &date)
+                    .replace("{n}", &days_left.to_string());
+                self.certificate_notice(p, l, Text::CertExpiringTitle, &body, out);
             }
-            Screen::MethodChoice { face, pin, staff } => self.method_choice(ui, l, *face, *pin, *staff, out),
-            Screen::CardFace { guidance, hold } => self.card_face(ui, view, *guidance, *hold),
+            Screen::CertificateExpiredGrace { usable_until } => {
+                let date = date_text(l, usable_until.year, usable_until.month, usable_until.day);
+                let body = self.t(l, Text::CertGraceBody).replace("{date}", &date);
+                self.certificate_notice(p, l, Text::CertGraceTitle, &body, out);
+            }
+            Screen::MethodChoice { face, pin, staff } => self.method_choice(p, l, *face, *pin, *staff, out),
+            Screen::CardFace { guidance, hold } => self.card_face(p, view, *guidance, *hold),
             Screen::FaceMatching {
                 attempt,
                 guidance,
                 turn: None,
-            } => self.face_matching(ui, view, *attempt, *guidance),
-            Screen::FaceMatching { turn: Some(turn), .. } => self.face_turn(ui, view, *turn),
-            Screen::FaceFailed { pin, staff } => self.face_failed(ui, l, *pin, *staff, out),
-            Screen::NoPhotoPinOnly => self.acknowledge(ui, l, Text::NoPhotoTitle, Text::NoPhotoBody, out),
+            } => self.face_matching(p, view, *attempt, *guidance),
+            Screen::FaceMatching { turn: Some(turn), .. } => self.face_turn(p, view, *turn),
+            Screen::FaceFailed { pin, staff } => self.face_failed(p, l, *pin, *staff, out),
+            Screen::NoPhotoPinOnly => self.acknowledge(p, l, Text::NoPhotoTitle, Text::NoPhotoBody, out),
             Screen::PinEntry {
                 tries_left,
                 last_try,
                 wrong_before,
                 verifying,
             } => {
-                self.pin_status(ui, l, *tries_left, *last_try, *wrong_before);
-                self.pin_pad(ui, l, *verifying, out);
+                self.pin_status(p.info(), l, *tries_left, *last_try, *wrong_before);
+                self.pin_pad(p.act(), l, *verifying, out);
             }
-            Screen::PinBlocked { face, staff } => self.pin_blocked(ui, l, *face, *staff, out),
-            Screen::StaffLogin { failed } => self.staff_login(ui, l, *failed, out),
+            Screen::PinBlocked { face, staff } => self.pin_blocked(p, l, *face, *staff, out),
+            Screen::StaffLogin { failed } => self.staff_login(p, l, *failed, out),
             // The photo and the verdict are on the staff console, not on the patient's screen.
             Screen::StaffWaiting { .. } => {
-                self.notice(ui, l, Text::StaffWaitingTitle, Text::StaffWaitingBody)
+                self.notice(p.info(), l, Text::StaffWaitingTitle, Text::StaffWaitingBody);
+                picture::staff(p.info(), m, 45.0);
             }
-            Screen::StaffCheck { front_failed, .. } => self.staff_check(ui, view, *front_failed, out),
-            Screen::CheckingEligibility => self.notice(ui, l, Text::EligibilityTitle, Text::EligibilityBody),
-            Screen::RegistrationOffer => self.registration_offer(ui, l, out),
-            Screen::Registered => self.acknowledge(ui, l, Text::RegisteredTitle, Text::RegisteredBody, out),
-            Screen::EligibilityProblem(issue) => self.eligibility_problem(ui, l, *issue),
-            Screen::NoSharingInfo => self.acknowledge(ui, l, Text::NoSharingTitle, Text::NoSharingBody, out),
-            Screen::ConsentStart => self.consent_start(ui, l, out),
-            Screen::ConsentItems { consents } => self.consent_items(ui, l, consents, out),
-            Screen::ConsentReview { consents } => self.consent_review(ui, l, consents, out),
-            Screen::Prescription => self.prescription(ui, l, out),
-            Screen::Saving => self.title(ui, self.t(l, Text::SavingTitle)),
-            Screen::Done { name } => self.done(ui, l, name),
-            Screen::Counter { reason } => self.counter(ui, l, *reason),
+            Screen::StaffCheck { front_failed, .. } => self.staff_check(p, view, *front_failed, out),
+            Screen::CheckingEligibility => {
+                self.notice(p.info(), l, Text::EligibilityTitle, Text::EligibilityBody);
+                picture::card_on_reader(p.info(), m, 45.0);
+            }
+            Screen::RegistrationOffer => self.registration_offer(p, l, out),
+            Screen::Registered => self.acknowledge(p, l, Text::RegisteredTitle, Text::RegisteredBody, out),
+            Screen::EligibilityProblem(issue) => self.eligibility_problem(p, l, *issue),
+            Screen::NoSharingInfo => self.acknowledge(p, l, Text::NoSharingTitle, Text::NoSharingBody, out),
+            Screen::ConsentStart => self.consent_start(p, l, out),
+            Screen::ConsentItems { consents } => self.consent_items(p, l, consents, out),
+            Screen::ConsentReview { consents } => self.consent_review(p, l, consents, out),
+            Screen::Prescription => self.prescription(p, l, out),
+            Screen::Saving => {
+                self.title(p.info(), self.t(l, Text::SavingTitle));
+                picture::document(p.info(), m, 40.0);
+            }
+            Screen::Done { name } => self.done(p, l, name),
+            Screen::Counter { reason } => self.counter(p, l, *reason),
         }
     }
 
     /// A notice the patient acknowledges before the flow goes on.
-    fn acknowledge(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text, out: &mut Vec<Input>) {
-        self.notice(ui, l, title, body);
-        self.choice(ui, l, Text::CommonOk, Press::AlertAcknowledged, out);
+    fn acknowledge(&self, p: &mut Panes, l: Lang, title: Text, body: Text, out: &mut Vec<Input>) {
+        self.notice(p.info(), l, title, body);
+        picture::card_on_reader(p.info(), self.metrics, 35.0);
+        self.choice(p.act(), l, Text::CommonOk, Press::AlertAcknowledged, out);
     }
 
-    fn certificate_expiring(
-        &self,
-        ui: &mut egui::Ui,
-        l: Lang,
-        expires_on: impl Display,
-        days_left: i64,
-        out: &mut Vec<Input>,
-    ) {
-        self.title(ui, self.t(l, Text::CertExpiringTitle));
-        self.body(
-            ui,
-            &self
-                .t(l, Text::CertExpiringBody)
-                .replace("{date}", &expires_on.to_string())
-                .replace("{n}", &days_left.to_string()),
-        );
-        self.choice(ui, l, Text::CommonOk, Press::AlertAcknowledged, out);
-    }
-
-    fn certificate_grace(
-        &self,
-        ui: &mut egui::Ui,
-        l: Lang,
-        usable_until: impl Display,
-        out: &mut Vec<Input>,
-    ) {
-        self.title(ui, self.t(l, Text::CertGraceTitle));
-        self.body(
-            ui,
-            &self
-                .t(l, Text::CertGraceBody)
-                .replace("{date}", &usable_until.to_string()),
-        );
-        self.choice(ui, l, Text::CommonOk, Press::AlertAcknowledged, out);
+    /// The certificate's renewal notices: the date spelled out, acknowledged with 「確認しました」.
+    fn certificate_notice(&self, p: &mut Panes, l: Lang, title: Text, body: &str, out: &mut Vec<Input>) {
+        self.title(p.info(), self.t(l, title));
+        self.body(p.info(), body);
+        picture::card_on_reader(p.info(), self.metrics, 35.0);
+        self.choice(p.act(), l, Text::CommonOk, Press::AlertAcknowledged, out);
     }
 
     fn method_choice(
         &self,
-        ui: &mut egui::Ui,
+        p: &mut Panes,
         l: Lang,
         face: bool,
         pin: Option<u8>,
         staff: bool,
         out: &mut Vec<Input>,
     ) {
-        self.title(ui, self.t(l, Text::MethodTitle));
+        self.title(p.info(), self.t(l, Text::MethodTitle));
         if face {
+            picture::camera_here(p.info(), self.metrics, 45.0);
             let text = method_text(Method::Face);
-            self.choice(ui, l, text, Press::MethodChosen(Method::Face), out);
+            self.choice(p.act(), l, text, Press::MethodChosen(Method::Face), out);
         } else if self.face_loading {
-            self.body(ui, self.t(l, Text::MethodFaceLoading));
+            self.body(p.info(), self.t(l, Text::MethodFaceLoading));
         }
-        self.pin_and_staff(ui, l, pin, staff, out);
+        self.pin_and_staff(p, l, pin, staff, out);
     }
 
-    fn face_failed(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Input>) {
-        self.notice(ui, l, Text::FaceFailedTitle, Text::FaceFailedBody);
-        self.pin_and_staff(ui, l, pin, staff, out);
+    fn face_failed(&self, p: &mut Panes, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Input>) {
+        self.notice(p.info(), l, Text::FaceFailedTitle, Text::FaceFailedBody);
+        self.pin_and_staff(p, l, pin, staff, out);
     }
 
-    /// The PIN (with its tries left) and staff-check choices, offered on the method and face-failed screens.
-    fn pin_and_staff(&self, ui: &mut egui::Ui, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Input>) {
+    /// The PIN (with its tries left) as a way to prove who one is, and, set apart and worded as help,
+    /// asking staff: staff confirming the holder is not a method among equals for the patient to pick,
+    /// it is what happens when neither works.
+    fn pin_and_staff(&self, p: &mut Panes, l: Lang, pin: Option<u8>, staff: bool, out: &mut Vec<Input>) {
         if let Some(n) = pin {
             let text = self.t(l, method_text(Method::Pin)).replace("{n}", &n.to_string());
-            if self.button(ui, &text, true).clicked() {
+            if self.button(p.act(), &text, true).clicked() {
                 out.push(Input::Press(Press::MethodChosen(Method::Pin)));
             }
         }
         if staff {
-            self.choice(ui, l, Text::MethodStaff, Press::StaffHelpChosen, out);
+            self.staff_help(p.act(), l, out);
+        }
+    }
+
+    /// 「係員に手伝ってもらう」 below a line saying when to use it, outlined rather than filled.
+    fn staff_help(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
+        ui.add_space(self.metrics.mm(4.0));
+        self.body(ui, self.t(l, Text::MethodStaffNote));
+        let width = ui.available_width().min(self.metrics.mm(150.0));
+        if self
+            .button_look(ui, self.t(l, Text::MethodStaff), Look::Quiet, width)
+            .clicked()
+        {
+            out.push(Input::Press(Press::StaffHelpChosen));
         }
     }
 
@@ -170,7 +186,7 @@ impl KioskUi {
     /// lifted, shown to the one camera and put back (with a picture of the three steps).
     fn card_face(
         &self,
-        ui: &mut egui::Ui,
+        p: &mut Panes,
         view: &View<'_>,
         guidance: Option<FrontGuidanceKind>,
         hold: FrontHold,
@@ -178,62 +194,63 @@ impl KioskUi {
         let l = view.lang;
         let step = match hold {
             FrontHold::OnReader => {
-                self.notice(ui, l, Text::CardFaceOnReaderTitle, Text::CardFaceOnReaderBody);
-                return self.live(ui, l, front_guidance_text(guidance), view);
+                self.notice(
+                    p.info(),
+                    l,
+                    Text::CardFaceOnReaderTitle,
+                    Text::CardFaceOnReaderBody,
+                );
+                picture::card_on_reader(p.info(), self.metrics, 35.0);
+                return self.live(p, l, front_guidance_text(guidance), view);
             }
             FrontHold::Lift => 0,
             FrontHold::Away { .. } => 1,
             FrontHold::Checking | FrontHold::Back => 2,
         };
-        self.notice(ui, l, Text::CardFaceTitle, Text::CardFaceBody);
+        self.notice(p.info(), l, Text::CardFaceTitle, Text::CardFaceBody);
         let labels = [
             Text::CardFaceStepLift,
             Text::CardFaceStepShow,
             Text::CardFaceStepBack,
         ]
         .map(|t| self.t(l, t));
-        crate::picture::lift_show_return(ui, self.metrics, step, labels);
+        picture::lift_show_return(p.info(), self.metrics, step, labels);
         match hold {
             FrontHold::Away { .. } => {
                 let left = view.card_return_left.unwrap_or(0).to_string();
-                self.warning(ui, &self.t(l, Text::CardFaceAway).replace("{n}", &left));
+                self.warning(p.info(), &self.t(l, Text::CardFaceAway).replace("{n}", &left));
             }
-            FrontHold::Checking => self.body(ui, self.t(l, Text::CardFaceChecking)),
-            FrontHold::Back => self.body(ui, self.t(l, Text::CardFaceBack)),
+            FrontHold::Checking => self.body(p.info(), self.t(l, Text::CardFaceChecking)),
+            FrontHold::Back => self.body(p.info(), self.t(l, Text::CardFaceBack)),
             FrontHold::OnReader | FrontHold::Lift => {}
         }
         if !hold.card_out() || matches!(hold, FrontHold::Away { .. }) {
-            self.live(ui, l, front_guidance_text(guidance), view);
+            self.live(p, l, front_guidance_text(guidance), view);
         }
     }
 
-    fn face_matching(
-        &self,
-        ui: &mut egui::Ui,
-        view: &View<'_>,
-        attempt: u32,
-        guidance: Option<GuidanceKind>,
-    ) {
+    fn face_matching(&self, p: &mut Panes, view: &View<'_>, attempt: u32, guidance: Option<GuidanceKind>) {
         let l = view.lang;
-        self.title(ui, self.t(l, Text::FaceTitle));
+        self.title(p.info(), self.t(l, Text::FaceTitle));
         self.body(
-            ui,
+            p.info(),
             &self.t(l, Text::FaceAttempt).replace("{n}", &attempt.to_string()),
         );
-        self.live(ui, l, guidance_text(guidance), view);
+        picture::camera_here(p.info(), self.metrics, 40.0);
+        self.live(p, l, guidance_text(guidance), view);
     }
 
     /// The liveness check's head turn: the words, a drawing of the movement, and the live picture.
-    fn face_turn(&self, ui: &mut egui::Ui, view: &View<'_>, turn: TurnPrompt) {
+    fn face_turn(&self, p: &mut Panes, view: &View<'_>, turn: TurnPrompt) {
         let l = view.lang;
         let title = match turn {
             TurnPrompt::Left => Text::FaceTurnLeft,
             TurnPrompt::Right => Text::FaceTurnRight,
         };
-        self.title(ui, self.t(l, title));
-        self.body(ui, self.t(l, Text::FaceTurnBody));
-        self.turn_picture(ui, turn);
-        self.preview(ui, view.preview, view.outline, 70.0);
+        self.title(p.info(), self.t(l, title));
+        self.body(p.info(), self.t(l, Text::FaceTurnBody));
+        self.turn_picture(p.info(), turn);
+        self.preview(p.act(), view.preview, view.outline, 200.0);
     }
 
     /// A face drawn as the patient's mirror image, turned to the asked side, and an arrow that way: the
@@ -280,7 +297,7 @@ impl KioskUi {
         p.line_segment([a1, egui::pos2(a1.x - sign * head, a1.y + head)], arrow);
     }
 
-    /// The PIN screen's title, tries left and warnings (above the pad).
+    /// The PIN screen's title, tries left and warnings (beside or above the pad).
     fn pin_status(&self, ui: &mut egui::Ui, l: Lang, tries_left: u8, last_try: bool, wrong_before: bool) {
         self.title(ui, self.t(l, Text::PinTitle));
         self.body(ui, self.t(l, Text::PinProxy));
@@ -297,7 +314,7 @@ impl KioskUi {
     }
 
     /// The PIN pad, or a wait while the card checks the digits.
-    fn pin_pad(&mut self, ui: &mut egui::Ui, l: Lang, verifying: bool, out: &mut Vec<Input>) {
+    pub(crate) fn pin_pad(&mut self, ui: &mut egui::Ui, l: Lang, verifying: bool, out: &mut Vec<Input>) {
         if verifying {
             self.body(ui, self.t(l, Text::PinVerifying));
         } else if let Some(digits) = self.pad(ui, l, PadFor::Pin) {
@@ -305,110 +322,92 @@ impl KioskUi {
         }
     }
 
-    /// A warning line on the PIN screen.
-    pub(crate) fn warning(&self, ui: &mut egui::Ui, text: &str) {
-        ui.label(
-            RichText::new(text)
-                .size(self.metrics.text_mm(6.0))
-                .color(Palette::WARNING),
-        );
-    }
-
-    fn pin_blocked(&self, ui: &mut egui::Ui, l: Lang, face: bool, staff: bool, out: &mut Vec<Input>) {
+    fn pin_blocked(&self, p: &mut Panes, l: Lang, face: bool, staff: bool, out: &mut Vec<Input>) {
         let body = if face {
             Text::PinBlockedBodyFace
         } else {
             Text::PinBlockedBody
         };
-        self.notice(ui, l, Text::PinBlockedTitle, body);
+        self.notice(p.info(), l, Text::PinBlockedTitle, body);
         if face {
+            picture::camera_here(p.info(), self.metrics, 35.0);
             let text = method_text(Method::Face);
-            self.choice(ui, l, text, Press::MethodChosen(Method::Face), out);
+            self.choice(p.act(), l, text, Press::MethodChosen(Method::Face), out);
         }
         if staff {
-            self.choice(ui, l, Text::MethodStaff, Press::StaffHelpChosen, out);
+            self.staff_help(p.act(), l, out);
         }
     }
 
-    fn staff_login(&mut self, ui: &mut egui::Ui, l: Lang, failed: u32, out: &mut Vec<Input>) {
-        self.title(ui, self.t(l, Text::StaffLoginTitle));
+    fn staff_login(&mut self, p: &mut Panes, l: Lang, failed: u32, out: &mut Vec<Input>) {
+        self.title(p.info(), self.t(l, Text::StaffLoginTitle));
         if failed > 0 {
-            ui.label(
-                RichText::new(
-                    self.t(l, Text::StaffLoginFailed)
-                        .replace("{n}", &failed.to_string()),
-                )
-                .color(Palette::WARNING),
-            );
+            let text = self
+                .t(l, Text::StaffLoginFailed)
+                .replace("{n}", &failed.to_string());
+            self.warning(p.info(), &text);
         }
-        if let Some(code) = self.pad(ui, l, PadFor::StaffCode) {
+        if let Some(code) = self.pad(p.act(), l, PadFor::StaffCode) {
             out.extend(secret_input(SecretInput::StaffCode, &code));
         }
     }
 
     /// Staff compare the card photo with the patient (目視確認), and decide.
-    fn staff_check(&mut self, ui: &mut egui::Ui, view: &View<'_>, front_failed: bool, out: &mut Vec<Input>) {
+    fn staff_check(&mut self, p: &mut Panes, view: &View<'_>, front_failed: bool, out: &mut Vec<Input>) {
         let l = view.lang;
-        self.notice(ui, l, Text::StaffCheckTitle, Text::StaffCheckBody);
+        self.notice(p.info(), l, Text::StaffCheckTitle, Text::StaffCheckBody);
         if view.staff_photo.is_none() {
-            self.staff_check_code(ui, l, front_failed, out);
+            self.staff_check_code(p, l, front_failed, out);
         }
+        let decide = |this: &Self, ui: &mut egui::Ui, out: &mut Vec<Input>| {
+            for (text, holder_confirmed) in [(Text::StaffCheckConfirm, true), (Text::StaffCheckRefuse, false)]
+            {
+                if this.button(ui, this.t(l, text), false).clicked() {
+                    out.push(Input::Press(Press::StaffDecision { holder_confirmed }));
+                }
+            }
+        };
+        let ui = p.info();
+        let half = (ui.available_width() - self.metrics.mm(3.0)) / 2.0;
         ui.horizontal(|ui| {
             ui.vertical(|ui| {
+                ui.set_max_width(half);
                 self.body(ui, self.t(l, Text::StaffCheckCardPhoto));
                 self.preview(ui, view.staff_photo, None, 60.0);
             });
-            self.preview(ui, view.preview, view.outline, 80.0);
+            ui.vertical(|ui| {
+                ui.set_max_width(half);
+                self.preview(ui, view.preview, view.outline, 80.0);
+            });
         });
-        ui.horizontal(|ui| {
-            if self
-                .button(ui, self.t(l, Text::StaffCheckConfirm), false)
-                .clicked()
-            {
-                out.push(Input::Press(Press::StaffDecision {
-                    holder_confirmed: true,
-                }));
-            }
-            if self
-                .button(ui, self.t(l, Text::StaffCheckRefuse), false)
-                .clicked()
-            {
-                out.push(Input::Press(Press::StaffDecision {
-                    holder_confirmed: false,
-                }));
-            }
-        });
+        decide(self, p.act(), out);
     }
 
     /// No photo yet: it is being read through the card front, or staff type the numbers.
-    fn staff_check_code(&mut self, ui: &mut egui::Ui, l: Lang, front_failed: bool, out: &mut Vec<Input>) {
-        let (status, colour) = if front_failed {
-            (Text::StaffCheckRefused, Palette::WARNING)
+    fn staff_check_code(&mut self, p: &mut Panes, l: Lang, front_failed: bool, out: &mut Vec<Input>) {
+        if front_failed {
+            self.warning(p.info(), self.t(l, Text::StaffCheckRefused));
         } else {
-            (Text::StaffCheckReading, Palette::TEXT)
-        };
-        ui.label(
-            RichText::new(self.t(l, status))
-                .size(self.metrics.text_mm(5.0))
-                .color(colour),
-        );
-        self.body(ui, self.t(l, Text::StaffCheckType));
-        if let Some(digits) = self.pad(ui, l, PadFor::CheckCode) {
+            self.body(p.info(), self.t(l, Text::StaffCheckReading));
+        }
+        self.body(p.info(), self.t(l, Text::StaffCheckType));
+        if let Some(digits) = self.pad(p.act(), l, PadFor::CheckCode) {
             out.extend(secret_input(SecretInput::CheckCode, &digits));
         }
     }
 
-    fn registration_offer(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
-        self.notice(ui, l, Text::RegistrationTitle, Text::RegistrationBody);
+    fn registration_offer(&self, p: &mut Panes, l: Lang, out: &mut Vec<Input>) {
+        self.notice(p.info(), l, Text::RegistrationTitle, Text::RegistrationBody);
+        picture::card_on_reader(p.info(), self.metrics, 35.0);
         self.choice(
-            ui,
+            p.act(),
             l,
             Text::RegistrationYes,
             Press::RegistrationAccepted(true),
             out,
         );
         self.choice(
-            ui,
+            p.act(),
             l,
             Text::RegistrationNo,
             Press::RegistrationAccepted(false),
@@ -416,7 +415,8 @@ impl KioskUi {
         );
     }
 
-    fn eligibility_problem(&self, ui: &mut egui::Ui, l: Lang, issue: EligibilityIssue) {
+    fn eligibility_problem(&self, p: &mut Panes, l: Lang, issue: EligibilityIssue) {
+        let ui = p.info();
         self.title(ui, self.t(l, Text::ProblemTitle));
         let reason = match issue {
             EligibilityIssue::Answer(q) => qualification_text(q),
@@ -425,31 +425,46 @@ impl KioskUi {
         if let Some(reason) = reason {
             self.body(ui, self.t(l, reason));
         }
-        self.body(ui, self.t(l, Text::CommonTakeCard));
+        self.warning(ui, self.t(l, Text::CommonTakeCard));
+        picture::staff(ui, self.metrics, 30.0);
     }
 
-    fn consent_start(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
-        self.notice(ui, l, Text::ConsentTitle, Text::ConsentBody);
+    fn consent_start(&self, p: &mut Panes, l: Lang, out: &mut Vec<Input>) {
+        self.notice(p.info(), l, Text::ConsentTitle, Text::ConsentBody);
+        picture::document(p.info(), self.metrics, 40.0);
+        let ui = p.act();
         self.choice(ui, l, Text::ConsentAll, Press::ConsentAll(true), out);
         self.choice(ui, l, Text::ConsentNone, Press::ConsentAll(false), out);
         self.choice(ui, l, Text::ConsentEach, Press::ConsentIndividually, out);
     }
 
-    fn consent_items(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Input>) {
-        self.title(ui, self.t(l, Text::ConsentItemsTitle));
+    /// Each item with its two answers side by side; the chosen one filled and checked. 「次へ」 is
+    /// always there, greyed with the reason until every item has an answer.
+    fn consent_items(&self, p: &mut Panes, l: Lang, consents: &Consents, out: &mut Vec<Input>) {
+        let m = self.metrics;
+        self.title(p.info(), self.t(l, Text::ConsentItemsTitle));
+        let ui = p.info();
         for item in CONSENT_ITEMS {
             let chosen = consents.get(item);
+            self.text(ui, self.t(l, consent_item_text(item)), 5.0, Palette::TEXT, true);
+            let half = (ui.available_width() - m.mm(3.0)) / 2.0;
             ui.horizontal(|ui| {
-                ui.label(RichText::new(self.t(l, consent_item_text(item))).size(self.metrics.text_mm(6.0)));
+                ui.spacing_mut().item_spacing.x = m.mm(3.0);
                 for agree in [true, false] {
-                    if self.consent_answer(ui, l, item, agree, chosen == Some(agree)) {
+                    if self.consent_answer(ui, l, item, agree, chosen == Some(agree), half) {
                         out.push(Input::Press(Press::ConsentItemChosen(item, agree)));
                     }
                 }
             });
+            ui.add_space(m.mm(1.0));
         }
+        let ui = p.act();
+        let width = ui.available_width().min(m.mm(150.0));
         if consents.complete() {
             self.choice(ui, l, Text::ConsentNext, Press::ConsentNext, out);
+        } else {
+            self.button_look(ui, self.t(l, Text::ConsentNext), Look::Disabled, width);
+            self.body(ui, self.t(l, Text::ConsentNextNote));
         }
     }
 
@@ -461,57 +476,123 @@ impl KioskUi {
         item: ConsentItem,
         agree: bool,
         chosen: bool,
+        width: f32,
     ) -> bool {
         let answer = if agree {
             Text::ConsentAgree
         } else {
             Text::ConsentDisagree
         };
-        let mark = if chosen { "● " } else { "" };
-        let label = format!("{mark}{}", self.t(l, answer));
-        // A stable id per item and answer: the label changes when chosen.
-        // Screen readers hear which item the answer is for ("手術の情報: 同意する"),
-        // and whether it is the chosen one.
+        // A stable id per item and answer. Screen readers hear which item the answer is for
+        // ("手術の情報: 同意する"), and whether it is the chosen one.
         let spoken = format!("{}: {}", self.t(l, consent_item_text(item)), self.t(l, answer));
         ui.push_id((consent_item_text(item), agree), |ui| {
-            let r = self.button(ui, &label, false);
+            let r = self.button_look(ui, self.t(l, answer), Look::Answer(chosen), width);
             r.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, chosen, &spoken));
             r.clicked()
         })
         .inner
     }
 
-    fn consent_review(&self, ui: &mut egui::Ui, l: Lang, consents: &Consents, out: &mut Vec<Input>) {
-        self.title(ui, self.t(l, Text::ConsentReviewTitle));
+    fn consent_review(&self, p: &mut Panes, l: Lang, consents: &Consents, out: &mut Vec<Input>) {
+        self.title(p.info(), self.t(l, Text::ConsentReviewTitle));
+        let colon = if l == Lang::Ja { "：" } else { ": " };
         for item in CONSENT_ITEMS {
             let answer = match consents.get(item) {
                 Some(true) => self.t(l, Text::ConsentAgree),
                 _ => self.t(l, Text::ConsentDisagree),
             };
-            self.body(ui, &format!("{}: {answer}", self.t(l, consent_item_text(item))));
+            let line = format!("{}{colon}{answer}", self.t(l, consent_item_text(item)));
+            self.text(p.info(), &line, 5.0, Palette::TEXT, true);
         }
-        self.choice(ui, l, Text::ConsentConfirm, Press::ConsentConfirmed, out);
-        self.choice(ui, l, Text::ConsentChange, Press::ConsentChange, out);
+        self.choice(p.act(), l, Text::ConsentConfirm, Press::ConsentConfirmed, out);
+        self.choice(p.act(), l, Text::ConsentChange, Press::ConsentChange, out);
     }
 
-    fn prescription(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
-        self.title(ui, self.t(l, Text::PrescriptionTitle));
-        for p in [Prescription::Paper, Prescription::Electronic] {
-            self.choice(ui, l, prescription_text(p), Press::PrescriptionChosen(p), out);
+    fn prescription(&self, p: &mut Panes, l: Lang, out: &mut Vec<Input>) {
+        self.title(p.info(), self.t(l, Text::PrescriptionTitle));
+        picture::document(p.info(), self.metrics, 40.0);
+        for rx in [Prescription::Paper, Prescription::Electronic] {
+            self.choice(
+                p.act(),
+                l,
+                prescription_text(rx),
+                Press::PrescriptionChosen(rx),
+                out,
+            );
         }
     }
 
-    fn done(&self, ui: &mut egui::Ui, l: Lang, name: &str) {
+    fn done(&self, p: &mut Panes, l: Lang, name: &str) {
+        let ui = p.info();
         self.title(ui, self.t(l, Text::DoneTitle));
         self.body(ui, &self.t(l, Text::DoneBody).replace("{name}", name));
         // The card replaces the insurance papers, not the 公費 certificates: the leaflets ask patients
         // to show those at the counter.
         self.body(ui, self.t(l, Text::DonePublicExpense));
+        picture::done(ui, self.metrics, 45.0);
     }
 
-    fn counter(&self, ui: &mut egui::Ui, l: Lang, reason: CounterReason) {
+    fn counter(&self, p: &mut Panes, l: Lang, reason: CounterReason) {
+        let ui = p.info();
         self.title(ui, self.t(l, Text::CounterTitle));
         self.body(ui, self.t(l, counter_text(reason)));
-        self.body(ui, self.t(l, Text::CommonTakeCard));
+        self.warning(ui, self.t(l, Text::CommonTakeCard));
+        picture::staff(ui, self.metrics, 40.0);
+    }
+}
+
+/// A date as the patient reads it: 令和9年（2027年）1月20日 in Japanese (the 令和 year first, as on
+/// municipal notices, the Western year beside it), 20 January 2027 in English.
+pub(crate) fn date_text(l: Lang, year: i32, month: u8, day: u8) -> String {
+    match l {
+        Lang::Ja => {
+            // 令和 began on 2019-05-01 (令和元年); earlier dates keep the Western year alone.
+            if (year, month) >= (2019, 5) {
+                let reiwa = year - 2018;
+                let era = if reiwa == 1 {
+                    "元".to_owned()
+                } else {
+                    reiwa.to_string()
+                };
+                format!("令和{era}年（{year}年）{month}月{day}日")
+            } else {
+                format!("{year}年{month}月{day}日")
+            }
+        }
+        _ => {
+            const MONTHS: [&str; 12] = [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ];
+            let name = MONTHS
+                .get(usize::from(month).wrapping_sub(1))
+                .copied()
+                .unwrap_or("?");
+            format!("{day} {name} {year}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_japanese_dates() {
+        assert_eq!(date_text(Lang::Ja, 2027, 1, 20), "令和9年（2027年）1月20日");
+        assert_eq!(date_text(Lang::Ja, 2019, 5, 1), "令和元年（2019年）5月1日");
+        assert_eq!(date_text(Lang::Ja, 2019, 4, 30), "2019年4月30日");
+        assert_eq!(date_text(Lang::En, 2027, 2, 10), "10 February 2027");
     }
 }

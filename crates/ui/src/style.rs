@@ -43,6 +43,16 @@ impl Palette {
     pub const WARNING: Color32 = Color32::from_rgb(0x8B, 0x00, 0x00);
     pub const EMPHASIS: Color32 = Color32::from_rgb(0x00, 0x4D, 0x26);
     pub const FACE_FRAME: Color32 = Color32::from_rgb(0x00, 0xA0, 0x50);
+    /// A step of the step bar already done (white text on it).
+    pub const DONE_STEP: Color32 = Color32::from_rgb(0x00, 0x4D, 0x26);
+    /// A step still to come (dark text on it).
+    pub const FUTURE_STEP: Color32 = Color32::from_rgb(0xE4, 0xE7, 0xEB);
+    /// Behind the line saying what taking the card does (warning text on it).
+    pub const FOOTER: Color32 = Color32::from_rgb(0xFF, 0xF3, 0xE0);
+    /// A button that cannot be pressed yet (dark text on it).
+    pub const DISABLED: Color32 = Color32::from_rgb(0xCC, 0xCC, 0xCC);
+    /// A button while it is held down (white text on it).
+    pub const PRESSED: Color32 = Color32::from_rgb(0x06, 0x26, 0x5C);
 }
 
 fn linear(c: u8) -> f64 {
@@ -76,6 +86,12 @@ mod tests {
             (Palette::ON_BUTTON, Palette::BUTTON, "button label"),
             (Palette::WARNING, Palette::BACKGROUND, "warning"),
             (Palette::EMPHASIS, Palette::BACKGROUND, "guidance"),
+            (Palette::BUTTON, Palette::BACKGROUND, "outlined button label"),
+            (Palette::ON_BUTTON, Palette::DONE_STEP, "step done"),
+            (Palette::TEXT, Palette::FUTURE_STEP, "step to come"),
+            (Palette::WARNING, Palette::FOOTER, "footer"),
+            (Palette::TEXT, Palette::DISABLED, "disabled button"),
+            (Palette::ON_BUTTON, Palette::PRESSED, "pressed button"),
         ] {
             let c = contrast(fg, bg);
             assert!(c >= 7.0, "{what}: {c:.2}:1");
