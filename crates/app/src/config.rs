@@ -467,9 +467,13 @@ pub struct ScreenSection {
     /// Fill the screen, without window decorations (kiosk mode).
     #[serde(default = "yes")]
     pub fullscreen: bool,
-    /// The screen's real dots per inch, so touch targets are 15 mm and text 5 mm on the glass.
+    /// The screen's real dots per inch. The screens scale themselves to fill the window (kiosk-ui's
+    /// layout); this gives only the sizes before the first frame.
     #[serde(default = "dpi96")]
     pub dpi: f32,
+    /// やさしい日本語 (easy Japanese) on the main patient screens (`assets/strings/ja-easy.toml`).
+    #[serde(default)]
+    pub easy_japanese: bool,
 }
 
 fn dpi96() -> f32 {
@@ -481,6 +485,7 @@ impl Default for ScreenSection {
         ScreenSection {
             fullscreen: true,
             dpi: 96.0,
+            easy_japanese: false,
         }
     }
 }

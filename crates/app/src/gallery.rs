@@ -16,6 +16,8 @@ pub struct Shot {
     pub lang: Lang,
     pub timeout_left: Option<i64>,
     pub help: bool,
+    /// やさしい日本語 (easy Japanese) on.
+    pub easy: bool,
 }
 
 impl Shot {
@@ -49,7 +51,47 @@ pub fn shots() -> Vec<Shot> {
     v.extend(overlay_shots());
     v.extend(phone_shots());
     v.extend(card_front_shots());
+    v.extend(easy_shots());
     v
+}
+
+/// The main patient screens in やさしい日本語 (70–74; issue 17).
+fn easy_shots() -> Vec<Shot> {
+    let mut some = Consents::default();
+    some.set(ConsentItem::Surgery, true);
+    [
+        ("70-easy-idle", Screen::Idle),
+        (
+            "71-easy-method-choice",
+            Screen::MethodChoice {
+                face: true,
+                pin: Some(3),
+                staff: true,
+            },
+        ),
+        (
+            "72-easy-pin-entry",
+            Screen::PinEntry {
+                tries_left: 3,
+                last_try: false,
+                wrong_before: false,
+                verifying: false,
+            },
+        ),
+        ("73-easy-consent-items", Screen::ConsentItems { consents: some }),
+        (
+            "74-easy-done",
+            Screen::Done {
+                name: "山田　太郎".into(),
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(name, screen)| Shot {
+        easy: true,
+        ..s(name, screen)
+    })
+    .collect()
 }
 
 fn card_face(hold: FrontHold) -> Screen {
@@ -89,6 +131,7 @@ fn s(name: &'static str, screen: Screen) -> Shot {
         lang: Lang::Ja,
         timeout_left: None,
         help: false,
+        easy: false,
     }
 }
 

@@ -149,6 +149,7 @@ impl Window {
             },
             staff_photo: self.gallery_photo.as_ref(),
         };
+        self.app.ui.set_easy_japanese(shot.easy);
         egui::CentralPanel::default().show(ui, |ui| {
             let _ = self.app.ui.show(ui, &view);
         });

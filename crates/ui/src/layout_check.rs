@@ -8,8 +8,8 @@ use crate::{KioskUi, LayoutIssue, Strings, View};
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions, pos2, vec2};
 use kiosk_mynumber::Date;
 use kiosk_screens::{
-    ConsentItem, Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind,
-    FrontHold, GuidanceKind, Lang, Qualification, Revocation, Screen, TurnPrompt,
+    ConsentItem, Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind, FrontHold,
+    GuidanceKind, Lang, Qualification, Revocation, Screen, TurnPrompt,
 };
 
 /// The window sizes the kiosk supports: three landscape panels and one portrait.
@@ -241,19 +241,11 @@ pub(crate) fn check(
         card_return_left: Some(14),
         help_requested: overlays.1,
         preview: camera.then_some(picture),
-        outline: Some([
-            pos2(0.3, 0.2),
-            pos2(0.7, 0.2),
-            pos2(0.7, 0.8),
-            pos2(0.3, 0.8),
-        ]),
+        outline: Some([pos2(0.3, 0.2), pos2(0.7, 0.2), pos2(0.7, 0.8), pos2(0.3, 0.8)]),
         staff_photo: None,
     };
     let input = egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            pos2(0.0, 0.0),
-            vec2(size.0, size.1),
-        )),
+        screen_rect: Some(egui::Rect::from_min_size(pos2(0.0, 0.0), vec2(size.0, size.1))),
         ..Default::default()
     };
     for _ in 0..12 {
@@ -286,18 +278,14 @@ fn every_screen_fits_and_breaks_well_at_every_size() {
     let mut failures = Vec::new();
     let mut drawn = 0;
     for size in SIZES {
-        for lang in [Lang::Ja, Lang::En] {
+        for (lang, easy) in [(Lang::Ja, false), (Lang::Ja, true), (Lang::En, false)] {
+            kiosk.set_easy_japanese(easy);
             for screen in every_screen() {
-                for issue in check(
-                    &mut kiosk,
-                    &ctx,
-                    &screen,
-                    lang,
-                    size,
-                    (false, false),
-                    &picture,
-                ) {
-                    failures.push(format!("{size:?} {lang:?} {}: {issue}", screen.kind()));
+                for issue in check(&mut kiosk, &ctx, &screen, lang, size, (false, false), &picture) {
+                    failures.push(format!(
+                        "{size:?} {lang:?} easy={easy} {}: {issue}",
+                        screen.kind()
+                    ));
                 }
                 drawn += 1;
             }
@@ -311,25 +299,14 @@ fn every_screen_fits_and_breaks_well_at_every_size() {
                 },
                 Screen::ConsentStart,
             ] {
-                for issue in check(
-                    &mut kiosk,
-                    &ctx,
-                    &screen,
-                    lang,
-                    size,
-                    (true, true),
-                    &picture,
-                ) {
-                    failures.push(format!(
-                        "{size:?} {lang:?} {} + notices: {issue}",
-                        screen.kind()
-                    ));
+                for issue in check(&mut kiosk, &ctx, &screen, lang, size, (true, true), &picture) {
+                    failures.push(format!("{size:?} {lang:?} {} + notices: {issue}", screen.kind()));
                 }
                 drawn += 1;
             }
         }
     }
-    assert!(drawn > 400, "{drawn} screens drawn");
+    assert!(drawn > 600, "{drawn} screens drawn");
     assert!(
         failures.is_empty(),
         "{} problems:\n{}",
@@ -372,9 +349,9 @@ fn the_check_fails_on_bad_strings() {
         &picture,
     );
     assert!(
-        issues.iter().any(
-            |i| matches!(i, LayoutIssue::BadBreak { text, .. } if text.starts_with("全部同意"))
-        ),
+        issues
+            .iter()
+            .any(|i| matches!(i, LayoutIssue::BadBreak { text, .. } if text.starts_with("全部同意"))),
         "{issues:?}"
     );
 
@@ -397,25 +374,28 @@ fn the_check_fails_on_bad_strings() {
         &picture,
     );
     assert!(
-        issues
-            .iter()
-            .any(|i| matches!(i, LayoutIssue::OffScreen { .. })),
+        issues.iter().any(|i| matches!(i, LayoutIssue::OffScreen { .. })),
         "{issues:?}"
     );
 }
 
-/// No half-width space next to a number in Japanese (「残り3回」, not 「残り 3 回」).
+/// No half-width space next to a number in Japanese (「残り3回」, not 「残り 3 回」); in やさしい日本語 the
+/// spaces between phrases (分かち書き) are meant, but never beside a number either.
 #[test]
 fn no_spaces_around_numbers_in_japanese() {
     let strings = Strings::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let easy = crate::easy::EasyJapanese::embedded().unwrap_or_else(|e| panic!("{e}"));
     let mut bad = Vec::new();
     for &t in crate::Text::ALL {
-        for text in [strings.get(Lang::Ja, t)] {
+        for text in [Some(strings.get(Lang::Ja, t)), easy.get(t)]
+            .into_iter()
+            .flatten()
+        {
             let spaced = text.replace("{n}", "0").replace("{date}", "0");
             let chars: Vec<char> = spaced.chars().collect();
-            let digit_beside_space = chars.windows(2).any(|w| {
-                (w[0] == ' ' && w[1].is_ascii_digit()) || (w[0].is_ascii_digit() && w[1] == ' ')
-            });
+            let digit_beside_space = chars
+                .windows(2)
+                .any(|w| (w[0] == ' ' && w[1].is_ascii_digit()) || (w[0].is_ascii_digit() && w[1] == ' '));
             if digit_beside_space {
                 bad.push(format!("{}: {text}", t.key()));
             }

@@ -23,6 +23,7 @@
 //! ```
 
 mod keypad;
+mod easy;
 mod layout;
 #[cfg(test)]
 mod layout_check;
@@ -131,6 +132,9 @@ pub struct KioskUi {
     fit_key: String,
     /// What did not fit or broke badly in the last frame drawn (see [`KioskUi::layout_issues`]).
     issues: RefCell<Vec<LayoutIssue>>,
+    /// やさしい日本語 for the main patient screens, and whether it is on.
+    easy: easy::EasyJapanese,
+    easy_japanese: bool,
 }
 
 /// Add the embedded Japanese font to egui.
@@ -176,6 +180,8 @@ impl KioskUi {
             fit: 1.0,
             fit_key: String::new(),
             issues: RefCell::default(),
+            easy: easy::EasyJapanese::embedded()?,
+            easy_japanese: false,
         })
     }
 
@@ -210,7 +216,19 @@ impl KioskUi {
         self.issues.borrow().clone()
     }
 
+    /// Use やさしい日本語 (easy Japanese) on the main patient screens when the language is Japanese
+    /// (`assets/strings/ja-easy.toml`; the other texts stay as they are).
+    pub fn set_easy_japanese(&mut self, on: bool) {
+        self.easy_japanese = on;
+    }
+
     fn t(&self, lang: Lang, text: Text) -> &str {
+        if self.easy_japanese
+            && lang == Lang::Ja
+            && let Some(easy) = self.easy.get(text)
+        {
+            return easy;
+        }
         self.strings.get(lang, text)
     }
 
