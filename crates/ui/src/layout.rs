@@ -155,24 +155,7 @@ impl KioskUi {
         }
         self.issues.borrow_mut().clear();
         let full = ui.available_rect_before_wrap();
-        // A new screen, language, window or notice starts at full scale.
-        let key = format!(
-            "{view:?} {:?} {} {}",
-            full.size(),
-            view.help_requested,
-            view.timeout_left.is_some()
-        );
-        if key != self.fit_key {
-            self.fit_key = key;
-            self.fit = 1.0;
-        }
-        let canvas = if full.width() >= full.height() {
-            CANVAS
-        } else {
-            vec2(CANVAS.y, CANVAS.x)
-        };
-        let ppm = (full.width() / canvas.x).min(full.height() / canvas.y) * self.fit;
-        self.metrics = Metrics { points_per_mm: ppm };
+        self.fit_to(full, view);
         let m = self.metrics;
         ui.style_mut().visuals.override_text_color = Some(Palette::TEXT);
         ui.style_mut().spacing.item_spacing = Vec2::splat(m.mm(2.5));
@@ -233,6 +216,42 @@ impl KioskUi {
             act.add_space(m.mm(2.0));
         }
         self.screen(&mut panes, view, &mut out);
+        ui.advance_cursor_after_rect(area);
+        self.check_fit(ui, &panes, (info_rect, act_rect), view);
+        self.keypad.finish(ui.ctx());
+        out
+    }
+
+    /// The frame's sizes: the design scaled to the window `full`, times the shrink factor of this screen
+    /// (reset to 1 for a new screen, language, window or notice).
+    fn fit_to(&mut self, full: Rect, view: &View<'_>) {
+        let key = format!(
+            "{view:?} {:?} {} {}",
+            full.size(),
+            view.help_requested,
+            view.timeout_left.is_some()
+        );
+        if key != self.fit_key {
+            self.fit_key = key;
+            self.fit = 1.0;
+        }
+        let canvas = if full.width() >= full.height() {
+            CANVAS
+        } else {
+            vec2(CANVAS.y, CANVAS.x)
+        };
+        let ppm = (full.width() / canvas.x).min(full.height() / canvas.y) * self.fit;
+        self.metrics = Metrics { points_per_mm: ppm };
+    }
+
+    /// Record content beyond its column, and shrink the next frame while anything does not fit.
+    fn check_fit(
+        &mut self,
+        ui: &egui::Ui,
+        panes: &Panes,
+        (info_rect, act_rect): (Rect, Option<Rect>),
+        view: &View<'_>,
+    ) {
         let mut off = Vec2::ZERO;
         for (pane, rect) in [
             (Some(&panes.info), info_rect),
@@ -243,7 +262,6 @@ impl KioskUi {
                 off = off.max(vec2(used.max.x - rect.max.x, used.max.y - rect.max.y));
             }
         }
-        ui.advance_cursor_after_rect(area);
         let too_wide = self
             .issues
             .borrow()
@@ -261,8 +279,6 @@ impl KioskUi {
             ui.ctx().request_discard("the screen did not fit");
             ui.ctx().request_repaint();
         }
-        self.keypad.finish(ui.ctx());
-        out
     }
 
     /// Title, language and help, on every screen.

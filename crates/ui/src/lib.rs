@@ -311,11 +311,6 @@ impl KioskUi {
         }
     }
 
-    fn final_notice(&self, ui: &mut egui::Ui, l: Lang, title: Text, body: Text) {
-        self.notice(ui, l, title, body);
-        self.body(ui, self.t(l, Text::CommonTakeCard));
-    }
-
     /// The hint for the patient and the live picture, on the face and card-front screens.
     fn live(&self, p: &mut layout::Panes, l: Lang, guidance: Text, view: &View<'_>) {
         self.text(p.info(), self.t(l, guidance), 5.5, Palette::EMPHASIS, true);

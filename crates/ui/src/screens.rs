@@ -14,29 +14,32 @@ use kiosk_screens::{
     GuidanceKind, Input, Lang, Method, Prescription, Press, Screen, SecretInput, TurnPrompt,
 };
 
+/// The picture under a notice.
+#[derive(Debug, Clone, Copy)]
+enum Pic {
+    /// The card on the reader.
+    Card,
+    /// A member of staff.
+    Staff,
+    /// The consent sheet (the record being saved).
+    Sheet,
+}
+
 impl KioskUi {
     /// The flow's screen: one arm per screen, each a notice or a call to that screen's function.
     pub(crate) fn screen(&mut self, p: &mut Panes, view: &View<'_>, out: &mut Vec<Input>) {
         let l = view.lang;
-        let m = self.metrics;
         match view.screen {
             Screen::Idle => self.idle(p, l, out),
-            Screen::Reading => {
-                self.notice(p.info(), l, Text::ReadingTitle, Text::ReadingBody);
-                picture::card_on_reader(p.info(), m, 45.0);
-            }
-            Screen::NotMyNumberCard => {
-                self.final_notice(p.info(), l, Text::NotMyNumberTitle, Text::NotMyNumberBody);
-                picture::card_on_reader(p.info(), m, 40.0);
-            }
-            Screen::CardUnreadable => {
-                self.notice(p.info(), l, Text::UnreadableTitle, Text::UnreadableBody);
-                picture::card_on_reader(p.info(), m, 40.0);
-            }
-            Screen::ReaderProblem => {
-                self.notice(p.info(), l, Text::ReaderProblemTitle, Text::ReaderProblemBody);
-                picture::staff(p.info(), m, 40.0);
-            }
+            // A notice and a picture, nothing to press (the staff check's photo and verdict are on the
+            // staff console, not on the patient's screen).
+            Screen::Reading
+            | Screen::NotMyNumberCard
+            | Screen::CardUnreadable
+            | Screen::ReaderProblem
+            | Screen::StaffWaiting { .. }
+            | Screen::CheckingEligibility
+            | Screen::Saving => self.pictured(p.info(), l, view.screen),
             Screen::PhoneGuide { separate_reader } => self.phone_guide(p, l, *separate_reader, out),
             Screen::PhonePin {
                 tries_left,
@@ -50,21 +53,8 @@ impl KioskUi {
                 self.phone_notice(p, l, Text::PhoneNotConfirmedTitle, Text::PhoneNotConfirmedBody)
             }
             Screen::PhoneRemovedEarly => self.phone_removed(p, l, out),
-            Screen::CertificateExpiring {
-                expires_on,
-                days_left,
-            } => {
-                let date = date_text(l, expires_on.year, expires_on.month, expires_on.day);
-                let body = self
-                    .t(l, Text::CertExpiringBody)
-                    .replace("{date}", &date)
-                    .replace("{n}", &days_left.to_string());
-                self.certificate_notice(p, l, Text::CertExpiringTitle, &body, out);
-            }
-            Screen::CertificateExpiredGrace { usable_until } => {
-                let date = date_text(l, usable_until.year, usable_until.month, usable_until.day);
-                let body = self.t(l, Text::CertGraceBody).replace("{date}", &date);
-                self.certificate_notice(p, l, Text::CertGraceTitle, &body, out);
+            Screen::CertificateExpiring { .. } | Screen::CertificateExpiredGrace { .. } => {
+                self.certificate_notice(p, l, view.screen, out)
             }
             Screen::MethodChoice { face, pin, staff } => self.method_choice(p, l, *face, *pin, *staff, out),
             Screen::CardFace { guidance, hold } => self.card_face(p, view, *guidance, *hold),
@@ -87,16 +77,7 @@ impl KioskUi {
             }
             Screen::PinBlocked { face, staff } => self.pin_blocked(p, l, *face, *staff, out),
             Screen::StaffLogin { failed } => self.staff_login(p, l, *failed, out),
-            // The photo and the verdict are on the staff console, not on the patient's screen.
-            Screen::StaffWaiting { .. } => {
-                self.notice(p.info(), l, Text::StaffWaitingTitle, Text::StaffWaitingBody);
-                picture::staff(p.info(), m, 45.0);
-            }
             Screen::StaffCheck { front_failed, .. } => self.staff_check(p, view, *front_failed, out),
-            Screen::CheckingEligibility => {
-                self.notice(p.info(), l, Text::EligibilityTitle, Text::EligibilityBody);
-                picture::card_on_reader(p.info(), m, 45.0);
-            }
             Screen::RegistrationOffer => self.registration_offer(p, l, out),
             Screen::Registered => self.acknowledge(p, l, Text::RegisteredTitle, Text::RegisteredBody, out),
             Screen::EligibilityProblem(issue) => self.eligibility_problem(p, l, *issue),
@@ -105,10 +86,6 @@ impl KioskUi {
             Screen::ConsentItems { consents } => self.consent_items(p, l, consents, out),
             Screen::ConsentReview { consents } => self.consent_review(p, l, consents, out),
             Screen::Prescription => self.prescription(p, l, out),
-            Screen::Saving => {
-                self.title(p.info(), self.t(l, Text::SavingTitle));
-                picture::document(p.info(), m, 40.0);
-            }
             Screen::Done { name } => self.done(p, l, name),
             Screen::Counter { reason } => self.counter(p, l, *reason),
         }
@@ -122,11 +99,64 @@ impl KioskUi {
     }
 
     /// The certificate's renewal notices: the date spelled out, acknowledged with 「確認しました」.
-    fn certificate_notice(&self, p: &mut Panes, l: Lang, title: Text, body: &str, out: &mut Vec<Input>) {
+    fn certificate_notice(&self, p: &mut Panes, l: Lang, screen: &Screen, out: &mut Vec<Input>) {
+        let (title, body) = match screen {
+            Screen::CertificateExpiring {
+                expires_on,
+                days_left,
+            } => (
+                Text::CertExpiringTitle,
+                self.t(l, Text::CertExpiringBody)
+                    .replace(
+                        "{date}",
+                        &date_text(l, expires_on.year, expires_on.month, expires_on.day),
+                    )
+                    .replace("{n}", &days_left.to_string()),
+            ),
+            Screen::CertificateExpiredGrace { usable_until } => (
+                Text::CertGraceTitle,
+                self.t(l, Text::CertGraceBody).replace(
+                    "{date}",
+                    &date_text(l, usable_until.year, usable_until.month, usable_until.day),
+                ),
+            ),
+            _ => return,
+        };
         self.title(p.info(), self.t(l, title));
-        self.body(p.info(), body);
+        self.body(p.info(), &body);
         picture::card_on_reader(p.info(), self.metrics, 35.0);
         self.choice(p.act(), l, Text::CommonOk, Press::AlertAcknowledged, out);
+    }
+
+    /// A notice with a picture below it, for the screens with nothing to press.
+    fn pictured(&self, ui: &mut egui::Ui, l: Lang, screen: &Screen) {
+        let (title, body, pic) = match screen {
+            Screen::Reading => (Text::ReadingTitle, Some(Text::ReadingBody), Pic::Card),
+            Screen::NotMyNumberCard => (Text::NotMyNumberTitle, Some(Text::NotMyNumberBody), Pic::Card),
+            Screen::CardUnreadable => (Text::UnreadableTitle, Some(Text::UnreadableBody), Pic::Card),
+            Screen::ReaderProblem => (
+                Text::ReaderProblemTitle,
+                Some(Text::ReaderProblemBody),
+                Pic::Staff,
+            ),
+            Screen::StaffWaiting { .. } => {
+                (Text::StaffWaitingTitle, Some(Text::StaffWaitingBody), Pic::Staff)
+            }
+            Screen::CheckingEligibility => (Text::EligibilityTitle, Some(Text::EligibilityBody), Pic::Card),
+            _ => (Text::SavingTitle, None, Pic::Sheet),
+        };
+        self.title(ui, self.t(l, title));
+        if let Some(body) = body {
+            self.body(ui, self.t(l, body));
+        }
+        if matches!(screen, Screen::NotMyNumberCard) {
+            self.warning(ui, self.t(l, Text::CommonTakeCard));
+        }
+        match pic {
+            Pic::Card => picture::card_on_reader(ui, self.metrics, 45.0),
+            Pic::Staff => picture::staff(ui, self.metrics, 45.0),
+            Pic::Sheet => picture::document(ui, self.metrics, 40.0),
+        }
     }
 
     fn method_choice(
