@@ -56,8 +56,9 @@ const USAGE: &str = "usage:
       qualification, several, error) for the clinic's receipt computer to try. --profile walks only the
       patients of that demo card. --console reads FILE's [console] section (a kiosk configuration): the
       visual checks go to that staff console, and the patients wait there until staff decide
-  kiosk --demo --screenshots DIR
-      draw every screen (Japanese and English) into DIR as PNG files, then exit
+  kiosk --demo --screenshots DIR [--size WxH]
+      draw every screen (Japanese and English) into DIR as PNG files, then exit; --size sets the
+      window (default 1280x800; for example 1024x600, 1920x1080, or 800x1280 for a portrait panel)
   kiosk --demo --measure
       walk one face reception in the window and print start-up, card, face, frame-time and memory figures
   kiosk --demo --cards [--profile NAME] [--personal]
@@ -186,6 +187,22 @@ struct DemoArgs {
     /// `--walk --console FILE`: the staff console in FILE's `[console]` section decides visual checks.
     console: Option<std::path::PathBuf>,
     mode: WindowMode,
+    /// The demo window's inner size (`--size WxH`).
+    size: [f32; 2],
+}
+
+/// `WxH` in points, each 320..=4096.
+fn window_size(text: &str) -> Result<[f32; 2], Failure> {
+    let bad = || Failure::Usage(format!("--size {text:?}: WIDTHxHEIGHT, for example 1280x800"));
+    let (w, h) = text.split_once('x').ok_or_else(bad)?;
+    let parse = |v: &str| {
+        v.parse::<u16>()
+            .ok()
+            .filter(|n| (320..=4096).contains(n))
+            .map(f32::from)
+            .ok_or_else(bad)
+    };
+    Ok([parse(w)?, parse(h)?])
 }
 
 fn demo_args(args: &[String]) -> Result<DemoArgs, Failure> {
@@ -199,6 +216,7 @@ fn demo_args(args: &[String]) -> Result<DemoArgs, Failure> {
         charset: kiosk_records::Charset::Utf8,
         console: None,
         mode: WindowMode::Serve,
+        size: [1280.0, 800.0],
     };
     let mut rest = args.iter();
     while let Some(a) = rest.next() {
@@ -222,6 +240,7 @@ fn demo_args(args: &[String]) -> Result<DemoArgs, Failure> {
             }
             "--measure" => d.mode = WindowMode::Measure,
             "--screenshots" => d.mode = WindowMode::Screenshots(next("--screenshots")?.into()),
+            "--size" => d.size = window_size(&next("--size")?)?,
             other => return Err(Failure::Usage(format!("unknown option {other:?}"))),
         }
     }
@@ -239,6 +258,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
         charset,
         console,
         mode,
+        size,
     } = demo_args(args)?;
     if !cards {
         if personal || (only.is_some() && !walk) {
@@ -283,7 +303,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
         if let WindowMode::Screenshots(dir) = &mode {
             std::fs::create_dir_all(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
         }
-        return demo_window(mode, front);
+        return demo_window(mode, front, size);
     }
     let names: Vec<String> = match only {
         Some(n) => vec![n],
@@ -625,7 +645,7 @@ enum WindowMode {
 
 /// The kiosk window in demo mode. The face models load in the background (the screenshots need them
 /// at once, for the gallery's live picture).
-fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
+fn demo_window(mode: WindowMode, front_camera: bool, size: [f32; 2]) -> Result<(), Failure> {
     let models = match mode {
         WindowMode::Screenshots(_) => load_models(None),
         WindowMode::Serve | WindowMode::Measure => None,
@@ -667,7 +687,7 @@ fn demo_window(mode: WindowMode, front_camera: bool) -> Result<(), Failure> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("マイナ保険証 受付 (demo)")
-            .with_inner_size([1280.0, 960.0]),
+            .with_inner_size(size),
         ..Default::default()
     };
     let result = run_window(app, options, mode, models);
@@ -806,6 +826,7 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
     if let Some(voice) = start_voice(Some(&config)) {
         app = app.with_voice(voice);
     }
+    app.ui.set_easy_japanese(config.screen.easy_japanese);
     let mut viewport = egui::ViewportBuilder::default().with_title("マイナ保険証 受付");
     viewport = if config.screen.fullscreen {
         viewport.with_fullscreen(true).with_decorations(false)

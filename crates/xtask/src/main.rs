@@ -60,7 +60,10 @@ fn main() -> ExitCode {
         Some("setup") => ensure_packages(TEST_PACKAGES),
         Some("models") => models(),
         Some("voices") => voices(),
-        Some("screenshots") => window_run(&["--screenshots", "docs/screenshots"]),
+        // The gallery at two sizes: a landscape 1280×800 panel and a portrait 800×1280 one.
+        Some("screenshots") => window_run(&["--screenshots", "docs/screenshots"]).and_then(|()| {
+            window_run(&["--screenshots", "docs/screenshots/portrait", "--size", "800x1280"])
+        }),
         Some("measure") => window_run(&["--measure"]),
         Some("endurance") => endurance(),
         _ => Err(
@@ -251,7 +254,7 @@ fn window_run(args: &[&str]) -> Result {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         ensure_packages(WINDOW_PACKAGES)?;
         let child = Command::new("Xvfb")
-            .args([":97", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"])
+            .args([":97", "-screen", "0", "1920x1440x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
