@@ -5,7 +5,7 @@
 //! landscape (what to know on the left, what to do on the right) or one in portrait, and at the bottom
 //! what taking the card does.
 //!
-//! Sizes are the design's millimetres on a 320 × 200 mm canvas (200 × 320 in portrait), scaled to fill
+//! Sizes are the design's millimetres on a 280 × 175 mm canvas (175 × 280 in portrait), scaled to fill
 //! the window, so the same screen fills 1024×600 and 1920×1080. Should a screen still not fit (a long
 //! text in a small window), its scale shrinks a little each frame until it does; what still does not
 //! fit is reported by [`KioskUi::layout_issues`].
@@ -26,7 +26,7 @@ use kiosk_screens::{Input, Lang, Press, Screen};
 use std::sync::Arc;
 
 /// The design canvas in millimetres, landscape.
-const CANVAS: Vec2 = Vec2::new(320.0, 200.0);
+const CANVAS: Vec2 = Vec2::new(280.0, 175.0);
 /// The smallest scale a screen shrinks to before its overflow is reported instead.
 const MIN_FIT: f32 = 0.6;
 
@@ -158,7 +158,7 @@ impl KioskUi {
         self.fit_to(full, view);
         let m = self.metrics;
         ui.style_mut().visuals.override_text_color = Some(Palette::TEXT);
-        ui.style_mut().spacing.item_spacing = Vec2::splat(m.mm(2.5));
+        ui.style_mut().spacing.item_spacing = Vec2::splat(m.mm(2.5).round());
         if self.keypad.begin(ui, view.screen.kind()).staff_call && !view.help_requested {
             out.push(Input::Press(Press::HelpPressed));
         }
@@ -313,7 +313,10 @@ impl KioskUi {
     /// カード → 本人確認 → 同意 → 完了, with the current step filled and the ones done ticked.
     fn step_bar(&self, ui: &mut egui::Ui, l: Lang, current: usize) {
         let m = self.metrics;
-        let (rect, response) = ui.allocate_exact_size(vec2(ui.available_width(), m.mm(12.0)), Sense::hover());
+        let (rect, response) = ui.allocate_exact_size(
+            vec2(ui.available_width().floor(), m.mm(12.0).round()),
+            Sense::hover(),
+        );
         let painter = ui.painter_at(rect);
         let labels = [
             Text::StepCard,
@@ -503,7 +506,7 @@ impl KioskUi {
         let width = ui.available_width();
         let (rows, height) = self.typeset(ui, text, width, &font, colour);
         let widest = rows.iter().map(|g| g.size().x).fold(0.0, f32::max);
-        let (rect, response) = ui.allocate_exact_size(vec2(widest, height), Sense::hover());
+        let (rect, response) = ui.allocate_exact_size(vec2(widest.ceil(), height.ceil()), Sense::hover());
         let align = ui.layout().horizontal_align();
         self.paint_rows(ui, rect, rows, align, colour);
         let clean = typeset::clean(text);
@@ -536,7 +539,7 @@ impl KioskUi {
         } else {
             Sense::click()
         };
-        let (rect, response) = ui.allocate_exact_size(vec2(width, height), sense);
+        let (rect, response) = ui.allocate_exact_size(vec2(width.floor(), height.ceil()), sense);
         let fill = if response.is_pointer_button_down_on() {
             Palette::PRESSED
         } else {

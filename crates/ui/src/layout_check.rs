@@ -61,7 +61,10 @@ fn covered(screen: &Screen) {
 }
 
 /// Every screen, with the variants that change what it shows (the longest texts included).
-#[expect(clippy::too_many_lines, reason = "one list of the screens, easier to check whole")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one list of the screens, easier to check whole"
+)]
 pub(crate) fn every_screen() -> Vec<Screen> {
     let date = |year, month, day| Date { year, month, day };
     let mut some = Consents::default();

@@ -3,7 +3,7 @@
 //!
 //! Japanese first, English on every screen; texts live in `assets/strings/{ja,en}.toml`. The font is
 //! BIZ UD PGothic (SIL OFL 1.1, made for public signage), embedded so every machine renders 和文 the same.
-//! Sizes are millimetres of a 320 × 200 mm design (touch targets 15 mm, text 5 mm) scaled to fill the window
+//! Sizes are millimetres of a 280 × 175 mm design (touch targets 15 mm, text 5 mm) scaled to fill the window
 //! at any size, landscape or portrait (`layout.rs`); colours have a contrast of at least 7:1. Texts are
 //! broken into rows by [`typeset`] (Japanese line breaking), not by egui. The PIN pad keeps the digits
 //! itself (zeroized, never logged) and hands them over only in [`Input::Pin`], validated as an `AuthPin`
