@@ -1,10 +1,97 @@
 //! The small value types the screens show and the patient chooses among.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A language of the screens. Japanese is the default and the reference text; English is the second
+/// language on every screen; the other four are offered in the language picker for patients who read
+/// neither (their texts await native review, see `assets/strings/`).
+///
+/// The language is the patient's choice for the screens only: nothing recorded depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum Lang {
     #[default]
     Ja,
     En,
+    /// Simplified Chinese (中文（简体）).
+    Zh,
+    Ko,
+    Vi,
+    Pt,
+}
+
+impl Lang {
+    /// Every language, in the order the picker lists them.
+    pub const ALL: [Lang; 6] = [Lang::Ja, Lang::En, Lang::Zh, Lang::Ko, Lang::Vi, Lang::Pt];
+
+    /// The code used in `kiosk.toml` (`language = "vi"`) and for the file `assets/strings/<code>.toml`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+            Lang::Zh => "zh",
+            Lang::Ko => "ko",
+            Lang::Vi => "vi",
+            Lang::Pt => "pt",
+        }
+    }
+
+    /// The language for a [`Lang::code`], or `None` for a code the kiosk has no texts for.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language's name in its own script: what the picker shows, so that every patient finds
+    /// their language without reading any other.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::Ja => "日本語",
+            Lang::En => "English",
+            Lang::Zh => "中文（简体）",
+            Lang::Ko => "한국어",
+            Lang::Vi => "Tiếng Việt",
+            Lang::Pt => "Português",
+        }
+    }
+
+    /// A date as this language writes it in running text, with the month in words or with its
+    /// counter so it cannot be misread as day/month (an ISO date reads as a code, not a date).
+    pub fn date(self, d: kiosk_mynumber::Date) -> String {
+        const PT_MONTHS: [&str; 12] = [
+            "janeiro",
+            "fevereiro",
+            "março",
+            "abril",
+            "maio",
+            "junho",
+            "julho",
+            "agosto",
+            "setembro",
+            "outubro",
+            "novembro",
+            "dezembro",
+        ];
+        const EN_MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let (y, m, day) = (d.year, d.month, d.day);
+        let month = |names: &[&'static str; 12]| names[usize::from(m.clamp(1, 12) - 1)];
+        match self {
+            Lang::Ja | Lang::Zh => format!("{y}年{m}月{day}日"),
+            Lang::Ko => format!("{y}년 {m}월 {day}일"),
+            Lang::En => format!("{day} {} {y}", month(&EN_MONTHS)),
+            Lang::Vi => format!("ngày {day} tháng {m} năm {y}"),
+            Lang::Pt => format!("{day} de {} de {y}", month(&PT_MONTHS)),
+        }
+    }
 }
 
 /// How the patient proves they hold the card.
@@ -173,5 +260,47 @@ impl Consents {
     }
     pub fn complete(&self) -> bool {
         CONSENT_ITEMS.iter().all(|i| self.get(*i).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiosk_mynumber::Date;
+
+    #[test]
+    fn codes_round_trip_and_names_are_distinct() {
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_code(l.code()), Some(l));
+        }
+        assert_eq!(Lang::from_code("fr"), None);
+        assert_eq!(Lang::from_code("JA"), None);
+        let names: std::collections::HashSet<&str> = Lang::ALL.iter().map(|l| l.native_name()).collect();
+        assert_eq!(names.len(), Lang::ALL.len());
+    }
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        let d = Date::new(2027, 1, 20).unwrap();
+        let shown: Vec<String> = Lang::ALL.iter().map(|l| l.date(d)).collect();
+        assert_eq!(
+            shown,
+            [
+                "2027年1月20日",
+                "20 January 2027",
+                "2027年1月20日",
+                "2027년 1월 20일",
+                "ngày 20 tháng 1 năm 2027",
+                "20 de janeiro de 2027",
+            ]
+        );
+        assert_eq!(
+            Lang::Pt.date(Date::new(2026, 3, 1).unwrap()),
+            "1 de março de 2026"
+        );
+        assert_eq!(
+            Lang::En.date(Date::new(2026, 12, 31).unwrap()),
+            "31 December 2026"
+        );
     }
 }

@@ -16,4 +16,4 @@ pub use choices::*;
 pub use input::{Input, Press, SecretInput, StaffCode, StaffCodeFormatError};
 pub use screen::{CounterReason, EligibilityIssue, FrontHold, Screen};
 // The secrets an input carries, so that the screens need no other crate to build one.
-pub use kiosk_mynumber::{AuthPin, CheckCodeB};
+pub use kiosk_mynumber::{AuthPin, CheckCodeB, Date};

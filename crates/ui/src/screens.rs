@@ -573,7 +573,8 @@ impl KioskUi {
 }
 
 /// A date as the patient reads it: 令和9年（2027年）1月20日 in Japanese (the 令和 year first, as on
-/// municipal notices, the Western year beside it), 20 January 2027 in English.
+/// municipal notices, the Western year beside it), 20 January 2027 in English, and each other
+/// language's own way.
 pub(crate) fn date_text(l: Lang, year: i32, month: u8, day: u8) -> String {
     match l {
         Lang::Ja => {
@@ -590,27 +591,8 @@ pub(crate) fn date_text(l: Lang, year: i32, month: u8, day: u8) -> String {
                 format!("{year}年{month}月{day}日")
             }
         }
-        _ => {
-            const MONTHS: [&str; 12] = [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ];
-            let name = MONTHS
-                .get(usize::from(month).wrapping_sub(1))
-                .copied()
-                .unwrap_or("?");
-            format!("{day} {name} {year}")
-        }
+        // The other languages' own order and words (kiosk-screens' Lang::date).
+        _ => l.date(kiosk_screens::Date { year, month, day }),
     }
 }
 

@@ -198,6 +198,8 @@ texts! {
     CounterTimedOut = "counter.TimedOut",
     CounterHolderMismatch = "counter.HolderMismatch",
     CounterOtherCardReturned = "counter.OtherCardReturned",
+    LanguageTitle = "language.title",
+    LanguageClose = "language.close",
 }
 
 /// The face engine's hint under the live picture (`None`: the frame is fine, hold on).
