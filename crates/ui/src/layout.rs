@@ -152,6 +152,13 @@ impl KioskUi {
                 self.clear_pin();
             }
             self.last_screen = view.screen.kind();
+            // The flow moved on (time-out, card taken): show where it is, not the picker.
+            self.picker_open = false;
+        }
+        self.fonts.prepare(ui.ctx(), view.lang, self.picker_open);
+        if !self.fonts.drawable(ui.ctx(), view.lang, false) {
+            // The fonts for this language were just read: they draw from the next pass (a frame).
+            return out;
         }
         self.issues.borrow_mut().clear();
         let full = ui.available_rect_before_wrap();
@@ -163,8 +170,17 @@ impl KioskUi {
             out.push(Input::Press(Press::HelpPressed));
         }
         self.keypad.top_bar(true);
-        self.top_bar(ui, view.lang, &mut out);
+        if self.top_bar(ui, view.lang, &mut out) {
+            self.picker_open = !self.picker_open;
+        }
         self.keypad.top_bar(false);
+        // Opened in this pass: the fonts for the languages' names are read now and draw from the next.
+        self.fonts.prepare(ui.ctx(), view.lang, self.picker_open);
+        if self.picker_open && self.fonts.drawable(ui.ctx(), view.lang, true) {
+            ui.vertical_centered(|ui| self.language_picker(ui, view.lang, &mut out));
+            self.keypad.finish(ui.ctx());
+            return out;
+        }
         if let Some(step) = step_of(view.screen) {
             self.step_bar(ui, view.lang, step);
         }
@@ -282,10 +298,11 @@ impl KioskUi {
     }
 
     /// Title, language and help, on every screen.
-    fn top_bar(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) {
+    /// Returns whether the language button was pressed (it opens or closes the language picker).
+    fn top_bar(&self, ui: &mut egui::Ui, l: Lang, out: &mut Vec<Input>) -> bool {
         let m = self.metrics;
         let full = ui.available_width();
-        ui.horizontal(|ui| {
+        let pressed = ui.horizontal(|ui| {
             let button_w = m.mm(46.0).min(full * 0.3);
             let title_w = (full - 2.0 * button_w - 2.0 * m.mm(2.5)).max(m.mm(10.0));
             ui.scope_builder(UiBuilder::new().layout(Layout::top_down(Align::Min)), |ui| {
@@ -293,21 +310,19 @@ impl KioskUi {
                 ui.set_max_width(title_w);
                 self.text(ui, self.t(l, Text::AppTitle), 4.2, Palette::TEXT, true)
             });
-            let other = if l == Lang::Ja { Lang::En } else { Lang::Ja };
-            if self
+            let language = self
                 .button_look(ui, self.t(l, Text::CommonLanguage), Look::Quiet, button_w)
-                .clicked()
-            {
-                out.push(Input::Press(Press::Language(other)));
-            }
+                .clicked();
             if self
                 .button_look(ui, self.t(l, Text::CommonHelp), Look::Choice, button_w)
                 .clicked()
             {
                 out.push(Input::Press(Press::HelpPressed));
             }
+            language
         });
         ui.separator();
+        pressed.inner
     }
 
     /// カード → 本人確認 → 同意 → 完了, with the current step filled and the ones done ticked.

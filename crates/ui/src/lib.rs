@@ -1,8 +1,10 @@
 //! The kiosk's screens (egui). `KioskUi::show` is a function of the flow's state ([`View`]) that returns
 //! what the patient or staff did ([`Input`]); it never blocks and never calls the card, camera or records.
 //!
-//! Japanese first, English on every screen; texts live in `assets/strings/{ja,en}.toml`. The font is
-//! BIZ UD PGothic (SIL OFL 1.1, made for public signage), embedded so every machine renders 和文 the same.
+//! Japanese first, English on every screen, and a language picker for Chinese (simplified), Korean,
+//! Vietnamese and Portuguese; texts live in `assets/strings/<code>.toml`. The font is BIZ UD PGothic
+//! (SIL OFL 1.1, made for public signage), embedded so every machine renders 和文 the same; Chinese,
+//! Korean and Vietnamese add Noto Sans CJK from the system, read only when needed ([`fonts`]).
 //! Sizes are millimetres of a 280 × 175 mm design (touch targets 15 mm, text 5 mm) scaled to fill the window
 //! at any size, landscape or portrait (`layout.rs`); colours have a contrast of at least 7:1. Texts are
 //! broken into rows by [`typeset`] (Japanese line breaking), not by egui. The PIN pad keeps the digits
@@ -27,7 +29,9 @@ mod easy;
 mod layout;
 #[cfg(test)]
 mod layout_check;
+pub mod fonts;
 mod phone;
+mod picker;
 mod picture;
 mod screens;
 mod strings;
@@ -135,32 +139,15 @@ pub struct KioskUi {
     /// やさしい日本語 for the main patient screens, and whether it is on.
     easy: easy::EasyJapanese,
     easy_japanese: bool,
+    fonts: fonts::ScreenFonts,
+    /// The language picker is open over the current screen (closed when the screen changes).
+    picker_open: bool,
 }
 
-/// Add the embedded Japanese font to egui.
+/// Install the fonts of the default language (Japanese, embedded). The screens add what another
+/// language needs when it is chosen ([`fonts::ScreenFonts`]).
 pub fn install_fonts(ctx: &egui::Context) {
-    use egui::{FontData, FontDefinitions, FontFamily};
-    let mut fonts = FontDefinitions::default();
-    fonts.font_data.insert(
-        "bizud".into(),
-        std::sync::Arc::new(FontData::from_static(include_bytes!(
-            "../../../assets/fonts/BIZUDPGothic-Regular.ttf"
-        ))),
-    );
-    fonts.font_data.insert(
-        "bizud-bold".into(),
-        std::sync::Arc::new(FontData::from_static(include_bytes!(
-            "../../../assets/fonts/BIZUDPGothic-Bold.ttf"
-        ))),
-    );
-    fonts
-        .families
-        .insert(FontFamily::Proportional, vec!["bizud".into()]);
-    fonts.families.insert(FontFamily::Monospace, vec!["bizud".into()]);
-    fonts
-        .families
-        .insert(FontFamily::Name("bold".into()), vec!["bizud-bold".into()]);
-    ctx.set_fonts(fonts);
+    ctx.set_fonts(fonts::definitions(Lang::default(), None));
 }
 
 impl KioskUi {
@@ -182,7 +169,20 @@ impl KioskUi {
             issues: RefCell::default(),
             easy: easy::EasyJapanese::embedded()?,
             easy_japanese: false,
+            fonts: fonts::ScreenFonts::new(fonts::CJK_DIR),
+            picker_open: false,
         })
+    }
+
+    /// Open or close the language picker (the screenshot gallery; patients use the language button).
+    pub fn set_language_picker(&mut self, open: bool) {
+        self.picker_open = open;
+    }
+
+    /// Why the fonts for Chinese, Korean and Vietnamese could not be read, once the screens tried
+    /// (those languages are then not offered).
+    pub fn font_problem(&self) -> Option<&str> {
+        self.fonts.cjk_problem()
     }
 
     /// Forget the digits typed so far (on leaving the screen of the pad).
