@@ -20,7 +20,7 @@ pub fn default_path() -> PathBuf {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// The language screens start in: "ja" or "en".
+    /// The language screens start in: "ja", "en", "zh" (simplified Chinese), "ko", "vi" or "pt".
     #[serde(default = "ja")]
     pub language: String,
     /// The clinic's 10-digit medical institution code (医療機関コード), written into result files.
@@ -710,9 +710,9 @@ impl Config {
     }
 
     fn check_site(&self) -> Result<(), Invalid> {
-        if !["ja", "en"].contains(&self.language.as_str()) {
+        if kiosk_reception::Lang::from_code(&self.language).is_none() {
             return Err(invalid(format!(
-                "language = {:?}: use \"ja\" or \"en\"",
+                "language = {:?}: use \"ja\", \"en\", \"zh\", \"ko\", \"vi\" or \"pt\"",
                 self.language
             )));
         }
@@ -867,12 +867,9 @@ impl Config {
         (!self.face.models_dir.is_empty()).then(|| PathBuf::from(&self.face.models_dir))
     }
 
+    /// The language screens start in (checked when loading; Japanese should it be unknown).
     pub fn lang(&self) -> kiosk_reception::Lang {
-        if self.language == "en" {
-            kiosk_reception::Lang::En
-        } else {
-            kiosk_reception::Lang::Ja
-        }
+        kiosk_reception::Lang::from_code(&self.language).unwrap_or_default()
     }
 
     pub fn flow(&self) -> kiosk_reception::FlowConfig {

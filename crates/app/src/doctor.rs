@@ -49,6 +49,7 @@ pub fn run(config: &Config, camera_wait: std::time::Duration) -> Vec<Check> {
         keys(config),
         staff_console(config),
         voice(config),
+        fonts(config),
     ]);
     checks
 }
@@ -92,6 +93,31 @@ pub fn voice(config: &Config) -> Check {
             config.voice.volume
         ),
     )
+}
+
+/// Noto Sans CJK, which Chinese, Korean and Vietnamese screens need (crates/ui/src/fonts.rs). Without
+/// it the kiosk still runs; the picker offers only Japanese, English and Portuguese.
+fn fonts(config: &Config) -> Check {
+    let dir = Path::new(kiosk_ui::fonts::CJK_DIR);
+    match kiosk_ui::fonts::Cjk::check(dir) {
+        Ok(()) => ok(
+            "fonts",
+            format!("Noto Sans CJK in {}: all six languages", dir.display()),
+        ),
+        Err(e) => {
+            let starts_in = config.lang();
+            let severity = if kiosk_ui::fonts::needs_cjk(starts_in) {
+                format!(" language = {:?} cannot be drawn;", config.language)
+            } else {
+                String::new()
+            };
+            problem(
+                "fonts",
+                format!("{e};{severity} Chinese, Korean and Vietnamese are not offered"),
+                "apt-get install fonts-noto-cjk (or `cargo xtask setup`)",
+            )
+        }
+    }
 }
 
 /// The staff console: its accounts (embedded) or this kiosk's token (remote); the code pad's entries

@@ -37,6 +37,7 @@ const TEST_PACKAGES: &[&str] = &[
     "opensc",
     "procps",
     "mount",
+    "fonts-noto-cjk",
     // The staff console's browser test (crates/app/tests/browser.rs): headless Chromium over WebDriver.
     "chromium",
     "chromium-driver",
@@ -48,7 +49,9 @@ const TEST_PACKAGES: &[&str] = &[
 /// The speech engines: Open JTalk with its dictionary, and espeak-ng.
 const VOICE_PACKAGES: &[&str] = &["open-jtalk", "open-jtalk-mecab-naist-jdic", "espeak-ng"];
 /// What building the kiosk binary needs: the PC/SC headers, and libclang for the camera backend's bindgen.
-const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev", "libclang-dev"];
+/// What building and running the kiosk needs; fonts-noto-cjk draws Chinese, Korean and Vietnamese
+/// (crates/ui/src/fonts.rs), and the UI tests check every string's glyphs with it.
+const BUILD_PACKAGES: &[&str] = &["pkg-config", "libpcsclite-dev", "libclang-dev", "fonts-noto-cjk"];
 const VPCD_READER: &str = "Virtual PCD 00 00";
 
 fn main() -> ExitCode {
