@@ -7,8 +7,8 @@ use kiosk_reception::{
     GuidanceKind, Lang, Qualification, Revocation, Screen, TurnPrompt,
 };
 
-/// One picture: file name (without extension), screen, language, and whether the time-out warning or
-/// the help message shows on top.
+/// One picture: file name (without extension), screen, language, and whether the time-out warning, the
+/// help message or the language picker shows on top.
 #[derive(Debug, Clone)]
 pub struct Shot {
     pub name: &'static str,
@@ -18,6 +18,8 @@ pub struct Shot {
     pub help: bool,
     /// やさしい日本語 (easy Japanese) on.
     pub easy: bool,
+    /// The language picker is open over the screen.
+    pub picker: bool,
 }
 
 impl Shot {
@@ -52,6 +54,81 @@ pub fn shots() -> Vec<Shot> {
     v.extend(phone_shots());
     v.extend(card_front_shots());
     v.extend(easy_shots());
+    v.extend(language_shots());
+    v
+}
+
+/// The language picker, then four screens in each of the other languages (issue 17; 70–86): a choice,
+/// the PIN pad, a date in running text, and the consent items (the longest buttons).
+fn language_shots() -> Vec<Shot> {
+    let mut some = Consents::default();
+    some.set(ConsentItem::Surgery, true);
+    let screens = [
+        Screen::MethodChoice {
+            face: true,
+            pin: Some(3),
+            staff: true,
+        },
+        Screen::PinEntry {
+            tries_left: 2,
+            last_try: false,
+            wrong_before: true,
+            verifying: false,
+        },
+        Screen::CertificateExpiring {
+            expires_on: date(2027, 1, 20),
+            days_left: 60,
+        },
+        Screen::ConsentItems { consents: some },
+    ];
+    let names: [(Lang, [&'static str; 4]); 4] = [
+        (
+            Lang::Zh,
+            [
+                "71-zh-method-choice",
+                "72-zh-pin-entry",
+                "73-zh-certificate-expiring",
+                "74-zh-consent-items",
+            ],
+        ),
+        (
+            Lang::Ko,
+            [
+                "75-ko-method-choice",
+                "76-ko-pin-entry",
+                "77-ko-certificate-expiring",
+                "78-ko-consent-items",
+            ],
+        ),
+        (
+            Lang::Vi,
+            [
+                "79-vi-method-choice",
+                "80-vi-pin-entry",
+                "81-vi-certificate-expiring",
+                "82-vi-consent-items",
+            ],
+        ),
+        (
+            Lang::Pt,
+            [
+                "83-pt-method-choice",
+                "84-pt-pin-entry",
+                "85-pt-certificate-expiring",
+                "86-pt-consent-items",
+            ],
+        ),
+    ];
+    let mut v = vec![Shot {
+        picker: true,
+        ..s("70-language-picker", Screen::Idle)
+    }];
+    for (lang, names) in names {
+        v.extend(names.into_iter().zip(screens.clone()).map(|(name, screen)| Shot {
+            lang,
+            ..s(name, screen)
+        }));
+    }
     v
 }
 
@@ -132,6 +209,7 @@ fn s(name: &'static str, screen: Screen) -> Shot {
         timeout_left: None,
         help: false,
         easy: false,
+        picker: false,
     }
 }
 

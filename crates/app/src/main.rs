@@ -57,7 +57,7 @@ const USAGE: &str = "usage:
       patients of that demo card. --console reads FILE's [console] section (a kiosk configuration): the
       visual checks go to that staff console, and the patients wait there until staff decide
   kiosk --demo --screenshots DIR [--size WxH]
-      draw every screen (Japanese and English) into DIR as PNG files, then exit; --size sets the
+      draw every screen (Japanese and English, and the other languages' shots) into DIR as PNG files, then exit; --size sets the
       window (default 1280x800; for example 1024x600, 1920x1080, or 800x1280 for a portrait panel)
   kiosk --demo --measure
       walk one face reception in the window and print start-up, card, face, frame-time and memory figures

@@ -150,6 +150,8 @@ impl Window {
             staff_photo: self.gallery_photo.as_ref(),
         };
         self.app.ui.set_easy_japanese(shot.easy);
+        // Opened on every frame: the screens close the picker when the screen changes.
+        self.app.ui.set_language_picker(shot.picker);
         egui::CentralPanel::default().show(ui, |ui| {
             let _ = self.app.ui.show(ui, &view);
         });

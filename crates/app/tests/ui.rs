@@ -309,14 +309,134 @@ fn time_out_warning_and_more_time() {
 #[test]
 fn english_on_every_screen() {
     let mut h = kiosk("english", FlowConfig::default());
+    click(&mut h, "言語 / Language");
     click(&mut h, "English");
     assert!(shows(&h, "Please place your My Number card"));
     click(&mut h, "カードを置く: suzuki");
     assert!(shows(&h, "How would you like to confirm it is you?"));
     click(&mut h, "PIN (3 tries left)");
     assert!(shows(&h, "Please enter your 4-digit PIN"));
+    click(&mut h, "Language / 言語");
     click(&mut h, "日本語");
     assert!(shows(&h, "暗証番号（数字4桁）を入力してください"));
+}
+
+/// The picker lists every language in its own script and changes the language of the step the patient
+/// is on, without moving the flow (issue 17). The digits typed so far stay typed.
+#[test]
+fn the_language_picker_keeps_the_patient_on_the_same_step() {
+    let mut h = kiosk("picker", FlowConfig::default());
+    click(&mut h, "カードを置く: demo");
+    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "1");
+    click(&mut h, "言語 / Language");
+    assert!(shows(&h, "言語を選んでください"));
+    for name in [
+        "日本語",
+        "English",
+        "中文（简体）",
+        "한국어",
+        "Tiếng Việt",
+        "Português",
+    ] {
+        assert!(
+            h.query_by_label(name).is_some(),
+            "{name} offered in its own script"
+        );
+    }
+    click(&mut h, "Tiếng Việt");
+    assert!(
+        shows(&h, "Xin vui lòng nhập mã PIN 4 chữ số"),
+        "the same step, in Vietnamese"
+    );
+    assert!(shows(&h, "Đã nhập 1 chữ số"), "the digit typed is kept");
+    // "Back" closes the picker and changes nothing.
+    click(&mut h, "Ngôn ngữ / Language");
+    click(&mut h, "Quay lại");
+    assert!(shows(&h, "Xin vui lòng nhập mã PIN 4 chữ số"));
+    click(&mut h, "Ngôn ngữ / Language");
+    click(&mut h, "한국어");
+    assert!(shows(&h, "4자리 비밀번호를 입력해 주세요"));
+    click(&mut h, "언어 / Language");
+    click(&mut h, "中文（简体）");
+    assert!(shows(&h, "请输入4位数密码"));
+    click(&mut h, "语言 / Language");
+    click(&mut h, "Português");
+    assert!(shows(&h, "Digite a sua senha de 4 dígitos"));
+    for d in "234".chars() {
+        click(&mut h, &d.to_string());
+    }
+    click(&mut h, "Confirmar");
+    assert!(
+        shows(&h, "Concordo com tudo"),
+        "the PIN was verified in Portuguese"
+    );
+    assert_eq!(h.state().core.counters.pins_sent, 1);
+}
+
+/// A reception in Portuguese leaves the same result file as one in Japanese: the language is the
+/// screens' only (issue 17).
+#[test]
+fn the_result_file_does_not_depend_on_the_language() {
+    fn reception(tag: &str, lang: Option<(&str, [&str; 5])>) -> String {
+        let mut h = kiosk(tag, FlowConfig::default());
+        let dir = h.work.path().join("out");
+        let mut labels = [
+            "暗証番号（残り 3 回）",
+            "決定",
+            "全て同意しない",
+            "この内容で決定",
+            "紙の処方箋",
+        ];
+        if let Some((name, translated)) = lang {
+            click(&mut h, "言語 / Language");
+            click(&mut h, name);
+            labels = translated;
+        }
+        click(&mut h, "カードを置く: demo");
+        click(&mut h, labels[0]);
+        for d in "1234".chars() {
+            click(&mut h, &d.to_string());
+        }
+        for label in &labels[1..] {
+            click(&mut h, label);
+        }
+        let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        std::fs::read_to_string(file).unwrap()
+    }
+    /// The lines of a result file without its times (two receptions seconds apart).
+    fn timeless(xml: &str) -> Vec<String> {
+        xml.lines()
+            .map(|l| {
+                l.chars()
+                    .map(|c| if c.is_ascii_digit() { '0' } else { c })
+                    .collect()
+            })
+            .collect()
+    }
+    let ja = reception("lang-ja", None);
+    let pt = reception(
+        "lang-pt",
+        Some((
+            "Português",
+            [
+                "Senha (3 tentativas restantes)",
+                "Confirmar",
+                "Não concordo com nada",
+                "Confirmar",
+                "Receita em papel",
+            ],
+        )),
+    );
+    assert!(
+        ja.contains("<PrescriptionIssueSelect>2</PrescriptionIssueSelect>"),
+        "{ja}"
+    );
+    assert_eq!(timeless(&ja), timeless(&pt));
+    assert!(
+        pt.contains("<PrescriptionIssueSelect>2</PrescriptionIssueSelect>"),
+        "{pt}"
+    );
 }
 
 #[test]
@@ -383,15 +503,21 @@ fn staff_type_the_card_front_numbers_when_the_camera_sees_no_card() {
 }
 
 #[test]
-fn every_screen_of_the_gallery_draws_in_both_languages() {
+fn every_screen_of_the_gallery_draws_in_every_language() {
     let kinds = kiosk::gallery::kinds();
     assert_eq!(
         kinds.len(),
         34,
         "the gallery shows all 34 kinds of screen: {kinds:?}"
     );
+    let strings = kiosk_ui::Strings::embedded().unwrap();
     for shot in kiosk::gallery::shots() {
-        for lang in [kiosk_reception::Lang::Ja, kiosk_reception::Lang::En] {
+        // Every screen in Japanese and English; the other languages on their own shots (each reads the
+        // 40 MB Noto collection anew).
+        let langs = kiosk_reception::Lang::ALL.into_iter().filter(|&l| {
+            matches!(l, kiosk_reception::Lang::Ja | kiosk_reception::Lang::En) || l == shot.lang
+        });
+        for lang in langs {
             let mut ui = kiosk_ui::KioskUi::new(kiosk_ui::style::Metrics::default()).unwrap();
             let screen = shot.screen.clone();
             let (timeout_left, card_return_left, help) =
@@ -414,13 +540,10 @@ fn every_screen_of_the_gallery_draws_in_both_languages() {
                     let _ = ui.show(eui, &view);
                 });
             h.step();
-            // Every screen offers the language switch to the other language.
-            let other = if lang == kiosk_reception::Lang::Ja {
-                "English"
-            } else {
-                "日本語"
-            };
-            assert!(h.query_by_label(other).is_some(), "{} in {lang:?}", shot.name);
+            // Every screen offers the language picker, named in its language and in English.
+            let button = strings.get(lang, kiosk_ui::Text::CommonLanguage);
+            assert!(button.contains("Language"), "{button}");
+            assert!(h.query_by_label(button).is_some(), "{} in {lang:?}", shot.name);
         }
     }
 }
