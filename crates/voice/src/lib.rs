@@ -116,7 +116,7 @@ impl Worker {
                     self.speaker.stop();
                     self.queue = phrases
                         .into_iter()
-                        .map(|p| (p, Utterance::new(&p, &self.strings, lang)))
+                        .filter_map(|p| Utterance::new(&p, &self.strings, lang).map(|u| (p, u)))
                         .collect();
                 }
                 Some(Command::Stop) => {
