@@ -166,19 +166,7 @@ impl KioskUi {
         let m = self.metrics;
         ui.style_mut().visuals.override_text_color = Some(Palette::TEXT);
         ui.style_mut().spacing.item_spacing = Vec2::splat(m.mm(2.5).round());
-        if self.keypad.begin(ui, view.screen.kind()).staff_call && !view.help_requested {
-            out.push(Input::Press(Press::HelpPressed));
-        }
-        self.keypad.top_bar(true);
-        if self.top_bar(ui, view.lang, &mut out) {
-            self.picker_open = !self.picker_open;
-        }
-        self.keypad.top_bar(false);
-        // Opened in this pass: the fonts for the languages' names are read now and draw from the next.
-        self.fonts.prepare(ui.ctx(), view.lang, self.picker_open);
-        if self.picker_open && self.fonts.drawable(ui.ctx(), view.lang, true) {
-            ui.vertical_centered(|ui| self.language_picker(ui, view.lang, &mut out));
-            self.keypad.finish(ui.ctx());
+        if self.top_and_picker(ui, view, &mut out) {
             return out;
         }
         if let Some(step) = step_of(view.screen) {
@@ -236,6 +224,27 @@ impl KioskUi {
         self.check_fit(ui, &panes, (info_rect, act_rect), view);
         self.keypad.finish(ui.ctx());
         out
+    }
+
+    /// The keypad's keys for this frame, the top bar, and the language picker when it is open (then
+    /// the whole screen: returns true).
+    fn top_and_picker(&mut self, ui: &mut egui::Ui, view: &View<'_>, out: &mut Vec<Input>) -> bool {
+        if self.keypad.begin(ui, view.screen.kind()).staff_call && !view.help_requested {
+            out.push(Input::Press(Press::HelpPressed));
+        }
+        self.keypad.top_bar(true);
+        if self.top_bar(ui, view.lang, out) {
+            self.picker_open = !self.picker_open;
+        }
+        self.keypad.top_bar(false);
+        // Opened in this pass: the fonts for the languages' names are read now and draw from the next.
+        self.fonts.prepare(ui.ctx(), view.lang, self.picker_open);
+        if self.picker_open && self.fonts.drawable(ui.ctx(), view.lang, true) {
+            ui.vertical_centered(|ui| self.language_picker(ui, view.lang, out));
+            self.keypad.finish(ui.ctx());
+            return true;
+        }
+        false
     }
 
     /// The frame's sizes: the design scaled to the window `full`, times the shrink factor of this screen

@@ -24,12 +24,12 @@
 //! let forged = kiosk_reception::WorkerResult::RecordSaved(true);
 //! ```
 
-mod keypad;
 mod easy;
+pub mod fonts;
+mod keypad;
 mod layout;
 #[cfg(test)]
 mod layout_check;
-pub mod fonts;
 mod phone;
 mod picker;
 mod picture;

@@ -42,7 +42,11 @@ impl KioskUi {
                         .stroke(egui::Stroke::new(m.mm(1.0), Palette::BUTTON))
                         .corner_radius(m.mm(2.0));
                     let r = ui.add_sized(size, button);
-                    if self.keypad.register(ui, r, lang.native_name(), m.mm(1.0)).clicked() {
+                    if self
+                        .keypad
+                        .register(ui, r, lang.native_name(), m.mm(1.0))
+                        .clicked()
+                    {
                         self.picker_open = false;
                         if !chosen {
                             out.push(Input::Press(Press::Language(lang)));
