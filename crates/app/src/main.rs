@@ -57,8 +57,9 @@ const USAGE: &str = "usage:
       patients of that demo card. --console reads FILE's [console] section (a kiosk configuration): the
       visual checks go to that staff console, and the patients wait there until staff decide
   kiosk --demo --screenshots DIR [--size WxH]
-      draw every screen (Japanese and English, and the other languages' shots) into DIR as PNG files, then exit; --size sets the
-      window (default 1280x800; for example 1024x600, 1920x1080, or 800x1280 for a portrait panel)
+      draw every screen (Japanese and English, and the other languages' shots) into DIR as PNG files,
+      then exit; --size sets the window (default 1280x800; for example 1024x600, 1920x1080, or 800x1280
+      for a portrait panel)
   kiosk --demo --measure
       walk one face reception in the window and print start-up, card, face, frame-time and memory figures
   kiosk --demo --cards [--profile NAME] [--personal]
@@ -247,6 +248,34 @@ fn demo_args(args: &[String]) -> Result<DemoArgs, Failure> {
     Ok(d)
 }
 
+/// `kiosk --demo --walk [--profile NAME] [--out DIR] [--charset CS] [--console FILE]`.
+fn walk_demo(
+    only: Option<&str>,
+    out: Option<&std::path::Path>,
+    charset: kiosk_records::Charset,
+    console: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    if let Some(name) = only
+        && !Profile::embedded_names().contains(&name)
+    {
+        return Err(Failure::Usage(format!(
+            "--profile {name:?}: no such demo card (`cargo run -p kiosk-card-sim -- list`)"
+        )));
+    }
+    let console = match console {
+        Some(file) => {
+            Some(kiosk::config::ConsoleSection::load(file).map_err(|e| Failure::Config(e.to_string()))?)
+        }
+        None => None,
+    };
+    demo_receptions(&Walk {
+        out,
+        charset,
+        only,
+        console: console.as_ref(),
+    })
+}
+
 fn demo(args: &[String]) -> Result<(), Failure> {
     let DemoArgs {
         only,
@@ -279,26 +308,7 @@ fn demo(args: &[String]) -> Result<(), Failure> {
                     "(no display found: walking scripted patients through the reception instead of opening the window)\n"
                 );
             }
-            if let Some(name) = only.as_deref()
-                && !Profile::embedded_names().contains(&name)
-            {
-                return Err(Failure::Usage(format!(
-                    "--profile {name:?}: no such demo card (`cargo run -p kiosk-card-sim -- list`)"
-                )));
-            }
-            let console = match console {
-                Some(file) => Some(
-                    kiosk::config::ConsoleSection::load(&file).map_err(|e| Failure::Config(e.to_string()))?,
-                ),
-                None => None,
-            };
-            let walk = Walk {
-                out: out.as_deref(),
-                charset,
-                only: only.as_deref(),
-                console: console.as_ref(),
-            };
-            return demo_receptions(&walk);
+            return walk_demo(only.as_deref(), out.as_deref(), charset, console.as_deref());
         }
         if let WindowMode::Screenshots(dir) = &mode {
             std::fs::create_dir_all(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
