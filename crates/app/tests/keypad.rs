@@ -150,9 +150,9 @@ fn pin_path_by_keypad_alone_with_a_correction_reaches_done() {
     // A wrong digit, 訂正 (Backspace), then the PIN; the digits are never shown.
     digits(&mut k, "43");
     key_only(&mut k, Key::Backspace);
-    assert!(shows(&k, "入力済み 1 桁"), "Backspace took the last digit off");
+    assert!(shows(&k, "1桁入力しました"), "Backspace took the last digit off");
     digits(&mut k, "321");
-    assert!(shows(&k, "入力済み 4 桁"));
+    assert!(shows(&k, "4桁入力しました"));
     assert!(!shows(&k, "4321"));
     // After the digits the focus is on 決定: Enter confirms.
     assert_eq!(focused_text(&k), Some(Text::PinConfirm));

@@ -216,7 +216,7 @@ fn lock_after_the_last_try_then_the_staff_visual_check() {
     click(&mut h, "係員に手伝ってもらう");
     // Four digits are too few for a staff code now: the pad says so and sends nothing.
     type_digits(&mut h, "0000");
-    assert!(shows(&h, "6桁すべて入力"));
+    assert!(shows(&h, "係員コードは6桁以上"));
     type_digits(&mut h, "00");
     assert!(shows(&h, "係員コードが違います"));
     type_digits(&mut h, "010101");
@@ -327,7 +327,7 @@ fn english_on_every_screen() {
 fn the_language_picker_keeps_the_patient_on_the_same_step() {
     let mut h = kiosk("picker", FlowConfig::default());
     click(&mut h, "カードを置く: demo");
-    click(&mut h, "暗証番号（残り 3 回）");
+    click(&mut h, "暗証番号（残り3回）");
     click(&mut h, "1");
     click(&mut h, "言語 / Language");
     assert!(shows(&h, "言語を選んでください"));
@@ -382,7 +382,7 @@ fn the_result_file_does_not_depend_on_the_language() {
         let mut h = kiosk(tag, FlowConfig::default());
         let dir = h.work.path().join("out");
         let mut labels = [
-            "暗証番号（残り 3 回）",
+            "暗証番号（残り3回）",
             "決定",
             "全て同意しない",
             "この内容で決定",
