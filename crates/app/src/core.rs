@@ -14,7 +14,7 @@ use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_pcsc::{Monitor, ReaderEvent};
 use kiosk_reception::{
     Cameras, CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
-    PinCheckFailed, Press, ReadFailure, ReturnRefused, Screen, StaffCall, WorkerResult,
+    PinCheckFailed, ReadFailure, ReturnRefused, Screen, StaffCall, WorkerResult,
 };
 use kiosk_records::{EligibilityBackend, Journal, OutputSettings};
 use std::collections::{BTreeSet, VecDeque};
@@ -200,12 +200,10 @@ impl KioskCore {
         let flow_config = FlowConfig {
             face_enabled: parts.models.is_some() && parts.flow.face_enabled,
             cameras: arrangement(parts.front_camera.is_some(), parts.flow.cameras),
+            language: parts.language,
             ..parts.flow
         };
-        let mut flow = Flow::new(flow_config, now_unix());
-        // Choosing the language between patients changes no screen: nothing to audit or dispatch.
-        let effects = flow.handle(Event::Pressed(Press::Language(parts.language)));
-        debug_assert!(effects.is_empty());
+        let flow = Flow::new(flow_config, now_unix());
         let mut core = KioskCore {
             flow,
             card,

@@ -60,6 +60,8 @@ pub struct FlowConfig {
     /// How staff do the visual check: from the staff console (default), or on the kiosk's own
     /// code pad (an opt-in fallback).
     pub staff_check: StaffCheckBy,
+    /// The language the screens start in, and return to for each next patient (`language` in kiosk.toml).
+    pub language: Lang,
 }
 
 /// Where staff confirm the holder in the visual check.
@@ -89,6 +91,7 @@ impl Default for FlowConfig {
             },
             staff_check: StaffCheckBy::Console,
             final_secs: 30,
+            language: Lang::Ja,
         }
     }
 }
@@ -149,7 +152,7 @@ impl Flow {
         Flow {
             config,
             screen: Screen::Idle,
-            lang: Lang::Ja,
+            lang: config.language,
             help: false,
             now,
             last_input: now,
@@ -241,6 +244,17 @@ impl Flow {
     }
 
     fn go(&mut self, screen: Screen) {
+        // Back to the card invitation after a patient (not from the phone guide's 戻る, the same
+        // patient): the next one starts in the kiosk's own language, not the last patient's choice.
+        if self.session.is_none()
+            && matches!(screen, Screen::Idle | Screen::ReaderProblem)
+            && !matches!(
+                self.screen,
+                Screen::Idle | Screen::ReaderProblem | Screen::PhoneGuide { .. }
+            )
+        {
+            self.lang = self.config.language;
+        }
         self.screen = screen;
         self.last_input = self.now;
         self.warning_until = None;

@@ -1316,6 +1316,36 @@ fn language_help_and_audit() {
     assert!(!flow.help_requested());
 }
 
+/// The language a patient chose is theirs: back to the card invitation, the next patient meets the
+/// kiosk's own language (the configured one, here English); going back from the phone guide is the
+/// same patient and keeps it.
+#[test]
+fn the_next_patient_starts_in_the_kiosks_language() {
+    let config = FlowConfig {
+        language: Lang::En,
+        ..FlowConfig::default()
+    };
+    let mut flow = Flow::new(config, 0);
+    assert_eq!(flow.lang(), Lang::En);
+    flow.handle(Event::Pressed(Press::Language(Lang::Vi)));
+    flow.handle(Event::Pressed(Press::PhoneChosen));
+    assert_eq!(flow.screen().kind(), "PhoneGuide");
+    flow.handle(Event::Pressed(Press::AlertAcknowledged));
+    assert_eq!(
+        (flow.screen().kind(), flow.lang()),
+        ("Idle", Lang::Vi),
+        "same patient"
+    );
+    flow.handle(Event::CardInserted);
+    assert_eq!(flow.lang(), Lang::Vi);
+    flow.handle(Event::CardRemoved);
+    assert_eq!(
+        (flow.screen().kind(), flow.lang()),
+        ("Idle", Lang::En),
+        "next patient"
+    );
+}
+
 fn any_pin() -> impl Strategy<Value = Option<PinStatus>> {
     prop_oneof![
         Just(Some(PinStatus::TriesLeft(3))),
