@@ -143,6 +143,17 @@ fn card_in_use(screen: &Screen) -> bool {
     )
 }
 
+/// What a screen's shrink factor was found for: a new screen, language, window size or notice starts
+/// again at full scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FitFor {
+    screen: &'static str,
+    lang: Lang,
+    size: Vec2,
+    help: bool,
+    timeout: bool,
+}
+
 impl KioskUi {
     /// Draw the screen for `view` and return what was pressed.
     pub fn show(&mut self, ui: &mut egui::Ui, view: &View<'_>) -> Vec<Input> {
@@ -250,14 +261,15 @@ impl KioskUi {
     /// The frame's sizes: the design scaled to the window `full`, times the shrink factor of this screen
     /// (reset to 1 for a new screen, language, window or notice).
     fn fit_to(&mut self, full: Rect, view: &View<'_>) {
-        let key = format!(
-            "{view:?} {:?} {} {}",
-            full.size(),
-            view.help_requested,
-            view.timeout_left.is_some()
-        );
-        if key != self.fit_key {
-            self.fit_key = key;
+        let key = FitFor {
+            screen: view.screen.kind(),
+            lang: view.lang,
+            size: full.size(),
+            help: view.help_requested,
+            timeout: view.timeout_left.is_some(),
+        };
+        if self.fit_for != Some(key) {
+            self.fit_for = Some(key);
             self.fit = 1.0;
         }
         let canvas = if full.width() >= full.height() {

@@ -133,7 +133,7 @@ pub struct KioskUi {
     /// The shrink factor of the current screen (1.0, made smaller while its content does not fit) and
     /// what it was found for.
     fit: f32,
-    fit_key: String,
+    fit_for: Option<layout::FitFor>,
     /// What did not fit or broke badly in the last frame drawn (see [`KioskUi::layout_issues`]).
     issues: RefCell<Vec<LayoutIssue>>,
     /// やさしい日本語 for the main patient screens, and whether it is on.
@@ -165,7 +165,7 @@ impl KioskUi {
             keypad: keypad::Keypad::default(),
             face_loading: false,
             fit: 1.0,
-            fit_key: String::new(),
+            fit_for: None,
             issues: RefCell::default(),
             easy: easy::EasyJapanese::embedded()?,
             easy_japanese: false,
