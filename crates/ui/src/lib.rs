@@ -385,8 +385,14 @@ impl KioskUi {
         self.body(ui, &self.t(l, Text::PinEntered).replace("{n}", &len.to_string()));
         if self.pad_short == Some(target) {
             // Confirm was pressed early: nothing was sent; say what is missing, in words.
+            // A staff code may be longer than its fewest digits: "at least", not "all".
+            let incomplete = if target == PadFor::StaffCode {
+                Text::StaffCodeTooShort
+            } else {
+                Text::PadIncomplete
+            };
             let text = self
-                .t(l, Text::PadIncomplete)
+                .t(l, incomplete)
                 .replace("{n}", &target.min_len().to_string());
             self.warning(ui, &text);
         }

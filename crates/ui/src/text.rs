@@ -131,6 +131,7 @@ texts! {
     PinConfirm = "pin.confirm",
     PinEntered = "pin.entered",
     PadIncomplete = "pin.incomplete",
+    StaffCodeTooShort = "staff_login.too_short",
     PinBlockedTitle = "pin_blocked.title",
     PinBlockedBody = "pin_blocked.body",
     PinBlockedBodyFace = "pin_blocked.body_face",
