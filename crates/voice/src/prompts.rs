@@ -97,31 +97,10 @@ impl Phrase {
     }
 }
 
-/// A date as it is said: 2027年1月20日 / 20 January 2027 (an ISO date would be read digit by digit).
+/// A date as it is said: 2027年1月20日 / 20 January 2027 (an ISO date would be read digit by digit; the
+/// 令和 year the Japanese screen adds is left out, the Western year reads more easily aloud).
 pub fn spoken_date(d: Date, lang: Lang) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    match lang {
-        Lang::Ja => format!("{}年{}月{}日", d.year, d.month, d.day),
-        Lang::En => {
-            let month = MONTHS.get(usize::from(d.month.max(1)) - 1).copied().unwrap_or("");
-            format!("{} {month} {}", d.day, d.year)
-        }
-        // Not spoken yet (no voice for them, see LangCode::of); as the screen writes it.
-        Lang::Zh | Lang::Ko | Lang::Vi | Lang::Pt => lang.date(d),
-    }
+    lang.date(d)
 }
 
 /// Screen text as the speech engines read it best: line breaks are pauses, not words, and the
