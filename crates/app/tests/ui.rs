@@ -366,7 +366,7 @@ fn the_language_picker_keeps_the_patient_on_the_same_step() {
     for d in "234".chars() {
         click(&mut h, &d.to_string());
     }
-    click(&mut h, "Confirmar");
+    click(&mut h, "OK");
     assert!(
         shows(&h, "Concordo com tudo"),
         "the PIN was verified in Portuguese"
@@ -421,7 +421,7 @@ fn the_result_file_does_not_depend_on_the_language() {
             "Português",
             [
                 "Senha (3 tentativas restantes)",
-                "Confirmar",
+                "OK",
                 "Não concordo com nada",
                 "Confirmar",
                 "Receita em papel",
