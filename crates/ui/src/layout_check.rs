@@ -1,5 +1,5 @@
-//! The layout check: every screen, in both languages, at every supported window size, drawn headless
-//! with a bare `egui::Context`; it fails on a text wider than its box, content off the screen, or a
+//! The layout check: every screen, in every language (and やさしい日本語), at every supported window
+//! size, drawn headless with a bare `egui::Context`; it fails on a text wider than its box, content off the screen, or a
 //! line broken against the rules of [`crate::typeset`].
 
 use crate::strings::{EN, JA};
@@ -289,7 +289,15 @@ fn every_screen_fits_and_breaks_well_at_every_size() {
     let mut failures = Vec::new();
     let mut drawn = 0;
     for size in SIZES {
-        for (lang, easy) in [(Lang::Ja, false), (Lang::Ja, true), (Lang::En, false)] {
+        for (lang, easy) in [
+            (Lang::Ja, false),
+            (Lang::Ja, true),
+            (Lang::En, false),
+            (Lang::Zh, false),
+            (Lang::Ko, false),
+            (Lang::Vi, false),
+            (Lang::Pt, false),
+        ] {
             kiosk.set_easy_japanese(easy);
             for screen in every_screen() {
                 for issue in check(&mut kiosk, &ctx, &screen, lang, size, (false, false), &picture) {
