@@ -14,7 +14,7 @@ use kiosk_apdu::{CardChannel, TransportError};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 /// Faults a test can inject.
@@ -289,19 +289,82 @@ impl CardChannel for VirtualCard {
 /// A virtual card shared between the code under test and the test itself (to read [`CardStats`] or
 /// inject faults while a reader holds the channel).
 #[derive(Debug, Clone)]
-pub struct SharedCard(Arc<Mutex<VirtualCard>>);
+pub struct SharedCard(Arc<Lazy>);
+
+/// The card, made from `profile` on first use when it was not given made.
+#[derive(Debug)]
+struct Lazy {
+    card: OnceLock<Mutex<VirtualCard>>,
+    profile: Profile,
+}
 
 impl SharedCard {
     pub fn new(card: VirtualCard) -> Self {
-        SharedCard(Arc::new(Mutex::new(card)))
+        SharedCard(Arc::new(Lazy {
+            profile: card.profile.clone(),
+            card: OnceLock::from(Mutex::new(card)),
+        }))
     }
+
+    /// A card made on first use, by whichever thread first speaks to it: making a card generates its
+    /// RSA keys (seconds for a profile not met before in the process), which a demo window must not
+    /// wait for on the thread that draws it. Until then the card costs nothing.
+    pub fn later(profile: Profile) -> Self {
+        SharedCard(Arc::new(Lazy {
+            card: OnceLock::new(),
+            profile,
+        }))
+    }
+
+    /// Whether the card has been made (always, for [`SharedCard::new`]).
+    pub fn is_made(&self) -> bool {
+        self.0.card.get().is_some()
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, VirtualCard> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.0
+            .card
+            .get_or_init(|| Mutex::new(VirtualCard::new(self.0.profile.clone())))
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl CardChannel for SharedCard {
     fn transmit_raw(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.lock().transmit_raw(command)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A card made on first use answers as the same card made at once, and is made only once, by the
+    /// first who speaks to it, whichever clone that is.
+    #[test]
+    fn a_card_made_later_is_the_same_card_made_once_on_first_use() {
+        let profile = Profile::embedded("demo").unwrap_or_else(|e| panic!("{e}"));
+        let mut later = SharedCard::later(profile.clone());
+        let kept = later.clone();
+        assert!(
+            !later.is_made() && !kept.is_made(),
+            "nothing made before the first command"
+        );
+        let mut at_once = VirtualCard::new(profile);
+        let select_jpki = [
+            [0x00, 0xA4, 0x04, 0x0C, 0x0A].as_slice(),
+            crate::aid::JPKI.as_slice(),
+        ]
+        .concat();
+        let answer = later.transmit_raw(&select_jpki);
+        assert!(kept.is_made(), "made by the first command, for every clone");
+        assert_eq!(answer, at_once.transmit_raw(&select_jpki));
+        assert_eq!(kept.lock().stats().commands, 1, "one card, spoken to once");
+        assert_eq!(
+            kept.lock().auth_certificate_der(),
+            at_once.auth_certificate_der(),
+            "the same seeded keys and certificate"
+        );
     }
 }
