@@ -253,5 +253,11 @@ pub fn pin_kiosk(tag: &str, phone: Option<&str>) -> (kiosk::driver::Reception, k
     let mut core = kiosk::core::KioskCore::start(parts).unwrap_or_else(|e| panic!("{e}"));
     core.watch_card_and_phone_readers(Some(READER.into()), phone.map(String::from))
         .unwrap_or_else(|e| panic!("{e}"));
+    // The demo's card trust (its virtual CAs' keys) is made on the card thread after start: wait for it,
+    // so the card timings measured here are the card's, not the keys'.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while core.shared().card_trust_made.get().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     (kiosk::driver::Reception::new(core, None, frames), work)
 }

@@ -5,12 +5,11 @@
 use crate::notify::{StaffCallNotice, StaffNotifier};
 use crate::staff::StaffCodes;
 use crate::workers::{
-    CardJob, CardWorker, FaceJob, FaceSettings, FaceWorker, RecordsJob, RecordsWorker, Reply, ReplySender,
-    SendChannel, Shared, SourceFactory, SpawnError, Ticket,
+    CardJob, CardTrust, CardWorker, FaceJob, FaceSettings, FaceWorker, RecordsJob, RecordsWorker, Reply,
+    ReplySender, SendChannel, Shared, SourceFactory, SpawnError, Ticket,
 };
 use kiosk_apdu::TransportError;
 use kiosk_face::FaceModels;
-use kiosk_mynumber::{AuthTrust, TrustAnchor};
 use kiosk_pcsc::{Monitor, ReaderEvent};
 use kiosk_reception::{
     Cameras, CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
@@ -35,10 +34,10 @@ pub struct Parts {
     /// A front camera looking down at the reader (`[camera.front]`): the card front is read where the
     /// card lies, and the kiosk is in the face-and-front arrangement. `None`: one camera.
     pub front_camera: Option<SourceFactory>,
-    pub anchors: Vec<TrustAnchor>,
-    /// What a card's user-authentication certificate must chain to (J-LIS's CAs, and a test hierarchy
-    /// only where the configuration names it).
-    pub auth_trust: AuthTrust,
+    /// What a card must chain to: the card-face CA keys and the user-authentication CAs (J-LIS's, and a
+    /// test hierarchy only where the configuration or the demo names it); made already, or on the card
+    /// thread ([`CardTrust::later`]).
+    pub trust: CardTrust,
     /// The eligibility check (the embedded roster, or the online check behind the trait).
     pub roster: Box<dyn EligibilityBackend + Send>,
     pub journal: Journal,
@@ -172,8 +171,7 @@ impl KioskCore {
         let (records, records_rx) = unbounded_channel();
         let threads = vec![
             CardWorker {
-                anchors: parts.anchors,
-                auth_trust: parts.auth_trust,
+                trust: parts.trust,
                 models: parts.models,
                 face: face.clone(),
                 records: records.clone(),

@@ -6,9 +6,9 @@
 use crate::core::Parts;
 use crate::notify::LogNotifier;
 use crate::staff::StaffCodes;
-use crate::workers::{FaceSettings, SourceFactory};
+use crate::workers::{CardTrust, FaceSettings, SourceFactory};
 use kiosk_camera::{Aim, CameraError, ClipSource, Frame, FrameSource};
-use kiosk_card_sim::{Profile, VirtualCard, pki};
+use kiosk_card_sim::{Profile, SharedCard, VirtualCard, pki};
 use kiosk_cardfront::synth::Variation;
 use kiosk_cardfront::tray::TrayView;
 use kiosk_face::{Challenge, FaceEngine, FaceModels, RgbImage};
@@ -526,6 +526,15 @@ pub fn card(profile: &str) -> Result<(VirtualCard, Holder), DemoError> {
     Ok((VirtualCard::new(profile), holder))
 }
 
+/// A virtual card from an embedded profile, made on first use, and its holder: the demo panel's cards.
+/// The card thread makes it when it first speaks to it, so placing a card never stops the window while
+/// the card's keys are generated (seconds, the first time a profile is used in the process).
+pub fn card_made_on_first_use(profile: &str) -> Result<(SharedCard, Holder), DemoError> {
+    let profile = Profile::embedded(profile)?;
+    let holder = Holder::of(&profile);
+    Ok((SharedCard::later(profile), holder))
+}
+
 /// The forged card of issue 20, made from the demo card `victim`: kiosk-card-sim's hostile way
 /// `forged-ca` (a certificate copying the victim's subject, issuer name, serial and dates, signed by a CA
 /// of the forger's own that the card serves as its EF 000B, so the card is consistent with itself). Only
@@ -630,8 +639,9 @@ pub fn parts(
         face: FaceSettings::default(),
         camera,
         front_camera: None,
-        anchors: anchors(),
-        auth_trust: auth_trust()?,
+        // The virtual CAs' keys take seconds to generate: made on the card thread, so the window and the
+        // idle screen do not wait for them (a card placed meanwhile is read once they are there).
+        trust: CardTrust::later(|| Ok((anchors(), auth_trust().map_err(|e| e.to_string())?))),
         roster: Box::new(DemoEligibility(roster)),
         journal,
         output: OutputSettings {

@@ -43,6 +43,11 @@ impl DemoPanel {
         self
     }
 
+    /// The card last placed (made by the card thread when it first speaks to it).
+    pub fn placed(&self) -> Option<&SharedCard> {
+        self.placed.as_ref()
+    }
+
     /// The front camera for the card now placed (`None`: a one-camera demo).
     pub fn front_camera(&self) -> Option<crate::workers::SourceFactory> {
         let view = self.front.clone()?;
@@ -200,8 +205,7 @@ impl KioskApp {
         if !self.core.flow().accepts_card() {
             return Ok(());
         }
-        let (card, holder) = demo::card(profile)?;
-        let card = SharedCard::new(card);
+        let (card, holder) = demo::card_made_on_first_use(profile)?;
         if let Some(d) = self.demo.as_mut() {
             d.holder = holder;
             d.placed = Some(card.clone());

@@ -809,8 +809,10 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         face: config.face_settings(),
         camera,
         front_camera,
-        anchors: config.trust_anchors().map_err(usage)?,
-        auth_trust: config.auth_trust().map_err(|e| Failure::Config(e.to_string()))?,
+        trust: kiosk::workers::CardTrust::ready(
+            config.trust_anchors().map_err(usage)?,
+            config.auth_trust().map_err(|e| Failure::Config(e.to_string()))?,
+        ),
         roster: Box::new(roster),
         journal,
         output: config.output_settings().map_err(Failure::Config)?,

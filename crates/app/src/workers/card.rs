@@ -78,12 +78,70 @@ impl std::fmt::Debug for CardJob {
     }
 }
 
+/// How a card's trust is made: at once, or by the card thread.
+type TrustMaker = Box<dyn FnOnce() -> Result<(Vec<TrustAnchor>, AuthTrust), String> + Send>;
+
+/// What a card must chain to: the card-face CA keys and the user-authentication CAs ([`read_card`]).
+///
+/// A configured kiosk reads its trust from files in milliseconds and has it [`CardTrust::ready`]. The
+/// demo trusts its virtual CAs, whose RSA keys take seconds to generate: its trust is made
+/// [`CardTrust::later`], first thing on the card thread, so the window opens without waiting (issue 17).
+/// A card placed meanwhile waits in the card thread's queue and is read once the trust is there;
+/// nothing is read against a trust half made.
+pub struct CardTrust {
+    anchors: Vec<TrustAnchor>,
+    auth: AuthTrust,
+    later: Option<TrustMaker>,
+}
+
+impl std::fmt::Debug for CardTrust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CardTrust({} card-face anchors, {} CA certificates{})",
+            self.anchors.len(),
+            self.auth.anchors().len(),
+            if self.later.is_some() { ", made later" } else { "" }
+        )
+    }
+}
+
+impl CardTrust {
+    /// A trust made already.
+    pub fn ready(anchors: Vec<TrustAnchor>, auth: AuthTrust) -> CardTrust {
+        CardTrust {
+            anchors,
+            auth,
+            later: None,
+        }
+    }
+
+    /// A trust made by `make` on the card thread before it takes its first job. Should `make` fail, the
+    /// kiosk trusts J-LIS's production CAs only (a card it was meant to trust is refused, never the
+    /// other way round) and says why on the log.
+    pub fn later(
+        make: impl FnOnce() -> Result<(Vec<TrustAnchor>, AuthTrust), String> + Send + 'static,
+    ) -> CardTrust {
+        CardTrust {
+            anchors: crate::card_face_keys::anchors(false, Vec::new()),
+            auth: AuthTrust::jlis(),
+            later: Some(Box::new(make)),
+        }
+    }
+
+    /// Make the trust if it is made later (on the card thread). `Err`: why it could not be made.
+    fn make(&mut self) -> Result<(), String> {
+        if let Some(make) = self.later.take() {
+            (self.anchors, self.auth) = make()?;
+        }
+        Ok(())
+    }
+}
+
 /// What the card thread needs.
 #[derive(Debug)]
 pub struct CardWorker {
-    pub anchors: Vec<TrustAnchor>,
-    /// The anchors the user-authentication certificate must chain to ([`read_card`]).
-    pub auth_trust: AuthTrust,
+    pub trust: CardTrust,
     pub models: Option<&'static FaceModels>,
     pub face: UnboundedSender<FaceJob>,
     /// For the card face's holder (birth date, sex), which the records thread checks against the
@@ -178,7 +236,14 @@ pub const MIN_CHECK_B_TRIES: u8 = 3;
 impl CardWorker {
     pub fn spawn(self, mut jobs: UnboundedReceiver<CardJob>) -> Result<JoinHandle<()>, SpawnError> {
         spawn("kiosk-card", move || {
-            let mut engine = self.models.map(FaceEngine::new);
+            let mut worker = self;
+            if let Err(why) = worker.trust.make() {
+                worker.replies.problem(format!(
+                    "the card trust could not be made ({why}): only J-LIS's cards are accepted"
+                ));
+            }
+            let _ = worker.shared.card_trust_made.set(std::time::Instant::now());
+            let mut engine = worker.models.map(FaceEngine::new);
             let mut state = CardState::default();
             while let Some(job) = state.deferred.pop_front().or_else(|| jobs.blocking_recv()) {
                 if matches!(job, CardJob::Stop) {
@@ -188,7 +253,7 @@ impl CardWorker {
                     engine = Some(FaceEngine::new(models));
                     continue;
                 }
-                self.on_job(&mut state, job, engine.as_mut(), &mut jobs);
+                worker.on_job(&mut state, job, engine.as_mut(), &mut jobs);
                 if state.stopping {
                     break;
                 }
@@ -309,7 +374,7 @@ impl CardWorker {
         };
         let before = state.certificate.take();
         state.out = false;
-        let (read, certificate) = read_card(card, now, &self.auth_trust).map_err(|refused| {
+        let (read, certificate) = read_card(card, now, &self.trust.auth).map_err(|refused| {
             if let Some(problem) = refused.problem {
                 self.replies.problem(problem);
             }
@@ -345,7 +410,7 @@ impl CardWorker {
         let Some(card) = state.card.as_mut() else {
             return Err(state.connect_error.clone().unwrap_or(ReadFailure::Unreadable));
         };
-        match read_card(card, now, &self.auth_trust) {
+        match read_card(card, now, &self.trust.auth) {
             Ok((read, certificate)) => {
                 state.certificate = certificate;
                 state.locked_phone = matches!(read, CardRead::PhoneLocked { .. });
@@ -456,7 +521,7 @@ impl CardWorker {
         self.shared
             .check_codes_sent
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let read = card.read_card_face(&code, &self.anchors, &challenge);
+        let read = card.read_card_face(&code, &self.trust.anchors, &challenge);
         drop(code);
         match read {
             Ok((PinOutcome::Verified, Some((face, check)))) => {

@@ -14,7 +14,7 @@ mod preview;
 mod records;
 mod translate;
 
-pub use card::{CardJob, CardWorker, MIN_CHECK_B_TRIES, SendChannel, read_card};
+pub use card::{CardJob, CardTrust, CardWorker, MIN_CHECK_B_TRIES, SendChannel, read_card};
 pub use face::{FaceJob, FaceSettings, FaceWorker, SourceFactory};
 pub use preview::{CameraHealth, Outline, PreviewUpdate, Shared, card_outline, face_outline};
 pub use records::{HolderOnCard, RecordsJob, RecordsWorker};

@@ -17,6 +17,8 @@ pub struct Shared {
     pub check_codes_sent: std::sync::atomic::AtomicU64,
     /// The camera as the face thread last found it (the staff console shows it).
     camera: std::sync::atomic::AtomicU8,
+    /// When the card thread had its trust made and took its first job (the measured run's figure).
+    pub card_trust_made: std::sync::OnceLock<std::time::Instant>,
 }
 
 /// The camera's health, as the face thread last found it.
