@@ -6,7 +6,10 @@
 //! vectors: a length, then the items. Matrices: rows and columns (negative in the newer format), then the
 //! elements row-major. DNN tensors: version 2, n k nr nc, then raw little-endian f32.
 //!
-//! Every read is bounds-checked: a truncated or hostile file is an error, never a panic.
+//! Every read is bounds-checked: a truncated or hostile file is an error, never a panic, and no count
+//! makes the reader allocate more than the rest of the file could fill.
+
+use std::io::BufRead;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what} at byte {offset}")]
@@ -15,26 +18,51 @@ pub struct DatError {
     pub offset: usize,
 }
 
-/// A cursor over a model file.
-#[derive(Debug)]
+/// A cursor over a model file, read as it goes: from bytes in memory, or from the file itself
+/// ([`Reader::streaming`]), so loading a model never holds a second copy of the whole file.
 pub struct Reader<'a> {
-    bytes: &'a [u8],
+    input: Box<dyn BufRead + 'a>,
     pos: usize,
+    /// The input's length: no count may promise more elements than the bytes left could hold.
+    len: usize,
+}
+
+impl std::fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reader(at {} of {})", self.pos, self.len)
+    }
 }
 
 /// The largest element count we accept for one vector, matrix or tensor (the ResNet's biggest tensor
 /// holds 590,080 floats); a corrupt length must not make us allocate gigabytes.
 const MAX_ELEMENTS: u64 = 4_000_000;
 
+/// The fewest bytes a float takes: a mantissa and an exponent, each a control byte and at least one
+/// magnitude byte.
+const MIN_FLOAT_BYTES: usize = 4;
+
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        Reader { bytes, pos: 0 }
+        Reader {
+            len: bytes.len(),
+            input: Box::new(bytes),
+            pos: 0,
+        }
+    }
+    /// Read `len` bytes from `input` as they are parsed (a buffered model file).
+    pub fn streaming(input: &'a mut dyn BufRead, len: usize) -> Self {
+        Reader {
+            input: Box::new(input),
+            pos: 0,
+            len,
+        }
     }
     pub fn position(&self) -> usize {
         self.pos
     }
-    pub fn at_end(&self) -> bool {
-        self.pos == self.bytes.len()
+    /// Nothing is left to read (a read error counts as something left: the file is not complete).
+    pub fn at_end(&mut self) -> bool {
+        self.input.fill_buf().is_ok_and(<[u8]>::is_empty)
     }
     pub fn err(&self, what: impl Into<String>) -> DatError {
         DatError {
@@ -42,43 +70,58 @@ impl<'a> Reader<'a> {
             offset: self.pos,
         }
     }
-    fn take(&mut self, n: usize) -> Result<&'a [u8], DatError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(|| self.err("file ends early"))?;
-        let s = &self.bytes[self.pos..end];
-        self.pos = end;
-        Ok(s)
+    /// Bytes left by the input's length.
+    fn left(&self) -> usize {
+        self.len.saturating_sub(self.pos)
+    }
+    /// Fill `buf` from the input.
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), DatError> {
+        match self.input.read_exact(buf) {
+            Ok(()) => {
+                self.pos += buf.len();
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(self.err("file ends early")),
+            Err(e) => Err(self.err(format!("read error: {e}"))),
+        }
     }
     fn byte(&mut self) -> Result<u8, DatError> {
-        Ok(self.take(1)?[0])
+        let mut b = [0u8];
+        self.fill(&mut b)?;
+        Ok(b[0])
+    }
+    /// `n` elements of at least `size` bytes each must fit in what is left of the input.
+    fn fits(&self, n: u64, size: usize) -> Result<usize, DatError> {
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| n.checked_mul(size).is_some_and(|bytes| bytes <= self.left()))
+            .ok_or_else(|| self.err(format!("{n} elements cannot fit in the rest of the file")))
+    }
+
+    /// A signed integer of at most `max_bytes` magnitude bytes, and whether its sign bit was set.
+    fn signed(&mut self, max_bytes: u8) -> Result<(i64, bool), DatError> {
+        let control = self.byte()?;
+        let n = control & 0x0F;
+        if control & 0x70 != 0 || n == 0 || n > max_bytes || n > 8 {
+            return Err(self.err(format!("bad integer control byte {control:#04x}")));
+        }
+        let mut bytes = [0u8; 8];
+        self.fill(&mut bytes[..n as usize])?;
+        let magnitude = u64::from_le_bytes(bytes);
+        let magnitude = i64::try_from(magnitude).map_err(|_| self.err("integer out of range"))?;
+        let negative = control & 0x80 != 0;
+        Ok((if negative { -magnitude } else { magnitude }, negative))
     }
 
     /// A signed integer of at most `max_bytes` magnitude bytes.
     pub fn int(&mut self, max_bytes: u8) -> Result<i64, DatError> {
-        let control = self.byte()?;
-        let n = control & 0x0F;
-        if control & 0x70 != 0 || n == 0 || n > max_bytes {
-            return Err(self.err(format!("bad integer control byte {control:#04x}")));
-        }
-        let mut magnitude: u64 = 0;
-        for (i, b) in self.take(n as usize)?.iter().enumerate() {
-            magnitude |= (*b as u64) << (8 * i);
-        }
-        let magnitude = i64::try_from(magnitude).map_err(|_| self.err("integer out of range"))?;
-        Ok(if control & 0x80 != 0 {
-            -magnitude
-        } else {
-            magnitude
-        })
+        Ok(self.signed(max_bytes)?.0)
     }
     /// An unsigned integer (the sign bit is an error).
     pub fn uint(&mut self) -> Result<u64, DatError> {
         let start = self.pos;
-        let v = self.int(8)?;
-        if v < 0 || self.bytes[start] & 0x80 != 0 {
+        let (v, negative) = self.signed(8)?;
+        if v < 0 || negative {
             return Err(DatError {
                 what: "negative value for an unsigned integer".into(),
                 offset: start,
@@ -93,6 +136,12 @@ impl<'a> Reader<'a> {
             return Err(self.err(format!("implausible count {n}")));
         }
         Ok(n as usize)
+    }
+    /// The number of items to come, each at least `min_bytes` long: a count, also bounded by what is
+    /// left of the file (a corrupt count must not reserve memory the file could never fill).
+    pub fn items(&mut self, min_bytes: usize) -> Result<usize, DatError> {
+        let n = self.count()?;
+        self.fits(n as u64, min_bytes.max(1))
     }
     pub fn float(&mut self) -> Result<f64, DatError> {
         let mantissa = self.int(8)?;
@@ -114,8 +163,9 @@ impl<'a> Reader<'a> {
     }
     pub fn string(&mut self) -> Result<String, DatError> {
         let n = self.count()?;
-        let bytes = self.take(n)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| self.err("string is not UTF-8"))
+        let mut bytes = vec![0u8; self.fits(n as u64, 1)?];
+        self.fill(&mut bytes)?;
+        String::from_utf8(bytes).map_err(|_| self.err("string is not UTF-8"))
     }
     /// Expect a specific string (a layer or object tag).
     pub fn expect_string(&mut self, want: &str) -> Result<(), DatError> {
@@ -138,7 +188,7 @@ impl<'a> Reader<'a> {
             .checked_mul(nc)
             .filter(|&n| n <= MAX_ELEMENTS)
             .ok_or_else(|| self.err("matrix too large"))?;
-        let mut v = Vec::with_capacity(n as usize);
+        let mut v = Vec::with_capacity(self.fits(n, MIN_FLOAT_BYTES)?);
         for _ in 0..n {
             v.push(self.float()? as f32);
         }
@@ -160,13 +210,20 @@ impl<'a> Reader<'a> {
             .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))
             .filter(|&n| n <= MAX_ELEMENTS)
             .ok_or_else(|| self.err("tensor too large"))?;
-        let raw = self.take(n as usize * 4)?;
-        Ok((
-            dims,
-            raw.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect(),
-        ))
+        let n = self.fits(n, 4)?;
+        // Read in small pieces straight into the tensor: no copy of the raw bytes is kept.
+        let mut data = Vec::with_capacity(n);
+        let mut raw = [0u8; 4096];
+        while data.len() < n {
+            let piece = &mut raw[..(n - data.len()).min(1024) * 4];
+            self.fill(piece)?;
+            data.extend(
+                piece
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+        }
+        Ok((dims, data))
     }
     /// An alias_tensor: version 1 and a shape, no data.
     pub fn alias_tensor(&mut self) -> Result<[usize; 4], DatError> {

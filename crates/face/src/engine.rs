@@ -57,13 +57,14 @@ impl FaceModels {
             dir: dir.display().to_string(),
             reason,
         };
-        let sp = models::read_checked(dir, models::SHAPE_PREDICTOR_FILE)?;
-        let net = models::read_checked(dir, models::RESNET_FILE)?;
+        // dlib's two files are parsed as they are read (kiosk-face's own parser refuses any bad input with
+        // an error); rustface's parser may panic on a bad file, so its 1 MB file is checked first.
+        let predictor = models::parse_checked(dir, models::SHAPE_PREDICTOR_FILE, ShapePredictor::read)?;
+        let net = models::parse_checked(dir, models::RESNET_FILE, FaceNet::read)?;
         let det = models::read_checked(dir, DETECTOR_FILE)?;
         Ok(FaceModels {
-            predictor: ShapePredictor::from_bytes(&sp)
-                .map_err(|e| corrupt(models::SHAPE_PREDICTOR_FILE, e.to_string()))?,
-            net: FaceNet::from_bytes(&net).map_err(|e| corrupt(models::RESNET_FILE, e.to_string()))?,
+            predictor,
+            net,
             detector: rustface::read_model(std::io::Cursor::new(det))
                 .map_err(|e| corrupt(DETECTOR_FILE, e.to_string()))?,
         })

@@ -133,8 +133,11 @@ fn read_conv(r: &mut Reader<'_>) -> Result<Record, DatError> {
     if dims[0] != n_weights + out || params.len() != n_weights + out || filters[0] != out {
         return Err(r.err("convolution parameter sizes do not match"));
     }
-    let weights = Array2::from_shape_vec((out, inp * kh * kw), params[..n_weights].to_vec())
-        .map_err(|_| r.err("convolution weights"))?;
+    // The biases move out and the weights stay where they were read (no copy of the largest tensors).
+    let mut params = params;
+    let bias = params.split_off(n_weights);
+    let weights =
+        Array2::from_shape_vec((out, inp * kh * kw), params).map_err(|_| r.err("convolution weights"))?;
     Ok(Record::Conv(Conv {
         out,
         inp,
@@ -142,7 +145,7 @@ fn read_conv(r: &mut Reader<'_>) -> Result<Record, DatError> {
         stride: sy,
         pad: py,
         weights,
-        bias: params[n_weights..].to_vec(),
+        bias,
     }))
 }
 
@@ -278,7 +281,11 @@ impl Builder {
 impl FaceNet {
     /// Parse the model file. Any deviation from the expected network is an error naming the offset.
     pub fn from_bytes(bytes: &[u8]) -> Result<FaceNet, DatError> {
-        let mut r = Reader::new(bytes);
+        FaceNet::read(&mut Reader::new(bytes))
+    }
+
+    /// Parse the model as `r` reads it (from the file itself: see [`crate::models::parse_checked`]).
+    pub fn read(r: &mut Reader<'_>) -> Result<FaceNet, DatError> {
         if r.int(8)? != 1 {
             return Err(r.err("not a dlib loss layer"));
         }
@@ -304,7 +311,7 @@ impl FaceNet {
         }
         let mut records = Vec::with_capacity(108);
         for i in 0..108 {
-            records.push(read_record(&mut r, i == 0)?);
+            records.push(read_record(r, i == 0)?);
         }
         if !r.at_end() {
             return Err(r.err("trailing bytes after the network"));

@@ -52,7 +52,11 @@ impl ShapePredictor {
     /// Read dlib's serialised `shape_predictor`: version, mean shape, the cascades of trees, then each
     /// cascade's feature pixels (anchor landmark and offset), checked to fit together.
     pub fn from_bytes(bytes: &[u8]) -> Result<ShapePredictor, DatError> {
-        let mut r = Reader::new(bytes);
+        ShapePredictor::read(&mut Reader::new(bytes))
+    }
+
+    /// Parse the model as `r` reads it (from the file itself: see [`crate::models::parse_checked`]).
+    pub fn read(r: &mut Reader<'_>) -> Result<ShapePredictor, DatError> {
         if r.int(8)? != 1 {
             return Err(r.err("unknown shape predictor version"));
         }
@@ -60,19 +64,19 @@ impl ShapePredictor {
         if rows * cols != 10 {
             return Err(r.err("not a 5-point shape predictor"));
         }
-        let n_cascades = r.count()?;
+        let n_cascades = r.items(2)?;
         let mut cascades = Vec::with_capacity(n_cascades);
         for _ in 0..n_cascades {
-            let n_trees = r.count()?;
+            let n_trees = r.items(4)?;
             let mut trees = Vec::with_capacity(n_trees);
             for _ in 0..n_trees {
-                trees.push(read_tree(&mut r)?);
+                trees.push(read_tree(r)?);
             }
             cascades.push(trees);
         }
-        let anchors = read_anchors(&mut r)?;
-        let deltas = read_deltas(&mut r)?;
-        check_tables(&r, &cascades, &anchors, &deltas)?;
+        let anchors = read_anchors(r)?;
+        let deltas = read_deltas(r)?;
+        check_tables(r, &cascades, &anchors, &deltas)?;
         if !r.at_end() {
             return Err(r.err("trailing bytes after the shape predictor"));
         }
@@ -134,7 +138,7 @@ impl ShapePredictor {
 /// One regression tree: its splits in breadth-first order, then one 5-point shape update per leaf (a
 /// complete tree has one leaf more than it has splits).
 fn read_tree(r: &mut Reader<'_>) -> Result<Tree, DatError> {
-    let n_splits = r.count()?;
+    let n_splits = r.items(8)?;
     let mut splits = Vec::with_capacity(n_splits);
     for _ in 0..n_splits {
         splits.push(Split {
@@ -143,7 +147,7 @@ fn read_tree(r: &mut Reader<'_>) -> Result<Tree, DatError> {
             thresh: r.float()? as f32,
         });
     }
-    let n_leaves = r.count()?;
+    let n_leaves = r.items(4)?;
     if n_leaves != n_splits + 1 {
         return Err(r.err("a tree's leaves do not match its splits"));
     }
@@ -162,8 +166,8 @@ fn read_tree(r: &mut Reader<'_>) -> Result<Tree, DatError> {
 /// shape without a bounds failure.
 fn read_anchors(r: &mut Reader<'_>) -> Result<Vec<Vec<usize>>, DatError> {
     let mut anchors = Vec::new();
-    for _ in 0..r.count()? {
-        let n = r.count()?;
+    for _ in 0..r.items(2)? {
+        let n = r.items(2)?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
             let a = r.count()?;
@@ -180,8 +184,8 @@ fn read_anchors(r: &mut Reader<'_>) -> Result<Vec<Vec<usize>>, DatError> {
 /// Per cascade, each feature pixel's offset from its anchor landmark, in mean-shape coordinates.
 fn read_deltas(r: &mut Reader<'_>) -> Result<Vec<Vec<(f32, f32)>>, DatError> {
     let mut deltas = Vec::new();
-    for _ in 0..r.count()? {
-        let n = r.count()?;
+    for _ in 0..r.items(2)? {
+        let n = r.items(8)?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
             v.push((r.float()? as f32, r.float()? as f32));

@@ -102,6 +102,36 @@ fn missing_and_corrupt_model_files_name_the_file_and_the_fix() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The dlib files are parsed as they are read (no second copy of a whole file in memory), and checked
+/// against the manifest over every byte: a file that is not the manifest's is refused as corrupt,
+/// whatever the parser made of it, and the fix is named.
+#[test]
+fn a_model_file_unlike_the_manifests_is_refused_though_it_is_parsed_as_read() {
+    let dir = std::env::temp_dir().join(format!("kiosk-face-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let real = model_bytes(models::SHAPE_PREDICTOR_FILE);
+    let path = dir.join(models::SHAPE_PREDICTOR_FILE);
+    let parse = |dir: &std::path::Path| {
+        models::parse_checked(dir, models::SHAPE_PREDICTOR_FILE, ShapePredictor::read).map(|_| ())
+    };
+    std::fs::write(&path, real).unwrap();
+    assert!(parse(&dir).is_ok(), "the real file, read as it is parsed");
+    for (what, bytes) in [
+        ("one byte more", [real, b"\0".as_slice()].concat()),
+        ("cut short", real[..real.len() / 2].to_vec()),
+    ] {
+        std::fs::write(&path, bytes).unwrap();
+        let err = parse(&dir).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("its SHA-256 does not match the manifest")
+                && err.to_string().contains("cargo xtask models"),
+            "{what}: {err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn tiny_frames_and_wrong_chip_sizes_are_handled() {
     let models = FaceModels::load_default().unwrap_or_else(|e| panic!("{e}"));
