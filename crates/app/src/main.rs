@@ -21,10 +21,11 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  kiosk [--config FILE] [--allow-root]
+  kiosk [--config FILE] [--allow-root] [--measure]
       the kiosk on a real reader and camera, configured by FILE (default $KIOSK_CONFIG, else
       /etc/kiosk/kiosk.toml; `kiosk config example` prints a commented one). It refuses to run as
-      root unless --allow-root is given, and refuses a FILE others can write.
+      root unless --allow-root is given, and refuses a FILE others can write. --measure prints the
+      start-up figures (to the idle screen, to the face models, memory) and closes the window
   kiosk doctor [--config FILE]
       check the reader, camera, face models, database and output folder, and say what to fix
   kiosk config example
@@ -111,7 +112,7 @@ fn main() -> ExitCode {
         Some("staff-code") => staff_code(&args[1..]),
         Some("console") => console(&args[1..]),
         Some("roster") if args.get(1).map(String::as_str) == Some("import") => roster_import(&args[2..]),
-        None | Some("--config" | "--allow-root") => run_kiosk(&args),
+        None | Some("--config" | "--allow-root" | "--measure") => run_kiosk(&args),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -651,6 +652,8 @@ enum WindowMode {
     Screenshots(std::path::PathBuf),
     /// Walk one face reception by itself, print timing figures, then close.
     Measure,
+    /// A configured kiosk: print its start-up figures, then close.
+    MeasureStartup,
 }
 
 /// The kiosk window in demo mode. The face models load in the background (the screenshots need them
@@ -658,7 +661,7 @@ enum WindowMode {
 fn demo_window(mode: WindowMode, front_camera: bool, size: [f32; 2]) -> Result<(), Failure> {
     let models = match mode {
         WindowMode::Screenshots(_) => load_models(None),
-        WindowMode::Serve | WindowMode::Measure => None,
+        WindowMode::Serve | WindowMode::Measure | WindowMode::MeasureStartup => None,
     };
     let work = demo::TempDir::new("demo").map_err(usage)?;
     let mut panel = kiosk::gui::DemoPanel::new(models);
@@ -671,7 +674,7 @@ fn demo_window(mode: WindowMode, front_camera: bool, size: [f32; 2]) -> Result<(
     // Served by hand, the demo has its own staff console, as a clinic's single kiosk does.
     let console = match mode {
         WindowMode::Serve => Some(demo_console(&work)?),
-        WindowMode::Screenshots(_) | WindowMode::Measure => None,
+        WindowMode::Screenshots(_) | WindowMode::Measure | WindowMode::MeasureStartup => None,
     };
     if console.is_some() {
         parts.flow.staff_check = kiosk_reception::StaffCheckBy::Console;
@@ -759,6 +762,7 @@ fn mode_of(mode: WindowMode) -> window::Mode {
             wait: 0,
         },
         WindowMode::Measure => window::Mode::Measure(Default::default()),
+        WindowMode::MeasureStartup => window::Mode::MeasureStartup(Default::default()),
     }
 }
 
@@ -768,12 +772,16 @@ fn running_as_root() -> bool {
     std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
-/// The kiosk on a real reader and camera, from its configuration. It refuses to run as root unless
-/// told to (`--allow-root`): a fault in anything that parses a card, a camera frame or a web request
-/// would otherwise own the machine. The demo and the tests run anywhere.
-fn run_kiosk(args: &[String]) -> Result<(), Failure> {
+/// The configuration of `kiosk [--config FILE] [--allow-root] [--measure]`, and whether to measure the
+/// start-up. Refuses root unless `--allow-root` is given.
+fn kiosk_config(args: &[String]) -> Result<(kiosk::config::Config, bool), Failure> {
     let allow_root = args.iter().any(|a| a == "--allow-root");
-    let args: Vec<String> = args.iter().filter(|a| *a != "--allow-root").cloned().collect();
+    let measure = args.iter().any(|a| a == "--measure");
+    let args: Vec<String> = args
+        .iter()
+        .filter(|a| !matches!(a.as_str(), "--allow-root" | "--measure"))
+        .cloned()
+        .collect();
     if running_as_root() && !allow_root {
         return Err(Failure::Config(
             "refusing to run as root: run the kiosk as its own user (docs/USER-GUIDE.md, \"For clinic IT\"), \
@@ -781,7 +789,14 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let config = load_config(&args)?;
+    Ok((load_config(&args)?, measure))
+}
+
+/// The kiosk on a real reader and camera, from its configuration. It refuses to run as root unless
+/// told to (`--allow-root`): a fault in anything that parses a card, a camera frame or a web request
+/// would otherwise own the machine. The demo and the tests run anywhere.
+fn run_kiosk(args: &[String]) -> Result<(), Failure> {
+    let (config, measure) = kiosk_config(args)?;
     // Loaded in the background once the core runs, so the idle screen shows at once (issue 17).
     let face_models = config.face.enabled && config.camera_config().is_some();
     let data = &config.folders.data;
@@ -849,7 +864,12 @@ fn run_kiosk(args: &[String]) -> Result<(), Failure> {
         viewport,
         ..Default::default()
     };
-    run_window(app, options, WindowMode::Serve, None)
+    let mode = if measure {
+        WindowMode::MeasureStartup
+    } else {
+        WindowMode::Serve
+    };
+    run_window(app, options, mode, None)
 }
 
 /// The staff console: this kiosk's own (embedded), or the clinic's (remote), which it reports to.

@@ -22,8 +22,15 @@ pub static OPENING: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 #[derive(Debug)]
 pub enum Mode {
     Serve,
-    Screenshots { dir: PathBuf, next: usize, wait: u32 },
+    Screenshots {
+        dir: PathBuf,
+        next: usize,
+        wait: u32,
+    },
     Measure(Measure),
+    /// A configured kiosk's start-up (`kiosk --config FILE --measure`): to the idle screen, to the face
+    /// models, and the memory on the idle screen; then the window closes. No patient is served.
+    MeasureStartup(Measure),
 }
 
 /// The measured run's progress and figures.
@@ -38,6 +45,9 @@ pub struct Measure {
     first_idle_rss_kb: u64,
     /// From `main` to the face models loaded in the background (the face choice offered).
     models_ms: f64,
+    /// From `main` to the card thread's trust made (the demo's virtual CAs' keys generated): cards
+    /// placed earlier wait for it.
+    trust_ms: f64,
     /// Resident memory (kB) on the idle screen with the models loaded, before any patient.
     idle_rss_kb: u64,
     card_to_method_ms: f64,
@@ -50,6 +60,8 @@ pub struct Measure {
     intervals: Vec<f64>,
     /// Work per frame while face matching runs (ms).
     work: Vec<f64>,
+    /// The size of egui's glyph atlas (a texture on the CPU side and in the OpenGL driver).
+    atlas: [usize; 2],
     last_frame: Option<Instant>,
 }
 
@@ -180,6 +192,11 @@ impl Window {
         };
         let now = Instant::now();
         let screen = self.app.core.screen().clone();
+        if m.trust_ms == 0.0
+            && let Some(t) = self.app.core.shared().card_trust_made.get()
+        {
+            m.trust_ms = (*t - *STARTED.get_or_init(Instant::now)).as_secs_f64() * 1000.0;
+        }
         match m.step {
             0 => {
                 if let Some(t) = self.app.times.first_idle {
@@ -201,6 +218,7 @@ impl Window {
                     m.models_ms = (now - start).as_secs_f64() * 1000.0;
                     m.at = Some(now);
                 }
+
                 if m.idle_rss_kb == 0 && m.at.is_some_and(|t| (now - t).as_secs_f64() > 1.5) {
                     m.idle_rss_kb = kiosk::process::memory_kb().0;
                 }
@@ -246,6 +264,67 @@ impl Window {
         }
     }
 
+    /// The configured kiosk's start-up: the idle screen, then the face models (when they load), then
+    /// the memory 1.5 s later, with nothing else happening; then the figures and the window closes.
+    fn measure_startup(&mut self) -> bool {
+        let Mode::MeasureStartup(m) = &mut self.mode else {
+            return false;
+        };
+        if m.step >= 2 {
+            return true;
+        }
+        let now = Instant::now();
+        let start = *STARTED.get_or_init(Instant::now);
+        let ms = |t: Instant| (t - start).as_secs_f64() * 1000.0;
+        if m.step == 0 {
+            let Some(t) = self.app.times.first_idle else {
+                return false;
+            };
+            m.startup_ms = ms(t);
+            m.window_ms = (t - *OPENING.get_or_init(|| start)).as_secs_f64() * 1000.0;
+            m.first_idle_rss_kb = kiosk::process::memory_kb().0;
+            m.step = 1;
+        }
+        if self.app.core.models_loading() {
+            return false;
+        }
+        let settled = *m.at.get_or_insert_with(|| {
+            if self.app.core.models().is_some() {
+                m.models_ms = ms(now);
+            }
+            now
+        });
+        if (now - settled).as_secs_f64() < 1.5 {
+            return false;
+        }
+        m.idle_rss_kb = kiosk::process::memory_kb().0;
+        m.step = 2;
+        println!("measured start-up (configured kiosk, no patient):");
+        println!("  start-up to the idle screen:     {:.0} ms", m.startup_ms);
+        println!("    of which the window opening:   {:.0} ms", m.window_ms);
+        println!(
+            "  resident memory, first idle:     {} MB",
+            m.first_idle_rss_kb / 1024
+        );
+        if self.app.core.models().is_some() {
+            println!(
+                "  start-up to the face models:     {:.0} ms (loaded in the background)",
+                m.models_ms
+            );
+        } else {
+            println!("  face models:                     none loaded (face matching off or models missing)");
+        }
+        println!("  resident memory, idle screen:    {} MB", m.idle_rss_kb / 1024);
+        println!(
+            "  glyph atlas:                     {} × {}",
+            m.atlas[0], m.atlas[1]
+        );
+        for p in &self.app.core.problems {
+            println!("  reported:                        {p}");
+        }
+        true
+    }
+
     fn report(&mut self, screen: &Screen) {
         let Mode::Measure(m) = &mut self.mode else {
             return;
@@ -273,7 +352,14 @@ impl Window {
             "  resident memory, idle screen:    {} MB (models loaded)",
             m.idle_rss_kb / 1024
         );
-        println!("  card placed to method choice:    {:.0} ms", m.card_to_method_ms);
+        println!(
+            "  start-up to the card trust:      {:.0} ms (the virtual CAs' keys, on the card thread)",
+            m.trust_ms
+        );
+        println!(
+            "  card placed to method choice:    {:.0} ms (the card's own keys made on first use)",
+            m.card_to_method_ms
+        );
         println!("  card front read to photo ready:  {:.0} ms", m.front_to_photo_ms);
         println!(
             "  face matching to decision:       {:.0} ms (ended on {})",
@@ -292,6 +378,10 @@ impl Window {
             "  resident memory:                 {} MB now, {} MB peak",
             rss / 1024,
             peak / 1024
+        );
+        println!(
+            "  glyph atlas:                     {} × {}",
+            m.atlas[0], m.atlas[1]
         );
     }
 }
@@ -341,9 +431,22 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), Stri
 
 impl eframe::App for Window {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if let Mode::Measure(m) | Mode::MeasureStartup(m) = &mut self.mode {
+            m.atlas = ui.ctx().fonts(|f| f.font_image_size());
+        }
         match self.mode {
             Mode::Serve => self.app.frame(ui),
             Mode::Screenshots { .. } => self.screenshots(ui),
+            Mode::MeasureStartup(_) => {
+                self.app.frame(ui);
+                if self.measure_startup() && !self.done {
+                    self.done = true;
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+                // Wake often enough to take the figures, about as seldom as an idle kiosk does.
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(250));
+            }
             Mode::Measure(_) => {
                 self.app.frame(ui);
                 self.measure();
@@ -352,8 +455,15 @@ impl eframe::App for Window {
                 {
                     ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
                 }
-                // Draw continuously, so the frame intervals measure what a frame costs.
-                ui.ctx().request_repaint();
+                // While matching, draw continuously, so the frame intervals measure what a frame costs;
+                // before, wake as an idle kiosk would (and often enough to take the figures), so the
+                // start-up figures are not those of a window redrawing for nothing.
+                if matches!(&self.mode, Mode::Measure(m) if m.step == 3) {
+                    ui.ctx().request_repaint();
+                } else {
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_millis(250));
+                }
             }
         }
     }
