@@ -100,6 +100,9 @@ fn start_voice(config: Option<&kiosk::config::Config>) -> Option<kiosk_voice::Vo
 /// (`kiosk card info`).
 fn main() -> ExitCode {
     let _ = window::STARTED.set(std::time::Instant::now());
+    // Before any thread starts: freed camera frames, pyramids and key material go back to the system
+    // instead of staying in glibc's heaps (kiosk-heap says why; issue 17's memory aim).
+    kiosk_heap::return_large_blocks_to_the_system();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("--demo") => demo(&args[1..]),
