@@ -206,6 +206,13 @@ impl KioskApp {
             return Ok(());
         }
         let (card, holder) = demo::card_made_on_first_use(profile)?;
+        // The card's keys are made from now on a thread of their own, beside what the card thread is
+        // doing (at start: the demo's trust); the card thread finds the card made, or waits for it. If
+        // the thread cannot start, the card thread makes the card when it first speaks to it.
+        let making = card.clone();
+        let _ = std::thread::Builder::new()
+            .name("kiosk-demo-card".into())
+            .spawn(move || drop(making.lock()));
         if let Some(d) = self.demo.as_mut() {
             d.holder = holder;
             d.placed = Some(card.clone());

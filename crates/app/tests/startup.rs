@@ -197,11 +197,15 @@ fn a_card_placed_before_the_card_trust_is_made_is_read_once_it_is() {
         Screen::Reading,
         "the card waits for the trust"
     );
+    // The card's keys are made beside the trust, not on the window thread (the steps above went on), and
+    // nothing is sent to the card before the trust is there.
     let card = h.state().demo.as_ref().and_then(|d| d.placed()).cloned().unwrap();
     assert!(
-        !card.is_made(),
-        "the window thread made no key: the card is made by the card thread, which waits for the trust"
+        step_until(&mut h, |_| card.is_made()),
+        "the card made while the trust waits"
     );
+    assert_eq!(*h.state().core.screen(), Screen::Reading);
+    assert_eq!(card.lock().stats().commands, 0, "no command before the trust");
     release.send(()).unwrap();
     assert!(
         step_until(&mut h, |a| matches!(a.core.screen(), Screen::MethodChoice { .. })),
