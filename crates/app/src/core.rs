@@ -739,6 +739,15 @@ impl KioskCore {
                 self.send_face(FaceJob::Wipe);
                 self.send_records(RecordsJob::Wipe);
             }
+            // As when the card is taken away: nothing still answered for this reception reaches the
+            // flow, and the card thread drops the channel (powering the card off) and any card-front
+            // read still waiting for its code, so no 照合番号B try is spent after the patient stopped.
+            Effect::ReleaseCard => {
+                self.live.clear();
+                self.face_ticket = None;
+                self.send_card(CardJob::Remove);
+                self.send_face(FaceJob::Wipe);
+            }
             Effect::Audit { from, to, event } => {
                 self.send_records(RecordsJob::Audit { now, from, to, event });
             }

@@ -366,6 +366,7 @@ fn failure_shots() -> Vec<Shot> {
         s("27-not-my-number-card", Screen::NotMyNumberCard),
         s("28-card-unreadable", Screen::CardUnreadable),
         s("29-reader-problem", Screen::ReaderProblem),
+        s("30-stopped", Screen::Stopped),
         s(
             "31-counter-certificate",
             Screen::Counter {

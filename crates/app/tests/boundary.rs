@@ -118,3 +118,33 @@ fn calls_for_staff_reach_the_notifier() {
     assert_eq!(k.core.screen().kind(), "StaffCheck");
     assert_eq!(k.verifies(), 0);
 }
+
+/// 「戻る」 from the PIN pad sends nothing to the card; 「受付をやめる」 after a verified PIN ends the
+/// reception unrecorded with no job left open, the card thread lets go of the card (`ReleaseCard`), and
+/// the next card is read as a new reception once this one is taken.
+#[test]
+fn back_sends_nothing_and_stop_lets_go_of_the_card() {
+    let mut k = kiosk("back-stop");
+    k.input(Press::MethodChosen(Method::Pin));
+    k.input(Press::Back);
+    assert!(matches!(k.core.screen(), Screen::MethodChoice { .. }));
+    assert_eq!((k.core.counters.pins_sent, k.verifies()), (0, 0));
+    k.input(Press::MethodChosen(Method::Pin));
+    k.input(pin("1234"));
+    assert_eq!(k.core.screen().kind(), "ConsentStart");
+    k.input(Press::Stop);
+    assert_eq!(k.core.screen(), &Screen::Stopped);
+    assert!(!k.core.busy(), "nothing left open for the stopped reception");
+    assert_eq!(k.core.reception_count(), Some(0), "nothing recorded");
+    k.core.remove_card();
+    assert_eq!(k.core.screen(), &Screen::Idle);
+    assert_eq!(k.verifies(), 1, "one VERIFY, for the PIN typed");
+    let next = SharedCard::new(VirtualCard::new(Profile::embedded("demo").unwrap()));
+    k.core.insert_card(Box::new(next));
+    k.core.settle(Duration::from_secs(30));
+    assert!(
+        matches!(k.core.screen(), Screen::MethodChoice { .. }),
+        "{:?}",
+        k.core.screen()
+    );
+}

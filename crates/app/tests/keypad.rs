@@ -180,6 +180,27 @@ fn pin_path_by_keypad_alone_with_a_correction_reaches_done() {
     assert_eq!(k.h.state().core.reception_count().unwrap(), 1);
 }
 
+/// 「戻る」 and 「受付をやめる」 come after the screen's own choices in the keypad's order (and before
+/// the top bar), and Enter takes them like any choice.
+#[test]
+fn back_and_stop_by_keypad() {
+    let mut k = kiosk("back-stop");
+    place(&mut k, "suzuki");
+    choose(&mut k, Text::MethodPin);
+    digits(&mut k, "12");
+    let order = k.h.state().ui.focus_order();
+    let at = |label: &str| order.iter().position(|l| l == label).unwrap();
+    assert!(at("決定") < at("戻る") && at("戻る") < at("受付をやめる"));
+    assert!(at("受付をやめる") < at("係員を呼ぶ"), "{order:?}");
+    choose(&mut k, Text::CommonBack);
+    assert!(matches!(k.h.state().core.screen(), Screen::MethodChoice { .. }));
+    assert_eq!(k.h.state().core.counters.pins_sent, 0);
+    choose(&mut k, Text::CommonStop);
+    assert_eq!(k.h.state().core.screen(), &Screen::Stopped);
+    assert!(shows(&k, "受付を中止しました"));
+    assert_eq!(k.h.state().core.reception_count().unwrap(), 0);
+}
+
 #[test]
 fn a_pin_confirmed_short_by_keypad_sends_nothing() {
     let mut k = kiosk("short");

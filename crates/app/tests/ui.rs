@@ -3,7 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers stop the test on a broken set-up")]
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use kiosk::core::KioskCore;
 use kiosk::demo::{self, TempDir};
 use kiosk::gui::{DemoPanel, KioskApp};
@@ -507,8 +507,8 @@ fn every_screen_of_the_gallery_draws_in_every_language() {
     let kinds = kiosk::gallery::kinds();
     assert_eq!(
         kinds.len(),
-        34,
-        "the gallery shows all 34 kinds of screen: {kinds:?}"
+        35,
+        "the gallery shows all 35 kinds of screen: {kinds:?}"
     );
     let strings = kiosk_ui::Strings::embedded().unwrap();
     for shot in kiosk::gallery::shots() {
@@ -545,6 +545,151 @@ fn every_screen_of_the_gallery_draws_in_every_language() {
             assert!(button.contains("Language"), "{button}");
             assert!(h.query_by_label(button).is_some(), "{} in {lang:?}", shot.name);
         }
+    }
+}
+
+/// `screen` drawn by the screens alone (no flow behind them), in Japanese, and what was pressed on it.
+fn screen_alone(
+    screen: kiosk_reception::Screen,
+) -> (
+    Harness<'static>,
+    std::rc::Rc<std::cell::RefCell<Vec<kiosk_reception::Input>>>,
+) {
+    let mut ui = kiosk_ui::KioskUi::new(kiosk_ui::style::Metrics::default()).unwrap();
+    let pressed = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let out = pressed.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_context_setup(kiosk_ui::install_fonts)
+        .build_ui(move |eui| {
+            let view = kiosk_ui::View {
+                screen: &screen,
+                lang: kiosk_reception::Lang::Ja,
+                timeout_left: None,
+                more_time_available: true,
+                card_return_left: None,
+                help_requested: false,
+                preview: None,
+                outline: None,
+                staff_photo: None,
+            };
+            out.borrow_mut().extend(ui.show(eui, &view));
+        });
+    h.step();
+    (h, pressed)
+}
+
+/// 「戻る」 from the PIN pad to the choice (the digits typed forgotten, nothing sent to the card), and
+/// back within consent with the answer kept; then 「受付をやめる」: the reception ends unrecorded and
+/// the screen asks for the card, and taking it returns to the start.
+#[test]
+fn back_and_stop_by_touch() {
+    let mut h = kiosk("back-stop", FlowConfig::default());
+    click(&mut h, "カードを置く: demo");
+    assert!(
+        h.query_by_label("戻る").is_none(),
+        "no step before the choice of method"
+    );
+    click(&mut h, "暗証番号（残り3回）");
+    click(&mut h, "1");
+    click(&mut h, "2");
+    assert!(shows(&h, "2桁入力しました"));
+    click(&mut h, "戻る");
+    assert!(shows(&h, "顔認証"), "back on the choice of method");
+    assert_eq!(h.state().core.counters.pins_sent, 0, "back sent nothing");
+    click(&mut h, "暗証番号（残り3回）");
+    assert!(shows(&h, "0桁入力しました"), "the digits were forgotten");
+    type_digits(&mut h, "1234");
+    assert!(shows(&h, "全て同意する"));
+    click(&mut h, "個別に同意する");
+    h.get_by_label("手術の情報: 同意する").click();
+    settle(&mut h);
+    click(&mut h, "戻る");
+    assert!(shows(&h, "全て同意する"), "back on the consent question");
+    click(&mut h, "個別に同意する");
+    assert!(
+        h.get_by_label("手術の情報: 同意する").accesskit_node().toggled()
+            == Some(egui::accesskit::Toggled::True),
+        "the answer given before going back still stands"
+    );
+    click(&mut h, "受付をやめる");
+    assert!(shows(&h, "受付を中止しました"));
+    assert!(shows(&h, "カード（スマートフォン）をお取りください。"));
+    assert!(h.query_by_label("受付をやめる").is_none());
+    click(&mut h, "カードを取る / Take the card");
+    assert!(shows(&h, "マイナンバーカードを置いてください"));
+    assert_eq!(h.state().core.reception_count().unwrap(), 0, "nothing recorded");
+    assert_eq!(h.state().core.counters.pins_sent, 1);
+    // The next card is read as a new reception.
+    click(&mut h, "カードを置く: demo");
+    assert!(shows(&h, "顔認証"));
+}
+
+/// While a card command or the face decision is under way, 「戻る」 is greyed (never pressed) and the
+/// screen says why; where there is no step before, there is none.
+#[test]
+fn back_is_greyed_with_its_reason_while_something_is_in_flight() {
+    use kiosk_reception::{FrontHold, Screen, TurnPrompt};
+    let cases = [
+        (
+            Screen::CardFace {
+                guidance: None,
+                hold: FrontHold::OnReader,
+            },
+            Some("カードを読み取っている間は"),
+        ),
+        (
+            Screen::FaceMatching {
+                attempt: 1,
+                guidance: None,
+                turn: Some(TurnPrompt::Left),
+            },
+            Some("顔を確かめている間は"),
+        ),
+        (
+            Screen::PinEntry {
+                tries_left: 3,
+                last_try: false,
+                wrong_before: false,
+                verifying: true,
+            },
+            Some("暗証番号を確かめています"),
+        ),
+        (
+            Screen::PinEntry {
+                tries_left: 3,
+                last_try: false,
+                wrong_before: false,
+                verifying: false,
+            },
+            None,
+        ),
+    ];
+    for (screen, reason) in cases {
+        let (mut h, pressed) = screen_alone(screen.clone());
+        let back = h.get_by_label("戻る");
+        assert_eq!(
+            back.accesskit_node().is_disabled(),
+            reason.is_some(),
+            "{}",
+            screen.kind()
+        );
+        back.click();
+        h.run_steps(2);
+        let backs = pressed
+            .borrow()
+            .iter()
+            .filter(|i| **i == kiosk_reception::Input::Press(kiosk_reception::Press::Back))
+            .count();
+        assert_eq!(backs, usize::from(reason.is_none()), "{}", screen.kind());
+        if let Some(reason) = reason {
+            assert!(
+                h.query_by_label_contains(reason).is_some(),
+                "{}: the reason",
+                screen.kind()
+            );
+        }
+        assert!(h.query_by_label("受付をやめる").is_some(), "{}", screen.kind());
     }
 }
 

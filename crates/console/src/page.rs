@@ -84,6 +84,7 @@ pub fn screen_label(screen: &str) -> &'static str {
         "Saving" => "記録中 / Saving",
         "Done" => "完了 / Done",
         "Counter" => "受付へ案内 / Sent to the counter",
+        "Stopped" => "患者が受付を中止 / Stopped by the patient",
         _ => "—",
     }
 }

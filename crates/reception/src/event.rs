@@ -72,6 +72,8 @@ impl Event {
 fn press_kind(press: Press) -> &'static str {
     match press {
         Press::AlertAcknowledged => "AlertAcknowledged",
+        Press::Back => "Back",
+        Press::Stop => "Stop",
         Press::MethodChosen(_) => "MethodChosen",
         Press::StaffHelpChosen => "StaffHelpChosen",
         Press::StaffDecision { .. } => "StaffDecision",
@@ -152,6 +154,11 @@ pub enum Effect {
     CallStaff(StaffCall),
     /// Drop everything personal the workers hold (photo, descriptors, names).
     WipeSession,
+    /// The patient stopped the reception (「受付をやめる」) with the card still on the reader: let go of
+    /// it as when it is taken away. Drop the channel (which powers the card off, so nothing verified
+    /// stays open), end a card-front read still waiting for its code without spending a try, and drop
+    /// whatever a worker still answers for this reception.
+    ReleaseCard,
     /// A transition for the audit log: screen and event names only.
     Audit {
         from: &'static str,

@@ -16,7 +16,7 @@ use crate::types::{
 use kiosk_mynumber::{CardKind, CertificateStatus, PinOutcome, PinStatus};
 use kiosk_screens::{
     Consents, CounterReason, EligibilityFailure, EligibilityIssue, FrontGuidanceKind, FrontHold, Lang,
-    Method, Prescription, Press, Qualification, Screen, SecretInput, TurnPrompt,
+    Method, Prescription, Press, Qualification, Screen, SecretInput, TurnPrompt, Way,
 };
 
 /// Which cameras the kiosk has, which decides how the card front reaches one (issue 14).
@@ -117,8 +117,16 @@ struct Session {
     consent_time: Option<i64>,
     extensions: u32,
     started_at: i64,
-    /// Where to go back after a staff login is abandoned.
+    /// The choice screen the patient last chose a way to prove who they are on (method choice, face
+    /// failed, PIN locked, no photo): where 「戻る」 from the PIN pad or the face camera, and an abandoned
+    /// staff login, lead. Only its kind is used: it is drawn again from what holds now (tries left).
     method_screen: Option<Screen>,
+    /// Face-matching attempts started in this reception: going back and choosing face again goes on
+    /// counting, so back never gives more attempts than `FlowConfig::face_attempts`.
+    face_tries: u32,
+    /// The per-item consent answers the patient gave, kept when they go back from the items or the
+    /// review, so an answer that still stands is not asked again.
+    consent_draft: Option<Consents>,
     /// A smartphone reception (issue 16): which phone, once its token is read.
     phone: Option<Phone>,
     /// The card-face read answered while the card was out (one-camera kiosk): applied once the same card
@@ -429,9 +437,12 @@ impl Flow {
                 self.help = true;
                 fx.push(Effect::CallStaff(StaffCall::Help));
             }
-            Press::HelpPressed => {}
             Press::HelpDismissed => self.help = false,
             Press::MoreTime => self.more_time(),
+            Press::Back if self.screen.ways().back == Way::Open => self.back(fx),
+            Press::Stop if self.screen.ways().stop == Way::Open => self.stop(fx),
+            // Staff already called, or a way out the screen does not offer (greyed or absent).
+            Press::HelpPressed | Press::Back | Press::Stop => {}
             Press::AlertAcknowledged
             | Press::MethodChosen(_)
             | Press::StaffHelpChosen
@@ -460,12 +471,18 @@ impl Flow {
                 | Screen::FaceFailed { .. }
                 | Screen::PinBlocked { face: true, .. },
                 Press::MethodChosen(Method::Face),
-            ) => self.start_face(fx),
+            ) => {
+                self.note_method_screen();
+                self.start_face(fx)
+            }
             (
                 Screen::MethodChoice { pin: Some(_), .. } | Screen::FaceFailed { pin: Some(_), .. },
                 Press::MethodChosen(Method::Pin),
             )
-            | (Screen::NoPhotoPinOnly, Press::AlertAcknowledged) => self.start_pin(),
+            | (Screen::NoPhotoPinOnly, Press::AlertAcknowledged) => {
+                self.note_method_screen();
+                self.start_pin()
+            }
             (
                 Screen::MethodChoice { staff: true, .. }
                 | Screen::FaceFailed { staff: true, .. }
@@ -483,7 +500,7 @@ impl Flow {
             (Screen::Idle, Press::PhoneChosen) => self.go(Screen::PhoneGuide {
                 separate_reader: self.config.separate_phone_reader,
             }),
-            (Screen::PhoneGuide { .. } | Screen::PhoneRemovedEarly, Press::AlertAcknowledged) => {
+            (Screen::PhoneRemovedEarly, Press::AlertAcknowledged) => {
                 let start = self.start_screen();
                 self.go(start);
             }
@@ -491,21 +508,116 @@ impl Flow {
         }
     }
 
+    /// 「戻る」, taken only where the screen offers it open (`Screen::ways`): one step back, sending
+    /// nothing to the card. Tries already spent (PIN, face, 照合番号B) stay spent, and answers given stay
+    /// given.
+    fn back(&mut self, fx: &mut Vec<Effect>) {
+        match self.screen.clone() {
+            Screen::PhoneGuide { .. } => {
+                let start = self.start_screen();
+                self.go(start);
+            }
+            // The camera stops; the attempt it started counts, for this reception and for the day.
+            Screen::FaceMatching { .. } => {
+                fx.push(Effect::StopFaceMatching);
+                self.return_to_choice(fx);
+            }
+            // The PIN pad forgets its digits when its screen goes: nothing was sent.
+            Screen::PinEntry { .. } => self.return_to_choice(fx),
+            Screen::ConsentItems { consents } => {
+                self.keep_consent_draft(Some(consents));
+                self.go(Screen::ConsentStart);
+            }
+            Screen::ConsentReview { consents } => {
+                match self.session.as_ref().and_then(|s| s.consent_draft) {
+                    // Reached from the per-item screen: back there, with the answers as reviewed.
+                    Some(_) => self.go(Screen::ConsentItems { consents }),
+                    None => self.go(Screen::ConsentStart),
+                }
+            }
+            // The consent confirmed is not recorded until the prescription is chosen: the review shows
+            // it again, to confirm or change. Without information sharing the notice came before.
+            Screen::Prescription => {
+                let consents = self.session.as_ref().map(|s| s.consents).unwrap_or_default();
+                if self.sharing_allowed() {
+                    self.go(Screen::ConsentReview { consents });
+                } else {
+                    self.go(Screen::NoSharingInfo);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// 「受付をやめる」: the reception ends as when the card is taken away (the session wiped, the
+    /// camera stopped, nothing recorded), the card is let go of, and the screen asks for it.
+    fn stop(&mut self, fx: &mut Vec<Effect>) {
+        if self.session.is_none() {
+            return;
+        }
+        self.end_session(Screen::Stopped, fx);
+        fx.push(Effect::ReleaseCard);
+    }
+
+    /// Remember the choice screen a way to prove who one is was chosen on (see `Session::method_screen`).
+    fn note_method_screen(&mut self) {
+        let screen = self.screen.clone();
+        if let Some(s) = self.session.as_mut() {
+            s.method_screen = Some(screen);
+        }
+    }
+
+    /// Keep (or forget) the per-item consent answers for the way back.
+    fn keep_consent_draft(&mut self, draft: Option<Consents>) {
+        if let Some(s) = self.session.as_mut() {
+            s.consent_draft = draft;
+        }
+    }
+
+    /// Back to the choice screen the patient chose on, drawn again from what holds now: PIN tries spent
+    /// stay spent, face attempts used stay used, and a way no longer possible is not offered.
+    fn return_to_choice(&mut self, fx: &mut Vec<Effect>) {
+        let from = self.session.as_ref().and_then(|s| s.method_screen.clone());
+        match from {
+            Some(Screen::FaceFailed { .. }) => self.face_failed(fx),
+            Some(Screen::PinBlocked { .. }) => self.pin_blocked(),
+            Some(Screen::NoPhotoPinOnly) => self.go(Screen::NoPhotoPinOnly),
+            _ => {
+                let (face, pin, staff) = (self.face_possible(), self.pin_tries(), self.photo_possible());
+                if !face && pin.is_none() && !staff {
+                    return self.counter(CounterReason::NoMethodLeft, fx);
+                }
+                self.go(Screen::MethodChoice { face, pin, staff });
+            }
+        }
+    }
+
     /// Presses on the consent and prescription screens.
     fn consent_press(&mut self, press: Press, fx: &mut Vec<Effect>) {
         match (self.screen.clone(), press) {
-            (Screen::ConsentStart, Press::ConsentAll(agree)) => self.go(Screen::ConsentReview {
-                consents: Consents::all(agree),
-            }),
-            // Each item is an explicit choice: the individual screen starts with nothing chosen.
-            (Screen::ConsentStart, Press::ConsentIndividually) => self.go(Screen::ConsentItems {
-                consents: Consents::default(),
-            }),
+            (Screen::ConsentStart, Press::ConsentAll(agree)) => {
+                // All at once replaces any per-item answers: back from the review leads to this screen.
+                self.keep_consent_draft(None);
+                self.go(Screen::ConsentReview {
+                    consents: Consents::all(agree),
+                })
+            }
+            // Each item is an explicit choice: the individual screen starts with nothing chosen, or with
+            // the answers this patient already gave there before going back.
+            (Screen::ConsentStart, Press::ConsentIndividually) => {
+                let consents = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.consent_draft)
+                    .unwrap_or_default();
+                self.go(Screen::ConsentItems { consents })
+            }
             (Screen::ConsentItems { mut consents }, Press::ConsentItemChosen(item, agree)) => {
                 consents.set(item, agree);
                 self.screen = Screen::ConsentItems { consents };
             }
             (Screen::ConsentItems { consents }, Press::ConsentNext) if consents.complete() => {
+                self.keep_consent_draft(Some(consents));
                 self.go(Screen::ConsentReview { consents })
             }
             (Screen::ConsentReview { consents }, Press::ConsentConfirmed) => {
@@ -618,8 +730,10 @@ impl Flow {
             let start = self.start_screen();
             return self.end_session(start, fx);
         }
-        if matches!(self.screen, Screen::Done { .. } | Screen::Counter { .. })
-            && now - self.last_input >= self.config.final_secs
+        if matches!(
+            self.screen,
+            Screen::Done { .. } | Screen::Counter { .. } | Screen::Stopped
+        ) && now - self.last_input >= self.config.final_secs
         {
             let start = self.start_screen();
             if self.session.is_some() {
@@ -710,22 +824,29 @@ impl Flow {
             staff,
         } = self.screen
         {
-            let face = self.photo_possible() && self.face_allowed_today();
+            let face = self.face_possible();
             self.screen = Screen::MethodChoice { face, pin, staff };
         }
     }
 
+    /// Whether face matching can be offered now: the engine is on, the card may have a photo, and this
+    /// reception and this card today have attempts left.
+    fn face_possible(&mut self) -> bool {
+        self.config.face_enabled
+            && self.photo_possible()
+            && self.face_tries_left()
+            && self.face_allowed_today()
+    }
+
     fn offer_methods(&mut self) {
-        let face = self.config.face_enabled && self.photo_possible() && self.face_allowed_today();
+        let face = self.face_possible();
         let staff = self.photo_possible();
         let pin = self.pin_tries();
         self.go(Screen::MethodChoice { face, pin, staff });
     }
 
     fn call_staff_for_check(&mut self, fx: &mut Vec<Effect>) {
-        if let Some(s) = self.session.as_mut() {
-            s.method_screen = Some(self.screen.clone());
-        }
+        self.note_method_screen();
         match self.config.staff_check {
             StaffCheckBy::CodePad => {
                 fx.push(Effect::CallStaff(StaffCall::VisualCheck));
@@ -790,14 +911,27 @@ impl Flow {
         }
     }
 
-    fn start_matching(&mut self, attempt: u32, fx: &mut Vec<Effect>) {
-        if !self.face_allowed_today() {
+    /// Whether this reception has face attempts left (going back from the camera does not give them
+    /// back).
+    fn face_tries_left(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_none_or(|s| s.face_tries < self.config.face_attempts)
+    }
+
+    /// Start the next face attempt of this reception, if it has one left and the card may try today.
+    fn start_matching(&mut self, fx: &mut Vec<Effect>) {
+        if !self.face_allowed_today() || !self.face_tries_left() {
             return self.face_failed(fx);
         }
         if let Some(k) = self.card_key() {
             let now = self.now;
             self.face_attempts.record(k, now);
         }
+        let attempt = self.session.as_mut().map_or(1, |s| {
+            s.face_tries += 1;
+            s.face_tries
+        });
         fx.push(Effect::StartFaceMatching);
         self.go(Screen::FaceMatching {
             attempt,
@@ -808,7 +942,7 @@ impl Flow {
 
     fn start_face(&mut self, fx: &mut Vec<Effect>) {
         if self.photo() == Photo::Ready {
-            self.start_matching(1, fx);
+            self.start_matching(fx);
         } else {
             fx.push(Effect::ReadCardFace);
             let hold = match self.config.cameras {
@@ -836,7 +970,7 @@ impl Flow {
     fn card_face(&mut self, outcome: CardFaceOutcome, fx: &mut Vec<Effect>) {
         self.note_photo(outcome);
         match outcome {
-            CardFaceOutcome::PhotoReady => self.start_matching(1, fx),
+            CardFaceOutcome::PhotoReady => self.start_matching(fx),
             CardFaceOutcome::NoPhoto if self.pin_tries().is_some() => self.go(Screen::NoPhotoPinOnly),
             CardFaceOutcome::NoPhoto => self.counter(CounterReason::NoMethodLeft, fx),
             CardFaceOutcome::Unavailable
@@ -875,7 +1009,7 @@ impl Flow {
             }
             FaceEvent::NotMatched { .. } | FaceEvent::NotLive if attempt < self.config.face_attempts => {
                 fx.push(Effect::StopFaceMatching);
-                self.start_matching(attempt + 1, fx);
+                self.start_matching(fx);
             }
             FaceEvent::NotMatched { .. } | FaceEvent::NotLive | FaceEvent::CameraUnavailable => {
                 fx.push(Effect::StopFaceMatching);
@@ -904,6 +1038,13 @@ impl Flow {
         }
     }
 
+    /// The locked PIN's screen: face (when still possible) or staff.
+    fn pin_blocked(&mut self) {
+        let staff = self.photo_possible();
+        let face = self.face_possible();
+        self.go(Screen::PinBlocked { face, staff });
+    }
+
     fn set_pin_status(&mut self, status: PinStatus) {
         if let Some(f) = self.session.as_mut().and_then(|s| s.facts.as_mut()) {
             f.pin = Some(status);
@@ -918,9 +1059,7 @@ impl Flow {
             }
             Ok(PinOutcome::Wrong { tries_left: 0 } | PinOutcome::Blocked) => {
                 self.set_pin_status(PinStatus::Blocked);
-                let staff = self.photo_possible();
-                let face = self.config.face_enabled && staff;
-                self.go(Screen::PinBlocked { face, staff });
+                self.pin_blocked();
             }
             Ok(PinOutcome::Wrong { tries_left }) => {
                 self.set_pin_status(PinStatus::TriesLeft(tries_left));
@@ -1012,14 +1151,7 @@ impl Flow {
                     front_failed: false,
                 });
             }
-            None if failed + 1 >= self.config.staff_code_attempts => {
-                let back = self
-                    .session
-                    .as_mut()
-                    .and_then(|s| s.method_screen.take())
-                    .unwrap_or(Screen::Idle);
-                self.go(back);
-            }
+            None if failed + 1 >= self.config.staff_code_attempts => self.return_to_choice(fx),
             None => self.screen = Screen::StaffLogin { failed: failed + 1 },
         }
     }

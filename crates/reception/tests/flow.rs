@@ -59,6 +59,7 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::SaveRecord(_) => "SaveRecord",
         Effect::CallStaff(_) => "CallStaff",
         Effect::WipeSession => "WipeSession",
+        Effect::ReleaseCard => "ReleaseCard",
         Effect::Audit { .. } => "Audit",
     }
 }
@@ -1330,7 +1331,7 @@ fn the_next_patient_starts_in_the_kiosks_language() {
     flow.handle(Event::Pressed(Press::Language(Lang::Vi)));
     flow.handle(Event::Pressed(Press::PhoneChosen));
     assert_eq!(flow.screen().kind(), "PhoneGuide");
-    flow.handle(Event::Pressed(Press::AlertAcknowledged));
+    flow.handle(Event::Pressed(Press::Back));
     assert_eq!(
         (flow.screen().kind(), flow.lang()),
         ("Idle", Lang::Vi),
@@ -1438,6 +1439,11 @@ fn any_event() -> impl Strategy<Value = Event> {
         Just(Event::ReaderAvailable(true)),
         Just(Event::Pressed(Press::HelpPressed)),
         Just(Event::Pressed(Press::Language(Lang::En))),
+        Just(Event::Pressed(Press::Back)),
+        Just(Event::Pressed(Press::Stop)),
+        Just(Event::Worker(WorkerResult::Face(FaceEvent::Turn(
+            TurnPrompt::Left
+        )))),
     ]
 }
 
@@ -1457,9 +1463,29 @@ proptest! {
             }
             let removed = e == Event::CardRemoved;
             let lifted = matches!(flow.screen(), Screen::CardFace { hold: FrontHold::Lift, .. });
+            let ways = flow.screen().ways();
+            let (back, stop) = (e == Event::Pressed(Press::Back), e == Event::Pressed(Press::Stop));
+            let before = flow.screen().clone();
             let fx = flow.handle(e);
             verifies += fx.iter().filter(|f| **f == Effect::VerifyPin).count();
             prop_assert!(verifies <= submitted, "a VERIFY nobody submitted");
+            if back || stop {
+                // A way out asks nothing of the card, the records or the eligibility check.
+                let names: Vec<&str> = fx.iter().map(effect_name).collect();
+                prop_assert!(
+                    names.iter().all(|n| ["StopFaceMatching", "WipeSession", "ReleaseCard", "Audit"].contains(n)),
+                    "{names:?} from {before:?}"
+                );
+            }
+            let taken = if back { ways.back } else { ways.stop };
+            if (back || stop) && taken != Way::Open {
+                // Greyed or absent: the press does nothing at all.
+                prop_assert_eq!(flow.screen(), &before);
+                prop_assert!(fx.is_empty(), "{:?}", fx);
+            }
+            if stop && taken == Way::Open {
+                prop_assert_eq!(flow.screen(), &Screen::Stopped);
+            }
             if removed && lifted {
                 // The one removal a session survives: the card lifted on the one-camera card-face step.
                 prop_assert!(flow.card_return_left().is_some(), "{:?}", flow.screen());
@@ -1576,7 +1602,7 @@ fn phone_dead_ends_each_have_a_screen_and_a_way_on() {
         (Event::CardRemoved, "PhoneRemovedEarly", &["WipeSession"]),
         (Event::Pressed(Press::AlertAcknowledged), "Idle", &[]),
         (Event::Pressed(Press::PhoneChosen), "PhoneGuide", &[]),
-        (Event::Pressed(Press::AlertAcknowledged), "Idle", &[]),
+        (Event::Pressed(Press::Back), "Idle", &[]),
     ]);
     run(vec![
         (Event::CardInserted, "Reading", &["ReadCard"]),
@@ -2038,4 +2064,510 @@ fn the_face_choice_appears_when_the_models_are_ready() {
         flow.config().face_enabled,
         "the next patients are offered the face too"
     );
+}
+
+// ---- 「戻る」 and 「受付をやめる」 (issue 17, item 1) ----
+
+fn pressed(p: Press) -> Event {
+    Event::Pressed(p)
+}
+
+/// To the consent question by the PIN.
+fn to_consent() -> Case {
+    cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
+            (
+                pin_answer(PinOutcome::Verified),
+                "CheckingEligibility",
+                &["CheckEligibility"],
+            ),
+            (answer(Qualification::Valid), "ConsentStart", &[]),
+        ],
+    ])
+}
+
+#[test]
+fn back_from_the_pin_pad_does_not_touch_the_card_and_spent_tries_stay_spent() {
+    let (flow, fx) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            // Back before typing: the choice again, nothing sent.
+            (pressed(Press::Back), "MethodChoice", &[]),
+            (pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
+            (pin_answer(PinOutcome::Wrong { tries_left: 2 }), "PinEntry", &[]),
+            // Back after a wrong PIN: still nothing sent, and the choice says 2 tries, not 3.
+            (pressed(Press::Back), "MethodChoice", &[]),
+        ],
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::MethodChoice {
+            face: true,
+            pin: Some(2),
+            staff: true
+        }
+    );
+    assert_eq!(fx.iter().filter(|e| **e == Effect::VerifyPin).count(), 1);
+}
+
+#[test]
+fn back_is_not_offered_while_the_pin_is_being_checked() {
+    let (flow, fx) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
+            // The VERIFY is in flight: back and stop are greyed, and pressing them does nothing.
+            (pressed(Press::Back), "PinEntry", &[]),
+            (pressed(Press::Stop), "PinEntry", &[]),
+            (pin_answer(PinOutcome::Wrong { tries_left: 2 }), "PinEntry", &[]),
+        ],
+    ]));
+    assert_eq!(fx.iter().filter(|e| **e == Effect::VerifyPin).count(), 1);
+    assert_eq!(flow.screen().ways().back, Way::Open, "open again once answered");
+    let verifying = Screen::PinEntry {
+        tries_left: 2,
+        last_try: false,
+        wrong_before: true,
+        verifying: true,
+    };
+    assert_eq!(
+        verifying.ways(),
+        Ways {
+            back: Way::Busy(Busy::Pin),
+            stop: Way::Busy(Busy::Pin)
+        }
+    );
+}
+
+#[test]
+fn back_from_the_face_camera_stops_it_and_the_attempt_stays_used() {
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            // The card front and photo are being read: back waits (a 照合番号B try may be under way).
+            (pressed(Press::Back), "CardFace", &[]),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+                "FaceMatching",
+                &["StartFaceMatching"],
+            ),
+            (pressed(Press::Back), "MethodChoice", &["StopFaceMatching"]),
+            // A late answer of the stopped match is not taken.
+            (
+                face_event(FaceEvent::Matched {
+                    distance_milli: 300,
+                    frames: 3,
+                }),
+                "MethodChoice",
+                &[],
+            ),
+            // Face again: the photo is read already, so matching starts at once, as the second attempt.
+            (
+                pressed(Press::MethodChosen(Method::Face)),
+                "FaceMatching",
+                &["StartFaceMatching"],
+            ),
+            // Deciding (the head turn asked): back waits.
+            (
+                face_event(FaceEvent::Turn(TurnPrompt::Right)),
+                "FaceMatching",
+                &[],
+            ),
+            (pressed(Press::Back), "FaceMatching", &[]),
+            // The second attempt was the last of this reception.
+            (
+                face_event(FaceEvent::NotLive),
+                "FaceFailed",
+                &["StopFaceMatching"],
+            ),
+        ],
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::FaceFailed {
+            pin: Some(3),
+            staff: true
+        }
+    );
+}
+
+#[test]
+fn back_after_the_last_face_attempt_no_longer_offers_face() {
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+                "FaceMatching",
+                &["StartFaceMatching"],
+            ),
+            (
+                face_event(FaceEvent::NotMatched {
+                    distance_milli: 800,
+                    frames: 3,
+                }),
+                "FaceMatching",
+                &["StopFaceMatching", "StartFaceMatching"],
+            ),
+            (pressed(Press::Back), "MethodChoice", &["StopFaceMatching"]),
+        ],
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::MethodChoice {
+            face: false,
+            pin: Some(3),
+            staff: true
+        },
+        "two attempts per reception, back or not"
+    );
+}
+
+#[test]
+fn back_from_the_pin_returns_to_the_screen_it_was_chosen_on() {
+    // Chosen after face failed: back to that screen, drawn again.
+    let (flow, _) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::Unavailable)),
+                "FaceFailed",
+                &[],
+            ),
+            (pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (pressed(Press::Back), "FaceFailed", &[]),
+        ],
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::FaceFailed {
+            pin: Some(3),
+            staff: true
+        }
+    );
+    // A card without a photo: the PIN was the only way, and back shows that notice again.
+    run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::NoPhoto)),
+                "NoPhotoPinOnly",
+                &[],
+            ),
+            (pressed(Press::AlertAcknowledged), "PinEntry", &[]),
+            (pressed(Press::Back), "NoPhotoPinOnly", &[]),
+        ],
+    ]));
+}
+
+#[test]
+fn back_within_consent_keeps_the_answers_given() {
+    let mut surgery_only = Consents::default();
+    surgery_only.set(ConsentItem::Surgery, true);
+    let mut all_three = surgery_only;
+    all_three.set(ConsentItem::TreatmentAndMedicine, false);
+    all_three.set(ConsentItem::HealthCheckups, true);
+    let (flow, fx) = run(cat(vec![
+        to_consent(),
+        vec![
+            (pressed(Press::ConsentIndividually), "ConsentItems", &[]),
+            (
+                pressed(Press::ConsentItemChosen(ConsentItem::Surgery, true)),
+                "ConsentItems",
+                &[],
+            ),
+            (pressed(Press::Back), "ConsentStart", &[]),
+            (pressed(Press::ConsentIndividually), "ConsentItems", &[]),
+        ],
+    ]));
+    assert_eq!(
+        flow.screen(),
+        &Screen::ConsentItems {
+            consents: surgery_only
+        },
+        "the answer given before going back stands"
+    );
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SaveRecord(_))));
+
+    let (_, fx) = run(cat(vec![
+        to_consent(),
+        vec![
+            (pressed(Press::ConsentIndividually), "ConsentItems", &[]),
+            (
+                pressed(Press::ConsentItemChosen(ConsentItem::Surgery, true)),
+                "ConsentItems",
+                &[],
+            ),
+            (
+                pressed(Press::ConsentItemChosen(ConsentItem::TreatmentAndMedicine, false)),
+                "ConsentItems",
+                &[],
+            ),
+            (
+                pressed(Press::ConsentItemChosen(ConsentItem::HealthCheckups, true)),
+                "ConsentItems",
+                &[],
+            ),
+            (pressed(Press::ConsentNext), "ConsentReview", &[]),
+            // From the review back to the items, as answered.
+            (pressed(Press::Back), "ConsentItems", &[]),
+            (pressed(Press::ConsentNext), "ConsentReview", &[]),
+            (pressed(Press::ConsentConfirmed), "Prescription", &[]),
+            // From the prescription back to the review; nothing is recorded before the prescription.
+            (pressed(Press::Back), "ConsentReview", &[]),
+            (pressed(Press::ConsentConfirmed), "Prescription", &[]),
+            (
+                pressed(Press::PrescriptionChosen(Prescription::Paper)),
+                "Saving",
+                &["SaveRecord"],
+            ),
+        ],
+    ]));
+    assert_eq!(saved_record(&fx).consents, Some(all_three));
+
+    // 全て同意する: back from the review is the question again.
+    run(cat(vec![
+        to_consent(),
+        vec![
+            (pressed(Press::ConsentAll(true)), "ConsentReview", &[]),
+            (pressed(Press::Back), "ConsentStart", &[]),
+            // Neither the question nor the waits offer back.
+            (pressed(Press::Back), "ConsentStart", &[]),
+        ],
+    ]));
+}
+
+#[test]
+fn back_from_the_prescription_without_sharing_shows_the_notice_again() {
+    let grace = CertificateStatus::ExpiredInGrace {
+        expired_on: d(2026, 1, 31),
+        usable_until: d(2026, 4, 30),
+    };
+    run(cat(vec![
+        start(
+            facts(grace, Some(PinStatus::TriesLeft(3))),
+            "CertificateExpiredGrace",
+        ),
+        vec![
+            (pressed(Press::AlertAcknowledged), "MethodChoice", &[]),
+            (pressed(Press::MethodChosen(Method::Pin)), "PinEntry", &[]),
+            (Event::Confirmed(SecretInput::Pin), "PinEntry", &["VerifyPin"]),
+            (
+                pin_answer(PinOutcome::Verified),
+                "CheckingEligibility",
+                &["CheckEligibility"],
+            ),
+            (answer(Qualification::Valid), "NoSharingInfo", &[]),
+            (pressed(Press::AlertAcknowledged), "Prescription", &[]),
+            (pressed(Press::Back), "NoSharingInfo", &[]),
+        ],
+    ]));
+}
+
+#[test]
+fn stop_ends_the_reception_as_taking_the_card_does_and_asks_for_the_card() {
+    let (flow, fx) = run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (pressed(Press::Language(Lang::En)), "MethodChoice", &[]),
+            (pressed(Press::Stop), "Stopped", &["WipeSession", "ReleaseCard"]),
+            // Nothing more to stop or go back to; a late answer is not taken.
+            (pressed(Press::Stop), "Stopped", &[]),
+            (pressed(Press::Back), "Stopped", &[]),
+            (answer(Qualification::Valid), "Stopped", &[]),
+            // The card taken: the start, in the kiosk's language.
+            (Event::CardRemoved, "Idle", &[]),
+            (Event::CardInserted, "Reading", &["ReadCard"]),
+        ],
+    ]));
+    assert_eq!(flow.lang(), Lang::Ja);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::SaveRecord(_))));
+    assert!(fx.contains(&Effect::Audit {
+        from: "MethodChoice",
+        to: "Stopped",
+        event: "Stop",
+    }));
+}
+
+#[test]
+fn stop_during_face_matching_stops_the_camera_and_a_late_match_is_not_taken() {
+    run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+                "FaceMatching",
+                &["StartFaceMatching"],
+            ),
+            (
+                pressed(Press::Stop),
+                "Stopped",
+                &["StopFaceMatching", "WipeSession", "ReleaseCard"],
+            ),
+            (
+                face_event(FaceEvent::Matched {
+                    distance_milli: 300,
+                    frames: 3,
+                }),
+                "Stopped",
+                &[],
+            ),
+        ],
+    ]));
+    // While the card front is read (a card command in flight): stop lets go of the card, which ends
+    // that read without spending a try (the core, ReleaseCard).
+    run(cat(vec![
+        start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice"),
+        vec![
+            (
+                pressed(Press::MethodChosen(Method::Face)),
+                "CardFace",
+                &["ReadCardFace"],
+            ),
+            (pressed(Press::Stop), "Stopped", &["WipeSession", "ReleaseCard"]),
+            (
+                Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+                "Stopped",
+                &[],
+            ),
+        ],
+    ]));
+}
+
+#[test]
+fn stop_is_not_offered_while_eligibility_is_checked_or_the_record_saved() {
+    let mut case = to_consent();
+    case.pop();
+    run(cat(vec![
+        case,
+        vec![
+            (pressed(Press::Stop), "CheckingEligibility", &[]),
+            (answer(Qualification::Valid), "ConsentStart", &[]),
+            (pressed(Press::ConsentAll(true)), "ConsentReview", &[]),
+            (pressed(Press::ConsentConfirmed), "Prescription", &[]),
+            (
+                pressed(Press::PrescriptionChosen(Prescription::Paper)),
+                "Saving",
+                &["SaveRecord"],
+            ),
+            (pressed(Press::Stop), "Saving", &[]),
+            (Event::Worker(WorkerResult::RecordSaved(true)), "Done", &[]),
+            // 「完了」: the reception is over, nothing to stop.
+            (pressed(Press::Stop), "Done", &[]),
+        ],
+    ]));
+}
+
+#[test]
+fn stop_on_a_phone_asks_for_the_phone_and_the_stopped_screen_times_out() {
+    let (mut flow, _) = run(vec![
+        (Event::CardInserted, "Reading", &["ReadCard"]),
+        (
+            phone_read(CardRead::PhoneLocked {
+                pin: PinStatus::TriesLeft(3),
+            }),
+            "PhonePin",
+            &[],
+        ),
+        (pressed(Press::Back), "PhonePin", &[]),
+        (pressed(Press::Stop), "Stopped", &["WipeSession", "ReleaseCard"]),
+    ]);
+    // Left on the reader: back to the start after the final screens' time, like 「完了」.
+    flow.handle(Event::Tick(1_000 + FlowConfig::default().final_secs));
+    assert_eq!(flow.screen(), &Screen::Idle);
+}
+
+#[test]
+fn the_phone_guide_goes_back_to_the_start() {
+    run(vec![
+        (pressed(Press::PhoneChosen), "PhoneGuide", &[]),
+        // "OK" is not its button any more: 「戻る」 is.
+        (pressed(Press::AlertAcknowledged), "PhoneGuide", &[]),
+        (pressed(Press::Stop), "PhoneGuide", &[]),
+        (pressed(Press::Back), "Idle", &[]),
+    ]);
+}
+
+/// The table the screens and the flow share: back is never open while something is in flight, and
+/// stop is offered exactly where the card is in use (less the two waits that write records).
+#[test]
+fn the_ways_out_never_overtake_a_command_in_flight() {
+    let screens = [
+        Screen::CardFace {
+            guidance: None,
+            hold: FrontHold::Lift,
+        },
+        Screen::CardFace {
+            guidance: None,
+            hold: FrontHold::Away { back_by: 0 },
+        },
+        Screen::FaceMatching {
+            attempt: 1,
+            guidance: None,
+            turn: Some(TurnPrompt::Left),
+        },
+        Screen::PinEntry {
+            tries_left: 3,
+            last_try: false,
+            wrong_before: false,
+            verifying: true,
+        },
+        Screen::PhonePin {
+            tries_left: 3,
+            wrong_before: false,
+            verifying: true,
+        },
+    ];
+    for s in screens {
+        assert!(s.busy().is_some(), "{s:?}");
+        assert_ne!(s.ways().back, Way::Open, "{s:?}");
+    }
+    for s in [Screen::Reading, Screen::CheckingEligibility, Screen::Saving] {
+        assert_eq!(s.ways().back, Way::Absent, "{s:?}");
+    }
+    for s in [
+        Screen::Idle,
+        Screen::Done { name: String::new() },
+        Screen::Counter {
+            reason: CounterReason::TimedOut,
+        },
+        Screen::Stopped,
+        Screen::StaffCheck {
+            staff_id: "S".into(),
+            front_failed: false,
+        },
+    ] {
+        assert_eq!(s.ways().stop, Way::Absent, "{s:?}");
+    }
 }

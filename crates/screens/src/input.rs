@@ -37,9 +37,14 @@ pub enum SecretInput {
 /// The buttons that carry no secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Press {
-    /// "OK" on a notice the patient must read (renewal alert, grace period, no photo, no sharing), and
-    /// "back" on the smartphone guide.
+    /// "OK" on a notice the patient must read (renewal alert, grace period, no photo, no sharing, the
+    /// phone taken away too early).
     AlertAcknowledged,
+    /// 「戻る」: back one step, where [`Screen::ways`](crate::Screen::ways) offers it and nothing is in
+    /// flight. The flow decides where back leads; going back sends nothing to the card.
+    Back,
+    /// 「受付をやめる」: end the reception as taking the card away ends it, then ask for the card.
+    Stop,
     /// 「スマートフォンで受付」 on the start screen: how to hold the phone (issue 16).
     PhoneChosen,
     MethodChosen(Method),

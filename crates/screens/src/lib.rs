@@ -14,6 +14,6 @@ mod screen;
 
 pub use choices::*;
 pub use input::{Input, Press, SecretInput, StaffCode, StaffCodeFormatError};
-pub use screen::{CounterReason, EligibilityIssue, FrontHold, Screen};
+pub use screen::{Busy, CounterReason, EligibilityIssue, FrontHold, Screen, Way, Ways};
 // The secrets an input carries, so that the screens need no other crate to build one.
 pub use kiosk_mynumber::{AuthPin, CheckCodeB, Date};

@@ -175,6 +175,43 @@ pub enum Screen {
     Counter {
         reason: CounterReason,
     },
+    /// The patient pressed 「受付をやめる」: the reception ended as if the card had been taken away;
+    /// the screen asks for the card (or phone) and returns to the start when it is taken.
+    Stopped,
+}
+
+/// What a screen is waiting for while a way out of it is greyed: a card command, the face check or the
+/// PIN check under way. Going back then would leave an answer in flight for a screen the patient has
+/// left (a 照合番号B try on a card front already read, a face match about to decide, a VERIFY's tries
+/// left), so the button waits, and says why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    /// The card front and the photo are being read (a 照合番号B try may be about to be spent).
+    Card,
+    /// The liveness check asked for the head turn: the face match is deciding.
+    Face,
+    /// The card is checking the PIN typed (one VERIFY, answered within a moment).
+    Pin,
+}
+
+/// Whether a way out is on the screen and whether it can be taken now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    /// Not on this screen: there is no step to go back to, or nothing to stop.
+    Absent,
+    /// Drawn and pressable.
+    Open,
+    /// Drawn greyed, with the reason.
+    Busy(Busy),
+}
+
+/// The two ways out the frame draws at the bottom of a screen: 「戻る」 and 「受付をやめる」. The flow
+/// takes [`Press::Back`](crate::Press::Back) and [`Press::Stop`](crate::Press::Stop) only where these
+/// are [`Way::Open`], so what the patient sees and what the flow does are one table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ways {
+    pub back: Way,
+    pub stop: Way,
 }
 
 impl Screen {
@@ -215,7 +252,75 @@ impl Screen {
             Screen::Saving => "Saving",
             Screen::Done { .. } => "Done",
             Screen::Counter { .. } => "Counter",
+            Screen::Stopped => "Stopped",
         }
+    }
+
+    /// Whether the card (or phone) is on the reader in a reception under way, so that taking it away, or
+    /// 「受付をやめる」, ends the reception (the footer says so). Not on the start screen and the phone
+    /// guide (no card yet), nor where the screen already asks for the card back, nor on the staff screens.
+    pub fn card_in_use(&self) -> bool {
+        !matches!(
+            self,
+            Screen::Idle
+                | Screen::PhoneGuide { .. }
+                | Screen::NotMyNumberCard
+                | Screen::CardUnreadable
+                | Screen::ReaderProblem
+                | Screen::PhonePinBlocked
+                | Screen::PhoneNotConfirmed
+                | Screen::PhoneRemovedEarly
+                | Screen::EligibilityProblem(_)
+                | Screen::Done { .. }
+                | Screen::Counter { .. }
+                | Screen::Stopped
+                | Screen::StaffLogin { .. }
+                | Screen::StaffCheck { .. }
+        )
+    }
+
+    /// What the screen is waiting for that a way out must not overtake (see [`Busy`]).
+    pub fn busy(&self) -> Option<Busy> {
+        match self {
+            Screen::CardFace { .. } => Some(Busy::Card),
+            Screen::FaceMatching { turn: Some(_), .. } => Some(Busy::Face),
+            Screen::PinEntry { verifying: true, .. } | Screen::PhonePin { verifying: true, .. } => {
+                Some(Busy::Pin)
+            }
+            _ => None,
+        }
+    }
+
+    /// 「戻る」 and 「受付をやめる」 on this screen.
+    ///
+    /// Back is offered where the step before can be shown again without undoing anything the card or
+    /// the records hold: from the PIN pad and the face camera to the choice of method, within consent
+    /// to the previous consent step, from the prescription to the consent review, from the smartphone
+    /// guide to the start. Not from the choice screens and notices (the step before them is the card
+    /// read or the eligibility check, which are not asked again), nor from screens waiting on a worker.
+    ///
+    /// Stop is offered wherever the card is in use, except while the PIN is being checked (the answer
+    /// is a moment away, and it says how many tries are left), the eligibility check runs and the
+    /// record is saved (both write what the receipt computer reads: a stop then would contradict it).
+    pub fn ways(&self) -> Ways {
+        let busy = self.busy();
+        let back = match self {
+            Screen::PhoneGuide { .. }
+            | Screen::CardFace { .. }
+            | Screen::FaceMatching { .. }
+            | Screen::PinEntry { .. }
+            | Screen::ConsentItems { .. }
+            | Screen::ConsentReview { .. }
+            | Screen::Prescription => busy.map_or(Way::Open, Way::Busy),
+            _ => Way::Absent,
+        };
+        let records = matches!(self, Screen::CheckingEligibility | Screen::Saving);
+        let stop = match busy {
+            Some(Busy::Pin) => Way::Busy(Busy::Pin),
+            _ if self.card_in_use() && !records => Way::Open,
+            _ => Way::Absent,
+        };
+        Ways { back, stop }
     }
 
     /// Screens that wait on a worker rather than the patient, and the final screens that wait for the
@@ -229,6 +334,7 @@ impl Screen {
                 | Screen::CheckingEligibility
                 | Screen::Done { .. }
                 | Screen::Counter { .. }
+                | Screen::Stopped
         ) || matches!(self, Screen::CardFace { hold, .. } if hold.card_out())
     }
 }

@@ -23,7 +23,8 @@
 //!
 //! The focus order is fixed: the choices of the screen in the order they are drawn (top to bottom, left
 //! to right: an open help notice's close and the time-out's "more time" first, as they are drawn first),
-//! then the top bar (係員を呼ぶ, the language). Every screen starts on its first choice; after a digit or
+//! then 「戻る」 and 「受付をやめる」 at the bottom (drawn after the screen for this reason, `layout.rs`), then
+//! the top bar (係員を呼ぶ, the language). Every screen starts on its first choice; after a digit or
 //! 訂正 the focus is on the pad's 決定, so "digits, then Enter" confirms. The focused choice has a thick
 //! black-and-yellow ring. [`KioskUi::focused`](crate::KioskUi::focused) says which choice it is, for voice
 //! guidance to speak.

@@ -3,7 +3,9 @@
 //! The frame: the top bar (title, language, 「係員を呼ぶ」), the step bar (カード → 本人確認 → 同意 →
 //! 完了) on the patient's screens, the help and time-out notices, then the screen in two columns in
 //! landscape (what to know on the left, what to do on the right) or one in portrait, and at the bottom
-//! what taking the card does.
+//! what taking the card does, between the ways out: 「戻る」 on the left and 「受付をやめる」 on the right,
+//! where the screen offers them (`Screen::ways`, the same table the flow obeys), greyed with the reason
+//! while something is in flight.
 //!
 //! Sizes are the design's millimetres on a 280 × 175 mm canvas (175 × 280 in portrait), scaled to fill
 //! the window, so the same screen fills 1024×600 and 1920×1080. Should a screen still not fit (a long
@@ -22,7 +24,7 @@ use egui::{
     Align, Color32, FontFamily, FontId, Layout, Pos2, Rect, Sense, Stroke, StrokeKind, UiBuilder, Vec2, pos2,
     vec2,
 };
-use kiosk_screens::{Input, Lang, Press, Screen};
+use kiosk_screens::{Busy, Input, Lang, Press, Screen, Way, Ways};
 use std::sync::Arc;
 
 /// The design canvas in millimetres, landscape.
@@ -99,7 +101,9 @@ fn step_of(screen: &Screen) -> Option<usize> {
         | Screen::ConsentReview { .. }
         | Screen::Prescription => 2,
         Screen::Saving | Screen::Done { .. } => 3,
-        Screen::StaffLogin { .. } | Screen::StaffCheck { .. } | Screen::Counter { .. } => return None,
+        Screen::StaffLogin { .. } | Screen::StaffCheck { .. } | Screen::Counter { .. } | Screen::Stopped => {
+            return None;
+        }
     })
 }
 
@@ -119,28 +123,30 @@ fn has_actions(screen: &Screen) -> bool {
             | Screen::Saving
             | Screen::Done { .. }
             | Screen::Counter { .. }
+            | Screen::Stopped
     )
 }
 
-/// Whether the card (or phone) is on the reader and taking it away ends the reception: the footer says
-/// so. Not on the start screen (no card yet), nor where the screen already asks to take it.
-fn card_in_use(screen: &Screen) -> bool {
-    !matches!(
-        screen,
-        Screen::Idle
-            | Screen::PhoneGuide { .. }
-            | Screen::NotMyNumberCard
-            | Screen::CardUnreadable
-            | Screen::ReaderProblem
-            | Screen::PhonePinBlocked
-            | Screen::PhoneNotConfirmed
-            | Screen::PhoneRemovedEarly
-            | Screen::EligibilityProblem(_)
-            | Screen::Done { .. }
-            | Screen::Counter { .. }
-            | Screen::StaffLogin { .. }
-            | Screen::StaffCheck { .. }
-    )
+/// The bottom band of a screen: where its ways out are drawn (the middle, with what taking the card does
+/// and why a way is greyed, is painted when the band is laid out).
+struct Band {
+    back: Rect,
+    stop: Rect,
+    /// The height of the buttons' row inside `back` and `stop` (they sit centred in it).
+    button_h: f32,
+}
+
+/// Why a way out is greyed, when one is.
+fn busy_text(ways: Ways) -> Option<Text> {
+    let busy = match (ways.back, ways.stop) {
+        (Way::Busy(b), _) | (_, Way::Busy(b)) => b,
+        _ => return None,
+    };
+    Some(match busy {
+        Busy::Card => Text::BusyCard,
+        Busy::Face => Text::BusyFace,
+        Busy::Pin => Text::BusyPin,
+    })
 }
 
 /// What a screen's shrink factor was found for: a new screen, language, window size or notice starts
@@ -190,10 +196,10 @@ impl KioskUi {
             self.timeout_warning(ui, view, left, &mut out);
         }
         let mut area = ui.available_rect_before_wrap();
-        if card_in_use(view.screen) {
-            let text = self.t(view.lang, Text::CommonStopHint).to_owned();
-            let footer = self.footer(ui, area, &text);
-            area.max.y = footer.min.y - m.mm(1.0);
+        let ways = view.screen.ways();
+        let band = self.bottom_band(ui, area, view.screen, view.lang, ways);
+        if let Some((top, _)) = &band {
+            area.max.y = top - m.mm(1.0);
         }
         let landscape = full.width() >= full.height();
         let gap = m.mm(8.0);
@@ -231,6 +237,10 @@ impl KioskUi {
             act.add_space(m.mm(2.0));
         }
         self.screen(&mut panes, view, &mut out);
+        // After the screen's own choices, so the keypad reaches them after those (and before the top bar).
+        if let Some((_, Some(band))) = &band {
+            self.ways_buttons(ui, band, view.lang, ways, &mut out);
+        }
         ui.advance_cursor_after_rect(area);
         self.check_fit(ui, &panes, (info_rect, act_rect), view);
         self.keypad.finish(ui.ctx());
@@ -423,18 +433,125 @@ impl KioskUi {
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &spoken));
     }
 
-    /// The line at the bottom: what taking the card does. Returns where it was drawn.
-    fn footer(&self, ui: &mut egui::Ui, area: Rect, text: &str) -> Rect {
+    /// The band at the bottom of `area`: 「戻る」 on the left and 「受付をやめる」 on the right where the
+    /// screen offers them (`Screen::ways`), and between them what taking the card does and, while a way
+    /// is greyed, why. The middle is painted now; the buttons' places are returned for
+    /// [`KioskUi::ways_buttons`], with the band's top. `None` when the screen has none of these.
+    fn bottom_band(
+        &self,
+        ui: &mut egui::Ui,
+        area: Rect,
+        screen: &Screen,
+        l: Lang,
+        ways: Ways,
+    ) -> Option<(f32, Option<Band>)> {
         let m = self.metrics;
-        let font = FontId::new(m.text_mm(4.0), FontFamily::Name("bold".into()));
-        let (rows, height) = self.typeset(ui, text, area.width() - m.mm(4.0), &font, Palette::WARNING);
-        let rect = Rect::from_min_max(pos2(area.min.x, area.max.y - height - m.mm(3.0)), area.max);
-        ui.painter().rect_filled(rect, m.mm(1.5), Palette::FOOTER);
-        self.paint_rows(ui, rect.shrink(m.mm(1.5)), rows, Align::Center, Palette::WARNING);
-        let response = ui.interact(rect, ui.scope_id().with("footer"), Sense::hover());
-        let clean = typeset::clean(text);
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &clean));
-        rect
+        let hint = screen.card_in_use().then(|| self.t(l, Text::CommonStopHint));
+        let has_ways = ways.back != Way::Absent || ways.stop != Way::Absent;
+        if hint.is_none() && !has_ways {
+            return None;
+        }
+        let (button_w, gap) = if has_ways {
+            (m.mm(50.0).min(area.width() * 0.3), m.mm(2.5))
+        } else {
+            (0.0, 0.0)
+        };
+        let middle_w = area.width() - 2.0 * (button_w + gap);
+        let labels = [Text::CommonBack, Text::CommonStop].map(|t| self.t(l, t));
+        let button_h = if has_ways {
+            labels
+                .iter()
+                .map(|label| self.button_height(ui, label, button_w))
+                .fold(0.0, f32::max)
+        } else {
+            0.0
+        };
+        let bold = FontId::new(m.text_mm(4.0), FontFamily::Name("bold".into()));
+        let plain = FontId::new(m.text_mm(3.8), FontFamily::Proportional);
+        let texts: Vec<(&str, &FontId, Color32)> = hint
+            .map(|h| (h, &bold, Palette::WARNING))
+            .into_iter()
+            .chain(busy_text(ways).map(|t| (self.t(l, t), &plain, Palette::TEXT)))
+            .collect();
+        let laid: Vec<_> = texts
+            .iter()
+            .map(|&(text, font, colour)| {
+                let (rows, h) = self.typeset(ui, text, middle_w - m.mm(4.0), font, colour);
+                (text, rows, h, colour)
+            })
+            .collect();
+        let text_h: f32 = laid.iter().map(|(_, _, h, _)| h).sum();
+        let middle_h = if laid.is_empty() { 0.0 } else { text_h + m.mm(3.0) };
+        let height = middle_h.max(button_h);
+        let rect = Rect::from_min_max(pos2(area.min.x, area.max.y - height), area.max);
+        let middle = Rect::from_min_max(
+            pos2(rect.min.x + button_w + gap, rect.min.y),
+            pos2(rect.max.x - button_w - gap, rect.max.y),
+        );
+        if !laid.is_empty() {
+            ui.painter().rect_filled(middle, m.mm(1.5), Palette::FOOTER);
+            let mut y = middle.center().y - text_h / 2.0;
+            for (i, (text, rows, h, colour)) in laid.into_iter().enumerate() {
+                let r = Rect::from_min_max(
+                    pos2(middle.min.x + m.mm(2.0), y),
+                    pos2(middle.max.x - m.mm(2.0), y + h),
+                );
+                self.paint_rows(ui, r, rows, Align::Center, colour);
+                let response = ui.interact(r, ui.scope_id().with(("footer", i)), Sense::hover());
+                let clean = typeset::clean(text);
+                response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &clean));
+                y += h;
+            }
+        }
+        let band = has_ways.then(|| Band {
+            back: Rect::from_min_max(rect.min, pos2(rect.min.x + button_w, rect.max.y)),
+            stop: Rect::from_min_max(pos2(rect.max.x - button_w, rect.min.y), rect.max),
+            button_h,
+        });
+        Some((rect.min.y, band))
+    }
+
+    /// 「戻る」 and 「受付をやめる」 in their places of the bottom band: outlined (the quieter way, as
+    /// staff help), or greyed while something is in flight (never pressed then, by touch or keypad).
+    fn ways_buttons(&self, ui: &mut egui::Ui, band: &Band, l: Lang, ways: Ways, out: &mut Vec<Input>) {
+        for (way, rect, text, press) in [
+            (ways.back, band.back, Text::CommonBack, Press::Back),
+            (ways.stop, band.stop, Text::CommonStop, Press::Stop),
+        ] {
+            let look = match way {
+                Way::Absent => continue,
+                Way::Open => Look::Quiet,
+                Way::Busy(_) => Look::Disabled,
+            };
+            let mut child = ui.new_child(
+                UiBuilder::new()
+                    .id_salt(text.key())
+                    .max_rect(rect)
+                    .layout(Layout::top_down(Align::Center)),
+            );
+            child.add_space(((rect.height() - band.button_h) / 2.0).max(0.0));
+            let label = self.t(l, text);
+            if self.button_look(&mut child, label, look, rect.width()).clicked() {
+                out.push(Input::Press(press));
+            }
+        }
+    }
+
+    /// How tall [`KioskUi::button_look`] draws a button labelled `text`, `width` wide (measured only: a
+    /// bad break is reported when it is drawn).
+    fn button_height(&self, ui: &egui::Ui, text: &str, width: f32) -> f32 {
+        let m = self.metrics;
+        let pad = m.mm(2.5);
+        let font = FontId::new(m.text_mm(5.0), FontFamily::Name("bold".into()));
+        let painter = ui.painter();
+        let rows = typeset::break_rows(text, (width - 2.0 * pad).max(1.0), &mut |s: &str| {
+            painter
+                .layout_no_wrap(s.to_owned(), font.clone(), Palette::TEXT)
+                .size()
+                .x
+        });
+        let text_h = rows.rows.len() as f32 * self.row_height(&font);
+        (text_h + 2.0 * pad).max(m.mm(15.0)).ceil()
     }
 
     /// Staff were called: above the screen until the patient closes it.

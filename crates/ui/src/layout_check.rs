@@ -56,7 +56,8 @@ fn covered(screen: &Screen) {
         | Screen::Prescription
         | Screen::Saving
         | Screen::Done { .. }
-        | Screen::Counter { .. } => {}
+        | Screen::Counter { .. }
+        | Screen::Stopped => {}
     }
 }
 
@@ -160,6 +161,7 @@ pub(crate) fn every_screen() -> Vec<Screen> {
         Screen::Done {
             name: "山田　太郎".into(),
         },
+        Screen::Stopped,
     ];
     v.extend(camera_and_outcome_screens());
     v.iter().for_each(covered);

@@ -1,5 +1,6 @@
 //! The smartphone screens (issue 16): the start screen's way to them, the guide with its picture, the
-//! phone's PIN, and the phone's own dead ends, each with a way on.
+//! phone's PIN, and the phone's own dead ends, each with a way on (「戻る」 and 「受付をやめる」 are the
+//! frame's, `layout.rs`).
 
 use crate::KioskUi;
 use crate::layout::Panes;
@@ -19,7 +20,8 @@ impl KioskUi {
     }
 
     /// How to hold each kind of phone, with a picture of a phone on the reader; waits for the phone.
-    pub(crate) fn phone_guide(&self, p: &mut Panes, l: Lang, separate_reader: bool, out: &mut Vec<Input>) {
+    /// 「戻る」 to the start is the frame's (`Screen::ways`).
+    pub(crate) fn phone_guide(&self, p: &mut Panes, l: Lang, separate_reader: bool) {
         self.title(p.info(), self.t(l, Text::PhoneGuideTitle));
         let place = if separate_reader {
             Text::PhoneGuideWherePhoneReader
@@ -35,7 +37,6 @@ impl KioskUi {
         self.body(p.info(), self.t(l, Text::PhoneGuideAndroid));
         self.body(p.info(), self.t(l, Text::PhoneGuideIphone));
         self.phone_picture(p.act(), separate_reader);
-        self.choice(p.act(), l, Text::PhoneGuideBack, Press::AlertAcknowledged, out);
     }
 
     /// The Android phone's own PIN, typed while the phone lies on the reader.

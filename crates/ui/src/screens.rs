@@ -40,7 +40,7 @@ impl KioskUi {
             | Screen::StaffWaiting { .. }
             | Screen::CheckingEligibility
             | Screen::Saving => self.pictured(p.info(), l, view.screen),
-            Screen::PhoneGuide { separate_reader } => self.phone_guide(p, l, *separate_reader, out),
+            Screen::PhoneGuide { separate_reader } => self.phone_guide(p, l, *separate_reader),
             Screen::PhonePin {
                 tries_left,
                 wrong_before,
@@ -88,6 +88,7 @@ impl KioskUi {
             Screen::Prescription => self.prescription(p, l, out),
             Screen::Done { name } => self.done(p, l, name),
             Screen::Counter { reason } => self.counter(p, l, *reason),
+            Screen::Stopped => self.stopped(p, l),
         }
     }
 
@@ -561,6 +562,15 @@ impl KioskUi {
         // to show those at the counter.
         self.body(ui, self.t(l, Text::DonePublicExpense));
         picture::done(ui, self.metrics, 45.0);
+    }
+
+    /// The patient stopped the reception: nothing was kept; take the card (and place it again to start
+    /// over).
+    fn stopped(&self, p: &mut Panes, l: Lang) {
+        let ui = p.info();
+        self.notice(ui, l, Text::StoppedTitle, Text::StoppedBody);
+        self.warning(ui, self.t(l, Text::CommonTakeCard));
+        picture::card_on_reader(ui, self.metrics, 40.0);
     }
 
     fn counter(&self, p: &mut Panes, l: Lang, reason: CounterReason) {

@@ -13,8 +13,8 @@
 
 use kiosk_mynumber::Date;
 use kiosk_screens::{
-    CounterReason, EligibilityFailure, EligibilityIssue, FrontHold, Lang, Qualification, Revocation, Screen,
-    TurnPrompt,
+    Busy, CounterReason, EligibilityFailure, EligibilityIssue, FrontHold, Lang, Qualification, Revocation,
+    Screen, TurnPrompt, Way,
 };
 use kiosk_ui::{Strings, Text};
 
@@ -271,7 +271,37 @@ pub fn screen_phrases(screen: &Screen, card_return_left: Option<i64>) -> Vec<Phr
             p(Text::DonePublicExpense),
         ],
         Screen::Counter { reason } => vec![p(Text::CounterTitle), p(counter_text(*reason))],
+        Screen::Stopped => vec![
+            p(Text::StoppedTitle),
+            p(Text::StoppedBody),
+            p(Text::CommonTakeCard),
+        ],
     }
+}
+
+/// The ways out a screen offers (「戻る」, 「受付をやめる」, `Screen::ways`) and, while one is greyed, why:
+/// the words the keypad's focus lands on at the bottom of the screen (`kiosk_ui::KioskUi::focused`), so
+/// that they have their audio like every other choice.
+pub fn ways_phrases(screen: &Screen) -> Vec<Phrase> {
+    let ways = screen.ways();
+    let mut v = Vec::new();
+    for (way, text) in [(ways.back, Text::CommonBack), (ways.stop, Text::CommonStop)] {
+        if way != Way::Absent {
+            v.push(Phrase::plain(text));
+        }
+    }
+    let busy = match (ways.back, ways.stop) {
+        (Way::Busy(b), _) | (_, Way::Busy(b)) => Some(b),
+        _ => None,
+    };
+    v.extend(busy.map(|b| {
+        Phrase::plain(match b {
+            Busy::Card => Text::BusyCard,
+            Busy::Face => Text::BusyFace,
+            Busy::Pin => Text::BusyPin,
+        })
+    }));
+    v
 }
 
 /// The staff-call notice, spoken when the patient presses 「係員を呼ぶ」.
@@ -386,6 +416,7 @@ pub fn every_screen() -> Vec<Screen> {
         Screen::Done {
             name: "山田　太郎".into(),
         },
+        Screen::Stopped,
     ];
     for turn in [TurnPrompt::Left, TurnPrompt::Right] {
         v.push(Screen::FaceMatching {
@@ -464,7 +495,7 @@ pub fn every_screen() -> Vec<Screen> {
 }
 
 /// How many variants [`Screen`] has; [`variant_index`] numbers them 0..VARIANTS.
-pub const VARIANTS: usize = 34;
+pub const VARIANTS: usize = 35;
 
 /// The variant's number. No wildcard: a new screen stops this from compiling, which points here and to
 /// [`every_screen`] and [`screen_phrases`].
@@ -504,6 +535,7 @@ pub fn variant_index(s: &Screen) -> usize {
         Screen::Saving => 31,
         Screen::Done { .. } => 32,
         Screen::Counter { .. } => 33,
+        Screen::Stopped => 34,
     }
 }
 
@@ -560,12 +592,13 @@ impl Utterance {
     }
 }
 
-/// Every fixed phrase of every screen, the help notice and the PIN pad's counts, in both languages,
-/// each once, sorted: what `kiosk-voice render` pre-renders and what the tests and `kiosk doctor` check.
+/// Every fixed phrase of every screen and its ways out, the help notice and the PIN pad's counts, in both
+/// languages, each once, sorted: what `kiosk-voice render` pre-renders and what the tests and `kiosk
+/// doctor` check.
 pub fn catalog(strings: &Strings) -> Vec<Utterance> {
     let mut phrases: Vec<Phrase> = every_screen()
         .iter()
-        .flat_map(|s| screen_phrases(s, None))
+        .flat_map(|s| screen_phrases(s, None).into_iter().chain(ways_phrases(s)))
         .chain(help_phrases())
         .chain(PIN_DIGITS.map(|n| Phrase::digits_entered(n as usize)))
         .filter(Phrase::fixed)
@@ -620,6 +653,28 @@ mod tests {
                 let words = p.words(&s, lang);
                 assert!(!words.is_empty(), "{p:?}");
                 assert!(!words.contains('{') && !words.contains('}'), "{p:?}: {words}");
+            }
+        }
+    }
+
+    /// 「戻る」 and 「受付をやめる」 and the reasons they are greyed are in the catalogue.
+    #[test]
+    fn the_ways_out_have_their_prompts() {
+        let s = strings();
+        let c = catalog(&s);
+        for text in [
+            Text::CommonBack,
+            Text::CommonStop,
+            Text::BusyCard,
+            Text::BusyFace,
+            Text::BusyPin,
+            Text::StoppedTitle,
+            Text::StoppedBody,
+        ] {
+            for lang in [Lang::Ja, Lang::En] {
+                let u = Utterance::new(&Phrase::plain(text), &s, lang)
+                    .unwrap_or_else(|| panic!("{lang:?} has a voice"));
+                assert!(c.contains(&u), "{text:?} in {lang:?}");
             }
         }
     }
