@@ -12,8 +12,8 @@ use kiosk_apdu::TransportError;
 use kiosk_face::FaceModels;
 use kiosk_pcsc::{Monitor, ReaderEvent};
 use kiosk_reception::{
-    Cameras, CardFaceOutcome, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input, Lang,
-    PinCheckFailed, ReadFailure, ReturnRefused, Screen, StaffCall, WorkerResult,
+    Cameras, CardFaceOutcome, CardKey, Effect, EligibilityFailure, Event, FaceEvent, Flow, FlowConfig, Input,
+    Lang, PinCheckFailed, ReadFailure, ReturnRefused, Screen, StaffCall, WorkerResult,
 };
 use kiosk_records::{EligibilityBackend, Journal, OutputSettings};
 use std::collections::{BTreeSet, VecDeque};
@@ -161,6 +161,21 @@ pub fn now_unix() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// The day (Japan time) and the face attempts the journal kept for it before a restart: they still
+/// count (the journal keeps card hashes only). An unreadable journal is reported and counts none.
+fn face_attempts_kept(journal: &Journal, now: i64) -> (i64, Vec<(CardKey, u32)>) {
+    let day = kiosk_reception::japan_day(now);
+    let kept = journal.face_attempts_on(day).unwrap_or_else(|e| {
+        eprintln!("kiosk: journal: today's face attempt counts not read: {e}");
+        Vec::new()
+    });
+    let kept = kept
+        .into_iter()
+        .map(|(card, n)| (CardKey::from_bytes(card), n))
+        .collect();
+    (day, kept)
+}
+
 impl KioskCore {
     /// Start the workers.
     pub fn start(parts: Parts) -> Result<KioskCore, CoreError> {
@@ -169,6 +184,8 @@ impl KioskCore {
         let (card, card_rx) = unbounded_channel();
         let (face, face_rx) = unbounded_channel();
         let (records, records_rx) = unbounded_channel();
+        let now = now_unix();
+        let (day, attempts_today) = face_attempts_kept(&parts.journal, now);
         let threads = vec![
             CardWorker {
                 trust: parts.trust,
@@ -201,7 +218,8 @@ impl KioskCore {
             language: parts.language,
             ..parts.flow
         };
-        let flow = Flow::new(flow_config, now_unix());
+        let mut flow = Flow::new(flow_config, now);
+        flow.restore_face_attempts(day, attempts_today);
         let mut core = KioskCore {
             flow,
             card,
@@ -747,6 +765,12 @@ impl KioskCore {
                 self.face_ticket = None;
                 self.send_card(CardJob::Remove);
                 self.send_face(FaceJob::Wipe);
+            }
+            Effect::CountFaceAttempt { card, day } => {
+                self.send_records(RecordsJob::CountFaceAttempt {
+                    day,
+                    card: card.to_bytes(),
+                });
             }
             Effect::Audit { from, to, event } => {
                 self.send_records(RecordsJob::Audit { now, from, to, event });

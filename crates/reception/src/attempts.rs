@@ -4,8 +4,10 @@
 //! day's allowance is spent (the PIN and the staff check stay).
 //!
 //! Nothing personal is kept: a card is known only by the SHA-256 of its authentication certificate's
-//! issuer and serial number (a certificate identifier, not a person's data), in memory, and the counts
-//! are forgotten when the day (Japan time) changes.
+//! issuer and serial number (a certificate identifier, not a person's data), and the counts are forgotten
+//! when the day (Japan time) changes. The kiosk keeps the day's counts in its journal
+//! ([`crate::Effect::CountFaceAttempt`], [`crate::Flow::restore_face_attempts`]), so restarting the kiosk
+//! (or pulling its plug) does not give a card its attempts back.
 
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -28,6 +30,15 @@ impl CardKey {
         h.update([0]);
         h.update(cert_serial.as_bytes());
         CardKey(h.finalize().into())
+    }
+
+    /// A key as stored (the journal keeps the 32 hash bytes).
+    pub fn from_bytes(bytes: [u8; 32]) -> CardKey {
+        CardKey(bytes)
+    }
+
+    pub fn to_bytes(self) -> [u8; 32] {
+        self.0
     }
 }
 
@@ -72,6 +83,19 @@ impl FaceAttempts {
         self.roll(now);
         *self.counts.entry(card).or_default() += 1;
     }
+
+    /// Take back the counts kept for `day` (Japan time) from before a restart. Counts of another day
+    /// than the one in force are ignored: they are spent.
+    pub fn restore(&mut self, day: i64, now: i64, counts: impl IntoIterator<Item = (CardKey, u32)>) {
+        self.roll(now);
+        if day != self.day {
+            return;
+        }
+        for (card, n) in counts {
+            let c = self.counts.entry(card).or_default();
+            *c = (*c).max(n);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -90,6 +114,18 @@ mod tests {
         assert!(!a.allowed(card, t + 120));
         assert!(a.allowed(other, t + 120), "other cards are not affected");
         assert!(a.allowed(card, t + 86_400), "a new day");
+    }
+
+    #[test]
+    fn counts_kept_from_before_a_restart_still_count_today_only() {
+        let card = CardKey::of("CN=JPKI", "0A1B");
+        let t = 1_800_000_000;
+        let mut a = FaceAttempts::new(2);
+        a.restore(japan_day(t), t, [(CardKey::from_bytes(card.to_bytes()), 2)]);
+        assert!(!a.allowed(card, t), "spent before the restart");
+        let mut b = FaceAttempts::new(2);
+        b.restore(japan_day(t) - 1, t, [(card, 2)]);
+        assert!(b.allowed(card, t), "yesterday's count is not today's");
     }
 
     #[test]

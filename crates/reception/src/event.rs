@@ -1,5 +1,6 @@
 //! What the flow hears and what it asks of the workers.
 
+use crate::attempts::CardKey;
 use crate::types::{CardFaceOutcome, ReceptionRecord, WorkerResult};
 use kiosk_screens::{Input, Press, SecretInput};
 
@@ -150,6 +151,12 @@ pub enum Effect {
         cert_serial: String,
     },
     SaveRecord(ReceptionRecord),
+    /// Keep one more face attempt of `card` on `day` (Japan time) in the journal, so a restart does not
+    /// give the card its attempts back. Only the certificate's hash is kept.
+    CountFaceAttempt {
+        card: CardKey,
+        day: i64,
+    },
     /// Tell staff (the core hands this to its `StaffNotifier`).
     CallStaff(StaffCall),
     /// Drop everything personal the workers hold (photo, descriptors, names).

@@ -902,6 +902,13 @@ impl Flow {
         Some(CardKey::of(&facts.cert_issuer, &facts.cert_serial))
     }
 
+    /// Take back the day's face-attempt counts kept in the journal before a restart
+    /// ([`Effect::CountFaceAttempt`]); counts of another day are ignored.
+    pub fn restore_face_attempts(&mut self, day: i64, counts: impl IntoIterator<Item = (CardKey, u32)>) {
+        let now = self.now;
+        self.face_attempts.restore(day, now, counts);
+    }
+
     /// Whether this card may try face matching again today.
     fn face_allowed_today(&mut self) -> bool {
         let now = self.now;
@@ -927,6 +934,10 @@ impl Flow {
         if let Some(k) = self.card_key() {
             let now = self.now;
             self.face_attempts.record(k, now);
+            fx.push(Effect::CountFaceAttempt {
+                card: k,
+                day: crate::attempts::japan_day(now),
+            });
         }
         let attempt = self.session.as_mut().map_or(1, |s| {
             s.face_tries += 1;

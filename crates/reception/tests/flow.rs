@@ -51,6 +51,7 @@ fn effect_name(e: &Effect) -> &'static str {
         Effect::ReadCardFace => "ReadCardFace",
         Effect::ReadCardFaceTyped => "ReadCardFaceTyped",
         Effect::StartFaceMatching => "StartFaceMatching",
+        Effect::CountFaceAttempt { .. } => "CountFaceAttempt",
         Effect::StopFaceMatching => "StopFaceMatching",
         Effect::VerifyPin => "VerifyPin",
         Effect::CheckStaffCode => "CheckStaffCode",
@@ -131,7 +132,7 @@ fn face_to_eligibility() -> Case {
         (
             Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
             "FaceMatching",
-            &["StartFaceMatching"],
+            &["CountFaceAttempt", "StartFaceMatching"],
         ),
         (
             Event::Worker(WorkerResult::Face(FaceEvent::Matched {
@@ -188,7 +189,7 @@ fn face_path_to_done() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (
                 Event::Worker(WorkerResult::Face(FaceEvent::Guidance(Some(
@@ -633,7 +634,7 @@ fn face_fails_twice_then_the_pin_is_offered() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (
                 Event::Worker(WorkerResult::Face(FaceEvent::NotMatched {
@@ -641,7 +642,7 @@ fn face_fails_twice_then_the_pin_is_offered() {
                     frames: 0,
                 })),
                 "FaceMatching",
-                &["StopFaceMatching", "StartFaceMatching"],
+                &["StopFaceMatching", "CountFaceAttempt", "StartFaceMatching"],
             ),
             (
                 Event::Worker(WorkerResult::Face(FaceEvent::NotMatched {
@@ -669,7 +670,7 @@ fn camera_gone_and_unreadable_card_front_fall_back() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (
                 Event::Worker(WorkerResult::Face(FaceEvent::CameraUnavailable)),
@@ -679,7 +680,7 @@ fn camera_gone_and_unreadable_card_front_fall_back() {
             (
                 Event::Pressed(Press::MethodChosen(Method::Face)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
         ],
     ]));
@@ -1114,7 +1115,7 @@ fn card_removed_in_the_middle_wipes_everything() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (Event::CardRemoved, "Idle", &["StopFaceMatching", "WipeSession"]),
             // A late result of the old session changes nothing.
@@ -1786,7 +1787,10 @@ fn one_camera_the_face_path_with_the_card_lifted_reaches_done() {
         &mut all,
     );
     let photo = Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady));
-    assert_eq!(step(&mut flow, photo, &mut all), ["StartFaceMatching"]);
+    assert_eq!(
+        step(&mut flow, photo, &mut all),
+        ["CountFaceAttempt", "StartFaceMatching"]
+    );
     let matched = Event::Worker(WorkerResult::Face(FaceEvent::Matched {
         distance_milli: 350,
         frames: 3,
@@ -1929,13 +1933,13 @@ fn a_failed_liveness_check_is_retried_then_leaves_the_pin_and_staff() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (face_event(FaceEvent::Turn(TurnPrompt::Left)), "FaceMatching", &[]),
             (
                 face_event(FaceEvent::NotLive),
                 "FaceMatching",
-                &["StopFaceMatching", "StartFaceMatching"],
+                &["StopFaceMatching", "CountFaceAttempt", "StartFaceMatching"],
             ),
             (
                 face_event(FaceEvent::NotLive),
@@ -2024,6 +2028,45 @@ fn a_card_that_spent_its_face_attempts_today_is_offered_pin_and_staff_only() {
     assert!(matches!(
         reception(&mut flow),
         Screen::MethodChoice { face: true, .. }
+    ));
+}
+
+#[test]
+fn face_attempts_counted_before_a_restart_still_count() {
+    let config = FlowConfig {
+        face_attempts_per_card_per_day: 2,
+        ..FlowConfig::default()
+    };
+    let mut flow = Flow::new(config, 1_000);
+    let mut counted = Vec::new();
+    for (event, ..) in start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice") {
+        flow.handle(event);
+    }
+    for e in [
+        Event::Pressed(Press::MethodChosen(Method::Face)),
+        Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
+        face_event(FaceEvent::NotLive),
+    ] {
+        for fx in flow.handle(e) {
+            if let Effect::CountFaceAttempt { card, day } = fx {
+                counted.push((card, day));
+            }
+        }
+    }
+    assert_eq!(counted.len(), 2, "each attempt is kept: {counted:?}");
+    let day = counted[0].1;
+    assert_eq!(day, japan_day(1_000));
+    // The kiosk restarts and takes back what its journal kept: this card has no face attempt left.
+    let mut restarted = Flow::new(config, 1_000);
+    // (The journal adds up the counts per card: both were for this card.)
+    assert_eq!(counted[0].0, counted[1].0);
+    restarted.restore_face_attempts(day, [(counted[0].0, 2)]);
+    for (event, ..) in start(facts(valid(), Some(PinStatus::TriesLeft(3))), "MethodChoice") {
+        restarted.handle(event);
+    }
+    assert!(matches!(
+        restarted.screen(),
+        Screen::MethodChoice { face: false, .. }
     ));
 }
 
@@ -2160,7 +2203,7 @@ fn back_from_the_face_camera_stops_it_and_the_attempt_stays_used() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (pressed(Press::Back), "MethodChoice", &["StopFaceMatching"]),
             // A late answer of the stopped match is not taken.
@@ -2176,7 +2219,7 @@ fn back_from_the_face_camera_stops_it_and_the_attempt_stays_used() {
             (
                 pressed(Press::MethodChosen(Method::Face)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             // Deciding (the head turn asked): back waits.
             (
@@ -2215,7 +2258,7 @@ fn back_after_the_last_face_attempt_no_longer_offers_face() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (
                 face_event(FaceEvent::NotMatched {
@@ -2223,7 +2266,7 @@ fn back_after_the_last_face_attempt_no_longer_offers_face() {
                     frames: 3,
                 }),
                 "FaceMatching",
-                &["StopFaceMatching", "StartFaceMatching"],
+                &["StopFaceMatching", "CountFaceAttempt", "StartFaceMatching"],
             ),
             (pressed(Press::Back), "MethodChoice", &["StopFaceMatching"]),
         ],
@@ -2428,7 +2471,7 @@ fn stop_during_face_matching_stops_the_camera_and_a_late_match_is_not_taken() {
             (
                 Event::Worker(WorkerResult::CardFaceRead(CardFaceOutcome::PhotoReady)),
                 "FaceMatching",
-                &["StartFaceMatching"],
+                &["CountFaceAttempt", "StartFaceMatching"],
             ),
             (
                 pressed(Press::Stop),

@@ -36,6 +36,12 @@ CREATE TABLE IF NOT EXISTS audit (
     from_screen TEXT NOT NULL,
     to_screen TEXT NOT NULL,
     event TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS face_attempts (
+    day INTEGER NOT NULL,
+    card BLOB NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (day, card)
 );";
 
 /// The journal database.
@@ -194,7 +200,47 @@ impl Journal {
         Ok(())
     }
 
-    /// Receptions recorded so far.
+    /// Count one face attempt of a card (the 32-byte hash of its certificate, nothing personal) on `day`
+    /// (Japan time), so the daily limit holds across a restart. Earlier days' rows are dropped: only
+    /// today's counts matter, and nothing is kept longer than it serves.
+    pub fn count_face_attempt(&mut self, day: i64, card: &[u8; 32]) -> Result<(), RecordsError> {
+        let path = self.path.clone();
+        let sql = |e| RecordsError::from_sqlite(&path, &e);
+        let tx = self.conn.transaction().map_err(sql)?;
+        tx.execute("DELETE FROM face_attempts WHERE day < ?1", params![day])
+            .map_err(sql)?;
+        tx.execute(
+            "INSERT INTO face_attempts (day, card, count) VALUES (?1, ?2, 1)
+             ON CONFLICT (day, card) DO UPDATE SET count = count + 1",
+            params![day, &card[..]],
+        )
+        .map_err(sql)?;
+        tx.commit().map_err(sql)
+    }
+
+    /// The face attempts counted on `day`, per card hash.
+    pub fn face_attempts_on(&self, day: i64) -> Result<Vec<([u8; 32], u32)>, RecordsError> {
+        let sql = |e| RecordsError::from_sqlite(&self.path, &e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT card, count FROM face_attempts WHERE day = ?1")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(params![day], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(sql)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (card, count) = row.map_err(sql)?;
+            // A row that is not a 32-byte hash was not written by the kiosk: skip it.
+            if let Ok(card) = <[u8; 32]>::try_from(card.as_slice()) {
+                out.push((card, u32::try_from(count).unwrap_or(u32::MAX)));
+            }
+        }
+        Ok(out)
+    }
+
     /// SQLite's own check of the database file (`PRAGMA integrity_check`): "ok" when sound. For the
     /// fault tests (a full disk, a crash) and for clinic IT.
     pub fn integrity_check(&self) -> Result<String, RecordsError> {
@@ -209,6 +255,7 @@ impl Journal {
         Ok(lines.join("; "))
     }
 
+    /// Receptions recorded so far.
     pub fn reception_count(&self) -> Result<u64, RecordsError> {
         self.conn
             .query_row("SELECT COUNT(*) FROM receptions", [], |r| r.get::<_, i64>(0))

@@ -276,3 +276,26 @@ proptest! {
         let _ = e.qualification(today());
     }
 }
+
+#[test]
+fn face_attempts_survive_reopening_the_journal_for_the_day_only() {
+    let dir = temp_dir("face-attempts");
+    let path = dir.join("journal.sqlite");
+    let card = [7u8; 32];
+    let other = [9u8; 32];
+    {
+        let mut j = Journal::open(&path).unwrap();
+        j.count_face_attempt(20_000, &card).unwrap();
+        j.count_face_attempt(20_000, &card).unwrap();
+        j.count_face_attempt(20_000, &other).unwrap();
+    }
+    // The kiosk restarts: the day's counts are still there.
+    let mut j = Journal::open(&path).unwrap();
+    let mut today = j.face_attempts_on(20_000).unwrap();
+    today.sort();
+    assert_eq!(today, vec![(card, 2), (other, 1)]);
+    // The next day's first count drops the day before.
+    j.count_face_attempt(20_001, &card).unwrap();
+    assert_eq!(j.face_attempts_on(20_000).unwrap(), vec![]);
+    assert_eq!(j.face_attempts_on(20_001).unwrap(), vec![(card, 1)]);
+}

@@ -38,6 +38,11 @@ pub enum RecordsJob {
     /// Who the genuine card face says holds the card, for the eligibility check that follows.
     HolderOnCard(HolderOnCard),
     Wipe,
+    /// Keep one face attempt of a card (its certificate's hash) for the day's limit.
+    CountFaceAttempt {
+        day: i64,
+        card: [u8; 32],
+    },
     /// Answer with the journal's reception count (tests and the endurance run).
     Count(std::sync::mpsc::Sender<u64>),
     Stop,
@@ -50,6 +55,7 @@ impl std::fmt::Debug for RecordsJob {
             RecordsJob::Register { .. } => "Register",
             RecordsJob::Save { .. } => "Save",
             RecordsJob::Audit { .. } => "Audit",
+            RecordsJob::CountFaceAttempt { .. } => "CountFaceAttempt",
             RecordsJob::StaffCode { .. } => "StaffCode(**)",
             RecordsJob::HolderOnCard(_) => "HolderOnCard(**)",
             RecordsJob::Wipe => "Wipe",
@@ -148,6 +154,13 @@ impl RecordsWorker {
                 self.replies.answer(ticket, WorkerResult::RecordSaved(saved));
             }
             RecordsJob::Audit { now, from, to, event } => self.audit(state, now, [from, to, event]),
+            RecordsJob::CountFaceAttempt { day, card } => {
+                // Not kept: the limit still holds until the kiosk restarts (the flow counts in memory).
+                if let Err(e) = self.journal.count_face_attempt(day, &card) {
+                    self.replies
+                        .problem(format!("journal: face attempt count not kept: {e}"));
+                }
+            }
             RecordsJob::StaffCode { ticket, code } => {
                 let now = crate::core::now_unix();
                 let checked = self.staff.check(code.as_str(), now);
