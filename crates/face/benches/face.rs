@@ -138,7 +138,8 @@ fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -
     engine.reset_tracking();
     let cycle = kiosk_face::engine::REDETECT_EVERY as usize;
     let tracked = time_mean(cycle * runs.div_ceil(cycle), || engine.track(f640));
-    // The liveness check's own work per frame: pose cues, the screen-lattice score, the decision step.
+    // The liveness check's own work per frame: pose cues, the screen-lattice and outline scores, the
+    // decision step.
     let mut check = kiosk_face::FaceCheck::new(
         kiosk_face::MatchPolicy::default(),
         kiosk_face::PadPolicy::default(),
@@ -150,6 +151,7 @@ fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -
             pose,
             distance: 0.4,
             lattice: kiosk_face::pad::lattice::score(f640, face),
+            outline: kiosk_face::pad::outline::score(f640, &points),
         };
         check.push(Some(&frame))
     });
@@ -190,7 +192,7 @@ fn print_table(t: &Timings, runs: usize) {
         ms(t.tracked)
     );
     println!(
-        "| liveness check per frame (pose cues, screen lattice, decision) | {} |",
+        "| liveness check per frame (pose cues, screen lattice, outline, decision) | {} |",
         ms(t.liveness)
     );
     println!(

@@ -15,6 +15,8 @@ pub struct Presentation {
     pub check: FaceCheck,
     /// Per frame: the cues, `None` for a frame without a usable face.
     pub frames: Vec<Option<PadFrame>>,
+    /// Per frame: what the quality guidance said (why a frame had no usable face).
+    pub guidance: Vec<kiosk_face::Guidance>,
 }
 
 impl Presentation {
@@ -45,13 +47,14 @@ impl Presentation {
         let s = self.check.scores();
         let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.3}"));
         format!(
-            "match distance {} ({}/{} frames agreed), straight distance {}, turn {}, lattice {}, frames {}",
+            "match distance {} ({}/{} frames agreed), straight distance {}, turn {}, lattice {}, outline {}, frames {}",
             f(s.matching.distance.map(f64::from)),
             s.matching.frames_agreed,
             s.matching.frames_seen,
             f(s.straight_distance.map(f64::from)),
             f(s.turn),
             f(s.lattice),
+            f(s.outline),
             s.frames
         )
     }
@@ -81,6 +84,7 @@ pub fn present(
     };
     let mut check = FaceCheck::new(policy, PadPolicy::default(), challenge);
     let mut cues = Vec::with_capacity(frames.len());
+    let mut guidance = Vec::with_capacity(frames.len());
     // As the kiosk does: the frames of one attempt are consecutive, so the face is tracked between
     // detections.
     engine.reset_tracking();
@@ -90,8 +94,13 @@ pub fn present(
         let f = pad::pad_frame(&img, &analysis, &card);
         check.push(f.as_ref());
         cues.push(f);
+        guidance.push(analysis.guidance);
     }
-    Ok(Presentation { check, frames: cues })
+    Ok(Presentation {
+        check,
+        frames: cues,
+        guidance,
+    })
 }
 
 /// `kiosk-face pad`: prints the decision and the scores; true when accepted.
@@ -147,7 +156,9 @@ pub fn pad_eval(
         None => None,
     };
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    println!("type,frames_dir,challenge,decision,reason,straight_distance,match_distance,turn,lattice");
+    println!(
+        "type,frames_dir,challenge,decision,reason,straight_distance,match_distance,turn,lattice,outline"
+    );
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with("type,") {
@@ -171,27 +182,29 @@ pub fn pad_eval(
         let s = p.check.scores();
         let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}"));
         println!(
-            "{kind},{dir},{},{},{},{},{},{},{}",
+            "{kind},{dir},{},{},{},{},{},{},{},{}",
             challenge.name(),
             if p.accepted() { "accept" } else { "reject" },
             p.reason(),
             f(s.straight_distance.map(f64::from)),
             f(s.matching.distance.map(f64::from)),
             f(s.turn),
-            f(s.lattice)
+            f(s.lattice),
+            f(s.outline)
         );
         if let Some(t) = trace.as_mut() {
             for (i, fr) in p.frames.iter().enumerate() {
                 let row = match fr {
                     Some(fr) => format!(
-                        "{:.4},{:.4},{:.4},{:.4},{}",
+                        "{:.4},{:.4},{:.4},{:.4},{},{}",
                         fr.pose.nose_offset,
                         fr.pose.eye_width_log_ratio,
                         fr.pose.nose_drop,
                         fr.distance,
-                        f(fr.lattice)
+                        f(fr.lattice),
+                        f(fr.outline)
                     ),
-                    None => ",,,,".into(),
+                    None => format!(",,,,,,{:?}", p.guidance[i]),
                 };
                 writeln!(t, "{kind},{dir},{},{i},{row}", challenge.name()).map_err(|e| e.to_string())?;
             }

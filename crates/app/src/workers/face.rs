@@ -419,11 +419,12 @@ impl FaceThread {
                 // The reason and the cue scores only: no face data.
                 let s = m.check.scores();
                 eprintln!(
-                    "kiosk: face liveness refused ({}): turn {:?}, straight distance {:?}, lattice {:?}",
+                    "kiosk: face liveness refused ({}): turn {:?}, straight distance {:?}, lattice {:?}, outline {:?}",
                     why.name(),
                     s.turn.map(|t| (t * 1000.0).round() / 1000.0),
                     s.straight_distance.map(|d| (d * 1000.0).round() / 1000.0),
-                    s.lattice.map(f64::round)
+                    s.lattice.map(f64::round),
+                    s.outline.map(|o| (o * 100.0).round() / 100.0)
                 );
                 Some(FaceEvent::NotLive)
             }

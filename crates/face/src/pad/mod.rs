@@ -16,15 +16,18 @@
 //!    wrong way first ([`PadRefusal::WrongWay`]) fails, so a replayed video has to turn the right way at
 //!    the right time.
 //!
-//! Throughout, the screen-lattice cue ([`lattice`]) looks for the regular pixel grid and moiré of a
-//! display inside the face ([`PadRefusal::ScreenLattice`]): the one cue here against a replayed video of
-//! the holder turning their head, which the geometry cannot refuse.
+//! Throughout, two cues look for the picture itself, the ones here against a replayed video of the holder
+//! turning their head, which the geometry cannot refuse: the screen-lattice cue ([`lattice`]) for the
+//! regular pixel grid and moiré of a display inside the face ([`PadRefusal::ScreenLattice`]), and the
+//! outline cue ([`outline`]) for the straight edges of a phone, tablet, card or print framing the face on
+//! both sides ([`PadRefusal::PictureOutline`]).
 //!
 //! The thresholds were calibrated on the generated corpus (`kiosk-pad-corpus`, docs/PAD.md), where the
 //! measured APCER per attack type and BPCER are reported with counts. Masks are out of reach of one RGB
 //! camera's geometry and are not claimed.
 
 pub mod lattice;
+pub mod outline;
 pub mod pose;
 
 use crate::engine::{Descriptor, FrameAnalysis};
@@ -101,6 +104,8 @@ pub struct PadPolicy {
     pub copy_distance: f32,
     /// A median screen-lattice score above this is a display.
     pub max_lattice: f64,
+    /// A median outline score above this is a picture held up in its frame.
+    pub max_outline: f64,
 }
 
 impl Default for PadPolicy {
@@ -119,6 +124,7 @@ impl Default for PadPolicy {
             turn_frames: 12,
             copy_distance: 0.25,
             max_lattice: 100.0,
+            max_outline: 0.5,
         }
     }
 }
@@ -131,6 +137,8 @@ pub struct PadFrame {
     pub distance: f32,
     /// Screen-lattice score, when the face was large enough to measure it.
     pub lattice: Option<f64>,
+    /// Outline score, when both sides of the face were inside the frame.
+    pub outline: Option<f64>,
 }
 
 /// Why the liveness check refused.
@@ -144,6 +152,8 @@ pub enum PadRefusal {
     WrongWay,
     /// A display's pixel grid or moiré inside the face.
     ScreenLattice,
+    /// The straight edges of a phone, tablet, card or print frame the face on both sides.
+    PictureOutline,
 }
 
 impl PadRefusal {
@@ -153,6 +163,7 @@ impl PadRefusal {
             PadRefusal::NoTurn => "no-turn",
             PadRefusal::WrongWay => "wrong-way",
             PadRefusal::ScreenLattice => "screen-lattice",
+            PadRefusal::PictureOutline => "picture-outline",
         }
     }
 }
@@ -167,6 +178,8 @@ pub struct PadScores {
     pub straight_distance: Option<f32>,
     /// Median screen-lattice score.
     pub lattice: Option<f64>,
+    /// Median outline score.
+    pub outline: Option<f64>,
     pub frames: usize,
 }
 
@@ -199,6 +212,7 @@ pub struct FaceCheck {
     baseline: Vec<f64>,
     straight: Vec<f32>,
     lattice: Vec<f64>,
+    outline: Vec<f64>,
     prompted: usize,
     best_turn: Option<f64>,
     turned: bool,
@@ -224,6 +238,7 @@ impl FaceCheck {
             baseline: Vec::new(),
             straight: Vec::new(),
             lattice: Vec::new(),
+            outline: Vec::new(),
             prompted: 0,
             best_turn: None,
             turned: false,
@@ -246,6 +261,7 @@ impl FaceCheck {
             turn: self.best_turn,
             straight_distance: median(&self.straight),
             lattice: median(&self.lattice),
+            outline: median(&self.outline),
             frames: self.frames,
         }
     }
@@ -259,6 +275,9 @@ impl FaceCheck {
         self.frames += 1;
         if let Some(l) = frame.and_then(|f| f.lattice) {
             self.lattice.push(l);
+        }
+        if let Some(o) = frame.and_then(|f| f.outline) {
+            self.outline.push(o);
         }
         self.stage = match self.stage {
             Stage::LookStraight => self.look_straight(frame),
@@ -307,10 +326,10 @@ impl FaceCheck {
             return Stage::Done(FaceOutcome::NoMatch);
         }
         if self.turned && verdict == Verdict::SamePerson {
-            if median(&self.lattice).is_some_and(|l| l > self.policy.max_lattice) {
-                return Stage::Done(FaceOutcome::Refused(PadRefusal::ScreenLattice));
-            }
-            return Stage::Done(FaceOutcome::Accepted);
+            return Stage::Done(match self.picture_refusal() {
+                Some(r) => FaceOutcome::Refused(r),
+                None => FaceOutcome::Accepted,
+            });
         }
         if self.prompted >= self.policy.turn_frames {
             return Stage::Done(if verdict == Verdict::SamePerson || self.turned {
@@ -323,6 +342,20 @@ impl FaceCheck {
     }
 }
 
+impl FaceCheck {
+    /// The cues for the picture itself (its pixel grid, its frame), judged on their medians over the
+    /// attempt so that one odd frame decides nothing.
+    fn picture_refusal(&self) -> Option<PadRefusal> {
+        if median(&self.lattice).is_some_and(|l| l > self.policy.max_lattice) {
+            return Some(PadRefusal::ScreenLattice);
+        }
+        if median(&self.outline).is_some_and(|o| o > self.policy.max_outline) {
+            return Some(PadRefusal::PictureOutline);
+        }
+        None
+    }
+}
+
 /// What an analysed frame gives the check: `None` unless the frame had a usable, described face.
 pub fn pad_frame(frame: &RgbImage, analysis: &FrameAnalysis, card: &Descriptor) -> Option<PadFrame> {
     let (Some(d), Some(l), Some(face)) = (&analysis.descriptor, &analysis.landmarks, analysis.face) else {
@@ -332,6 +365,7 @@ pub fn pad_frame(frame: &RgbImage, analysis: &FrameAnalysis, card: &Descriptor) 
         pose: PoseCues::from_landmarks(l)?,
         distance: d.distance(card),
         lattice: lattice::score(frame, face),
+        outline: outline::score(frame, l),
     })
 }
 
@@ -340,6 +374,10 @@ mod tests {
     use super::*;
 
     fn frame(yaw: f64, distance: f32, lattice: f64) -> PadFrame {
+        framed(yaw, distance, lattice, 0.05)
+    }
+
+    fn framed(yaw: f64, distance: f32, lattice: f64, outline: f64) -> PadFrame {
         PadFrame {
             pose: PoseCues {
                 nose_offset: yaw,
@@ -349,6 +387,7 @@ mod tests {
             },
             distance,
             lattice: Some(lattice),
+            outline: Some(outline),
         }
     }
 
@@ -419,6 +458,25 @@ mod tests {
             c.stage(),
             Stage::Done(FaceOutcome::Refused(PadRefusal::ScreenLattice))
         );
+    }
+
+    #[test]
+    fn a_phone_replaying_a_turn_is_refused_by_its_outline() {
+        // A fine screen (no lattice) replaying the holder turning as asked: only its frame gives it away.
+        let c = run(
+            Challenge::Right,
+            &[
+                framed(0.0, 0.38, 9.0, 0.9),
+                framed(0.0, 0.40, 9.0, 0.85),
+                framed(0.0, 0.37, 9.0, 0.1),
+                framed(-0.25, 0.41, 9.0, 0.95),
+            ],
+        );
+        assert_eq!(
+            c.stage(),
+            Stage::Done(FaceOutcome::Refused(PadRefusal::PictureOutline))
+        );
+        assert!(c.scores().outline.unwrap() > 0.8);
     }
 
     #[test]
