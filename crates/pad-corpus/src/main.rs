@@ -1,6 +1,8 @@
-//! `kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR]`: write the attack
-//! corpus and bona fide proxies made from the project's test photos (assets/faces, assets/photos) as
-//! JPEG frame folders, with `OUT/list.csv` for `kiosk-face pad-eval`.
+//! `kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR] [--types LIST]`: write
+//! the attack corpus and bona fide proxies made from the project's test photos (assets/faces,
+//! assets/photos) as JPEG frame folders, with `OUT/list.csv` for `kiosk-face pad-eval`. `--types` takes
+//! a comma-separated subset of `bona-fide,card,print,screen-still,screen-video` (all by default), for a
+//! quicker calibration run of one cue.
 
 use kiosk_cardfront::synth::Rng;
 use kiosk_face::{Challenge, FaceEngine, FaceModels, RgbImage};
@@ -10,10 +12,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR]";
+const USAGE: &str =
+    "usage: kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR] [--types LIST]";
 
 /// A proxy pair stands in for a turn only when the two photos' poses differ by this much (eye distances).
 const MIN_PAIR_CHANGE: f64 = 0.2;
+
+/// The label of bona fide presentations in the list (as `kiosk-face pad-eval` reads it).
+const BONA_FIDE: &str = "bona-fide";
 
 struct Options {
     out: PathBuf,
@@ -21,6 +27,14 @@ struct Options {
     repeats: usize,
     seed: u64,
     assets: PathBuf,
+    /// Which presentation types to write (`None`: all).
+    types: Option<Vec<String>>,
+}
+
+impl Options {
+    fn wants(&self, kind: &str) -> bool {
+        self.types.as_ref().is_none_or(|t| t.iter().any(|k| k == kind))
+    }
 }
 
 fn options() -> Result<Options, String> {
@@ -30,6 +44,7 @@ fn options() -> Result<Options, String> {
         repeats: 3,
         seed: 1,
         assets: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets"),
+        types: None,
     };
     let mut it = std::env::args().skip(1);
     let num = |v: Option<String>, what: &str| -> Result<u64, String> {
@@ -42,6 +57,15 @@ fn options() -> Result<Options, String> {
             "--repeats" => o.repeats = num(it.next(), "--repeats")? as usize,
             "--seed" => o.seed = num(it.next(), "--seed")?,
             "--assets" => o.assets = PathBuf::from(it.next().ok_or("--assets needs a folder")?),
+            "--types" => {
+                let list = it.next().ok_or("--types needs a list")?;
+                let known = |k: &str| k == BONA_FIDE || Attack::ALL.iter().any(|a| a.name() == k);
+                let types: Vec<String> = list.split(',').map(|k| k.trim().to_string()).collect();
+                if let Some(bad) = types.iter().find(|k| !known(k)) {
+                    return Err(format!("--types: unknown type {bad:?}\n{USAGE}"));
+                }
+                o.types = Some(types);
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             _ if o.out.as_os_str().is_empty() => o.out = PathBuf::from(a),
             _ => return Err(USAGE.into()),
@@ -72,15 +96,95 @@ fn source(engine: &mut FaceEngine<'_>, img: RgbImage) -> Option<Source> {
     Source::from_photo(engine, img)
 }
 
-/// A crop of `img` around `face`, `k` face widths wide, and the face box inside it.
-fn crop(img: &RgbImage, face: kiosk_face::FaceBox, k: f64) -> (RgbImage, kiosk_face::FaceBox) {
+/// A tile edge is a straight run of sharp steps at least this share of the face's size long.
+const SEAM_RUN: f64 = 0.35;
+/// Grey step across a tile edge (levels, over 3 pixels).
+const SEAM_STEP: i32 = 14;
+
+/// Whether `steps` (one flag a pixel along a candidate seam) hold a run of at least `min` set flags,
+/// allowing gaps of two pixels (JPEG and similar colours on both sides break a seam here and there).
+fn has_run(steps: impl Iterator<Item = bool>, min: usize) -> bool {
+    let (mut run, mut gap) = (0usize, 0usize);
+    for s in steps {
+        if s {
+            run += 1 + gap;
+            gap = 0;
+        } else if run > 0 && gap < 2 {
+            gap += 1;
+        } else {
+            run = 0;
+            gap = 0;
+        }
+        if run >= min {
+            return true;
+        }
+    }
+    false
+}
+
+/// The collage tile holding `face`, as `(x0, y0, x1, y1)`. bald_guys.png is a collage of abutting
+/// photos: a crop across a tile's edge would frame the face with straight edges no live head has (and
+/// which the outline cue looks for). Each side of the tile is the nearest column (row) outside the face
+/// where the picture steps sharply along a straight run of at least [`SEAM_RUN`] of the face's size,
+/// near the face; the image's edge otherwise. Natural edges (hair, shoulders) are curved and do not
+/// hold such a run on one column.
+fn tile_around(img: &RgbImage, face: kiosk_face::FaceBox) -> (usize, usize, usize, usize) {
+    let grey = |x: usize, y: usize| {
+        let i = (y * img.width + x) * 3;
+        (i32::from(img.data[i]) + i32::from(img.data[i + 1]) + i32::from(img.data[i + 2])) / 3
+    };
+    let (fw, fh) = (face.width(), face.height());
+    let clampx = |v: i64| v.clamp(2, img.width as i64 - 2) as usize;
+    let clampy = |v: i64| v.clamp(2, img.height as i64 - 2) as usize;
+    // Seams are looked for along the face and half a face beyond it.
+    let (sx0, sx1) = (clampx(face.left - fw / 2), clampx(face.right + fw / 2));
+    let (sy0, sy1) = (clampy(face.top - fh / 2), clampy(face.bottom + fh / 2));
+    let min_v = (SEAM_RUN * fh as f64) as usize;
+    let min_h = (SEAM_RUN * fw as f64) as usize;
+    let column_seam = |x: usize| {
+        has_run(
+            (sy0..sy1).map(|y| (grey(x + 1, y) - grey(x - 2, y)).abs() >= SEAM_STEP),
+            min_v,
+        )
+    };
+    let row_seam = |y: usize| {
+        has_run(
+            (sx0..sx1).map(|x| (grey(x, y + 1) - grey(x, y - 2)).abs() >= SEAM_STEP),
+            min_h,
+        )
+    };
+    let margin = (fw / 10).max(2);
+    let left = (2..clampx(face.left - margin))
+        .rev()
+        .find(|&x| column_seam(x))
+        .unwrap_or(0);
+    let right = (clampx(face.right + margin)..img.width - 2)
+        .find(|&x| column_seam(x))
+        .unwrap_or(img.width);
+    let top = (2..clampy(face.top - margin))
+        .rev()
+        .find(|&y| row_seam(y))
+        .unwrap_or(0);
+    let bottom = (clampy(face.bottom + margin)..img.height - 2)
+        .find(|&y| row_seam(y))
+        .unwrap_or(img.height);
+    (left, top, right, bottom)
+}
+
+/// A crop of `img` around `face`, `k` face widths wide but inside `tile`, and the face box inside it.
+fn crop(
+    img: &RgbImage,
+    face: kiosk_face::FaceBox,
+    k: f64,
+    (tx0, ty0, tx1, ty1): (usize, usize, usize, usize),
+) -> (RgbImage, kiosk_face::FaceBox) {
     let w = face.width() as f64 * k;
     let cx = (face.left + face.right) as f64 / 2.0;
     let cy = (face.top + face.bottom) as f64 / 2.0;
-    let x0 = (cx - w / 2.0).max(0.0) as usize;
-    let y0 = (cy - w / 2.0).max(0.0) as usize;
-    let x1 = ((cx + w / 2.0) as usize).min(img.width);
-    let y1 = ((cy + w / 2.0) as usize).min(img.height);
+    let x0 = ((cx - w / 2.0).max(0.0) as usize).max(tx0);
+    let y0 = ((cy - w / 2.0).max(0.0) as usize).max(ty0);
+    let x1 = ((cx + w / 2.0) as usize).min(img.width).min(tx1);
+    let y1 = ((cy + w / 2.0) as usize).min(img.height).min(ty1);
     let mut data = Vec::with_capacity((x1 - x0) * (y1 - y0) * 3);
     for y in y0..y1 {
         data.extend_from_slice(&img.data[(y * img.width + x0) * 3..(y * img.width + x1) * 3]);
@@ -155,9 +259,13 @@ fn people(engine: &mut FaceEngine<'_>, assets: &Path, out: &Path) -> Result<Vec<
     let mut found = Vec::new();
     for d in engine.detect_still(&group) {
         if let Some((desc, _)) = engine.describe_with_landmarks(&group, d.face) {
-            let (img, face) = crop(&group, d.face, 3.0);
+            let tile = tile_around(&group, d.face);
+            let (img, _) = crop(&group, d.face, 3.0, tile);
             if let Some(s) = source(engine, img) {
-                let _ = face;
+                // The crops, to see what the proxies and attacks are made of.
+                let dir = out.join("sources");
+                std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                write_png(&s.img, &dir.join(format!("bald_guys_face{}.png", found.len())))?;
                 found.push((desc, s));
             }
         }
@@ -299,8 +407,12 @@ fn run(o: &Options) -> Result<(), String> {
         people.iter().map(|p| p.photos.len()).sum::<usize>(),
         pairs.len()
     );
+    for p in &people {
+        let widths: Vec<String> = p.photos.iter().map(|s| s.face.width().to_string()).collect();
+        eprintln!("{}: live photos' face widths {} px", p.name, widths.join(", "));
+    }
     let mut n = 0;
-    for &(pi, a, b, c) in &pairs {
+    for &(pi, a, b, c) in pairs.iter().filter(|_| o.wants(BONA_FIDE)) {
         for _ in 0..o.repeats {
             let p = &people[pi];
             let dir = format!("bona-fide/{n:03}");
@@ -310,7 +422,7 @@ fn run(o: &Options) -> Result<(), String> {
             n += 1;
         }
     }
-    for attack in Attack::ALL {
+    for attack in Attack::ALL.into_iter().filter(|a| o.wants(a.name())) {
         for i in 0..o.per_type {
             let seed = rng.next_u64();
             let challenge = if rng.below(2) == 0 {

@@ -12,7 +12,13 @@ use kiosk_face::{Challenge, FaceBox, RgbImage};
 pub const BEFORE: usize = 3;
 pub const ATTACK_DURING: usize = 12;
 pub const ATTACK_FRAMES: usize = BEFORE + ATTACK_DURING;
-pub const BONA_FIDE_DURING: usize = 6;
+/// Frames of a proxy looking straight. A patient turns only once the screen asks, and the kiosk asks
+/// only after [`kiosk_face::PadPolicy::baseline_frames`] usable frames: a proxy looks straight for
+/// twice that, so a blurred frame or two, and the patient's reaction time, do not put the turned photo
+/// where the check still takes the resting pose.
+pub const BONA_FIDE_BEFORE: usize = 2 * BEFORE;
+/// Frames of a proxy's turn: as many as an attack gets, so both have the same time to be decided.
+pub const BONA_FIDE_DURING: usize = ATTACK_DURING;
 
 /// A face photo and where its face is.
 #[derive(Debug, Clone)]
@@ -178,12 +184,26 @@ fn live_frames(src: &Source, n: usize, frame0: usize, face_px: f64, rng: &mut Rn
         .collect()
 }
 
+/// A proxy's face is drawn at most this many times as wide as in its source photo. Enlarging a photo
+/// blurs it as no live face in front of the camera is blurred, and the kiosk's blur guidance rightly
+/// refuses such frames; until the cap, a quarter of the proxies failed for that alone (docs/PAD.md).
+pub const MAX_PROXY_ENLARGEMENT: f64 = 1.4;
+
 /// A bona fide proxy: `before` for the frames looking straight, `during` for the frames of the turn.
+/// The face is 190–270 px wide (a patient at the kiosk), or less where the sources are smaller
+/// ([`MAX_PROXY_ENLARGEMENT`]).
 pub fn bona_fide(before: &Source, during: &Source, seed: u64) -> Vec<RgbImage> {
     let mut rng = Rng::new(seed);
-    let face_px = rng.range(190.0, 270.0);
-    let mut frames = live_frames(before, BEFORE, 0, face_px, &mut rng);
-    frames.extend(live_frames(during, BONA_FIDE_DURING, BEFORE, face_px, &mut rng));
+    let smaller = before.face.width().min(during.face.width()) as f64;
+    let face_px = rng.range(190.0, 270.0).min(MAX_PROXY_ENLARGEMENT * smaller);
+    let mut frames = live_frames(before, BONA_FIDE_BEFORE, 0, face_px, &mut rng);
+    frames.extend(live_frames(
+        during,
+        BONA_FIDE_DURING,
+        BONA_FIDE_BEFORE,
+        face_px,
+        &mut rng,
+    ));
     frames
 }
 
