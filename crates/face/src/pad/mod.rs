@@ -104,8 +104,12 @@ pub struct PadPolicy {
     pub copy_distance: f32,
     /// A median screen-lattice score above this is a display.
     pub max_lattice: f64,
-    /// A median outline score above this is a picture held up in its frame.
+    /// A frame whose outline score is above this shows a picture's frame ...
     pub max_outline: f64,
+    /// ... and this many such frames in one attempt refuse it. Not the median: the check may decide
+    /// within a few frames, while a phone's edges show only in some of them (its first picture may fill
+    /// the screen); the proxies' frames never came near the limit (docs/PAD.md).
+    pub outline_frames: usize,
 }
 
 impl Default for PadPolicy {
@@ -124,7 +128,8 @@ impl Default for PadPolicy {
             turn_frames: 12,
             copy_distance: 0.25,
             max_lattice: 100.0,
-            max_outline: 0.5,
+            max_outline: 0.45,
+            outline_frames: 2,
         }
     }
 }
@@ -343,13 +348,18 @@ impl FaceCheck {
 }
 
 impl FaceCheck {
-    /// The cues for the picture itself (its pixel grid, its frame), judged on their medians over the
-    /// attempt so that one odd frame decides nothing.
+    /// The cues for the picture itself: its pixel grid on the median over the attempt, its frame on a
+    /// count of framed frames; one odd frame decides nothing either way.
     fn picture_refusal(&self) -> Option<PadRefusal> {
         if median(&self.lattice).is_some_and(|l| l > self.policy.max_lattice) {
             return Some(PadRefusal::ScreenLattice);
         }
-        if median(&self.outline).is_some_and(|o| o > self.policy.max_outline) {
+        let framed = self
+            .outline
+            .iter()
+            .filter(|&&o| o > self.policy.max_outline)
+            .count();
+        if framed >= self.policy.outline_frames {
             return Some(PadRefusal::PictureOutline);
         }
         None

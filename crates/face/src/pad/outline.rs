@@ -1,7 +1,7 @@
 //! Outline cue: a picture held up to the camera has edges. The bezel of a phone or tablet, and the border
-//! of a card or a print, run as long straight lines beside the face, on both sides of it and parallel to
-//! the face's own vertical axis: the face is drawn upright on the picture, and the picture and its frame
-//! move, tilt and turn together. A live head has no such frame: its outline is the curve of the cheeks and
+//! of a card or a print, run as long straight lines beside the face, on both sides of it and nearly
+//! parallel to the face's own vertical axis: the face is drawn roughly upright on the picture, and the
+//! picture and its frame move, tilt and turn together. A live head has no such frame: its outline is the curve of the cheeks and
 //! ears, and a straight line behind it (a door frame, a shelf's end) is seldom on both sides, and is cut by
 //! the shoulders below the chin.
 //!
@@ -29,8 +29,9 @@ pub const FAR: f64 = 3.6;
 pub const ABOVE: f64 = 1.6;
 /// ... and below it (past the chin, where a live person's neck and shoulders are).
 pub const BELOW: f64 = 2.4;
-/// Largest angle between a line and the face axis (a face shown slightly rolled on its screen).
-pub const MAX_TILT_DEG: i32 = 10;
+/// Largest angle between a line and the face axis: the face in a photo is seldom exactly upright (the
+/// head tilted, the photo taken askew), so the frame and the face axis can differ by this much.
+pub const MAX_TILT_DEG: i32 = 30;
 /// Smallest grey step across an edge (Sobel, in grey levels of a sharp step): about three times a
 /// webcam's sensor noise.
 pub const MIN_STEP: f32 = 12.0;
@@ -155,8 +156,8 @@ impl Band {
             .step_by(2)
             .map(|deg| f64::from(deg).to_radians().tan())
             .collect();
-        // Offsets can move by up to tan(10°)·h/2 either way from the band's own columns.
-        let margin = (0.18 * h as f64).ceil() as usize + 2;
+        // Offsets can move by up to tan(MAX_TILT_DEG)·h/2 either way from the band's own columns.
+        let margin = (f64::from(MAX_TILT_DEG).to_radians().tan() * h as f64 / 2.0).ceil() as usize + 2;
         let bins = w + 2 * margin;
         let mut votes = vec![0u32; 2 * tilts.len() * bins];
         let mid_row = h as f64 / 2.0;
