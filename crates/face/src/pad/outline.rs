@@ -37,9 +37,6 @@ pub const MAX_TILT_DEG: i32 = 30;
 pub const MIN_STEP: f32 = 12.0;
 /// A band needs at least this many eye distances of rows inside the frame to be judged.
 pub const MIN_ROWS: f64 = 2.0;
-/// The bands are sampled with this many samples an eye distance at most (every pixel for a smaller
-/// face): a bezel is a long edge, found as well at half the resolution, for a quarter of the work.
-pub const SAMPLES_PER_EYE_DISTANCE: f64 = 48.0;
 
 /// The outline score of the face whose landmarks are `l`: in 0–1, the share of the face's height framed
 /// by straight edges on its weaker side. `None` when either band lies mostly outside the frame or the eyes
@@ -58,28 +55,27 @@ pub fn score(img: &RgbImage, l: &Landmarks) -> Option<f64> {
     let across = (dx / d, dy / d);
     let down = (-across.1, across.0);
     let centre = mid(right_eye, left_eye);
-    let step = (d / SAMPLES_PER_EYE_DISTANCE).max(1.0);
+    let grey = to_grey(img);
     let band = |side: f64| {
-        let frame = Frame {
+        Band::sample(
+            &grey,
+            img.width,
+            img.height,
             centre,
-            out: (across.0 * side, across.1 * side),
+            (across.0 * side, across.1 * side),
             down,
             d,
-            step,
-        };
-        Band::sample(img, &frame).and_then(|b| b.best_line(d / step))
+        )
+        .and_then(|b| b.best_line(d))
     };
     Some(band(1.0)?.min(band(-1.0)?))
 }
 
-/// Where a band lies: from `centre` (between the eyes) outwards along `out` and down along `down`, in
-/// pixels of `step`, for a face whose eye centres are `d` pixels apart.
-struct Frame {
-    centre: (f64, f64),
-    out: (f64, f64),
-    down: (f64, f64),
-    d: f64,
-    step: f64,
+fn to_grey(img: &RgbImage) -> Vec<f32> {
+    img.data
+        .chunks_exact(3)
+        .map(|c| (f32::from(c[0]) + f32::from(c[1]) + f32::from(c[2])) / 3.0)
+        .collect()
 }
 
 /// One side's band, resampled: `w` columns outwards from the face, `h` rows down the face axis.
@@ -91,24 +87,29 @@ struct Band {
 }
 
 impl Band {
-    fn sample(img: &RgbImage, f: &Frame) -> Option<Band> {
-        let (d, step) = (f.d, f.step);
-        let w = ((FAR - NEAR) * d / step).round() as usize;
-        let h = ((ABOVE + BELOW) * d / step).round() as usize;
+    fn sample(
+        grey: &[f32],
+        width: usize,
+        height: usize,
+        centre: (f64, f64),
+        out: (f64, f64),
+        down: (f64, f64),
+        d: f64,
+    ) -> Option<Band> {
+        let w = ((FAR - NEAR) * d).round() as usize;
+        let h = ((ABOVE + BELOW) * d).round() as usize;
         if w < 8 || h < 8 {
             return None;
         }
         let mut px = vec![f32::NAN; w * h];
         for r in 0..h {
-            let t = r as f64 * step - ABOVE * d;
+            let t = r as f64 - ABOVE * d;
             for c in 0..w {
-                let s = NEAR * d + c as f64 * step;
-                let x = f.centre.0 + s * f.out.0 + t * f.down.0;
-                let y = f.centre.1 + s * f.out.1 + t * f.down.1;
-                if x >= 0.0 && y >= 0.0 && (x as usize) < img.width && (y as usize) < img.height {
-                    let i = (y as usize * img.width + x as usize) * 3;
-                    let rgb = &img.data[i..i + 3];
-                    px[r * w + c] = (f32::from(rgb[0]) + f32::from(rgb[1]) + f32::from(rgb[2])) / 3.0;
+                let s = NEAR * d + c as f64;
+                let x = centre.0 + s * out.0 + t * down.0;
+                let y = centre.1 + s * out.1 + t * down.1;
+                if x >= 0.0 && y >= 0.0 && (x as usize) < width && (y as usize) < height {
+                    px[r * w + c] = grey[y as usize * width + x as usize];
                 }
             }
         }
@@ -128,7 +129,7 @@ impl Band {
     }
 
     /// The share of rows (inside the frame) crossed by the best straight edge line, or `None` when too
-    /// few rows of the band are inside the frame. `d` is the eye distance in the band's samples.
+    /// few rows of the band are inside the frame.
     fn best_line(&self, d: f64) -> Option<f64> {
         let (w, h) = (self.w, self.h);
         // Edge pixels: strong step across, weak along, the strongest of its row neighbours.
