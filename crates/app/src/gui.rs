@@ -79,6 +79,8 @@ struct Speech {
     help: bool,
     timeout: bool,
     pin_len: usize,
+    /// The label the keypad's focus was on after the last frame.
+    focus: Option<String>,
 }
 
 /// The interactive kiosk.
@@ -164,19 +166,29 @@ impl KioskApp {
             help: false,
             timeout: false,
             pin_len: 0,
+            focus: None,
         });
         self
     }
 
     /// What to say after this frame: a new screen's prompt (cutting off the last one), the staff-call
-    /// notice, the time-out warning, or the PIN pad's count of digits. Only a message to the voice's
-    /// thread: nothing here waits for sound.
-    fn speak(&mut self) {
+    /// notice, the time-out warning, or the PIN pad's count of digits; then the choice the keypad's focus
+    /// has moved to (after a new screen's prompt: a patient on the keypad hears where they are, then
+    /// which choice Enter takes). Only a message to the voice's thread: nothing here waits for sound.
+    ///
+    /// `drawn`: the kind of screen this frame drew. When the patient's input has just changed it, the
+    /// keypad's focus is still the old screen's: the new screen is said on the next frame, with its own
+    /// focus, so that its prompt is not cut off by a focus move a frame later.
+    fn speak(&mut self, drawn: &'static str, ctx: &egui::Context) {
         let Some(s) = self.speech.as_mut() else {
             return;
         };
         let flow = self.core.flow();
         let (screen, lang) = (flow.screen(), flow.lang());
+        if screen.kind() != drawn {
+            ctx.request_repaint();
+            return;
+        }
         let phrases = kiosk_voice::screen_phrases(screen, flow.card_return_left());
         let key = (lang, phrases.iter().map(|p| p.text).collect::<Vec<_>>());
         let help = flow.help_requested();
@@ -184,20 +196,36 @@ impl KioskApp {
         // The pad holds digits only on the PIN screens; its count is all the voice is given.
         let pin_screen = matches!(screen, Screen::PinEntry { .. } | Screen::PhonePin { .. });
         let pin_len = if pin_screen { self.ui.pin_len() } else { 0 };
-        if s.said.as_ref() != Some(&key) {
+        let focused = self.ui.focused();
+        let new_screen = s.said.as_ref() != Some(&key);
+        let mut say = Vec::new();
+        if new_screen {
             s.said = Some(key);
-            s.voice.say(lang, phrases);
+            say = phrases;
         } else if help && !s.help {
-            s.voice.say(lang, kiosk_voice::help_phrases());
+            say = kiosk_voice::help_phrases();
         } else if let Some(left) = timeout.filter(|_| !s.timeout) {
-            s.voice.say(lang, kiosk_voice::timeout_phrases(left));
+            say = kiosk_voice::timeout_phrases(left);
         } else if pin_len != s.pin_len {
-            s.voice
-                .say(lang, vec![kiosk_voice::Phrase::digits_entered(pin_len)]);
+            say.push(kiosk_voice::Phrase::digits_entered(pin_len));
+        }
+        let focus = focused.as_ref().map(|f| f.label.clone());
+        // A digit typed moves the focus to the pad's 決定: the count is said, not the move. A pad's
+        // digit key says nothing (`focus_phrase`): the count is the pad's only feedback.
+        if new_screen || (focus != s.focus && pin_len == s.pin_len) {
+            say.extend(
+                focused
+                    .as_ref()
+                    .and_then(|f| kiosk_voice::focus_phrase(screen, f, self.ui.strings())),
+            );
+        }
+        if !say.is_empty() {
+            s.voice.say(lang, say);
         }
         s.help = help;
         s.timeout = timeout.is_some();
         s.pin_len = pin_len;
+        s.focus = focus;
     }
 
     /// Place a virtual card from an embedded profile (the demo panel's button).
@@ -284,6 +312,7 @@ impl KioskApp {
             outline: self.outline,
             staff_photo: self.staff_photo.as_ref(),
         };
+        let drawn = view.screen.kind();
         let inputs = egui::CentralPanel::default()
             .show(ui, |ui| self.ui.show(ui, &view))
             .inner;
@@ -293,7 +322,7 @@ impl KioskApp {
         for input in inputs {
             self.core.input(input);
         }
-        self.speak();
+        self.speak(drawn, &ctx);
         // Keep ticking for the time-out warning; workers repaint at once when they answer.
         ctx.request_repaint_after(std::time::Duration::from_millis(500));
         self.times

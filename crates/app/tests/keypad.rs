@@ -230,14 +230,45 @@ fn the_star_key_calls_staff() {
     assert!(!k.h.state().core.flow().help_requested());
 }
 
+/// What the voice says when the keypad's focus lands on `f`: a pre-rendered prompt for every kiosk text,
+/// nothing for a pad's digit key.
+fn said_on_focus(
+    screen: &Screen,
+    lang: kiosk_reception::Lang,
+    f: &kiosk_ui::Focused,
+    strings: &kiosk_ui::Strings,
+    catalog: &[kiosk_voice::Utterance],
+    name: &str,
+) {
+    let Some(text) = f.text else {
+        assert_eq!(kiosk_voice::focus_phrase(screen, f, strings), None, "{name}");
+        return;
+    };
+    let phrase = kiosk_voice::focus_phrase(screen, f, strings)
+        .unwrap_or_else(|| panic!("{name}: {text:?} ({:?}) has nothing to say", f.label));
+    if let Some(u) = kiosk_voice::Utterance::new(&phrase, strings, lang) {
+        assert!(
+            !phrase.fixed() || catalog.contains(&u),
+            "{name}: {:?} is not pre-rendered",
+            u.words
+        );
+    }
+}
+
 /// Every screen of the gallery, in both languages: Tab walks every button on the screen once, in the
-/// keypad's order, and comes back to the first; the focused choice is a kiosk text (or a pad digit).
+/// keypad's order, and comes back to the first; the focused choice is a kiosk text (or a pad digit), and
+/// the voice has its pre-rendered prompt (a pad digit: nothing).
 #[test]
 fn focus_order_covers_every_choice_on_every_screen() {
     struct State {
         ui: kiosk_ui::KioskUi,
         shot: kiosk::gallery::Shot,
     }
+    let strings = kiosk_ui::Strings::embedded().unwrap();
+    let catalog = kiosk_voice::catalog(&strings);
+    let spoken = |screen: &Screen, lang, f: &kiosk_ui::Focused, name: &str| {
+        said_on_focus(screen, lang, f, &strings, &catalog, name);
+    };
     let mut screens = 0;
     for shot in kiosk::gallery::shots() {
         for lang in [kiosk_reception::Lang::Ja, kiosk_reception::Lang::En] {
@@ -283,6 +314,7 @@ fn focus_order_covers_every_choice_on_every_screen() {
                 start.label, order[0],
                 "{name}: the first key shows the first choice"
             );
+            spoken(&shot.screen, lang, &start, &name);
             let mut walked = vec![start.label];
             for _ in 1..order.len() {
                 h.key_press(Key::Tab);
@@ -293,6 +325,7 @@ fn focus_order_covers_every_choice_on_every_screen() {
                     "{name}: {:?} is a kiosk text or a pad key",
                     f.label
                 );
+                spoken(&shot.screen, lang, &f, &name);
                 walked.push(f.label);
             }
             assert_eq!(walked, order, "{name}: Tab walks the order");

@@ -111,6 +111,19 @@ fn wait_said(k: &Kiosk, words: &str) -> Vec<String> {
     spoken
 }
 
+/// Wait until the speaker has started `words` as its `before`-th clip or later.
+fn said_after(k: &Kiosk, before: usize, words: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline && !k.speaker.spoken()[before..].iter().any(|w| w == words) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let spoken = k.speaker.spoken();
+    assert!(
+        spoken[before..].iter().any(|w| w == words),
+        "{words:?} not said after clip {before}: {spoken:?}"
+    );
+}
+
 fn words(k: &Kiosk, phrase: Phrase) -> String {
     phrase.words(&k.strings, Lang::Ja)
 }
@@ -175,4 +188,83 @@ fn the_pin_pad_says_the_count_of_digits_and_never_a_digit() {
         }
     }
     assert_eq!(k.h.state().core.counters.pins_sent, 0, "nothing was confirmed");
+}
+
+/// A patient on the physical keypad hears the choice the focus lands on (the label as drawn, tries
+/// left and all), after a new screen's prompt; on the PIN pad a digit typed says the count only, and
+/// the focus on a digit key says nothing.
+#[test]
+fn the_keypad_focus_says_the_choice_and_never_a_digit() {
+    let mut k = kiosk("focus", TestSpeaker::new());
+    click(&mut k, "カードを置く: suzuki");
+    wait_said(&k, &words(&k, Phrase::plain(Text::MethodTitle)));
+    // The first key shows the ring on the first choice and says it (after the screen's own prompt,
+    // which names the choice too).
+    let before = k.speaker.spoken().len();
+    k.h.key_press(egui::Key::Tab);
+    settle(&mut k);
+    let pin_choice = words(&k, Phrase::n(Text::MethodPin, 3));
+    said_after(&k, before, &pin_choice);
+    assert_eq!(
+        k.h.state().ui.focused().and_then(|f| f.text),
+        Some(Text::MethodPin)
+    );
+    // The next key moves on and says where.
+    let before = k.speaker.spoken().len();
+    k.h.key_press(egui::Key::Tab);
+    settle(&mut k);
+    let next = k.h.state().ui.focused().unwrap();
+    let next_words = kiosk_voice::focus_phrase(k.h.state().core.screen(), &next, &k.strings)
+        .map(|p| words(&k, p))
+        .unwrap();
+    said_after(&k, before, &next_words);
+    // Back to the PIN choice and Enter: the PIN screen's prompt, then its first choice.
+    k.h.key_press(egui::Key::Minus);
+    k.h.key_press(egui::Key::Enter);
+    settle(&mut k);
+    assert!(matches!(k.h.state().core.screen(), Screen::PinEntry { .. }));
+    let spoken = wait_said(&k, &words(&k, Phrase::plain(Text::PinTitle)));
+    let title_at = spoken
+        .iter()
+        .rposition(|w| *w == words(&k, Phrase::plain(Text::PinTitle)));
+    let first = k.h.state().ui.focused().unwrap();
+    assert!(
+        first.label.chars().all(|c| c.is_ascii_digit()),
+        "the pad's first key is a digit: {first:?}"
+    );
+    // Digits typed on the keypad: the count, never the move to 決定 nor a digit.
+    let before = k.speaker.spoken().len();
+    for d in [egui::Key::Num9, egui::Key::Num8] {
+        k.h.key_press(d);
+        settle(&mut k);
+    }
+    wait_said(&k, &words(&k, Phrase::digits_entered(2)));
+    assert_eq!(
+        k.speaker.spoken()[before..].to_vec(),
+        [1, 2].map(|n| words(&k, Phrase::digits_entered(n))).to_vec(),
+        "only the counts (the PIN screen's prompt was said at {title_at:?})"
+    );
+    // Walking the whole order: every choice but the digit keys is said, no digit ever.
+    let order = k.h.state().ui.focus_order();
+    let before = k.speaker.spoken().len();
+    for _ in 0..order.len() {
+        k.h.key_press(egui::Key::Tab);
+        settle(&mut k);
+    }
+    let named = order
+        .iter()
+        .filter(|l| !l.chars().all(|c| c.is_ascii_digit()))
+        .count();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while k.speaker.spoken().len() < before + named && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let walked = k.speaker.spoken()[before..].to_vec();
+    assert_eq!(walked.len(), named, "{walked:?} for {order:?}");
+    for w in k.speaker.spoken() {
+        for d in ['9', '8', '９', '８'] {
+            assert!(!w.contains(d), "a PIN digit was said: {w:?}");
+        }
+    }
+    assert_eq!(k.h.state().core.counters.pins_sent, 0);
 }

@@ -27,7 +27,7 @@
 //! the top bar (係員を呼ぶ, the language). Every screen starts on its first choice; after a digit or
 //! 訂正 the focus is on the pad's 決定, so "digits, then Enter" confirms. The focused choice has a thick
 //! black-and-yellow ring. [`KioskUi::focused`](crate::KioskUi::focused) says which choice it is, for voice
-//! guidance to speak.
+//! guidance to speak when it moves (`kiosk_voice::focus_phrase`; a pad's digit key is never said).
 //!
 //! Every choice is drawn through `KioskUi::button`, which registers it here; so a new button is in the
 //! focus order without further work, and the tests walk every screen's order (crates/app/tests/keypad.rs).

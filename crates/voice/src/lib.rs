@@ -18,7 +18,8 @@ pub mod speaker;
 
 pub use cache::{Cache, default_dir};
 pub use prompts::{
-    LangCode, Phrase, Utterance, catalog, help_phrases, screen_phrases, timeout_phrases, ways_phrases,
+    LangCode, Phrase, Utterance, catalog, focus_phrase, help_phrases, screen_phrases, timeout_phrases,
+    ways_phrases,
 };
 pub use render::{RenderError, Renderer, WavInfo, check_wav, render_all};
 pub use speaker::{Aplay, Clip, Played, Speaker, SpeakerError, TestSpeaker};

@@ -16,7 +16,7 @@ use kiosk_screens::{
     Busy, CounterReason, EligibilityFailure, EligibilityIssue, FrontHold, Lang, Qualification, Revocation,
     Screen, TurnPrompt, Way,
 };
-use kiosk_ui::{Strings, Text};
+use kiosk_ui::{Focused, Strings, Text};
 
 /// Tries left that the PIN screens can show: the card's user-authentication PIN has 3 (JPKI), a phone's
 /// PIN no more than 5 (GUESS, docs/CARD-NOTES.md §4.5); more would be rendered at need.
@@ -302,6 +302,31 @@ pub fn ways_phrases(screen: &Screen) -> Vec<Phrase> {
         })
     }));
     v
+}
+
+/// What is said when the keypad's focus lands on a choice (`kiosk_ui::KioskUi::focused`): the choice's
+/// text, its hole filled as `screen`'s prompt fills it (「暗証番号（残り3回）」), else with the number
+/// drawn on the label. `None` for a label that is not one of the kiosk's texts, which is a pad's digit
+/// key: the digit under the focus is never said, or the waiting room would hear the PIN as it is
+/// chosen (the pad's spoken feedback is the count of digits, [`Phrase::digits_entered`]).
+pub fn focus_phrase(screen: &Screen, focused: &Focused, strings: &Strings) -> Option<Phrase> {
+    let text = focused.text?;
+    if let Some(p) = screen_phrases(screen, None)
+        .into_iter()
+        .chain(ways_phrases(screen))
+        .find(|p| p.text == text)
+    {
+        return Some(p);
+    }
+    let template = strings.get(Lang::Ja, text);
+    if !template.contains('{') {
+        return Some(Phrase::plain(text));
+    }
+    if template.replace("{n}", "").contains('{') {
+        return None;
+    }
+    let digits: String = focused.label.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok().map(|n| Phrase::n(text, n))
 }
 
 /// The staff-call notice, spoken when the patient presses 「係員を呼ぶ」.
@@ -592,15 +617,26 @@ impl Utterance {
     }
 }
 
-/// Every fixed phrase of every screen and its ways out, the help notice and the PIN pad's counts, in both
-/// languages, each once, sorted: what `kiosk-voice render` pre-renders and what the tests and `kiosk
-/// doctor` check.
+/// Every fixed phrase of every screen and its ways out, the help notice, the PIN pad's counts and every
+/// text without a hole (any of them can be a choice the keypad's focus lands on, [`focus_phrase`]), in
+/// both languages, each once, sorted: what `kiosk-voice render` pre-renders and what the tests and
+/// `kiosk doctor` check.
 pub fn catalog(strings: &Strings) -> Vec<Utterance> {
+    let whole_texts = Text::ALL
+        .iter()
+        .filter(|&&t| {
+            [Lang::Ja, Lang::En].iter().all(|&l| {
+                let words = strings.get(l, t);
+                !words.contains('{') && !words.trim().is_empty()
+            })
+        })
+        .map(|&t| Phrase::plain(t));
     let mut phrases: Vec<Phrase> = every_screen()
         .iter()
         .flat_map(|s| screen_phrases(s, None).into_iter().chain(ways_phrases(s)))
         .chain(help_phrases())
         .chain(PIN_DIGITS.map(|n| Phrase::digits_entered(n as usize)))
+        .chain(whole_texts)
         .filter(Phrase::fixed)
         .collect();
     phrases.push(Phrase::plain(Text::TimeoutTitle));
@@ -676,6 +712,48 @@ mod tests {
                     .unwrap_or_else(|| panic!("{lang:?} has a voice"));
                 assert!(c.contains(&u), "{text:?} in {lang:?}");
             }
+        }
+    }
+
+    /// The keypad's focus says the choice as the screen shows it, and never a pad's digit.
+    #[test]
+    fn the_focus_says_the_choice_and_never_a_digit() {
+        let s = strings();
+        let screen = Screen::MethodChoice {
+            face: true,
+            pin: Some(2),
+            staff: true,
+        };
+        let focus = |text: Option<Text>, label: &str| {
+            focus_phrase(
+                &screen,
+                &Focused {
+                    text,
+                    label: label.into(),
+                },
+                &s,
+            )
+        };
+        assert_eq!(
+            focus(Some(Text::MethodPin), "暗証番号（残り2回）"),
+            Some(Phrase::n(Text::MethodPin, 2))
+        );
+        assert_eq!(
+            focus(Some(Text::CommonBack), "戻る"),
+            Some(Phrase::plain(Text::CommonBack))
+        );
+        // A text with a hole the screen's prompt does not fill takes the number drawn on it.
+        assert_eq!(
+            focus(Some(Text::FaceAttempt), "2回目"),
+            Some(Phrase::n(Text::FaceAttempt, 2))
+        );
+        assert_eq!(focus(None, "7"), None, "a pad's digit key");
+        // Every plain text has its pre-rendered prompt, so a focused choice is never rendered at need.
+        let c = catalog(&s);
+        for lang in [Lang::Ja, Lang::En] {
+            let u = Utterance::new(&Phrase::plain(Text::HelpClose), &s, lang)
+                .unwrap_or_else(|| panic!("{lang:?} has a voice"));
+            assert!(c.contains(&u), "{lang:?}");
         }
     }
 
