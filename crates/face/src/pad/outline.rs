@@ -55,27 +55,10 @@ pub fn score(img: &RgbImage, l: &Landmarks) -> Option<f64> {
     let across = (dx / d, dy / d);
     let down = (-across.1, across.0);
     let centre = mid(right_eye, left_eye);
-    let grey = to_grey(img);
     let band = |side: f64| {
-        Band::sample(
-            &grey,
-            img.width,
-            img.height,
-            centre,
-            (across.0 * side, across.1 * side),
-            down,
-            d,
-        )
-        .and_then(|b| b.best_line(d))
+        Band::sample(img, centre, (across.0 * side, across.1 * side), down, d).and_then(|b| b.best_line(d))
     };
     Some(band(1.0)?.min(band(-1.0)?))
-}
-
-fn to_grey(img: &RgbImage) -> Vec<f32> {
-    img.data
-        .chunks_exact(3)
-        .map(|c| (f32::from(c[0]) + f32::from(c[1]) + f32::from(c[2])) / 3.0)
-        .collect()
 }
 
 /// One side's band, resampled: `w` columns outwards from the face, `h` rows down the face axis.
@@ -87,71 +70,77 @@ struct Band {
 }
 
 impl Band {
-    fn sample(
-        grey: &[f32],
-        width: usize,
-        height: usize,
-        centre: (f64, f64),
-        out: (f64, f64),
-        down: (f64, f64),
-        d: f64,
-    ) -> Option<Band> {
+    /// Only the band's own pixels are made grey: the camera frame is several times the two bands.
+    fn sample(img: &RgbImage, centre: (f64, f64), out: (f64, f64), down: (f64, f64), d: f64) -> Option<Band> {
         let w = ((FAR - NEAR) * d).round() as usize;
         let h = ((ABOVE + BELOW) * d).round() as usize;
         if w < 8 || h < 8 {
             return None;
         }
         let mut px = vec![f32::NAN; w * h];
-        for r in 0..h {
+        for (r, row) in px.chunks_exact_mut(w).enumerate() {
             let t = r as f64 - ABOVE * d;
-            for c in 0..w {
+            for (c, p) in row.iter_mut().enumerate() {
                 let s = NEAR * d + c as f64;
                 let x = centre.0 + s * out.0 + t * down.0;
                 let y = centre.1 + s * out.1 + t * down.1;
-                if x >= 0.0 && y >= 0.0 && (x as usize) < width && (y as usize) < height {
-                    px[r * w + c] = grey[y as usize * width + x as usize];
+                if x >= 0.0 && y >= 0.0 && (x as usize) < img.width && (y as usize) < img.height {
+                    let at = (y as usize * img.width + x as usize) * 3;
+                    let rgb = &img.data[at..at + 3];
+                    *p = (f32::from(rgb[0]) + f32::from(rgb[1]) + f32::from(rgb[2])) / 3.0;
                 }
             }
         }
         Some(Band { w, h, px })
     }
 
-    /// The Sobel step across the face axis at `(c, r)` (in grey levels of a sharp step), and along it;
-    /// `None` where the 3×3 neighbourhood leaves the frame.
-    fn steps(&self, c: usize, r: usize) -> Option<(f32, f32)> {
-        let at = |c: usize, r: usize| self.px[r * self.w + c];
-        let (a, b, e) = (at(c - 1, r - 1), at(c, r - 1), at(c + 1, r - 1));
-        let (f, g) = (at(c - 1, r), at(c + 1, r));
-        let (k, m, n) = (at(c - 1, r + 1), at(c, r + 1), at(c + 1, r + 1));
-        let across = ((e + 2.0 * g + n) - (a + 2.0 * f + k)) / 4.0;
-        let along = ((k + 2.0 * m + n) - (a + 2.0 * b + e)) / 4.0;
-        (across.is_finite() && along.is_finite()).then_some((across, along))
+    /// The edge pixels, as (column, row, polarity): a strong step across the face axis, weak along it,
+    /// the strongest of its row neighbours; and per column, the rows whose 3×3 neighbourhood is inside
+    /// the frame. The steps are Sobel's, in grey levels of a sharp step; a row's are worked out into a
+    /// buffer first (NaN where the neighbourhood leaves the frame, and at the band's first and last
+    /// column, which have no neighbourhood), so the loops stay simple enough for the compiler.
+    fn edges(&self) -> (Vec<(usize, usize, usize)>, Vec<usize>) {
+        let (w, h) = (self.w, self.h);
+        let mut edges = Vec::new();
+        let mut rows_inside = vec![0usize; w];
+        let mut across = vec![f32::NAN; w];
+        let mut along = vec![f32::NAN; w];
+        for r in 1..h - 1 {
+            let up = &self.px[(r - 1) * w..r * w];
+            let mid = &self.px[r * w..(r + 1) * w];
+            let below = &self.px[(r + 1) * w..(r + 2) * w];
+            for c in 1..w - 1 {
+                let (a, b, e) = (up[c - 1], up[c], up[c + 1]);
+                let (f, g) = (mid[c - 1], mid[c + 1]);
+                let (k, m, n) = (below[c - 1], below[c], below[c + 1]);
+                let x = ((e + 2.0 * g + n) - (a + 2.0 * f + k)) / 4.0;
+                let y = ((k + 2.0 * m + n) - (a + 2.0 * b + e)) / 4.0;
+                let inside = x.is_finite() && y.is_finite();
+                across[c] = if inside { x } else { f32::NAN };
+                along[c] = if inside { y } else { f32::NAN };
+            }
+            for c in 1..w - 1 {
+                let g = across[c];
+                if g.is_nan() {
+                    continue;
+                }
+                rows_inside[c] += 1;
+                let mag = g.abs();
+                let (before, after) = (across[c - 1], across[c + 1]);
+                let peak = (before.is_nan() || before.abs() <= mag) && (after.is_nan() || after.abs() < mag);
+                if mag >= MIN_STEP && mag >= 2.0 * along[c].abs() && peak {
+                    edges.push((c, r, usize::from(g > 0.0)));
+                }
+            }
+        }
+        (edges, rows_inside)
     }
 
     /// The share of rows (inside the frame) crossed by the best straight edge line, or `None` when too
     /// few rows of the band are inside the frame.
     fn best_line(&self, d: f64) -> Option<f64> {
         let (w, h) = (self.w, self.h);
-        // Edge pixels: strong step across, weak along, the strongest of its row neighbours.
-        let mut edges: Vec<(usize, usize, usize)> = Vec::new();
-        let mut rows_inside = vec![0usize; w];
-        for r in 1..h - 1 {
-            let mut prev: Option<(f32, f32)> = None;
-            let mut cur = self.steps(1, r);
-            for (c, inside) in rows_inside.iter_mut().enumerate().take(w - 1).skip(1) {
-                let next = if c + 1 < w - 1 { self.steps(c + 1, r) } else { None };
-                if let Some((g, along)) = cur {
-                    *inside += 1;
-                    let mag = g.abs();
-                    let peak = prev.is_none_or(|p| p.0.abs() <= mag) && next.is_none_or(|n| n.0.abs() < mag);
-                    if mag >= MIN_STEP && mag >= 2.0 * along.abs() && peak {
-                        edges.push((c, r, usize::from(g > 0.0)));
-                    }
-                }
-                prev = cur;
-                cur = next;
-            }
-        }
+        let (edges, rows_inside) = self.edges();
         let tilts: Vec<f64> = (-MAX_TILT_DEG..=MAX_TILT_DEG)
             .step_by(2)
             .map(|deg| f64::from(deg).to_radians().tan())
@@ -161,9 +150,14 @@ impl Band {
         let bins = w + 2 * margin;
         let mut votes = vec![0u32; 2 * tilts.len() * bins];
         let mid_row = h as f64 / 2.0;
+        // How far each tilt's line has moved sideways at each row, worked out once, not per edge.
+        let shift: Vec<f64> = tilts
+            .iter()
+            .flat_map(|t| (0..h).map(move |r| (r as f64 - mid_row) * t))
+            .collect();
         for &(c, r, polarity) in &edges {
-            for (ti, t) in tilts.iter().enumerate() {
-                let offset = c as f64 - (r as f64 - mid_row) * t + margin as f64;
+            for ti in 0..tilts.len() {
+                let offset = c as f64 - shift[ti * h + r] + margin as f64;
                 let bin = offset.round() as usize;
                 votes[(polarity * tilts.len() + ti) * bins + bin] += 1;
             }
