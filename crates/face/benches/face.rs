@@ -109,6 +109,8 @@ struct Timings {
     descriptor: Duration,
     whole: Duration,
     tracked: Duration,
+    lattice: Duration,
+    outline: Duration,
     liveness: Duration,
 }
 
@@ -145,6 +147,9 @@ fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -
         kiosk_face::PadPolicy::default(),
         kiosk_face::Challenge::Left,
     );
+    // Its two picture cues on their own, so a change in either shows where it is.
+    let lattice = time(runs, || kiosk_face::pad::lattice::score(f640, face));
+    let outline = time(runs, || kiosk_face::pad::outline::score(f640, &points));
     let liveness = time(runs, || {
         let pose = kiosk_face::pad::PoseCues::from_landmarks(&points).expect("pose");
         let frame = kiosk_face::PadFrame {
@@ -164,6 +169,8 @@ fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -
         descriptor,
         whole,
         tracked,
+        lattice,
+        outline,
         liveness,
     }
 }
@@ -195,6 +202,8 @@ fn print_table(t: &Timings, runs: usize) {
         "| liveness check per frame (pose cues, screen lattice, outline, decision) | {} |",
         ms(t.liveness)
     );
+    println!("| of which the screen-lattice cue | {} |", ms(t.lattice));
+    println!("| of which the outline cue | {} |", ms(t.outline));
     println!(
         "| kiosk frame with the liveness check | {} |",
         ms(t.tracked + t.liveness)
