@@ -69,6 +69,27 @@ pub struct FrameTimes {
     pub first_idle: Option<Instant>,
 }
 
+/// What the voice would say of the flow as it stands: the language and the screen's texts (its numbers
+/// left out: a countdown does not restart the prompt, a new warning on the screen does), whether the
+/// staff-call notice and the time-out warning show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spoken {
+    key: (kiosk_reception::Lang, Vec<kiosk_ui::Text>),
+    help: bool,
+    timeout: bool,
+}
+
+impl Spoken {
+    fn of(flow: &kiosk_reception::Flow) -> Spoken {
+        let phrases = kiosk_voice::screen_phrases(flow.screen(), flow.card_return_left());
+        Spoken {
+            key: (flow.lang(), phrases.iter().map(|p| p.text).collect()),
+            help: flow.help_requested(),
+            timeout: flow.timeout_warning().is_some(),
+        }
+    }
+}
+
 /// The voice guidance and what it last said, so each screen is said once, when it opens.
 #[derive(Debug)]
 struct Speech {
@@ -176,23 +197,23 @@ impl KioskApp {
     /// has moved to (after a new screen's prompt: a patient on the keypad hears where they are, then
     /// which choice Enter takes). Only a message to the voice's thread: nothing here waits for sound.
     ///
-    /// `drawn`: the kind of screen this frame drew. When the patient's input has just changed it, the
-    /// keypad's focus is still the old screen's: the new screen is said on the next frame, with its own
-    /// focus, so that its prompt is not cut off by a focus move a frame later.
-    fn speak(&mut self, drawn: &'static str, ctx: &egui::Context) {
+    /// `drawn`: what the screen this frame drew says ([`Spoken::of`]). When the patient's input has just
+    /// changed it (another screen, 「確認しています」 on the same PIN pad, another language, the staff-call
+    /// notice), the keypad's focus is still on what was drawn: the change is said on the next frame,
+    /// with the focus it moves to, so that its prompt is not cut off by that focus move a frame later.
+    fn speak(&mut self, drawn: &Spoken, ctx: &egui::Context) {
         let Some(s) = self.speech.as_mut() else {
             return;
         };
         let flow = self.core.flow();
         let (screen, lang) = (flow.screen(), flow.lang());
-        if screen.kind() != drawn {
+        let now = Spoken::of(flow);
+        if now != *drawn {
             ctx.request_repaint();
             return;
         }
         let phrases = kiosk_voice::screen_phrases(screen, flow.card_return_left());
-        let key = (lang, phrases.iter().map(|p| p.text).collect::<Vec<_>>());
-        let help = flow.help_requested();
-        let timeout = flow.timeout_warning();
+        let Spoken { key, help, timeout } = now;
         // The pad holds digits only on the PIN screens; its count is all the voice is given.
         let pin_screen = matches!(screen, Screen::PinEntry { .. } | Screen::PhonePin { .. });
         let pin_len = if pin_screen { self.ui.pin_len() } else { 0 };
@@ -204,7 +225,7 @@ impl KioskApp {
             say = phrases;
         } else if help && !s.help {
             say = kiosk_voice::help_phrases();
-        } else if let Some(left) = timeout.filter(|_| !s.timeout) {
+        } else if let Some(left) = flow.timeout_warning().filter(|_| timeout && !s.timeout) {
             say = kiosk_voice::timeout_phrases(left);
         } else if pin_len != s.pin_len {
             say.push(kiosk_voice::Phrase::digits_entered(pin_len));
@@ -223,7 +244,7 @@ impl KioskApp {
             s.voice.say(lang, say);
         }
         s.help = help;
-        s.timeout = timeout.is_some();
+        s.timeout = timeout;
         s.pin_len = pin_len;
         s.focus = focus;
     }
@@ -312,7 +333,7 @@ impl KioskApp {
             outline: self.outline,
             staff_photo: self.staff_photo.as_ref(),
         };
-        let drawn = view.screen.kind();
+        let drawn = Spoken::of(flow);
         let inputs = egui::CentralPanel::default()
             .show(ui, |ui| self.ui.show(ui, &view))
             .inner;
@@ -322,7 +343,7 @@ impl KioskApp {
         for input in inputs {
             self.core.input(input);
         }
-        self.speak(drawn, &ctx);
+        self.speak(&drawn, &ctx);
         // Keep ticking for the time-out warning; workers repaint at once when they answer.
         ctx.request_repaint_after(std::time::Duration::from_millis(500));
         self.times
