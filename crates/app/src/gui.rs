@@ -112,6 +112,8 @@ pub struct KioskApp {
     preview: Option<egui::TextureHandle>,
     preview_serial: u64,
     outline: Option<[egui::Pos2; 4]>,
+    /// How far the asked head turn has come (the face thread's last frame), while it is asked for.
+    turn: Option<f32>,
     staff_photo: Option<egui::TextureHandle>,
     /// Filled on the first frame; the workers' wake-up calls repaint through it.
     ctx: Arc<OnceLock<egui::Context>>,
@@ -171,6 +173,7 @@ impl KioskApp {
             preview: None,
             preview_serial: 0,
             outline: None,
+            turn: None,
             staff_photo: None,
             ctx,
             times: FrameTimes::default(),
@@ -331,6 +334,7 @@ impl KioskApp {
                 None
             },
             outline: self.outline,
+            turn_progress: self.turn,
             staff_photo: self.staff_photo.as_ref(),
         };
         let drawn = Spoken::of(flow);
@@ -372,6 +376,7 @@ impl KioskApp {
         if let Some(update) = self.core.shared().take_preview(self.preview_serial) {
             self.preview_serial = update.serial;
             self.outline = update.outline.map(outline_points);
+            self.turn = update.turn;
             match update.frame {
                 Some(f) => match self.preview.as_mut() {
                     Some(t) if t.size() == [f.width, f.height] => t.set(

@@ -160,6 +160,8 @@ impl Window {
                 (false, false) => self.gallery_box,
             },
             staff_photo: self.gallery_photo.as_ref(),
+            // The turn screen as a patient partway through the turn sees it: the bar partly filled.
+            turn_progress: matches!(shot.screen, Screen::FaceMatching { turn: Some(_), .. }).then_some(0.6),
         };
         self.app.ui.set_easy_japanese(shot.easy);
         // Opened on every frame: the screens close the picker when the screen changes.

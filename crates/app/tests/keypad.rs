@@ -266,9 +266,8 @@ fn focus_order_covers_every_choice_on_every_screen() {
     }
     let strings = kiosk_ui::Strings::embedded().unwrap();
     let catalog = kiosk_voice::catalog(&strings);
-    let spoken = |screen: &Screen, lang, f: &kiosk_ui::Focused, name: &str| {
-        said_on_focus(screen, lang, f, &strings, &catalog, name);
-    };
+    let spoken =
+        |s: &Screen, l, f: &kiosk_ui::Focused, n: &str| said_on_focus(s, l, f, &strings, &catalog, n);
     let mut screens = 0;
     for shot in kiosk::gallery::shots() {
         for lang in [kiosk_reception::Lang::Ja, kiosk_reception::Lang::En] {
@@ -291,6 +290,7 @@ fn focus_order_covers_every_choice_on_every_screen() {
                             preview: None,
                             outline: None,
                             staff_photo: None,
+                            turn_progress: None,
                         };
                         let _ = s.ui.show(eui, &view);
                     },

@@ -1,5 +1,6 @@
 //! What the live picture shows while the kiosk reads the card front: the card's outline where the reader
-//! found it (so the patient sees the card is seen), then the face box. Core and workers, no window.
+//! found it (so the patient sees the card is seen), then the face box, and during the head turn how far
+//! it has come. Core and workers, no window.
 
 use kiosk::core::KioskCore;
 use kiosk::demo::{self, DemoCamera, Holder, TempDir};
@@ -35,11 +36,13 @@ fn the_card_front_preview_outlines_the_card_then_the_face() {
     core.input(Press::MethodChosen(Method::Face).into());
 
     let (mut card_outlines, mut face_outlines, mut seen) = (0, 0, 0);
+    let mut turns: Vec<f32> = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline && !matches!(core.screen(), Screen::ConsentStart) {
         core.poll();
         if let Some(update) = core.shared().take_preview(seen) {
             seen = update.serial;
+            turns.extend(update.turn);
             if let (Some(outline), Some(frame)) = (update.outline, update.frame.as_ref()) {
                 assert!(
                     outline.iter().flatten().all(|v| (-0.01..=1.01).contains(v)),
@@ -66,5 +69,11 @@ fn the_card_front_preview_outlines_the_card_then_the_face() {
         "the card was outlined while its front was read"
     );
     assert!(face_outlines >= 1, "then the face was boxed");
-    eprintln!("previews with the card outlined: {card_outlines}, with the face boxed: {face_outlines}");
+    // While the turn is asked for, each picture says how far it has come: from nothing, never back.
+    assert!(!turns.is_empty(), "the turn's progress came with the pictures");
+    assert!(turns.iter().all(|t| (0.0..=1.0).contains(t)), "{turns:?}");
+    assert!(turns.windows(2).all(|w| w[0] <= w[1]), "never back: {turns:?}");
+    eprintln!(
+        "previews with the card outlined: {card_outlines}, with the face boxed: {face_outlines}, turn progress {turns:?}"
+    );
 }

@@ -536,6 +536,7 @@ fn every_screen_of_the_gallery_draws_in_every_language() {
                         preview: None,
                         outline: None,
                         staff_photo: None,
+                        turn_progress: None,
                     };
                     let _ = ui.show(eui, &view);
                 });
@@ -572,6 +573,7 @@ fn screen_alone(
                 preview: None,
                 outline: None,
                 staff_photo: None,
+                turn_progress: None,
             };
             out.borrow_mut().extend(ui.show(eui, &view));
         });

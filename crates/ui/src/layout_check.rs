@@ -256,6 +256,8 @@ pub(crate) fn check(
         preview: camera.then_some(picture),
         outline: Some([pos2(0.3, 0.2), pos2(0.7, 0.2), pos2(0.7, 0.8), pos2(0.3, 0.8)]),
         staff_photo: None,
+        // The turn screen with its progress bar, as the patient sees it while turning.
+        turn_progress: Some(0.5),
     };
     let input = egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(pos2(0.0, 0.0), vec2(size.0, size.1))),

@@ -66,6 +66,9 @@ pub struct View<'a> {
     pub outline: Option<[egui::Pos2; 4]>,
     /// The card photo, shown to staff only during the visual check.
     pub staff_photo: Option<&'a egui::TextureHandle>,
+    /// How far the asked head turn has come, 0 to 1 (1: enough), while the turn is asked for: a bar
+    /// under the turn picture fills as the patient turns.
+    pub turn_progress: Option<f32>,
 }
 
 impl std::fmt::Debug for View<'_> {

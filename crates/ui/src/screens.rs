@@ -280,13 +280,15 @@ impl KioskUi {
         };
         self.title(p.info(), self.t(l, title));
         self.body(p.info(), self.t(l, Text::FaceTurnBody));
-        self.turn_picture(p.info(), turn);
+        self.turn_picture(p.info(), turn, view.turn_progress);
         self.preview(p.act(), view.preview, view.outline, 200.0);
     }
 
     /// A face drawn as the patient's mirror image, turned to the asked side, and an arrow that way: the
-    /// patient's own left is the left of the screen they look at.
-    fn turn_picture(&self, ui: &mut egui::Ui, turn: TurnPrompt) {
+    /// patient's own left is the left of the screen they look at. With `progress` (the turn so far,
+    /// 0 to 1) a bar below fills the arrow's way as the patient turns: "a little" is the patient's
+    /// measure, the check has its own.
+    fn turn_picture(&self, ui: &mut egui::Ui, turn: TurnPrompt, progress: Option<f32>) {
         let m = self.metrics;
         let (rect, _) = ui.allocate_exact_size(egui::vec2(m.mm(60.0), m.mm(34.0)), egui::Sense::hover());
         let p = ui.painter_at(rect);
@@ -326,6 +328,60 @@ impl KioskUi {
         let head = m.mm(4.0);
         p.line_segment([a1, egui::pos2(a1.x - sign * head, a1.y - head)], arrow);
         p.line_segment([a1, egui::pos2(a1.x - sign * head, a1.y + head)], arrow);
+        if let Some(done) = progress {
+            self.turn_meter(ui, sign, done);
+        }
+    }
+
+    /// How far the turn has come: a wide grey bar that fills the way the arrow points, green with a
+    /// check mark at its end once the turn is enough.
+    fn turn_meter(&self, ui: &mut egui::Ui, sign: f32, done: f32) {
+        let m = self.metrics;
+        ui.add_space(m.mm(2.0));
+        let (rect, _) = ui.allocate_exact_size(egui::vec2(m.mm(80.0), m.mm(9.0)), egui::Sense::hover());
+        let p = ui.painter_at(rect);
+        let round = m.mm(4.5);
+        p.rect_filled(rect, round, Palette::FUTURE_STEP);
+        let done = done.clamp(0.0, 1.0);
+        let width = rect.width() * done;
+        let fill = if sign < 0.0 {
+            egui::Rect::from_min_max(egui::pos2(rect.right() - width, rect.top()), rect.max)
+        } else {
+            egui::Rect::from_min_max(rect.min, egui::pos2(rect.left() + width, rect.bottom()))
+        };
+        if done > 0.0 {
+            p.rect_filled(fill, round, Palette::FACE_FRAME);
+        }
+        p.rect_stroke(
+            rect,
+            round,
+            egui::Stroke::new(m.mm(0.5), Palette::EMPHASIS),
+            egui::StrokeKind::Inside,
+        );
+        if done >= 1.0 {
+            // A check mark at the far end: enough.
+            let end = if sign < 0.0 {
+                rect.left() + m.mm(6.0)
+            } else {
+                rect.right() - m.mm(6.0)
+            };
+            let y = rect.center().y;
+            let tick = egui::Stroke::new(m.mm(1.2), Palette::ON_BUTTON);
+            p.line_segment(
+                [
+                    egui::pos2(end - m.mm(2.5), y),
+                    egui::pos2(end - m.mm(0.8), y + m.mm(2.0)),
+                ],
+                tick,
+            );
+            p.line_segment(
+                [
+                    egui::pos2(end - m.mm(0.8), y + m.mm(2.0)),
+                    egui::pos2(end + m.mm(2.5), y - m.mm(2.2)),
+                ],
+                tick,
+            );
+        }
     }
 
     /// The PIN screen's title, tries left and warnings (beside or above the pad).

@@ -204,7 +204,7 @@ impl FaceThread {
             FaceJob::Preview(on) => {
                 self.preview = on;
                 if !on {
-                    self.worker.shared.set_preview(None, None);
+                    self.worker.shared.set_preview(None, None, None);
                 }
             }
             FaceJob::Start(ticket) => {
@@ -267,7 +267,7 @@ impl FaceThread {
                 self.worker.replies.problem(format!("camera: {e}"));
             }
         }
-        self.worker.shared.set_preview(None, None);
+        self.worker.shared.set_preview(None, None, None);
     }
 
     /// Stop matching and point the camera back at a face looking straight.
@@ -301,11 +301,16 @@ impl FaceThread {
             return;
         };
         let mut outline = self.match_frame(&frame);
+        let turn = self
+            .matching
+            .as_ref()
+            .and_then(|m| m.check.turn_progress())
+            .map(|t| t as f32);
         if let Some(found) = self.scan_front(&frame) {
             outline = outline.or(Some(found));
         }
         if self.preview {
-            self.worker.shared.set_preview(Some(frame), outline);
+            self.worker.shared.set_preview(Some(frame), outline, turn);
         }
         if let Some(rest) = self.worker.settings.frame_interval.checked_sub(started.elapsed()) {
             std::thread::sleep(rest);
@@ -323,7 +328,7 @@ impl FaceThread {
             Some(Err(e)) => {
                 // No front camera picture: the scan ends with no code (no try spent); PIN or staff follow.
                 self.front = None;
-                self.worker.shared.set_preview(None, None);
+                self.worker.shared.set_preview(None, None, None);
                 if !self.camera_problem_told {
                     self.camera_problem_told = true;
                     self.worker.replies.problem(format!("front camera: {e}"));
@@ -334,7 +339,7 @@ impl FaceThread {
         };
         let outline = self.scan_front(&frame);
         if self.preview {
-            self.worker.shared.set_preview(Some(frame), outline);
+            self.worker.shared.set_preview(Some(frame), outline, None);
         }
         if let Some(rest) = self.worker.settings.frame_interval.checked_sub(started.elapsed()) {
             std::thread::sleep(rest);
@@ -361,7 +366,7 @@ impl FaceThread {
             self.worker.replies.answer(m.ticket, unavailable);
         }
         self.front = None;
-        self.worker.shared.set_preview(None, None);
+        self.worker.shared.set_preview(None, None, None);
         if !self.camera_problem_told {
             self.camera_problem_told = true;
             self.worker.replies.problem(format!("camera: {why}"));

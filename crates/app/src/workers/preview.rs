@@ -60,6 +60,7 @@ pub fn card_outline(q: &kiosk_cardfront::find::Quad, width: usize, height: usize
 struct PreviewSlot {
     frame: Option<Frame>,
     outline: Option<Outline>,
+    turn: Option<f32>,
     serial: u64,
 }
 
@@ -68,14 +69,18 @@ struct PreviewSlot {
 pub struct PreviewUpdate {
     pub frame: Option<Frame>,
     pub outline: Option<Outline>,
+    /// How far the asked head turn has come with this frame, 0 to 1, while it is asked for
+    /// (`kiosk_face::FaceCheck::turn_progress`).
+    pub turn: Option<f32>,
     pub serial: u64,
 }
 
 impl Shared {
-    pub(super) fn set_preview(&self, frame: Option<Frame>, outline: Option<Outline>) {
+    pub(super) fn set_preview(&self, frame: Option<Frame>, outline: Option<Outline>, turn: Option<f32>) {
         let mut slot = self.preview.lock().unwrap_or_else(|e| e.into_inner());
         slot.frame = frame;
         slot.outline = outline;
+        slot.turn = turn;
         slot.serial += 1;
     }
 
@@ -85,6 +90,7 @@ impl Shared {
         (slot.serial != seen).then(|| PreviewUpdate {
             frame: slot.frame.take(),
             outline: slot.outline,
+            turn: slot.turn,
             serial: slot.serial,
         })
     }

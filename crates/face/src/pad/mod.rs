@@ -260,6 +260,20 @@ impl FaceCheck {
         self.challenge
     }
 
+    /// How far the asked turn has come, 0 to 1 (1: enough), while the turn is asked for: the largest
+    /// turn the asked way so far, on frames that still match the card, as a share of the turn needed.
+    /// `None` before the turn is asked and once the check is done. The screen shows it, so a patient
+    /// who turned "just a little" sees that a little more is needed rather than failing in silence.
+    pub fn turn_progress(&self) -> Option<f64> {
+        match self.stage {
+            Stage::Turn(_) => Some(
+                self.best_turn
+                    .map_or(0.0, |t| (t / self.policy.min_turn).clamp(0.0, 1.0)),
+            ),
+            Stage::LookStraight | Stage::Done(_) => None,
+        }
+    }
+
     pub fn scores(&self) -> PadScores {
         PadScores {
             matching: self.matcher.decision(),
@@ -468,6 +482,29 @@ mod tests {
             c.stage(),
             Stage::Done(FaceOutcome::Refused(PadRefusal::ScreenLattice))
         );
+    }
+
+    /// The turn's progress grows with the turn the asked way, ignores a turn the other way, and is
+    /// shown only while the turn is asked for.
+    #[test]
+    fn the_turn_progress_follows_the_asked_turn() {
+        let policy = PadPolicy::default();
+        let mut c = FaceCheck::new(MatchPolicy::default(), policy, Challenge::Left);
+        assert_eq!(c.turn_progress(), None, "nothing asked yet");
+        let sign = Challenge::Left.image_sign();
+        for _ in 0..policy.baseline_frames {
+            c.push(Some(&framed(0.0, 0.4, 10.0, 0.0)));
+        }
+        assert_eq!(c.stage(), Stage::Turn(Challenge::Left));
+        assert_eq!(c.turn_progress(), Some(0.0));
+        c.push(Some(&framed(0.5 * policy.min_turn * sign, 0.4, 10.0, 0.0)));
+        let half = c.turn_progress().unwrap_or(0.0);
+        assert!((half - 0.5).abs() < 0.05, "{half}");
+        // A glance back towards the middle does not take the progress back.
+        c.push(Some(&framed(0.1 * policy.min_turn * sign, 0.4, 10.0, 0.0)));
+        assert!((c.turn_progress().unwrap_or(0.0) - half).abs() < 1e-9);
+        c.push(Some(&framed(2.0 * policy.min_turn * sign, 0.4, 10.0, 0.0)));
+        assert_eq!(c.turn_progress(), None, "done: accepted");
     }
 
     #[test]
