@@ -337,7 +337,8 @@ impl KioskApp {
             turn_progress: self.turn,
             staff_photo: self.staff_photo.as_ref(),
         };
-        let drawn = Spoken::of(flow);
+        // Only a kiosk that speaks works out what its screen says.
+        let drawn = self.speech.is_some().then(|| Spoken::of(flow));
         let inputs = egui::CentralPanel::default()
             .show(ui, |ui| self.ui.show(ui, &view))
             .inner;
@@ -347,7 +348,9 @@ impl KioskApp {
         for input in inputs {
             self.core.input(input);
         }
-        self.speak(&drawn, &ctx);
+        if let Some(drawn) = drawn {
+            self.speak(&drawn, &ctx);
+        }
         // Keep ticking for the time-out warning; workers repaint at once when they answer.
         ctx.request_repaint_after(std::time::Duration::from_millis(500));
         self.times
