@@ -43,8 +43,10 @@ pub struct QualityLimits {
     /// Backlit: background brighter than the face by this much, with the face below `backlit_face_max`.
     pub backlit_margin: f64,
     pub backlit_face_max: f64,
-    /// Blurred: variance of the Laplacian on the face (scaled to 100 px) below this. Measured on a 640×480
-    /// frame of obama2: sharp 1109; box blur of radius 2: 304, radius 3: 144, radius 6: 42.
+    /// Blurred: variance of the Laplacian on the face (resampled to 100 cells across) below this.
+    /// Measured on 640×480 frames of obama2 (`tests/quality.rs`), face 270–330 px wide: sharp 757; box
+    /// blur of radius 2: 246, radius 3: 140, radius 6: 38; face 190–200 px: sharp 876, radius 1: 264,
+    /// radius 2: 119, radius 3: 52 (the same blur relative to the face size measures alike).
     pub min_sharpness: f64,
 }
 
@@ -79,27 +81,64 @@ fn mean(grey: &[u8], w: usize, x0: usize, y0: usize, x1: usize, y1: usize) -> Op
     Some(s as f64 / n as f64)
 }
 
-/// Variance of the 4-neighbour Laplacian over the face, after scaling the face to about 100 px wide so
-/// the measure does not depend on the face's size.
-fn sharpness(grey: &[u8], w: usize, x0: usize, y0: usize, x1: usize, y1: usize) -> f64 {
-    let fw = x1 - x0;
-    let step = (fw / 100).max(1);
-    let mut vals = Vec::new();
-    let mut y = y0 + step;
-    while y + step < y1 {
-        let mut x = x0 + step;
-        while x + step < x1 {
-            let at = |xx: usize, yy: usize| grey[yy * w + xx] as f64;
-            vals.push(4.0 * at(x, y) - at(x - step, y) - at(x + step, y) - at(x, y - step) - at(x, y + step));
-            x += step;
-        }
-        y += step;
-    }
-    if vals.is_empty() {
+/// The face is measured on a grid of this many cells across, whatever its size in the frame.
+const SHARPNESS_CELLS: usize = 100;
+
+/// Variance of the 4-neighbour Laplacian over the face, on the face resampled to about
+/// [`SHARPNESS_CELLS`] cells across (each cell the mean of the pixels it covers), so the measure does
+/// not depend on how large the face is in the frame. (It used to step over whole pixels, so a face
+/// 199 px wide was measured on every pixel and one 200 px wide on every other: the same face, a little
+/// nearer, counted several times sharper, and patients a little further away were told to hold still.)
+fn sharpness(grey: &[u8], w: usize, (x0, y0, x1, y1): (usize, usize, usize, usize)) -> f64 {
+    let (fw, fh) = (x1.saturating_sub(x0), y1.saturating_sub(y0));
+    let cell = (fw as f64 / SHARPNESS_CELLS as f64).max(1.0);
+    let (nx, ny) = ((fw as f64 / cell) as usize, (fh as f64 / cell) as usize);
+    if nx < 3 || ny < 3 {
         return 0.0;
+    }
+    // Integral image of the face box: sums over any cell in four lookups.
+    let iw = fw + 1;
+    let mut integral = vec![0u64; iw * (fh + 1)];
+    for y in 0..fh {
+        let mut row = 0u64;
+        for x in 0..fw {
+            row += u64::from(grey[(y0 + y) * w + x0 + x]);
+            integral[(y + 1) * iw + x + 1] = integral[y * iw + x + 1] + row;
+        }
+    }
+    let edge = |i: usize| ((i as f64 * cell).round() as usize).min(fw.max(fh));
+    let cells: Vec<f64> = (0..ny)
+        .flat_map(|j| (0..nx).map(move |i| (i, j)))
+        .map(|(i, j)| {
+            let (a, b) = (edge(i).min(fw), edge(i + 1).min(fw));
+            let (c, d) = (edge(j).min(fh), edge(j + 1).min(fh));
+            let sum =
+                integral[d * iw + b] + integral[c * iw + a] - integral[c * iw + b] - integral[d * iw + a];
+            sum as f64 / ((b - a) * (d - c)).max(1) as f64
+        })
+        .collect();
+    let at = |i: usize, j: usize| cells[j * nx + i];
+    let mut vals = Vec::with_capacity(nx * ny);
+    for j in 1..ny - 1 {
+        for i in 1..nx - 1 {
+            vals.push(4.0 * at(i, j) - at(i - 1, j) - at(i + 1, j) - at(i, j - 1) - at(i, j + 1));
+        }
     }
     let m = vals.iter().sum::<f64>() / vals.len() as f64;
     vals.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / vals.len() as f64
+}
+
+/// The sharpness measure [`assess`] compares with [`QualityLimits::min_sharpness`], of `face` in
+/// `frame` (for tools that report why frames were refused, and for calibration).
+pub fn face_sharpness(frame: &RgbImage, face: crate::FaceBox) -> f64 {
+    let clip = |v: i64, max: usize| v.clamp(0, max as i64) as usize;
+    let bounds = (
+        clip(face.left, frame.width),
+        clip(face.top, frame.height),
+        clip(face.right + 1, frame.width),
+        clip(face.bottom + 1, frame.height),
+    );
+    sharpness(&frame.grey(), frame.width, bounds)
 }
 
 /// Judge a frame from its detections (largest first).
@@ -156,8 +195,38 @@ pub fn assess(frame: &RgbImage, faces: &[Detection], limits: &QualityLimits) -> 
     if face_mean < limits.min_brightness {
         return Guidance::TooDark;
     }
-    if sharpness(&grey, frame.width, x0, y0, x1, y1) < limits.min_sharpness {
+    if sharpness(&grey, frame.width, (x0, y0, x1, y1)) < limits.min_sharpness {
         return Guidance::Blurred;
     }
     Guidance::Ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sharpness;
+
+    /// A face-sized patch of detail (up to 23 cycles across the face), drawn `px` pixels wide.
+    fn patch(px: usize) -> Vec<u8> {
+        let tau = std::f64::consts::TAU;
+        (0..px * px)
+            .map(|k| {
+                let (u, v) = ((k % px) as f64 / px as f64, (k / px) as f64 / px as f64);
+                let g = 128.0
+                    + 40.0 * (tau * 7.0 * u).sin() * (tau * 5.0 * v).cos()
+                    + 20.0 * (tau * (23.0 * u + 17.0 * v)).sin();
+                g.round() as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_same_face_measures_alike_a_little_nearer_or_further() {
+        let at = |px: usize| sharpness(&patch(px), px, (0, 0, px, px));
+        let sizes = [150, 190, 199, 200, 210, 260];
+        let measures: Vec<f64> = sizes.iter().map(|&px| at(px)).collect();
+        let (lo, hi) = measures
+            .iter()
+            .fold((f64::MAX, 0f64), |(lo, hi), &m| (lo.min(m), hi.max(m)));
+        assert!(hi / lo < 1.3, "{sizes:?} px: {measures:?}");
+    }
 }

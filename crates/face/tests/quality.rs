@@ -131,6 +131,18 @@ fn each_problem_gets_its_own_guidance() {
             box_blur(&frame(&p, 0.9, FACE, MID, 128), 1),
             Guidance::Ok,
         ),
+        // A face under 200 px wide is measured on the same scale as a larger one (it used to be measured
+        // on every pixel, so a sharp face a little further away was called blurred).
+        (
+            "a little further away, slightly soft",
+            box_blur(&frame(&p, 0.6, FACE, MID, 128), 1),
+            Guidance::Ok,
+        ),
+        (
+            "a little further away, moving",
+            box_blur(&frame(&p, 0.6, FACE, MID, 128), 4),
+            Guidance::Blurred,
+        ),
     ];
     let mut failures = Vec::new();
     for (name, img, want) in cases {
