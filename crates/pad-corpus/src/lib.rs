@@ -10,9 +10,11 @@
 //! Bona fide presentations are proxies: two photos of the same person at different head angles, the
 //! first for the frames before the prompt and the second for the frames during the turn. What a proxy
 //! cannot show: real timing (a continuous turn with in-between poses), motion blur, a person who turns
-//! too little or too late, real skin under the kiosk's light. docs/PAD.md says what follows from that.
+//! too little or too late, real skin under the kiosk's light. A second kind of proxy turns one photo's
+//! head in 3-D by a chosen angle ([`relief`]), on a model head shape. docs/PAD.md says what follows.
 
 pub mod media;
+pub mod relief;
 pub mod scene;
 pub mod sequence;
 

@@ -1,8 +1,10 @@
 //! `kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR] [--types LIST]`: write
 //! the attack corpus and bona fide proxies made from the project's test photos (assets/faces,
 //! assets/photos) as JPEG frame folders, with `OUT/list.csv` for `kiosk-face pad-eval`. `--types` takes
-//! a comma-separated subset of `bona-fide,card,print,screen-still,screen-video` (all by default), for a
-//! quicker calibration run of one cue.
+//! a comma-separated subset of `bona-fide,bona-fide-turn,card,print,screen-still,screen-video` (all by
+//! default), for a quicker calibration run of one cue. `bona-fide-turn` proxies turn each live photo's
+//! head in 3-D both ways by each angle of `--turn-degrees` (20, 25, 30, 35 and 40 by default), labelled
+//! `bona-fide-turn-20` and so on, so `kiosk-face pad-eval` gives a BPCER for each angle.
 
 use kiosk_cardfront::synth::Rng;
 use kiosk_face::{Challenge, FaceEngine, FaceModels, RgbImage};
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR] \
-     [--types LIST] [--min-pair-change X]";
+     [--types LIST] [--min-pair-change X] [--turn-degrees LIST]";
 
 /// A proxy pair stands in for a turn only when the two photos' poses differ by this much (eye distances),
 /// unless `--min-pair-change` says otherwise: with a larger value the proxies stand for patients who
@@ -23,6 +25,14 @@ const MIN_PAIR_CHANGE: f64 = 0.2;
 
 /// The label of bona fide presentations in the list (as `kiosk-face pad-eval` reads it).
 const BONA_FIDE: &str = "bona-fide";
+/// The type name of the 3-D turn proxies; each is labelled with its angle, `bona-fide-turn-25`.
+const BONA_FIDE_TURN: &str = "bona-fide-turn";
+/// Head turns of the 3-D turn proxies (degrees): from about the turn the check's 0.21 stands for to
+/// what a patient following the turn screen's progress bar might reach (full rotation is about 75–80°
+/// a side for young adults, a quarter less at 70–90 years: docs/PAD.md).
+const TURN_DEGREES: [u32; 5] = [20, 25, 30, 35, 40];
+/// Mixed into the seed for the 3-D turn proxies' random stream ("turn").
+const TURN_STREAM: u64 = 0x7475_726e;
 
 struct Options {
     out: PathBuf,
@@ -34,6 +44,8 @@ struct Options {
     types: Option<Vec<String>>,
     /// The pose change a proxy pair needs (eye distances).
     min_pair_change: f64,
+    /// The turns of the 3-D turn proxies (degrees).
+    turn_degrees: Vec<u32>,
 }
 
 impl Options {
@@ -51,6 +63,7 @@ fn options() -> Result<Options, String> {
         assets: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets"),
         types: None,
         min_pair_change: MIN_PAIR_CHANGE,
+        turn_degrees: TURN_DEGREES.to_vec(),
     };
     let mut it = std::env::args().skip(1);
     let num = |v: Option<String>, what: &str| -> Result<u64, String> {
@@ -65,7 +78,9 @@ fn options() -> Result<Options, String> {
             "--assets" => o.assets = PathBuf::from(it.next().ok_or("--assets needs a folder")?),
             "--types" => {
                 let list = it.next().ok_or("--types needs a list")?;
-                let known = |k: &str| k == BONA_FIDE || Attack::ALL.iter().any(|a| a.name() == k);
+                let known = |k: &str| {
+                    k == BONA_FIDE || k == BONA_FIDE_TURN || Attack::ALL.iter().any(|a| a.name() == k)
+                };
                 let types: Vec<String> = list.split(',').map(|k| k.trim().to_string()).collect();
                 if let Some(bad) = types.iter().find(|k| !known(k)) {
                     return Err(format!("--types: unknown type {bad:?}\n{USAGE}"));
@@ -78,6 +93,16 @@ fn options() -> Result<Options, String> {
                     .and_then(|v| v.parse::<f64>().ok())
                     .filter(|v| (0.0..=1.0).contains(v))
                     .ok_or(format!("--min-pair-change needs a number from 0 to 1\n{USAGE}"))?;
+            }
+            "--turn-degrees" => {
+                let list = it.next().unwrap_or_default();
+                o.turn_degrees = list
+                    .split(',')
+                    .map(|d| d.trim().parse::<u32>().ok().filter(|d| (1..=60).contains(d)))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or(format!(
+                        "--turn-degrees needs whole degrees from 1 to 60, comma-separated, not {list:?}\n{USAGE}"
+                    ))?;
             }
             "-h" | "--help" => return Err(USAGE.into()),
             _ if o.out.as_os_str().is_empty() => o.out = PathBuf::from(a),
@@ -403,6 +428,36 @@ fn attack_frames(
     })
 }
 
+/// The 3-D turn proxies: each [`sequence::turnable`] live photo turned both ways by each angle, added
+/// to `list`.
+fn write_turn_proxies(o: &Options, people: &[Person], list: &mut String) -> Result<(), String> {
+    // Their own random stream: adding them leaves the other presentations of a seed as they were.
+    let mut rng = Rng::new(o.seed ^ TURN_STREAM);
+    let (mut turns, mut unturnable) = (0, 0);
+    for p in people {
+        for (k, src) in p.photos.iter().enumerate() {
+            if !sequence::turnable(src) {
+                unturnable += 1;
+                continue;
+            }
+            for &degrees in &o.turn_degrees {
+                for challenge in [Challenge::Left, Challenge::Right] {
+                    let kind = format!("{BONA_FIDE_TURN}-{degrees}");
+                    let dir = format!("{kind}/{}-{k}-{}", p.name, challenge.name());
+                    let frames = sequence::bona_fide_turn(src, challenge, f64::from(degrees), rng.next_u64())
+                        .ok_or(format!("{}: photo {k} has no head to turn", p.name))?;
+                    write_sequence(&o.out, &dir, &frames)?;
+                    writeln!(list, "{kind},{},{},{dir}", p.card_file, challenge.name())
+                        .map_err(|e| e.to_string())?;
+                    turns += 1;
+                }
+            }
+        }
+    }
+    eprintln!("{BONA_FIDE_TURN}: {turns} sequences ({unturnable} photos left out: turned, or too small)");
+    Ok(())
+}
+
 fn run(o: &Options) -> Result<(), String> {
     std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
     let models = FaceModels::load_default().map_err(|e| e.to_string())?;
@@ -435,6 +490,9 @@ fn run(o: &Options) -> Result<(), String> {
             n += 1;
         }
     }
+    if o.wants(BONA_FIDE_TURN) {
+        write_turn_proxies(o, &people, &mut list)?;
+    }
     for attack in Attack::ALL.into_iter().filter(|a| o.wants(a.name())) {
         for i in 0..o.per_type {
             let seed = rng.next_u64();
@@ -461,7 +519,7 @@ fn run(o: &Options) -> Result<(), String> {
     }
     std::fs::write(o.out.join("list.csv"), list).map_err(|e| e.to_string())?;
     eprintln!(
-        "{n} bona fide sequences; list in {}",
+        "{n} bona fide pair sequences; list in {}",
         o.out.join("list.csv").display()
     );
     Ok(())

@@ -4,7 +4,7 @@ use crate::media::{Flat, Screen, print, resize};
 use crate::scene::{FOCAL, HEIGHT, Pose, Surface, WIDTH, blur, develop, room, shoot};
 use kiosk_cardfront::synth::{Rng, random_front};
 use kiosk_face::pad::PoseCues;
-use kiosk_face::{Challenge, FaceBox, RgbImage};
+use kiosk_face::{Challenge, FaceBox, Landmarks, RgbImage};
 
 /// Frames looking straight before the prompt, and during the turn (the kiosk's default policy waits
 /// 3 frames, then up to 12 for the turn). Attack functions take the total frame count (`ATTACK_FRAMES`
@@ -27,6 +27,8 @@ pub struct Source {
     pub face: FaceBox,
     /// Head pose cues of this photo (from the full-resolution landmarks).
     pub pose: PoseCues,
+    /// The full-resolution landmarks (they place the head shape of [`crate::relief`]).
+    pub landmarks: Landmarks,
 }
 
 impl Source {
@@ -36,6 +38,7 @@ impl Source {
         let (_, landmarks) = engine.describe_with_landmarks(&img, face)?;
         Some(Source {
             pose: PoseCues::from_landmarks(&landmarks)?,
+            landmarks,
             img,
             face,
         })
@@ -184,6 +187,9 @@ fn live_frames(src: &Source, n: usize, frame0: usize, face_px: f64, rng: &mut Rn
         .collect()
 }
 
+/// How wide a live face is in the kiosk camera's frame (pixels): a patient at the kiosk.
+pub const KIOSK_FACE_PX: (f64, f64) = (190.0, 270.0);
+
 /// A proxy's face is drawn at most this many times as wide as in its source photo. Enlarging a photo
 /// blurs it as no live face in front of the camera is blurred, and the kiosk's blur guidance rightly
 /// refuses such frames; until the cap, a quarter of the proxies failed for that alone (docs/PAD.md).
@@ -195,7 +201,9 @@ pub const MAX_PROXY_ENLARGEMENT: f64 = 1.4;
 pub fn bona_fide(before: &Source, during: &Source, seed: u64) -> Vec<RgbImage> {
     let mut rng = Rng::new(seed);
     let smaller = before.face.width().min(during.face.width()) as f64;
-    let face_px = rng.range(190.0, 270.0).min(MAX_PROXY_ENLARGEMENT * smaller);
+    let face_px = rng
+        .range(KIOSK_FACE_PX.0, KIOSK_FACE_PX.1)
+        .min(MAX_PROXY_ENLARGEMENT * smaller);
     let mut frames = live_frames(before, BONA_FIDE_BEFORE, 0, face_px, &mut rng);
     frames.extend(live_frames(
         during,
@@ -205,6 +213,47 @@ pub fn bona_fide(before: &Source, during: &Source, seed: u64) -> Vec<RgbImage> {
         &mut rng,
     ));
     frames
+}
+
+/// Turn proxies ([`bona_fide_turn`]) reach their full turn over this many frames.
+const TURN_RAMP: usize = 4;
+
+/// The largest head pose (the yaw cue, eye distances) of a photo a turn proxy is made from. The head
+/// shape is placed as if the photo looked straight at the camera, as a patient does before the screen
+/// asks for the turn; on a photo already turned (one source is at 0.36) the turn back warps the face
+/// beyond what the landmarks find.
+pub const MAX_TURN_SOURCE_YAW: f64 = 0.15;
+
+/// Whether a photo can stand for a patient at the kiosk turning their head: looking about straight
+/// ([`MAX_TURN_SOURCE_YAW`]) and sharp enough to be drawn at a kiosk face's size
+/// ([`KIOSK_FACE_PX`]) without enlarging it more than [`MAX_PROXY_ENLARGEMENT`].
+pub fn turnable(src: &Source) -> bool {
+    src.pose.yaw().abs() <= MAX_TURN_SOURCE_YAW
+        && MAX_PROXY_ENLARGEMENT * src.face.width() as f64 >= KIOSK_FACE_PX.0
+}
+
+/// A bona fide proxy from one photo: the photo looking straight, then its head turned `degrees` in 3-D
+/// the way `challenge` asks ([`crate::relief`]), reaching the full turn over the first frames of the turn
+/// and wavering a little about it (1° of noise a frame). The face is sized as in [`bona_fide`]. `None`
+/// when the photo's landmarks place no head. The corpus makes these only from [`turnable`] photos.
+pub fn bona_fide_turn(src: &Source, challenge: Challenge, degrees: f64, seed: u64) -> Option<Vec<RgbImage>> {
+    let mut rng = Rng::new(seed);
+    let face_px = rng
+        .range(KIOSK_FACE_PX.0, KIOSK_FACE_PX.1)
+        .min(MAX_PROXY_ENLARGEMENT * src.face.width() as f64);
+    let mut frames = live_frames(src, BONA_FIDE_BEFORE, 0, face_px, &mut rng);
+    for k in 0..BONA_FIDE_DURING {
+        let reached = ((k + 1) as f64 / TURN_RAMP as f64).min(1.0);
+        let yaw = challenge.image_sign() * (degrees * reached + rng.normal()).to_radians();
+        let turned = Source {
+            img: crate::relief::turn(&src.img, &src.landmarks, yaw)?,
+            face: src.face,
+            pose: src.pose,
+            landmarks: src.landmarks,
+        };
+        frames.extend(live_frames(&turned, 1, BONA_FIDE_BEFORE + k, face_px, &mut rng));
+    }
+    Some(frames)
 }
 
 /// The direction a proxy pair turns, as the prompt it answers (`None`: the photos' poses are too close

@@ -110,3 +110,30 @@ fn a_phone_replaying_the_turn_passes_the_geometry_and_is_stopped_by_the_picture_
         "no replay got past the geometry: the test would show nothing"
     );
 }
+
+/// The 3-D turn proxy ([`kiosk_pad_corpus::relief`]): one photo's head turned the asked way by 30° is
+/// accepted; the same photo not turned, or turned the other way, is not. So the check follows the head's
+/// parallax in the warped frames, and the proxy's figures in docs/PAD.md say something about the turn.
+#[test]
+fn one_photo_turned_in_3d_passes_only_when_it_turns_the_asked_way() {
+    let models = FaceModels::load_default().expect("models: run `cargo xtask models`");
+    let mut engine = FaceEngine::new(&models);
+    let obama2 = Source::from_photo(&mut engine, photo("faces/obama2.png")).unwrap();
+    for challenge in [Challenge::Left, Challenge::Right] {
+        let turned = sequence::bona_fide_turn(&obama2, challenge, 30.0, 31).unwrap();
+        let stage = decide(&mut engine, challenge, &turned);
+        assert_eq!(stage, Stage::Done(FaceOutcome::Accepted), "{challenge:?}");
+    }
+    let still = sequence::bona_fide_turn(&obama2, Challenge::Left, 0.0, 32).unwrap();
+    let stage = decide(&mut engine, Challenge::Left, &still);
+    assert!(
+        !matches!(stage, Stage::Done(FaceOutcome::Accepted)),
+        "not turned: {stage:?}"
+    );
+    let wrong = sequence::bona_fide_turn(&obama2, Challenge::Right, 30.0, 33).unwrap();
+    let stage = decide(&mut engine, Challenge::Left, &wrong);
+    assert!(
+        !matches!(stage, Stage::Done(FaceOutcome::Accepted)),
+        "the wrong way: {stage:?}"
+    );
+}
