@@ -1,7 +1,7 @@
 //! `kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR] [--types LIST]`: write
 //! the attack corpus and bona fide proxies made from the project's test photos (assets/faces,
 //! assets/photos) as JPEG frame folders, with `OUT/list.csv` for `kiosk-face pad-eval`. `--types` takes
-//! a comma-separated subset of `bona-fide,bona-fide-turn,card,print,screen-still,screen-video` (all by
+//! a comma-separated subset of `bona-fide,bona-fide-turn,card,print,screen-still,screen-video,accomplice` (all by
 //! default), for a quicker calibration run of one cue. `bona-fide-turn` proxies turn each live photo's
 //! head in 3-D both ways by each angle of `--turn-degrees` (20, 25, 30, 35 and 40 by default), labelled
 //! `bona-fide-turn-20` and so on, so `kiosk-face pad-eval` gives a BPCER for each angle.
@@ -424,6 +424,34 @@ fn attack_frames(
             let p = &people[pi];
             let frames = sequence::screen_video(&p.photos[a], &p.photos[b], c, seed, ATTACK_FRAMES);
             (pi, frames, c)
+        }
+        Attack::Accomplice => {
+            // The holder: a live photo that can stand for a patient looking straight; the accomplice:
+            // the next such photo of somebody else.
+            let live: Vec<(usize, &Source)> = people
+                .iter()
+                .enumerate()
+                .flat_map(|(pi, p)| {
+                    p.photos
+                        .iter()
+                        .filter(|s| sequence::turnable(s))
+                        .map(move |s| (pi, s))
+                })
+                .collect();
+            let (pi, holder) = *live
+                .get(i % live.len().max(1))
+                .ok_or("no photo to stand for a holder looking straight")?;
+            let &(_, stranger) = live
+                .iter()
+                .cycle()
+                .skip(i % live.len() + 1)
+                .take(live.len())
+                .find(|(other, _)| *other != pi)
+                .ok_or("no second person to play the accomplice")?;
+            let degrees = rng.range(25.0, 40.0);
+            let frames = sequence::accomplice(holder, stranger, challenge, degrees, seed)
+                .ok_or(format!("{}: no head to turn in the accomplice's photo", p.name))?;
+            (pi, frames, challenge)
         }
     })
 }

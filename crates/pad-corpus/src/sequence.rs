@@ -75,14 +75,17 @@ pub enum Attack {
     ScreenStill,
     /// A phone or tablet replaying the holder turning their head the asked way.
     ScreenVideo,
+    /// The holder looking straight, then somebody else's live head doing the turn.
+    Accomplice,
 }
 
 impl Attack {
-    pub const ALL: [Attack; 4] = [
+    pub const ALL: [Attack; 5] = [
         Attack::Card,
         Attack::Print,
         Attack::ScreenStill,
         Attack::ScreenVideo,
+        Attack::Accomplice,
     ];
 
     pub fn name(self) -> &'static str {
@@ -91,6 +94,7 @@ impl Attack {
             Attack::Print => "print",
             Attack::ScreenStill => "screen-still",
             Attack::ScreenVideo => "screen-video",
+            Attack::Accomplice => "accomplice",
         }
     }
 }
@@ -237,19 +241,45 @@ pub fn turnable(src: &Source) -> bool {
 /// and wavering a little about it (1° of noise a frame). The face is sized as in [`bona_fide`]. `None`
 /// when the photo's landmarks place no head. The corpus makes these only from [`turnable`] photos.
 pub fn bona_fide_turn(src: &Source, challenge: Challenge, degrees: f64, seed: u64) -> Option<Vec<RgbImage>> {
+    turn_sequence(src, src, challenge, degrees, seed)
+}
+
+/// An accomplice swapped in for the turn (attack): the holder looking straight, as their own live
+/// photo (the attacker's best case: a perfect picture of the holder, or the holder in person), then
+/// `stranger`'s live head turning `degrees` the asked way in 3-D. Only the check of whose face turns
+/// stands against it: the turn itself is a real one.
+pub fn accomplice(
+    holder: &Source,
+    stranger: &Source,
+    challenge: Challenge,
+    degrees: f64,
+    seed: u64,
+) -> Option<Vec<RgbImage>> {
+    turn_sequence(holder, stranger, challenge, degrees, seed)
+}
+
+/// `before` looking straight, then `during`'s head turned in 3-D ([`bona_fide_turn`]).
+fn turn_sequence(
+    before: &Source,
+    during: &Source,
+    challenge: Challenge,
+    degrees: f64,
+    seed: u64,
+) -> Option<Vec<RgbImage>> {
     let mut rng = Rng::new(seed);
+    let smaller = before.face.width().min(during.face.width()) as f64;
     let face_px = rng
         .range(KIOSK_FACE_PX.0, KIOSK_FACE_PX.1)
-        .min(MAX_PROXY_ENLARGEMENT * src.face.width() as f64);
-    let mut frames = live_frames(src, BONA_FIDE_BEFORE, 0, face_px, &mut rng);
+        .min(MAX_PROXY_ENLARGEMENT * smaller);
+    let mut frames = live_frames(before, BONA_FIDE_BEFORE, 0, face_px, &mut rng);
     for k in 0..BONA_FIDE_DURING {
         let reached = ((k + 1) as f64 / TURN_RAMP as f64).min(1.0);
         let yaw = challenge.image_sign() * (degrees * reached + rng.normal()).to_radians();
         let turned = Source {
-            img: crate::relief::turn(&src.img, &src.landmarks, yaw)?,
-            face: src.face,
-            pose: src.pose,
-            landmarks: src.landmarks,
+            img: crate::relief::turn(&during.img, &during.landmarks, yaw)?,
+            face: during.face,
+            pose: during.pose,
+            landmarks: during.landmarks,
         };
         frames.extend(live_frames(&turned, 1, BONA_FIDE_BEFORE + k, face_px, &mut rng));
     }

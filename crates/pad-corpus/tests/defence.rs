@@ -137,3 +137,31 @@ fn one_photo_turned_in_3d_passes_only_when_it_turns_the_asked_way() {
         "the wrong way: {stage:?}"
     );
 }
+
+/// An accomplice swapped in for the turn: the holder looks straight, somebody else turns their real head.
+/// The turn itself is a real one (measured below), so only the check of whose face turns refuses it.
+#[test]
+fn an_accomplice_turning_for_the_holder_is_refused() {
+    let models = FaceModels::load_default().expect("models: run `cargo xtask models`");
+    let mut engine = FaceEngine::new(&models);
+    let holder = Source::from_photo(&mut engine, photo("faces/obama3.png")).unwrap();
+    let stranger = Source::from_photo(&mut engine, photo("faces/biden.png")).unwrap();
+    let frames = sequence::accomplice(&holder, &stranger, Challenge::Left, 30.0, 41).unwrap();
+    // The stranger's head, turned the same way on its own, turns by more than the check needs.
+    let mut yaw = |f: &RgbImage| {
+        let a = engine.analyse(f);
+        a.landmarks
+            .and_then(|l| kiosk_face::pad::PoseCues::from_landmarks(&l))
+            .map(|p| p.yaw())
+    };
+    let own = sequence::bona_fide_turn(&stranger, Challenge::Left, 30.0, 41).unwrap();
+    let rest = yaw(&own[0]).unwrap();
+    let turned = own[sequence::BONA_FIDE_BEFORE + 4..]
+        .iter()
+        .filter_map(&mut yaw)
+        .map(|y| (y - rest) * Challenge::Left.image_sign())
+        .fold(f64::MIN, f64::max);
+    assert!(turned > 0.21, "the stranger turned only {turned}");
+    let stage = decide(&mut engine, Challenge::Left, &frames);
+    assert!(!matches!(stage, Stage::Done(FaceOutcome::Accepted)), "{stage:?}");
+}
