@@ -155,6 +155,7 @@ fn measure(models: &FaceModels, f320: &RgbImage, f640: &RgbImage, runs: usize) -
         let frame = kiosk_face::PadFrame {
             pose,
             distance: 0.4,
+            descriptor: kiosk_face::Descriptor([0.0; 128]),
             lattice: kiosk_face::pad::lattice::score(f640, face),
             outline: kiosk_face::pad::outline::score(f640, &points),
         };

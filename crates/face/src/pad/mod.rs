@@ -11,7 +11,10 @@
 //! 2. **Turn** ([`Stage::Turn`]): the screen asks for a small head turn in a direction chosen at random
 //!    per attempt ([`Challenge`]). The nose base must move against the eye centres in that direction by
 //!    [`PadPolicy::min_turn`] (in units of the eye distance, see [`pose`]) within
-//!    [`PadPolicy::turn_frames`] frames, on a face that still matches the card. Any flat picture, however
+//!    [`PadPolicy::turn_frames`] frames, on the face this attempt saw looking straight, which matched the
+//!    card (a turned head drifts further from a years-old ID photo than from itself a moment earlier, and
+//!    a stranger swapped in for the turn is far from the face seen straight even when they happen to
+//!    come near the card photo). Any flat picture, however
 //!    it is moved, tilted or turned, keeps the nose where it was ([`PadRefusal::NoTurn`]); a turn the
 //!    wrong way first ([`PadRefusal::WrongWay`]) fails, so a replayed video has to turn the right way at
 //!    the right time.
@@ -135,11 +138,14 @@ impl Default for PadPolicy {
 }
 
 /// What one frame contributes: present only for frames with a usable face (the quality guidance `Ok`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PadFrame {
     pub pose: PoseCues,
     /// Distance of this face to the card photo.
     pub distance: f32,
+    /// The face's descriptor (biometric: redacted in `Debug`, wiped on drop), to tell whether a turned
+    /// face is still the one seen looking straight.
+    pub descriptor: Descriptor,
     /// Screen-lattice score, when the face was large enough to measure it.
     pub lattice: Option<f64>,
     /// Outline score, when both sides of the face were inside the frame.
@@ -216,6 +222,8 @@ pub struct FaceCheck {
     threshold: f32,
     baseline: Vec<f64>,
     straight: Vec<f32>,
+    /// The faces seen looking straight (wiped on drop).
+    straight_faces: Vec<Descriptor>,
     lattice: Vec<f64>,
     outline: Vec<f64>,
     prompted: usize,
@@ -242,6 +250,8 @@ impl FaceCheck {
             matcher: MatchSession::new(matching),
             baseline: Vec::new(),
             straight: Vec::new(),
+            // Never grown past the baseline, so no moved-out copy of a descriptor is left unwiped.
+            straight_faces: Vec::with_capacity(policy.baseline_frames),
             lattice: Vec::new(),
             outline: Vec::new(),
             prompted: 0,
@@ -261,7 +271,7 @@ impl FaceCheck {
     }
 
     /// How far the asked turn has come, 0 to 1 (1: enough), while the turn is asked for: the largest
-    /// turn the asked way so far, on frames that still match the card, as a share of the turn needed.
+    /// turn the asked way so far, on frames of the face seen looking straight, as a share of the turn needed.
     /// `None` before the turn is asked and once the check is done. The screen shows it, so a patient
     /// who turned "just a little" sees that a little more is needed rather than failing in silence.
     pub fn turn_progress(&self) -> Option<f64> {
@@ -312,6 +322,7 @@ impl FaceCheck {
         };
         self.baseline.push(f.pose.yaw());
         self.straight.push(f.distance);
+        self.straight_faces.push(f.descriptor.clone());
         let decision = self.matcher.add(f.distance);
         if self.baseline.len() < self.policy.baseline_frames {
             return Stage::LookStraight;
@@ -325,13 +336,25 @@ impl FaceCheck {
         Stage::Turn(self.challenge)
     }
 
+    /// Whether `face` is the face this attempt saw looking straight: within the match threshold of the
+    /// straight frames' faces (their median distance). This, not the distance to the card photo, is what
+    /// a turned frame must pass: a head turned by 30–40° can drift past the threshold from the card
+    /// photo, taken years before in another light, while staying close to itself a moment earlier; and
+    /// an accomplice who happens to come within the threshold of the card photo is still far from the
+    /// holder's face seen straight (docs/PAD.md, third round). The straight frames had to match the card,
+    /// and the match verdict still comes from distances to the card photo.
+    fn seen_straight(&self, face: &Descriptor) -> bool {
+        let d: Vec<f32> = self.straight_faces.iter().map(|s| s.distance(face)).collect();
+        median(&d).is_some_and(|d| d <= self.threshold)
+    }
+
     fn turn(&mut self, frame: Option<&PadFrame>) -> Stage {
         self.prompted += 1;
         if let Some(f) = frame {
             let rest = median(&self.baseline).unwrap_or(0.0);
             let turn = (f.pose.yaw() - rest) * self.challenge.image_sign();
-            // Only a face that is still the card holder counts: no swapping a picture for an accomplice.
-            if f.distance <= self.threshold {
+            // Only the face seen looking straight counts: no swapping a picture for an accomplice.
+            if self.seen_straight(&f.descriptor) {
                 self.best_turn = Some(self.best_turn.map_or(turn, |b| b.max(turn)));
                 if !self.turned && turn <= -self.policy.max_wrong_way {
                     return Stage::Done(FaceOutcome::Refused(PadRefusal::WrongWay));
@@ -388,6 +411,7 @@ pub fn pad_frame(frame: &RgbImage, analysis: &FrameAnalysis, card: &Descriptor) 
     Some(PadFrame {
         pose: PoseCues::from_landmarks(l)?,
         distance: d.distance(card),
+        descriptor: d.clone(),
         lattice: lattice::score(frame, face),
         outline: outline::score(frame, l),
     })
@@ -401,7 +425,24 @@ mod tests {
         framed(yaw, distance, lattice, 0.05)
     }
 
+    /// A frame of the card holder when `distance` (to the card) is within 0.6, else of a stranger.
     fn framed(yaw: f64, distance: f32, lattice: f64, outline: f64) -> PadFrame {
+        framed_by(
+            if distance <= 0.6 { HOLDER } else { STRANGER },
+            yaw,
+            distance,
+            lattice,
+            outline,
+        )
+    }
+
+    /// Whose face a test frame shows: descriptors 1.0 apart.
+    const HOLDER: f32 = 0.0;
+    const STRANGER: f32 = 1.0;
+
+    fn framed_by(who: f32, yaw: f64, distance: f32, lattice: f64, outline: f64) -> PadFrame {
+        let mut descriptor = Descriptor([0.0; 128]);
+        descriptor.0[0] = who;
         PadFrame {
             pose: PoseCues {
                 nose_offset: yaw,
@@ -410,6 +451,7 @@ mod tests {
                 eye_distance: 60.0,
             },
             distance,
+            descriptor,
             lattice: Some(lattice),
             outline: Some(outline),
         }
@@ -460,7 +502,7 @@ mod tests {
 
     #[test]
     fn the_cards_own_photo_is_refused_before_any_turn() {
-        let c = run(Challenge::Left, &[frame(0.0, 0.06, 8.0); 3]);
+        let c = run(Challenge::Left, &vec![frame(0.0, 0.06, 8.0); 3]);
         assert_eq!(
             c.stage(),
             Stage::Done(FaceOutcome::Refused(PadRefusal::CopyOfCardPhoto))
@@ -544,8 +586,36 @@ mod tests {
     }
 
     #[test]
+    fn a_turned_face_far_from_the_card_counts_while_it_is_the_face_seen_straight() {
+        // Turned 35°, the holder's face drifts to 0.7 from the card photo, but not from itself.
+        let straight = [
+            framed(0.0, 0.45, 8.0, 0.05),
+            framed(0.0, 0.46, 8.0, 0.05),
+            framed(0.0, 0.44, 8.0, 0.05),
+        ];
+        let turned = |who| framed_by(who, 0.3, 0.7, 8.0, 0.05);
+        let mut frames = straight.to_vec();
+        frames.push(turned(HOLDER));
+        let c = run(Challenge::Left, &frames);
+        assert_eq!(c.stage(), Stage::Done(FaceOutcome::Accepted));
+        // The same turn by a stranger as far from the card: it does not count.
+        let mut frames = straight.to_vec();
+        frames.extend([turned(STRANGER), turned(STRANGER)]);
+        let c = run(Challenge::Left, &frames);
+        assert_eq!(c.scores().turn, None);
+        assert!(!matches!(c.stage(), Stage::Done(FaceOutcome::Accepted)));
+        // Nor by a stranger who comes within the threshold of the card photo (a look-alike of the ID
+        // photo: the corpus's accomplice attack had one at 0.59), being far from the face seen straight.
+        let mut frames = straight.to_vec();
+        frames.extend([0.3, 0.3, 0.3].map(|yaw| framed_by(STRANGER, yaw, 0.58, 8.0, 0.05)));
+        let c = run(Challenge::Left, &frames);
+        assert_eq!(c.scores().turn, None);
+        assert!(!matches!(c.stage(), Stage::Done(FaceOutcome::Accepted)));
+    }
+
+    #[test]
     fn a_stranger_is_no_match_and_the_threshold_is_capped() {
-        let c = run(Challenge::Left, &[frame(0.0, 0.9, 8.0); 8]);
+        let c = run(Challenge::Left, &vec![frame(0.0, 0.9, 8.0); 8]);
         assert_eq!(c.stage(), Stage::Done(FaceOutcome::NoMatch));
         let loose = MatchPolicy {
             threshold: 0.9,
