@@ -199,15 +199,20 @@ pub const KIOSK_FACE_PX: (f64, f64) = (190.0, 270.0);
 /// refuses such frames; until the cap, a quarter of the proxies failed for that alone (docs/PAD.md).
 pub const MAX_PROXY_ENLARGEMENT: f64 = 1.4;
 
+/// How wide a proxy draws its face: a kiosk face's size, or less where the smaller of its two sources
+/// would need enlarging more than [`MAX_PROXY_ENLARGEMENT`].
+fn proxy_face_px(before: &Source, during: &Source, rng: &mut Rng) -> f64 {
+    let smaller = before.face.width().min(during.face.width()) as f64;
+    rng.range(KIOSK_FACE_PX.0, KIOSK_FACE_PX.1)
+        .min(MAX_PROXY_ENLARGEMENT * smaller)
+}
+
 /// A bona fide proxy: `before` for the frames looking straight, `during` for the frames of the turn.
 /// The face is 190–270 px wide (a patient at the kiosk), or less where the sources are smaller
 /// ([`MAX_PROXY_ENLARGEMENT`]).
 pub fn bona_fide(before: &Source, during: &Source, seed: u64) -> Vec<RgbImage> {
     let mut rng = Rng::new(seed);
-    let smaller = before.face.width().min(during.face.width()) as f64;
-    let face_px = rng
-        .range(KIOSK_FACE_PX.0, KIOSK_FACE_PX.1)
-        .min(MAX_PROXY_ENLARGEMENT * smaller);
+    let face_px = proxy_face_px(before, during, &mut rng);
     let mut frames = live_frames(before, BONA_FIDE_BEFORE, 0, face_px, &mut rng);
     frames.extend(live_frames(
         during,
@@ -267,10 +272,7 @@ fn turn_sequence(
     seed: u64,
 ) -> Option<Vec<RgbImage>> {
     let mut rng = Rng::new(seed);
-    let smaller = before.face.width().min(during.face.width()) as f64;
-    let face_px = rng
-        .range(KIOSK_FACE_PX.0, KIOSK_FACE_PX.1)
-        .min(MAX_PROXY_ENLARGEMENT * smaller);
+    let face_px = proxy_face_px(before, during, &mut rng);
     let mut frames = live_frames(before, BONA_FIDE_BEFORE, 0, face_px, &mut rng);
     for k in 0..BONA_FIDE_DURING {
         let reached = ((k + 1) as f64 / TURN_RAMP as f64).min(1.0);
