@@ -4,8 +4,9 @@
 //! 3-D in front of a 640×480 webcam ([`scene`]), moved as a hand would over the frames, and when the
 //! kiosk asks for a head turn the attacker turns the picture that way (the strongest thing a flat picture
 //! can do). Attack types ([`Attack`]): the card front held up (the card's own printed photo, the same
-//! picture as the chip), a printed photo, a phone or tablet showing a photo, and a screen replaying a
-//! "video" of the holder turning their head (two photos of the holder at different head angles).
+//! picture as the chip), a printed photo, a phone or tablet showing a photo, a screen replaying a
+//! "video" of the holder turning their head (two photos of the holder at different head angles), and an
+//! accomplice: the holder looking straight, then somebody else's head turning in 3-D ([`relief`]).
 //!
 //! Bona fide presentations are proxies: two photos of the same person at different head angles, the
 //! first for the frames before the prompt and the second for the frames during the turn. What a proxy
