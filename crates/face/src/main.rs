@@ -28,7 +28,7 @@ const USAGE: &str = "usage:
       PAIRS.csv lines: image_a,image_b,same   (same = 1 or 0; paths relative to the CSV file)
   kiosk-face pad --photo CARD [--challenge left|right] FRAME... [--threshold T] [--models DIR]
   kiosk-face pad-eval LIST.csv [--trace FILE] [--threshold T] [--models DIR]
-      LIST.csv lines: type,photo,challenge,frames_dir   (type = bona-fide or an attack type)";
+      LIST.csv lines: type,photo,challenge,frames_dir   (type = bona-fide, bona-fide-KIND, or an attack type)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

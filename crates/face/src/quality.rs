@@ -81,7 +81,8 @@ fn mean(grey: &[u8], w: usize, x0: usize, y0: usize, x1: usize, y1: usize) -> Op
     Some(s as f64 / n as f64)
 }
 
-/// The face is measured on a grid of this many cells across, whatever its size in the frame.
+/// The face is measured on a grid of this many cells across, whatever its size in the frame (a face
+/// under this many pixels wide, smaller than the guidance lets through at 640×480, per pixel).
 const SHARPNESS_CELLS: usize = 100;
 
 /// Variance of the 4-neighbour Laplacian over the face, on the face resampled to about

@@ -450,7 +450,7 @@ fn attack_frames(
                 .ok_or("no second person to play the accomplice")?;
             let degrees = rng.range(25.0, 40.0);
             let frames = sequence::accomplice(holder, stranger, challenge, degrees, seed)
-                .ok_or(format!("{}: no head to turn in the accomplice's photo", p.name))?;
+                .ok_or("no head to turn in the accomplice's photo")?;
             (pi, frames, challenge)
         }
     })

@@ -222,7 +222,7 @@ pub struct FaceCheck {
     threshold: f32,
     baseline: Vec<f64>,
     straight: Vec<f32>,
-    /// The faces seen looking straight (wiped on drop).
+    /// The faces seen looking straight that matched the card (wiped on drop).
     straight_faces: Vec<Descriptor>,
     lattice: Vec<f64>,
     outline: Vec<f64>,
@@ -322,7 +322,11 @@ impl FaceCheck {
         };
         self.baseline.push(f.pose.yaw());
         self.straight.push(f.distance);
-        self.straight_faces.push(f.descriptor.clone());
+        // Only a face that matched the card stands for the holder in the turn: an accomplice looking
+        // straight beside (or instead of) the holder's picture must not become the face to turn.
+        if f.distance <= self.threshold {
+            self.straight_faces.push(f.descriptor.clone());
+        }
         let decision = self.matcher.add(f.distance);
         if self.baseline.len() < self.policy.baseline_frames {
             return Stage::LookStraight;
@@ -337,12 +341,13 @@ impl FaceCheck {
     }
 
     /// Whether `face` is the face this attempt saw looking straight: within the match threshold of the
-    /// straight frames' faces (their median distance). This, not the distance to the card photo, is what
+    /// straight frames' faces that matched the card (their median distance; none: no). This, not the distance to the card photo, is what
     /// a turned frame must pass: a head turned by 30–40° can drift past the threshold from the card
     /// photo, taken years before in another light, while staying close to itself a moment earlier; and
     /// an accomplice who happens to come within the threshold of the card photo is still far from the
-    /// holder's face seen straight (docs/PAD.md, third round). The straight frames had to match the card,
-    /// and the match verdict still comes from distances to the card photo.
+    /// holder's face seen straight (docs/PAD.md, third round). Only straight frames within the threshold
+    /// of the card are kept (the stage can end undecided, and an accomplice may show their own face
+    /// there), and the match verdict still comes from distances to the card photo.
     fn seen_straight(&self, face: &Descriptor) -> bool {
         let d: Vec<f32> = self.straight_faces.iter().map(|s| s.distance(face)).collect();
         median(&d).is_some_and(|d| d <= self.threshold)
@@ -604,6 +609,18 @@ mod tests {
         let c = run(Challenge::Left, &frames);
         assert_eq!(c.scores().turn, None);
         assert!(!matches!(c.stage(), Stage::Done(FaceOutcome::Accepted)));
+        // Nor when the stranger also looked straight first, with the holder's picture only after the
+        // turn (to make up the match): the stranger's straight face never matched the card.
+        let mut frames: Vec<PadFrame> = (0..3).map(|_| framed_by(STRANGER, 0.0, 0.8, 8.0, 0.05)).collect();
+        frames.extend([0.3, 0.3].map(|yaw| framed_by(STRANGER, yaw, 0.8, 8.0, 0.05)));
+        frames.extend((0..3).map(|_| framed(0.0, 0.4, 8.0, 0.05)));
+        let c = run(Challenge::Left, &frames);
+        assert_eq!(c.scores().turn, None);
+        assert!(
+            !matches!(c.stage(), Stage::Done(FaceOutcome::Accepted)),
+            "{:?}",
+            c.stage()
+        );
         // Nor by a stranger who comes within the threshold of the card photo (a look-alike of the ID
         // photo: the corpus's accomplice attack had one at 0.59), being far from the face seen straight.
         let mut frames = straight.to_vec();
