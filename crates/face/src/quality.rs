@@ -107,7 +107,7 @@ fn sharpness(grey: &[u8], w: usize, (x0, y0, x1, y1): (usize, usize, usize, usiz
             integral[(y + 1) * iw + x + 1] = integral[y * iw + x + 1] + row;
         }
     }
-    let edge = |i: usize| ((i as f64 * cell).round() as usize).min(fw.max(fh));
+    let edge = |i: usize| (i as f64 * cell).round() as usize;
     let cells: Vec<f64> = (0..ny)
         .flat_map(|j| (0..nx).map(move |i| (i, j)))
         .map(|(i, j)| {
@@ -127,19 +127,6 @@ fn sharpness(grey: &[u8], w: usize, (x0, y0, x1, y1): (usize, usize, usize, usiz
     }
     let m = vals.iter().sum::<f64>() / vals.len() as f64;
     vals.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / vals.len() as f64
-}
-
-/// The sharpness measure [`assess`] compares with [`QualityLimits::min_sharpness`], of `face` in
-/// `frame` (for tools that report why frames were refused, and for calibration).
-pub fn face_sharpness(frame: &RgbImage, face: crate::FaceBox) -> f64 {
-    let clip = |v: i64, max: usize| v.clamp(0, max as i64) as usize;
-    let bounds = (
-        clip(face.left, frame.width),
-        clip(face.top, frame.height),
-        clip(face.right + 1, frame.width),
-        clip(face.bottom + 1, frame.height),
-    );
-    sharpness(&frame.grey(), frame.width, bounds)
 }
 
 /// Judge a frame from its detections (largest first).

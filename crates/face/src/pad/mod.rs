@@ -341,12 +341,12 @@ impl FaceCheck {
     }
 
     /// Whether `face` is the face this attempt saw looking straight: within the match threshold of the
-    /// straight frames' faces that matched the card (their median distance; none: no). This, not the distance to the card photo, is what
-    /// a turned frame must pass: a head turned by 30–40° can drift past the threshold from the card
-    /// photo, taken years before in another light, while staying close to itself a moment earlier; and
-    /// an accomplice who happens to come within the threshold of the card photo is still far from the
-    /// holder's face seen straight (docs/PAD.md, third round). Only straight frames within the threshold
-    /// of the card are kept (the stage can end undecided, and an accomplice may show their own face
+    /// straight frames' faces that matched the card (their median distance; none: no). This, not the distance
+    /// to the card photo, is what a turned frame must pass: a head turned by 30–40° can drift past the
+    /// threshold from the card photo, taken years before in another light, while staying close to itself a
+    /// moment earlier; and an accomplice who happens to come within the threshold of the card photo is still
+    /// far from the holder's face seen straight (docs/PAD.md, third round). Only straight frames within the
+    /// threshold of the card are kept (the stage can end undecided, and an accomplice may show their own face
     /// there), and the match verdict still comes from distances to the card photo.
     fn seen_straight(&self, face: &Descriptor) -> bool {
         let d: Vec<f32> = self.straight_faces.iter().map(|s| s.distance(face)).collect();
