@@ -1,7 +1,7 @@
 //! `kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR] [--types LIST]`: write
 //! the attack corpus and bona fide proxies made from the project's test photos (assets/faces,
 //! assets/photos) as JPEG frame folders, with `OUT/list.csv` for `kiosk-face pad-eval`. `--types` takes
-//! a comma-separated subset of `bona-fide,bona-fide-turn,card,print,screen-still,screen-video,accomplice` (all by
+//! a comma-separated subset of `bona-fide,bona-fide-turn,card,print,screen-still,screen-video,accomplice,print-swap` (all by
 //! default), for a quicker calibration run of one cue. `bona-fide-turn` proxies turn each live photo's
 //! head in 3-D both ways by each angle of `--turn-degrees` (20, 25, 30, 35 and 40 by default), labelled
 //! `bona-fide-turn-20` and so on, so `kiosk-face pad-eval` gives a BPCER for each angle.
@@ -428,16 +428,7 @@ fn attack_frames(
         Attack::Accomplice => {
             // The holder: a live photo that can stand for a patient looking straight; the accomplice:
             // the next such photo of somebody else.
-            let live: Vec<(usize, &Source)> = people
-                .iter()
-                .enumerate()
-                .flat_map(|(pi, p)| {
-                    p.photos
-                        .iter()
-                        .filter(|s| sequence::turnable(s))
-                        .map(move |s| (pi, s))
-                })
-                .collect();
+            let live = straight_photos(people);
             let (pi, holder) = *live
                 .get(i % live.len().max(1))
                 .ok_or("no photo to stand for a holder looking straight")?;
@@ -453,7 +444,34 @@ fn attack_frames(
                 .ok_or("no head to turn in the accomplice's photo")?;
             (pi, frames, challenge)
         }
+        Attack::PrintSwap => {
+            // The attacker's best material: a sharp photo of the holder looking straight (not the card
+            // photo, which the copy cue refuses), and the same photo turned, as software can make it.
+            let live = straight_photos(people);
+            let (pi, src) = *live
+                .get(i % live.len().max(1))
+                .ok_or("no photo of a holder looking straight to print")?;
+            let degrees = rng.range(25.0, 40.0);
+            let frames = sequence::print_swap(src, challenge, degrees, seed, ATTACK_FRAMES)
+                .ok_or("no head to turn in the printed photo")?;
+            (pi, frames, challenge)
+        }
     })
+}
+
+/// Every live photo that can stand for somebody looking straight at the kiosk ([`sequence::turnable`]),
+/// with its person's index.
+fn straight_photos(people: &[Person]) -> Vec<(usize, &Source)> {
+    people
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.photos
+                .iter()
+                .filter(|s| sequence::turnable(s))
+                .map(move |s| (pi, s))
+        })
+        .collect()
 }
 
 /// The 3-D turn proxies: each [`sequence::turnable`] live photo turned both ways by each angle, added

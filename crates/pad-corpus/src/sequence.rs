@@ -77,15 +77,20 @@ pub enum Attack {
     ScreenVideo,
     /// The holder looking straight, then somebody else's live head doing the turn.
     Accomplice,
+    /// A print of the holder looking straight swapped for a print of the holder turned the asked way.
+    PrintSwap,
 }
 
 impl Attack {
-    pub const ALL: [Attack; 5] = [
+    /// In the order the corpus draws them: a new type goes last, so a seed's earlier types stay as
+    /// they were.
+    pub const ALL: [Attack; 6] = [
         Attack::Card,
         Attack::Print,
         Attack::ScreenStill,
         Attack::ScreenVideo,
         Attack::Accomplice,
+        Attack::PrintSwap,
     ];
 
     pub fn name(self) -> &'static str {
@@ -95,6 +100,7 @@ impl Attack {
             Attack::ScreenStill => "screen-still",
             Attack::ScreenVideo => "screen-video",
             Attack::Accomplice => "accomplice",
+            Attack::PrintSwap => "print-swap",
         }
     }
 }
@@ -301,17 +307,31 @@ pub fn pair_challenge(before: &Source, during: &Source, min_change: f64) -> Opti
     }
 }
 
+/// How far (radians) an attacker turns a held picture the asked way: a single picture as far as it
+/// goes while its face is still found, hoping for the turn cue; the second of two swapped prints
+/// ([`print_swap`]) only a little, since its face is already turned.
+const TILT_SINGLE: (f64, f64) = (0.25, 0.6);
+const TILT_SWAPPED: (f64, f64) = (0.0, 0.35);
+
+/// Flat pictures held up: `surfaces[0]` before frame `switch_at`, the last of them from then on (one
+/// surface: the same picture throughout).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the scene of one held picture: grouping them would only rename them"
+)]
 fn flat_attack(
-    surface: &dyn Surface,
+    surfaces: &[&dyn Surface],
+    switch_at: usize,
     base: Pose,
     challenge: Challenge,
+    tilt: (f64, f64),
     blur_sigma: (f64, f64),
     seed: u64,
     frames: usize,
 ) -> Vec<RgbImage> {
     let mut rng = Rng::new(seed ^ 0xA77A);
     let background = room(&mut rng);
-    let turn = turn_sign(challenge) * rng.range(0.25, 0.6);
+    let turn = turn_sign(challenge) * rng.range(tilt.0, tilt.1);
     let sigma = rng.range(blur_sigma.0, blur_sigma.1);
     let gain = rng.range(0.8, 1.15) as f32;
     (0..frames)
@@ -319,6 +339,11 @@ fn flat_attack(
             let pose = hand_pose(&base, f, turn, &mut rng);
             // Light from above-left: a turned picture catches more or less of it.
             let shade = (0.85 + 0.25 * (pose.yaw * 0.8 - pose.pitch * 0.5).sin()) as f32;
+            let surface = if f < switch_at {
+                surfaces[0]
+            } else {
+                surfaces[surfaces.len() - 1]
+            };
             let raw = shoot(surface, &pose, &background, 2);
             finish(raw, sigma, gain * shade, rng.range(1.5, 4.0), &mut rng)
         })
@@ -347,7 +372,16 @@ pub fn card(
     // The photo's face is about 1.2 cm wide: filling a fifth of the frame puts the card 5–6 cm from the
     // lens, where a fixed-focus webcam blurs.
     let base = base_pose(face.width() as f64 * cm, rng.range(130.0, 190.0), &mut rng);
-    flat_attack(&surface, base, challenge, (0.8, 1.8), rng.next_u64(), frames)
+    flat_attack(
+        &[&surface],
+        0,
+        base,
+        challenge,
+        TILT_SINGLE,
+        (0.8, 1.8),
+        rng.next_u64(),
+        frames,
+    )
 }
 
 /// A printed photo held up.
@@ -366,7 +400,64 @@ pub fn printed(src: &Source, challenge: Challenge, seed: u64, frames: usize) -> 
         glare: glare(&mut rng, face_cm, (10.0, 50.0)),
     };
     let base = base_pose(face_cm, rng.range(180.0, 280.0), &mut rng);
-    flat_attack(&surface, base, challenge, (0.3, 0.9), rng.next_u64(), frames)
+    flat_attack(
+        &[&surface],
+        0,
+        base,
+        challenge,
+        TILT_SINGLE,
+        (0.3, 0.9),
+        rng.next_u64(),
+        frames,
+    )
+}
+
+/// Two prints of the holder, swapped by hand when the turn is asked for (attack): `src` looking
+/// straight, then the same photo with its head turned `degrees` the asked way in 3-D ([`crate::relief`],
+/// what face-editing software makes of one photo), printed alike on the same printer. The swap lands
+/// 0–2 frames after the prompt, in one frame (the attacker's best case: no hand crossing the face), and
+/// the second print is tilted the asked way a little. `None` when the photo's landmarks place no head.
+pub fn print_swap(
+    src: &Source,
+    challenge: Challenge,
+    degrees: f64,
+    seed: u64,
+    frames: usize,
+) -> Option<Vec<RgbImage>> {
+    let mut rng = Rng::new(seed);
+    let turned = crate::relief::turn(
+        &src.img,
+        &src.landmarks,
+        challenge.image_sign() * degrees.to_radians(),
+    )?;
+    let margin = (src.img.width / 12).max(4);
+    let mut printer = Rng::new(rng.next_u64());
+    let mut same_printer = printer.clone();
+    let (fx, fy) = src.centre();
+    let face_cm = rng.range(6.0, 16.0);
+    let glare_spot = glare(&mut rng, face_cm, (10.0, 50.0));
+    let sheet = |tex| Flat {
+        tex,
+        fx: fx + margin as f64,
+        fy: fy + margin as f64,
+        cm: face_cm / src.face.width() as f64,
+        clamp: false,
+        glare: glare_spot,
+    };
+    let straight = sheet(print(&src.img, margin, &mut printer));
+    let swapped = sheet(print(&turned, margin, &mut same_printer));
+    let base = base_pose(face_cm, rng.range(180.0, 280.0), &mut rng);
+    let switch_at = BEFORE + rng.below(3) as usize;
+    Some(flat_attack(
+        &[&straight, &swapped],
+        switch_at,
+        base,
+        challenge,
+        TILT_SWAPPED,
+        (0.3, 0.9),
+        rng.next_u64(),
+        frames,
+    ))
 }
 
 /// A phone or tablet screen showing `shown[frame]` (one picture for a still, the proxy's frames for a

@@ -5,7 +5,8 @@
 
 use kiosk_face::pad::pad_frame;
 use kiosk_face::{
-    Challenge, FaceCheck, FaceEngine, FaceModels, FaceOutcome, MatchPolicy, PadPolicy, RgbImage, Stage,
+    Challenge, FaceCheck, FaceEngine, FaceModels, FaceOutcome, MatchPolicy, PadPolicy, PadRefusal, RgbImage,
+    Stage,
 };
 use kiosk_pad_corpus::Source;
 use kiosk_pad_corpus::sequence;
@@ -164,4 +165,38 @@ fn an_accomplice_turning_for_the_holder_is_refused() {
     assert!(turned > 0.21, "the stranger turned only {turned}");
     let stage = decide(&mut engine, Challenge::Left, &frames);
     assert!(!matches!(stage, Stage::Done(FaceOutcome::Accepted)), "{stage:?}");
+}
+
+/// Two prints swapped at the prompt (the holder straight, then the same photo turned 30° in 3-D): the
+/// turn is real in the pictures and the face is the holder's, so the geometry and the match pass it;
+/// only the outline cue (the print's border, where the camera sees it on both sides) stops it. The test
+/// shows the attack succeeding without the picture cues, so it cannot pass by the attack being weak.
+/// docs/PAD.md counts the swaps whose border the camera does not see, which get through.
+#[test]
+fn two_prints_swapped_at_the_prompt_pass_the_geometry_and_are_stopped_by_their_border() {
+    let models = FaceModels::load_default().expect("models: run `cargo xtask models`");
+    let mut engine = FaceEngine::new(&models);
+    let obama2 = Source::from_photo(&mut engine, photo("faces/obama2.png")).unwrap();
+    let blind = PadPolicy {
+        max_lattice: f64::INFINITY,
+        max_outline: f64::INFINITY,
+        ..PadPolicy::default()
+    };
+    // Seeds 40–51 all went this way (border in view, accepted without the picture cues): two kept for
+    // time, one for each direction.
+    for (seed, challenge) in [(40, Challenge::Left), (41, Challenge::Right)] {
+        let swap = sequence::print_swap(&obama2, challenge, 30.0, seed, sequence::ATTACK_FRAMES).unwrap();
+        let without = decide_with(&mut engine, blind, challenge, &swap);
+        assert_eq!(
+            without,
+            Stage::Done(FaceOutcome::Accepted),
+            "seed {seed}: the swap must get past the geometry and the match, or the test shows nothing"
+        );
+        let with = decide(&mut engine, challenge, &swap);
+        assert_eq!(
+            with,
+            Stage::Done(FaceOutcome::Refused(PadRefusal::PictureOutline)),
+            "seed {seed}"
+        );
+    }
 }
