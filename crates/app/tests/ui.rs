@@ -286,18 +286,20 @@ fn the_card_taken_in_the_middle_returns_to_the_start() {
 
 #[test]
 fn time_out_warning_and_more_time() {
+    // The flow counts idle time in whole seconds, so an idle limit of N s can fire N-1 s after the last
+    // touch: 3 s leaves the "more time" click 2 s before the warning may come back, even on a loaded
+    // machine (with 1 s it could come back at once and fail the test at random).
     let mut h = kiosk(
         "timeout",
         FlowConfig {
-            idle_secs: 1,
+            idle_secs: 3,
             warning_secs: 20,
             ..FlowConfig::default()
         },
     );
     click(&mut h, "カードを置く: demo");
-    std::thread::sleep(Duration::from_millis(2200));
-    settle(&mut h);
-    assert!(shows(&h, "操作がありません"));
+    assert!(shows(&h, "本人確認の方法を選んでください"));
+    assert!(step_until(&mut h, "操作がありません"), "the warning comes");
     click(&mut h, "もっと時間が必要です");
     assert!(!shows(&h, "操作がありません"), "more time clears the warning");
     assert!(
