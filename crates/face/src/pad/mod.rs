@@ -23,7 +23,8 @@
 //! turning their head, which the geometry cannot refuse: the screen-lattice cue ([`lattice`]) for the
 //! regular pixel grid and moiré of a display inside the face ([`PadRefusal::ScreenLattice`]), and the
 //! outline cue ([`outline`]) for the straight edges of a phone, tablet, card or print framing the face on
-//! both sides ([`PadRefusal::PictureOutline`]).
+//! both sides ([`PadRefusal::PictureOutline`]: [`PadPolicy::outline_frames`] framed frames refuse as soon
+//! as they are seen, and a framed frame's turn does not count).
 //!
 //! The thresholds were calibrated on the generated corpus (`kiosk-pad-corpus`, docs/PAD.md), where the
 //! measured APCER per attack type and BPCER are reported with counts. Masks are out of reach of one RGB
@@ -186,7 +187,8 @@ impl PadRefusal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PadScores {
     pub matching: MatchDecision,
-    /// The largest turn seen in the asked direction (eye distances; negative: the wrong way).
+    /// The largest turn seen in the asked direction (eye distances; negative: the wrong way), on the
+    /// frames that count: the face seen looking straight, not framed by a picture's outline.
     pub turn: Option<f64>,
     /// Median looking-straight distance to the card photo.
     pub straight_distance: Option<f32>,
@@ -274,7 +276,8 @@ impl FaceCheck {
     }
 
     /// How far the asked turn has come, 0 to 1 (1: enough), while the turn is asked for: the largest
-    /// turn the asked way so far, on frames of the face seen looking straight, as a share of the turn needed.
+    /// turn the asked way so far, on the frames that count ([`PadScores::turn`]), as a share of the turn
+    /// needed.
     /// `None` before the turn is asked and once the check is done. The screen shows it and asks for the
     /// turn "until the bar is full", so each patient turns as far as their own face needs rather than
     /// stopping short and failing in silence.
@@ -311,6 +314,12 @@ impl FaceCheck {
         }
         if let Some(o) = frame.and_then(|f| f.outline) {
             self.outline.push(o);
+        }
+        // The count of framed frames only grows: once it refuses, nothing later could undo it, so it
+        // refuses at once rather than when the turn comes (or for another reason when the time runs out).
+        if self.framed_frames() >= self.policy.outline_frames {
+            self.stage = Stage::Done(FaceOutcome::Refused(PadRefusal::PictureOutline));
+            return self.stage;
         }
         self.stage = match self.stage {
             Stage::LookStraight => self.look_straight(frame),
@@ -364,11 +373,17 @@ impl FaceCheck {
             let turn = (f.pose.yaw() - rest) * self.challenge.image_sign();
             // Only the face seen looking straight counts: no swapping a picture for an accomplice.
             if self.seen_straight(&f.descriptor) {
-                self.best_turn = Some(self.best_turn.map_or(turn, |b| b.max(turn)));
                 if !self.turned && turn <= -self.policy.max_wrong_way {
                     return Stage::Done(FaceOutcome::Refused(PadRefusal::WrongWay));
                 }
-                self.turned |= turn >= self.policy.min_turn;
+                // Nor does a frame the outline cue calls framed: it is no evidence of a head. Counted, a
+                // replay or a swapped print could complete the turn on the very frame its border first
+                // shows, one short of the framed frames that refuse (docs/PAD.md, fourth round: one phone
+                // replay of 70 was accepted so).
+                if !self.is_framed(f) {
+                    self.best_turn = Some(self.best_turn.map_or(turn, |b| b.max(turn)));
+                    self.turned |= turn >= self.policy.min_turn;
+                }
             }
             self.matcher.add(f.distance);
         }
@@ -394,21 +409,27 @@ impl FaceCheck {
 }
 
 impl FaceCheck {
-    /// The cues for the picture itself: its pixel grid on the median over the attempt, its frame on a
-    /// count of framed frames; one odd frame decides nothing either way.
+    /// The cue for the picture itself that is judged when the turn is done: its pixel grid, on the median
+    /// over the attempt, so one odd frame refuses nothing. (The outline refuses as soon as its count of
+    /// framed frames is reached, in [`FaceCheck::push`]; one odd framed frame refuses nothing either,
+    /// but its turn does not count.)
     fn picture_refusal(&self) -> Option<PadRefusal> {
-        if median(&self.lattice).is_some_and(|l| l > self.policy.max_lattice) {
-            return Some(PadRefusal::ScreenLattice);
-        }
-        let framed = self
-            .outline
+        median(&self.lattice)
+            .is_some_and(|l| l > self.policy.max_lattice)
+            .then_some(PadRefusal::ScreenLattice)
+    }
+
+    /// Whether the outline cue sees a picture's frame round this frame's face.
+    fn is_framed(&self, f: &PadFrame) -> bool {
+        f.outline.is_some_and(|o| o > self.policy.max_outline)
+    }
+
+    /// Frames so far whose face the outline cue saw framed.
+    fn framed_frames(&self) -> usize {
+        self.outline
             .iter()
             .filter(|&&o| o > self.policy.max_outline)
-            .count();
-        if framed >= self.policy.outline_frames {
-            return Some(PadRefusal::PictureOutline);
-        }
-        None
+            .count()
     }
 }
 
@@ -575,6 +596,37 @@ mod tests {
             Stage::Done(FaceOutcome::Refused(PadRefusal::PictureOutline))
         );
         assert!(c.scores().outline.unwrap() > 0.8);
+    }
+
+    #[test]
+    fn a_turn_on_a_framed_frame_does_not_count() {
+        // A replay (or a swapped print) whose border first shows on the frame that completes the turn:
+        // counted, it would be accepted one framed frame short of the outline refusal.
+        let straight = [
+            frame(0.0, 0.38, 9.0),
+            frame(0.0, 0.40, 9.0),
+            frame(0.0, 0.37, 9.0),
+        ];
+        let mut c = run(Challenge::Left, &straight);
+        c.push(Some(&framed(0.3, 0.40, 9.0, 0.7)));
+        assert_eq!(
+            c.stage(),
+            Stage::Turn(Challenge::Left),
+            "the framed turn is not accepted"
+        );
+        assert_eq!(c.turn_progress(), Some(0.0), "nor shown as progress");
+        assert_eq!(c.scores().turn, None, "nor logged as the turn");
+        c.push(Some(&framed(0.3, 0.40, 9.0, 0.8)));
+        assert_eq!(
+            c.stage(),
+            Stage::Done(FaceOutcome::Refused(PadRefusal::PictureOutline)),
+            "a second framed frame refuses"
+        );
+        // One odd framed frame decides nothing either way: a live head's next clean frame counts.
+        let mut c = run(Challenge::Left, &straight);
+        c.push(Some(&framed(0.3, 0.40, 9.0, 0.7)));
+        c.push(Some(&frame(0.3, 0.41, 9.0)));
+        assert_eq!(c.stage(), Stage::Done(FaceOutcome::Accepted));
     }
 
     #[test]
