@@ -20,6 +20,7 @@
 //! the cheeks' curve. These are round adult figures (GUESS, as in `kiosk_face::pad::pose`), not a
 //! measured head.
 
+use kiosk_face::pad::pose::EyeFrame;
 use kiosk_face::{Landmarks, RgbImage};
 
 /// The head's half breadth, half depth, and its half height and the centre's drop below the eye line, in
@@ -45,52 +46,17 @@ const SUPERSAMPLE: usize = 2;
 /// The head shape placed on a photo by its landmarks.
 #[derive(Debug, Clone, Copy)]
 struct Head {
-    /// Midpoint of the eye centres (pixels).
-    origin: (f64, f64),
-    /// Eye distance (pixels).
-    scale: f64,
-    /// The eye line's direction (unit vector, towards the image's right) and its normal (down).
-    along: (f64, f64),
-    down: (f64, f64),
-    /// The nose base in the face's own frame (eye distances).
+    /// The face's own frame (eye distances).
+    frame: EyeFrame,
+    /// The nose base in that frame.
     nose: (f64, f64),
 }
 
 impl Head {
     fn place(l: &Landmarks) -> Option<Head> {
-        let p = |i: usize| (l[i].0 as f64, l[i].1 as f64);
-        let mid = |a: (f64, f64), b: (f64, f64)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
-        // Landmarks 0–1: the eye on the image's right; 2–3: the eye on the image's left; 4: nose base.
-        let (right, left) = (mid(p(0), p(1)), mid(p(2), p(3)));
-        let origin = mid(right, left);
-        let (ex, ey) = (right.0 - left.0, right.1 - left.1);
-        let scale = ex.hypot(ey);
-        if scale < 4.0 {
-            return None;
-        }
-        let along = (ex / scale, ey / scale);
-        let down = (-along.1, along.0);
-        let (nx, ny) = (p(4).0 - origin.0, p(4).1 - origin.1);
-        let nose = (
-            (nx * along.0 + ny * along.1) / scale,
-            (nx * down.0 + ny * down.1) / scale,
-        );
-        (nose.1 > 0.2).then_some(Head {
-            origin,
-            scale,
-            along,
-            down,
-            nose,
-        })
-    }
-
-    /// A pixel's place in the face's frame (eye distances).
-    fn face_xy(&self, u: f64, v: f64) -> (f64, f64) {
-        let (dx, dy) = (u - self.origin.0, v - self.origin.1);
-        (
-            (dx * self.along.0 + dy * self.along.1) / self.scale,
-            (dx * self.down.0 + dy * self.down.1) / self.scale,
-        )
+        let frame = EyeFrame::from_landmarks(l, 4.0)?;
+        let nose = frame.nose(l);
+        (nose.1 > 0.2).then_some(Head { frame, nose })
     }
 
     /// How far the surface at face point `(x, y)` stands towards the camera from the turning axis, and
@@ -136,10 +102,10 @@ pub fn turn(photo: &RgbImage, landmarks: &Landmarks, yaw: f64) -> Option<RgbImag
         // is taken along the row (the eye line is close to level on the sources).
         for (k, (d, z)) in dest.iter_mut().zip(depth.iter_mut()).enumerate() {
             let u = k as f64 / SUPERSAMPLE as f64;
-            let (x, y) = head.face_xy(u, v as f64);
+            let (x, y) = head.frame.to_face((u, v as f64));
             let (zf, weight) = head.depth(x, y);
             let moved = x * c + zf * s;
-            *d = u + weight * (moved - x) * head.scale * head.along.0;
+            *d = u + weight * (moved - x) * head.frame.eye_distance * head.frame.along.0;
             // Off the head, the background stays behind everything the head turns over it.
             *z = if weight < 1.0 {
                 -10.0 + weight

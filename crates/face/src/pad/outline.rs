@@ -17,6 +17,7 @@
 //! line. A band's score is the share of its rows that line passes through as an edge; the frame's score
 //! is the weaker of the two bands: both sides must be framed.
 
+use super::pose::EyeFrame;
 use crate::image::RgbImage;
 use crate::shape::Landmarks;
 
@@ -42,19 +43,8 @@ pub const MIN_ROWS: f64 = 2.0;
 /// by straight edges on its weaker side. `None` when either band lies mostly outside the frame or the eyes
 /// are degenerate.
 pub fn score(img: &RgbImage, l: &Landmarks) -> Option<f64> {
-    let p = |i: usize| (l[i].0 as f64, l[i].1 as f64);
-    let mid = |a: (f64, f64), b: (f64, f64)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
-    // Landmarks 0–1: the eye on the image's right; 2–3: the eye on the image's left.
-    let right_eye = mid(p(0), p(1));
-    let left_eye = mid(p(2), p(3));
-    let (dx, dy) = (right_eye.0 - left_eye.0, right_eye.1 - left_eye.1);
-    let d = dx.hypot(dy);
-    if d < 8.0 {
-        return None;
-    }
-    let across = (dx / d, dy / d);
-    let down = (-across.1, across.0);
-    let centre = mid(right_eye, left_eye);
+    let frame = EyeFrame::from_landmarks(l, 8.0)?;
+    let (centre, across, down, d) = (frame.centre, frame.along, frame.down, frame.eye_distance);
     let band = |side: f64| {
         Band::sample(img, centre, (across.0 * side, across.1 * side), down, d).and_then(|b| b.best_line(d))
     };

@@ -10,6 +10,65 @@
 
 use crate::shape::Landmarks;
 
+/// The face's own frame from dlib's 5 landmarks (0–1: the eye on the image's right, 2–3: the eye on the
+/// image's left, 4: the nose base): origin at the midpoint of the two eye centres, one axis along the eye
+/// line towards the image's right, the other down its normal, measured in eye distances (the distance
+/// between the eye centres). The pose cues, the outline cue's bands and the attack corpus's 3-D head are
+/// all placed in it, so they agree on where the face is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EyeFrame {
+    /// Midpoint of the eye centres (pixels).
+    pub centre: (f64, f64),
+    /// Distance between the eye centres (pixels): the frame's unit.
+    pub eye_distance: f64,
+    /// Unit vector along the eye line, towards the image's right.
+    pub along: (f64, f64),
+    /// Unit vector down the face, normal to the eye line.
+    pub down: (f64, f64),
+}
+
+impl EyeFrame {
+    /// The frame of one face; `None` when its eye centres are less than `min_eye_distance` pixels
+    /// apart (each user knows how small a face it can still judge).
+    pub fn from_landmarks(l: &Landmarks, min_eye_distance: f64) -> Option<EyeFrame> {
+        let (right, left) = (mid(point(l, 0), point(l, 1)), mid(point(l, 2), point(l, 3)));
+        let (dx, dy) = (right.0 - left.0, right.1 - left.1);
+        let d = dx.hypot(dy);
+        (d >= min_eye_distance && d > 0.0).then(|| {
+            let along = (dx / d, dy / d);
+            EyeFrame {
+                centre: mid(right, left),
+                eye_distance: d,
+                along,
+                down: (-along.1, along.0),
+            }
+        })
+    }
+
+    /// A pixel's place in the frame (eye distances along the eye line, and down).
+    pub fn to_face(&self, (u, v): (f64, f64)) -> (f64, f64) {
+        let (dx, dy) = (u - self.centre.0, v - self.centre.1);
+        (
+            (dx * self.along.0 + dy * self.along.1) / self.eye_distance,
+            (dx * self.down.0 + dy * self.down.1) / self.eye_distance,
+        )
+    }
+
+    /// The nose base (landmark 4) in the frame.
+    pub fn nose(&self, l: &Landmarks) -> (f64, f64) {
+        self.to_face(point(l, 4))
+    }
+}
+
+/// Landmark `i` in pixels.
+pub fn point(l: &Landmarks, i: usize) -> (f64, f64) {
+    (l[i].0 as f64, l[i].1 as f64)
+}
+
+fn mid(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)
+}
+
 /// Weight of the eye-width cue in [`PoseCues::yaw`]. The two cues move together on a turning head (on
 /// the test photos the nose offset and the log eye-width ratio have opposite signs in 22 of 24 turned
 /// faces); the eye-width ratio also changes a little when a flat picture is turned close to the camera
@@ -33,25 +92,18 @@ pub struct PoseCues {
 impl PoseCues {
     /// The cues of one face; `None` when the landmarks are degenerate (both eyes on one point).
     pub fn from_landmarks(l: &Landmarks) -> Option<PoseCues> {
-        let p = |i: usize| (l[i].0 as f64, l[i].1 as f64);
-        let mid = |a: (f64, f64), b: (f64, f64)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
         let len = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1);
-        // Landmarks 0–1: the eye on the image's right; 2–3: the eye on the image's left; 4: nose base.
-        let right_eye = mid(p(0), p(1));
-        let left_eye = mid(p(2), p(3));
-        let (ex, ey) = (right_eye.0 - left_eye.0, right_eye.1 - left_eye.1);
-        let d2 = ex * ex + ey * ey;
-        let (w_right, w_left) = (len(p(0), p(1)), len(p(2), p(3)));
-        if d2 < 4.0 || w_right < 1.0 || w_left < 1.0 {
+        let frame = EyeFrame::from_landmarks(l, 2.0)?;
+        let (w_right, w_left) = (len(point(l, 0), point(l, 1)), len(point(l, 2), point(l, 3)));
+        if w_right < 1.0 || w_left < 1.0 {
             return None;
         }
-        let centre = mid(right_eye, left_eye);
-        let (nx, ny) = (p(4).0 - centre.0, p(4).1 - centre.1);
+        let (nose_offset, nose_drop) = frame.nose(l);
         Some(PoseCues {
-            nose_offset: (nx * ex + ny * ey) / d2,
-            nose_drop: (ny * ex - nx * ey) / d2,
+            nose_offset,
+            nose_drop,
             eye_width_log_ratio: (w_right / w_left).ln(),
-            eye_distance: d2.sqrt(),
+            eye_distance: frame.eye_distance,
         })
     }
 
@@ -65,6 +117,29 @@ impl PoseCues {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_eye_frame_follows_the_face_not_the_image() {
+        // Eye corners 100 px apart between the centres, nose base 75 px below them; then the same face
+        // rotated by 90° (eye line straight down the image) and moved.
+        let upright: Landmarks = [(370, 200), (330, 200), (270, 200), (230, 200), (300, 275)];
+        let f = EyeFrame::from_landmarks(&upright, 2.0).unwrap();
+        assert_eq!((f.centre, f.eye_distance), ((300.0, 200.0), 100.0));
+        assert_eq!(f.nose(&upright), (0.0, 0.75));
+        assert_eq!(
+            f.to_face((350.0, 200.0)),
+            (0.5, 0.0),
+            "the image-right eye centre"
+        );
+        let turned: Landmarks = upright.map(|(x, y)| (500 - (y - 200), 100 + (x - 300)));
+        let g = EyeFrame::from_landmarks(&turned, 2.0).unwrap();
+        assert_eq!(g.eye_distance, 100.0);
+        let (x, y) = g.nose(&turned);
+        assert!(x.abs() < 1e-12 && (y - 0.75).abs() < 1e-12, "{x} {y}");
+        // Eyes on one point, or closer than the caller can judge: no frame.
+        assert_eq!(EyeFrame::from_landmarks(&[(300, 200); 5], 2.0), None);
+        assert_eq!(EyeFrame::from_landmarks(&upright, 101.0), None);
+    }
 
     /// Project a simple 3-D head (eye corners on a gentle curve, nose base in front) turned by `yaw`.
     fn head(yaw_deg: f64) -> Landmarks {
