@@ -1,7 +1,8 @@
 //! `kiosk-pad-corpus OUT [--per-type N] [--repeats R] [--seed S] [--assets DIR] [--types LIST]`: write
 //! the attack corpus and bona fide proxies made from the project's test photos (assets/faces,
 //! assets/photos) as JPEG frame folders, with `OUT/list.csv` for `kiosk-face pad-eval`. `--types` takes
-//! a comma-separated subset of `bona-fide,bona-fide-turn,card,print,screen-still,screen-video,accomplice,print-swap` (all by
+//! a comma-separated subset of
+//! `bona-fide,bona-fide-turn,card,print,screen-still,screen-video,accomplice,print-swap` (all by
 //! default), for a quicker calibration run of one cue. `bona-fide-turn` proxies turn each live photo's
 //! head in 3-D both ways by each angle of `--turn-degrees` (20, 25, 30, 35 and 40 by default), labelled
 //! `bona-fide-turn-20` and so on, so `kiosk-face pad-eval` gives a BPCER for each angle.

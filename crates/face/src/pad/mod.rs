@@ -277,10 +277,9 @@ impl FaceCheck {
 
     /// How far the asked turn has come, 0 to 1 (1: enough), while the turn is asked for: the largest
     /// turn the asked way so far, on the frames that count ([`PadScores::turn`]), as a share of the turn
-    /// needed.
-    /// `None` before the turn is asked and once the check is done. The screen shows it and asks for the
-    /// turn "until the bar is full", so each patient turns as far as their own face needs rather than
-    /// stopping short and failing in silence.
+    /// needed. `None` before the turn is asked and once the check is done. The screen shows it and asks
+    /// for the turn "until the bar is full", so each patient turns as far as their own face needs rather
+    /// than stopping short and failing in silence.
     pub fn turn_progress(&self) -> Option<f64> {
         match self.stage {
             Stage::Turn(_) => Some(
