@@ -459,37 +459,51 @@ fn conv2d(x: &Act, conv: &Conv) -> Act {
             }
         }
     }
-    let mut out = conv.weights.dot(&cols);
-    for (mut row, b) in out.rows_mut().into_iter().zip(&conv.bias) {
-        row.iter_mut().for_each(|v| *v += b);
-    }
+    let data = if oh * ow == 1 {
+        // One output position (the last stage, 1×1): a matrix–vector product reads the filters once,
+        // where the GEMM would first copy all of them into its packed layout for a single column.
+        let mut out = conv.weights.dot(&cols.column(0));
+        out.iter_mut().zip(&conv.bias).for_each(|(v, b)| *v += b);
+        out.into_raw_vec_and_offset().0
+    } else {
+        let mut out = conv.weights.dot(&cols);
+        for (mut row, b) in out.rows_mut().into_iter().zip(&conv.bias) {
+            row.iter_mut().for_each(|v| *v += b);
+        }
+        out.into_raw_vec_and_offset().0
+    };
     Act {
         c: conv.out,
         h: oh,
         w: ow,
-        data: out.into_raw_vec_and_offset().0,
+        data,
     }
 }
 
 fn pool(x: &Act, k: usize, s: usize, max: bool) -> Act {
     let oh = (x.h - k) / s + 1;
     let ow = (x.w - k) / s + 1;
-    let mut data = Vec::with_capacity(x.c * oh * ow);
+    let mut data = vec![if max { f32::NEG_INFINITY } else { 0.0 }; x.c * oh * ow];
     let area = (k * k) as f32;
-    for c in 0..x.c {
-        let plane = &x.data[c * x.h * x.w..(c + 1) * x.h * x.w];
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let mut acc = if max { f32::NEG_INFINITY } else { 0.0 };
-                for ky in 0..k {
-                    for kx in 0..k {
-                        let v = plane[(oy * s + ky) * x.w + ox * s + kx];
-                        acc = if max { acc.max(v) } else { acc + v };
-                    }
+    // A row of outputs at a time, the window's rows in order and each row's taps in order, so every output
+    // takes its k×k values in the same order as a plain per-output loop (an average sums alike).
+    for (plane, out) in x.data.chunks_exact(x.h * x.w).zip(data.chunks_exact_mut(oh * ow)) {
+        for (oy, acc) in out.chunks_exact_mut(ow).enumerate() {
+            for ky in 0..k {
+                let src = &plane[(oy * s + ky) * x.w..(oy * s + ky + 1) * x.w];
+                for (ox, a) in acc.iter_mut().enumerate() {
+                    let window = &src[ox * s..ox * s + k];
+                    *a = if max {
+                        window.iter().fold(*a, |m, &v| m.max(v))
+                    } else {
+                        window.iter().fold(*a, |m, &v| m + v)
+                    };
                 }
-                data.push(if max { acc } else { acc / area });
             }
         }
+    }
+    if !max {
+        data.iter_mut().for_each(|v| *v /= area);
     }
     Act {
         c: x.c,
