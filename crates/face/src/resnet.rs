@@ -459,19 +459,16 @@ fn conv2d(x: &Act, conv: &Conv) -> Act {
             }
         }
     }
-    let data = if oh * ow == 1 {
+    let mut data = if oh * ow == 1 {
         // One output position (the last stage, 1×1): a matrix–vector product reads the filters once,
         // where the GEMM would first copy all of them into its packed layout for a single column.
-        let mut out = conv.weights.dot(&cols.column(0));
-        out.iter_mut().zip(&conv.bias).for_each(|(v, b)| *v += b);
-        out.into_raw_vec_and_offset().0
+        conv.weights.dot(&cols.column(0)).into_raw_vec_and_offset().0
     } else {
-        let mut out = conv.weights.dot(&cols);
-        for (mut row, b) in out.rows_mut().into_iter().zip(&conv.bias) {
-            row.iter_mut().for_each(|v| *v += b);
-        }
-        out.into_raw_vec_and_offset().0
+        conv.weights.dot(&cols).into_raw_vec_and_offset().0
     };
+    for (plane, b) in data.chunks_exact_mut(oh * ow).zip(&conv.bias) {
+        plane.iter_mut().for_each(|v| *v += b);
+    }
     Act {
         c: conv.out,
         h: oh,
