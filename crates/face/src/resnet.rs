@@ -4,7 +4,8 @@
 //! pool; residual stages of 32, 64, 128, 256 and 256 filters, each stage but the first entered with a
 //! strided "down" block whose shortcut is a 2×2/2 average pool zero-padded to the wider channel count; a
 //! global average pool and a 256→128 fully-connected layer without bias. Convolutions run as im2col +
-//! GEMM (ndarray/matrixmultiply). The output is the raw 128-d descriptor, compared by Euclidean distance.
+//! GEMM (ndarray/matrixmultiply), or as a matrix–vector product where there is one output position. The
+//! output is the raw 128-d descriptor, compared by Euclidean distance.
 
 use crate::dat::{DatError, Reader};
 use ndarray::{Array2, ArrayView2};
